@@ -1,0 +1,387 @@
+import type { StreamFact } from '../src/domain/decider.js'
+import type { FactData } from '../src/domain/facts.js'
+import { eventCatalogue, eventTypeIds, type EventAction, type EventCategory, type EventSubject, type EventTypeId } from '../src/domain/integrationEvents.js'
+import { evolveRegistry, initialRegistry, type Mapping, type RegistryState } from '../src/domain/mappingRegistry.js'
+import type { Projection } from './projection.js'
+
+/**
+ * Active integration events, derived from facts alone (SPEC §3).
+ *
+ * Each event answers one problem key (e.g. "mapping M", "item 12 of the global billing"). What the
+ * relay knows is kept keyed by the observed id, exactly as the deciders keep it; after every fact
+ * that changes knowledge or configuration, the affected keys are reconciled: the event a key
+ * should have is raised if none is active, an active event of another type is closed (superseded),
+ * and a repeat of the same problem is attached to the active event instead of raising a second.
+ * A new occurrence after closing is a new event, whose id is the id of the fact that raised it.
+ */
+
+export type ClosedBy = { factId: string; factType: string; actor: string; action?: EventAction; reason?: string }
+
+export type IntegrationEvent = {
+  id: string
+  key: string
+  type: EventTypeId
+  category: EventCategory
+  title: string
+  description: string
+  recommendedAction?: string
+  subject: EventSubject
+  actions: readonly EventAction[]
+  status: 'active' | 'closed'
+  raisedAt: string
+  closedAt?: string
+  closedBy?: ClosedBy
+  /** The facts behind the event, in order: raised by, repeats, actions, closed by. */
+  facts: { id: string; type: string; position: bigint }[]
+}
+
+type MappingKnowledge = { missingCompanies: Set<string>; missingClients: Set<number>; invoiceMissing: boolean; missingItems: Set<number> }
+
+export type Counts = { active: number; byCategory: Record<EventCategory, number>; byType: Record<EventTypeId, number> }
+
+export type IntegrationEventsState = {
+  registry: RegistryState
+  knowledge: Map<string, MappingKnowledge>
+  globalItems: Record<string, number>
+  missingGlobalItems: Set<number>
+  ticketingInvalid: boolean
+  events: Map<string, IntegrationEvent>
+  activeByKey: Map<string, string>
+  activeByMapping: Map<string, Set<string>>
+  pendingRechecks: Map<string, string>
+  counts: Counts
+}
+
+export type PositionedFact = StreamFact & { position: bigint; metadata?: { actor?: string; causationId?: string } }
+
+export const initialIntegrationEvents = (): IntegrationEventsState => ({
+  registry: initialRegistry(),
+  knowledge: new Map(),
+  globalItems: {},
+  missingGlobalItems: new Set(),
+  ticketingInvalid: false,
+  events: new Map(),
+  activeByKey: new Map(),
+  activeByMapping: new Map(),
+  pendingRechecks: new Map(),
+  counts: emptyCounts()
+})
+
+export const emptyCounts = (): Counts => ({
+  active: 0,
+  byCategory: { mapping: 0, billing: 0, ticketing: 0 },
+  byType: Object.fromEntries(eventTypeIds.map((id) => [id, 0])) as Record<EventTypeId, number>
+})
+
+// #region keys
+const mappingKey = (m: string) => `mapping:${m}`
+const invoiceKey = (m: string) => `recurring-invoice-missing:${m}`
+const customItemKey = (m: string, item: number) => `halopsa-item-missing:${m}:${item}`
+const globalItemKey = (item: number) => `halopsa-item-missing:global:${item}`
+const creationKey = (m: string) => `ticket-creation-failed:${m}`
+const configKey = 'invalid-ticketing-configuration'
+const closureKey = (ticket: number) => `ticket-closure-failed:${ticket}`
+// #endregion
+
+/** Which fact types raise (or repeat) which event type. */
+const raisedBy: Record<EventTypeId, readonly string[]> = {
+  'gravityzone-company-not-found': ['CompanyNotFound'],
+  'company-and-client-not-found': ['CompanyAndClientNotFound', 'CompanyNotFound', 'ClientDeleted'],
+  'halopsa-client-not-found': ['ClientDeleted'],
+  'recurring-invoice-missing': ['InvoiceMissing'],
+  'halopsa-item-missing': ['ItemMissing'],
+  'ticket-creation-failed': ['TicketCreateFailed'],
+  'invalid-ticketing-configuration': ['TicketingConfigInvalid'],
+  'ticket-closure-failed': ['TicketCloseFailed']
+}
+
+const knowledgeOf = (state: IntegrationEventsState, mappingId: string): MappingKnowledge => {
+  let k = state.knowledge.get(mappingId)
+  if (!k) {
+    k = { missingCompanies: new Set(), missingClients: new Set(), invoiceMissing: false, missingItems: new Set() }
+    state.knowledge.set(mappingId, k)
+  }
+  return k
+}
+
+const mappingSubject = (m: Mapping): EventSubject => ({
+  mappingId: m.id,
+  gravityzoneCompanyId: m.gravityzoneCompanyId,
+  ...(m.gravityzoneCompanyName !== undefined ? { gravityzoneCompanyName: m.gravityzoneCompanyName } : {}),
+  halopsaClientId: m.halopsaClientId,
+  ...(m.halopsaClientName !== undefined ? { halopsaClientName: m.halopsaClientName } : {})
+})
+
+type Wanted = { type: EventTypeId; subject: EventSubject } | null
+
+// #region raise / close / attach
+const raise = (state: IntegrationEventsState, key: string, wanted: NonNullable<Wanted>, fact: PositionedFact): void => {
+  const def = eventCatalogue[wanted.type]
+  const event: IntegrationEvent = {
+    id: fact.id,
+    key,
+    type: wanted.type,
+    category: def.category,
+    title: def.title,
+    description: def.describe(wanted.subject),
+    ...(def.recommendedAction !== undefined ? { recommendedAction: def.recommendedAction } : {}),
+    subject: wanted.subject,
+    actions: def.actions,
+    status: 'active',
+    raisedAt: fact.recordedAt.toISOString(),
+    facts: [{ id: fact.id, type: fact.type, position: fact.position }]
+  }
+  // A fact raises at most one event per key; should one fact ever raise two (it cannot today),
+  // the second gets a suffixed id rather than overwriting the first.
+  if (state.events.has(event.id)) event.id = `${fact.id}:${key}`
+  state.events.set(event.id, event)
+  state.activeByKey.set(key, event.id)
+  if (wanted.subject.mappingId !== undefined) {
+    let set = state.activeByMapping.get(wanted.subject.mappingId)
+    if (!set) state.activeByMapping.set(wanted.subject.mappingId, (set = new Set()))
+    set.add(event.id)
+  }
+  state.counts.active++
+  state.counts.byCategory[event.category]++
+  state.counts.byType[event.type]++
+}
+
+const close = (state: IntegrationEventsState, eventId: string, fact: PositionedFact, how: { action?: EventAction; reason?: string } = {}): void => {
+  const current = state.events.get(eventId)
+  if (!current || current.status !== 'active') return
+  const pending = state.pendingRechecks.get(eventId)
+  const action = how.action ?? (pending !== undefined && fact.metadata?.causationId === pending ? 'recheck' : undefined)
+  const closed: IntegrationEvent = {
+    ...current,
+    status: 'closed',
+    closedAt: fact.recordedAt.toISOString(),
+    closedBy: {
+      factId: fact.id,
+      factType: fact.type,
+      actor: fact.metadata?.actor ?? 'relay',
+      ...(action !== undefined ? { action } : {}),
+      ...(how.reason !== undefined ? { reason: how.reason } : {})
+    },
+    facts: current.facts
+  }
+  closed.facts.push({ id: fact.id, type: fact.type, position: fact.position })
+  state.events.set(eventId, closed)
+  state.activeByKey.delete(current.key)
+  if (current.subject.mappingId !== undefined) state.activeByMapping.get(current.subject.mappingId)?.delete(eventId)
+  state.pendingRechecks.delete(eventId)
+  state.counts.active--
+  state.counts.byCategory[current.category]--
+  state.counts.byType[current.type]--
+}
+
+/** The facts list only ever grows, so it is appended in place (a copy per repeat would be quadratic). */
+const attach = (state: IntegrationEventsState, eventId: string, fact: PositionedFact): void => {
+  state.events.get(eventId)?.facts.push({ id: fact.id, type: fact.type, position: fact.position })
+}
+
+/** Makes the key's active event match what is wanted, given the fact that prompted the check. */
+const reconcile = (state: IntegrationEventsState, key: string, wanted: Wanted, fact: PositionedFact): void => {
+  const activeId = state.activeByKey.get(key)
+  const active = activeId !== undefined ? state.events.get(activeId) : undefined
+  if (active && wanted && active.type === wanted.type) {
+    if (raisedBy[active.type].includes(fact.type)) attach(state, active.id, fact)
+    return
+  }
+  if (active) close(state, active.id, fact, wanted ? { reason: `superseded by ${wanted.type}` } : {})
+  if (wanted) raise(state, key, wanted, fact)
+}
+// #endregion
+
+// #region what each key wants
+const wantedMappingEvent = (state: IntegrationEventsState, mappingId: string): Wanted => {
+  const m = state.registry.mappings.get(mappingId)
+  if (!m) return null
+  const k = knowledgeOf(state, mappingId)
+  const companyMissing = k.missingCompanies.has(m.gravityzoneCompanyId)
+  const clientMissing = k.missingClients.has(m.halopsaClientId)
+  const type: EventTypeId | null = companyMissing && clientMissing ? 'company-and-client-not-found'
+    : companyMissing ? 'gravityzone-company-not-found'
+      : clientMissing ? 'halopsa-client-not-found' : null
+  return type ? { type, subject: mappingSubject(m) } : null
+}
+
+const wantedInvoiceEvent = (state: IntegrationEventsState, mappingId: string): Wanted => {
+  const m = state.registry.mappings.get(mappingId)
+  if (!m || !m.billing.enabled || !knowledgeOf(state, mappingId).invoiceMissing) return null
+  return { type: 'recurring-invoice-missing', subject: mappingSubject(m) }
+}
+
+const customItems = (m: Mapping): number[] => (m.billing.enabled && m.billing.items ? Object.values(m.billing.items) : [])
+
+const reconcileCustomItems = (state: IntegrationEventsState, mappingId: string, fact: PositionedFact): void => {
+  const m = state.registry.mappings.get(mappingId)
+  const k = knowledgeOf(state, mappingId)
+  const relevant = new Set(m ? customItems(m) : [])
+  const keys = new Set<number>([...k.missingItems, ...relevant])
+  for (const itemId of keys) {
+    const wanted: Wanted = m && relevant.has(itemId) && k.missingItems.has(itemId) ? { type: 'halopsa-item-missing', subject: { ...mappingSubject(m), itemId } } : null
+    reconcile(state, customItemKey(mappingId, itemId), wanted, fact)
+  }
+}
+
+const reconcileGlobalItems = (state: IntegrationEventsState, fact: PositionedFact): void => {
+  const relevant = new Set(Object.values(state.globalItems))
+  for (const itemId of new Set([...state.missingGlobalItems, ...relevant])) {
+    const wanted: Wanted = relevant.has(itemId) && state.missingGlobalItems.has(itemId) ? { type: 'halopsa-item-missing', subject: { itemId } } : null
+    reconcile(state, globalItemKey(itemId), wanted, fact)
+  }
+}
+
+const reconcileMapping = (state: IntegrationEventsState, mappingId: string, fact: PositionedFact): void => {
+  reconcile(state, mappingKey(mappingId), wantedMappingEvent(state, mappingId), fact)
+  reconcile(state, invoiceKey(mappingId), wantedInvoiceEvent(state, mappingId), fact)
+  reconcileCustomItems(state, mappingId, fact)
+}
+// #endregion
+
+const subjectForMapping = (state: IntegrationEventsState, mappingId: string): EventSubject | undefined => {
+  const m = state.registry.mappings.get(mappingId)
+  return m ? mappingSubject(m) : undefined
+}
+
+export const evolveIntegrationEvents = (state: IntegrationEventsState, fact: PositionedFact): IntegrationEventsState => {
+  switch (fact.type) {
+    case 'MappingCreated':
+    case 'MappingUpdated': {
+      evolveRegistry(state.registry, fact)
+      reconcileMapping(state, (fact.data as { mappingId: string }).mappingId, fact)
+      return state
+    }
+    case 'MappingDeleted': {
+      const d = fact.data as FactData<'MappingDeleted'>
+      evolveRegistry(state.registry, fact)
+      for (const eventId of [...(state.activeByMapping.get(d.mappingId) ?? [])]) {
+        close(state, eventId, fact, eventId === d.eventId && d.reason === 'resolved' ? { action: 'resolve' } : { reason: 'mapping deleted' })
+      }
+      state.activeByMapping.delete(d.mappingId)
+      state.knowledge.delete(d.mappingId)
+      return state
+    }
+    case 'CompanyNotFound':
+    case 'CompanyFound':
+    case 'ClientDeleted':
+    case 'ClientFound':
+    case 'CompanyAndClientNotFound': {
+      const d = fact.data as { mappingId: string; gravityzoneCompanyId?: string; halopsaClientId?: number }
+      if (!state.registry.mappings.has(d.mappingId)) return state
+      const k = knowledgeOf(state, d.mappingId)
+      if (fact.type === 'CompanyNotFound' || fact.type === 'CompanyAndClientNotFound') k.missingCompanies.add(d.gravityzoneCompanyId!)
+      if (fact.type === 'ClientDeleted' || fact.type === 'CompanyAndClientNotFound') k.missingClients.add(d.halopsaClientId!)
+      if (fact.type === 'CompanyFound') k.missingCompanies.delete(d.gravityzoneCompanyId!)
+      if (fact.type === 'ClientFound') k.missingClients.delete(d.halopsaClientId!)
+      reconcile(state, mappingKey(d.mappingId), wantedMappingEvent(state, d.mappingId), fact)
+      return state
+    }
+    case 'InvoiceMissing':
+    case 'InvoiceFound':
+    case 'RecurringInvoiceGenerated': {
+      const { mappingId } = fact.data as { mappingId: string }
+      if (!state.registry.mappings.has(mappingId)) return state
+      knowledgeOf(state, mappingId).invoiceMissing = fact.type === 'InvoiceMissing'
+      reconcile(state, invoiceKey(mappingId), wantedInvoiceEvent(state, mappingId), fact)
+      return state
+    }
+    case 'ItemMissing':
+    case 'ItemFound': {
+      const d = fact.data as FactData<'ItemMissing'> | FactData<'ItemFound'>
+      const missing = fact.type === 'ItemMissing'
+      if (d.scope === 'global') {
+        if (missing) state.missingGlobalItems.add(d.itemId)
+        else state.missingGlobalItems.delete(d.itemId)
+        reconcileGlobalItems(state, fact)
+      } else if (d.mappingId !== undefined && state.registry.mappings.has(d.mappingId)) {
+        const k = knowledgeOf(state, d.mappingId)
+        if (missing) k.missingItems.add(d.itemId)
+        else k.missingItems.delete(d.itemId)
+        reconcileCustomItems(state, d.mappingId, fact)
+      }
+      return state
+    }
+    case 'BillingConfigured':
+      state.globalItems = (fact.data as FactData<'BillingConfigured'>).items
+      reconcileGlobalItems(state, fact)
+      return state
+    case 'TicketingConfigured':
+      if ((fact.data as FactData<'TicketingConfigured'>).verified) {
+        state.ticketingInvalid = false
+        reconcile(state, configKey, null, fact)
+      }
+      return state
+    case 'TicketingConfigValid':
+      state.ticketingInvalid = false
+      reconcile(state, configKey, null, fact)
+      return state
+    case 'TicketingConfigInvalid': {
+      const d = fact.data as FactData<'TicketingConfigInvalid'>
+      state.ticketingInvalid = true
+      const subject = d.mappingId !== undefined ? subjectForMapping(state, d.mappingId) ?? {} : {}
+      reconcile(state, configKey, { type: 'invalid-ticketing-configuration', subject }, fact)
+      return state
+    }
+    case 'TicketCreateFailed': {
+      const d = fact.data as FactData<'TicketCreateFailed'>
+      const subject = subjectForMapping(state, d.mappingId)
+      if (!subject || d.cause === 'configuration') return state
+      reconcile(state, creationKey(d.mappingId), { type: 'ticket-creation-failed', subject }, fact)
+      return state
+    }
+    case 'TicketCloseFailed': {
+      const d = fact.data as FactData<'TicketCloseFailed'>
+      const subject = subjectForMapping(state, d.mappingId)
+      if (!subject) return state
+      reconcile(state, closureKey(d.ticketId), { type: 'ticket-closure-failed', subject: { ...subject, ticketId: d.ticketId } }, fact)
+      return state
+    }
+    case 'EventAcknowledged': {
+      const { eventId } = fact.data as FactData<'EventAcknowledged'>
+      const event = state.events.get(eventId)
+      if (event?.status === 'active' && event.actions.includes('acknowledge')) close(state, eventId, fact, { action: 'acknowledge' })
+      return state
+    }
+    case 'RecheckRequested': {
+      const { eventId } = fact.data as FactData<'RecheckRequested'>
+      if (state.events.get(eventId)?.status !== 'active') return state
+      attach(state, eventId, fact)
+      state.pendingRechecks.set(eventId, fact.id)
+      return state
+    }
+    case 'RecheckCompleted': {
+      const { eventId } = fact.data as FactData<'RecheckCompleted'>
+      if (!state.events.has(eventId)) return state
+      attach(state, eventId, fact)
+      state.pendingRechecks.delete(eventId)
+      return state
+    }
+    default:
+      return state
+  }
+}
+
+/** The mapping's status as the Mappings page shows it (SPEC §6.1). */
+export const mappingStatus = (state: IntegrationEventsState, mappingId: string): 'ok' | 'has-events' | 'suspended' => {
+  const active = state.activeByMapping.get(mappingId)
+  if (!active || active.size === 0) return 'ok'
+  for (const id of active) if (state.events.get(id)?.category === 'mapping') return 'suspended'
+  return 'has-events'
+}
+
+/** While a mapping event is active, the mapping's Billing and Ticketing services are suspended. */
+export const isSuspended = (state: IntegrationEventsState, mappingId: string): boolean => mappingStatus(state, mappingId) === 'suspended'
+
+export const activeEventFor = (state: IntegrationEventsState, key: string): IntegrationEvent | undefined => {
+  const id = state.activeByKey.get(key)
+  return id !== undefined ? state.events.get(id) : undefined
+}
+
+export const eventKeys = { mappingKey, invoiceKey, customItemKey, globalItemKey, creationKey, configKey, closureKey }
+
+export const integrationEventsProjection: Projection<IntegrationEventsState> = {
+  name: 'integrationEvents',
+  initialState: initialIntegrationEvents,
+  evolve: evolveIntegrationEvents
+}

@@ -1,0 +1,52 @@
+import type { StoredFact } from '../src/store/port.js'
+import type { FactData } from '../src/domain/facts.js'
+import { evolveRegistry, initialRegistry, type Mapping, type RegistryState } from '../src/domain/mappingRegistry.js'
+import type { Projection } from './projection.js'
+
+/**
+ * Mappings as the API lists them: the registry fold (the same evolve the registry decider uses)
+ * plus what the services last did for each mapping.
+ */
+export type MappingActivity = { lastBilledMonth?: string; ticketsCreated: number; lastTicketAt?: string }
+
+export type MappingsState = RegistryState & { activity: Map<string, MappingActivity> }
+
+export const initialMappings = (): MappingsState => ({ ...initialRegistry(), activity: new Map() })
+
+const activityOf = (state: MappingsState, mappingId: string): MappingActivity => {
+  let a = state.activity.get(mappingId)
+  if (!a) state.activity.set(mappingId, (a = { ticketsCreated: 0 }))
+  return a
+}
+
+export const evolveMappings = (state: MappingsState, fact: StoredFact): MappingsState => {
+  switch (fact.type) {
+    case 'MappingCreated':
+    case 'MappingUpdated':
+      evolveRegistry(state, fact)
+      return state
+    case 'MappingDeleted':
+      evolveRegistry(state, fact)
+      state.activity.delete((fact.data as FactData<'MappingDeleted'>).mappingId)
+      return state
+    case 'UsageBilled': {
+      const d = fact.data as FactData<'UsageBilled'>
+      if (state.mappings.has(d.mappingId)) activityOf(state, d.mappingId).lastBilledMonth = d.month
+      return state
+    }
+    case 'TicketCreated': {
+      const d = fact.data as FactData<'TicketCreated'>
+      if (!state.mappings.has(d.mappingId)) return state
+      const a = activityOf(state, d.mappingId)
+      a.ticketsCreated++
+      a.lastTicketAt = fact.recordedAt.toISOString()
+      return state
+    }
+    default:
+      return state
+  }
+}
+
+export const mappingsProjection: Projection<MappingsState> = { name: 'mappings', initialState: initialMappings, evolve: evolveMappings }
+
+export const listMappings = (state: MappingsState): Mapping[] => [...state.mappings.values()]

@@ -1,0 +1,35 @@
+/**
+ * Refusals the domain can give. Each has a stable code; the HTTP layer maps codes to statuses in
+ * its one error catalogue (src/http/errors.ts).
+ */
+export const domainErrorCodes = [
+  'mapping_not_found',
+  'mapping_already_exists',
+  'company_already_mapped',
+  'client_already_mapped',
+  'mapping_unchanged',
+  'event_not_found',
+  'event_closed',
+  'action_not_supported',
+  'recheck_in_progress',
+  'concurrency_conflict',
+  'invalid_configuration'
+] as const
+export type DomainErrorCode = (typeof domainErrorCodes)[number]
+
+const brand = Symbol.for('gz-halo-relay.domain-error')
+
+export class DomainError extends Error {
+  readonly code: DomainErrorCode
+  readonly details?: Record<string, unknown>
+  readonly [brand] = true
+  constructor(code: DomainErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message)
+    this.name = 'DomainError'
+    this.code = code
+    if (details) this.details = details
+  }
+}
+
+export const isDomainError = (error: unknown): error is DomainError =>
+  typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[brand] === true

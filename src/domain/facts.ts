@@ -1,0 +1,279 @@
+import { z } from 'zod'
+
+/**
+ * The catalogue of facts: every kind of thing the relay records, past tense, with the zod schema
+ * of its data. Nothing about the relay's state is stored any other way (SPEC §1, §4).
+ */
+
+// #region shared pieces
+export const MappingId = z.string().min(1).max(64)
+export const CompanyId = z.string().min(1).max(64).describe('GravityZone company id')
+export const ClientId = z.number().int().positive().describe('HaloPSA client id')
+export const ItemId = z.number().int().positive().describe('HaloPSA item id')
+export const TicketId = z.number().int().positive().describe('HaloPSA ticket id')
+/** Recurring invoices are invoice headers with negative ids in HaloPSA (reference/halopsa.md §3.3). */
+export const RecurringInvoiceId = z.number().int().refine((n) => n !== 0, 'a recurring invoice id is never 0')
+export const Month = z.string().regex(/^(0[1-9]|1[0-2])\/\d{4}$/, 'a month is MM/YYYY')
+/** A GravityZone usage counter (getMonthlyUsage field), e.g. endpointMonthlyUsage. */
+export const UsageCounter = z.string().regex(/^[A-Za-z][A-Za-z0-9]{1,80}$/, 'a usage counter is a GravityZone counter name')
+export const ItemMap = z.record(UsageCounter, ItemId)
+
+export const BillingSettings = z.object({
+  enabled: z.boolean(),
+  /** Custom billing: replaces the global item mapping for this mapping. */
+  items: ItemMap.optional(),
+  recurringInvoiceId: RecurringInvoiceId.optional()
+})
+export const TicketingSettings = z.object({ enabled: z.boolean() })
+
+const Names = {
+  gravityzoneCompanyName: z.string().optional(),
+  halopsaClientName: z.string().optional()
+}
+
+export const TicketingConfiguration = z.object({
+  ticketTypeId: z.number().int().positive(),
+  priorityId: z.number().int().positive().optional(),
+  /** Status a new ticket is given; the ticket type's initial status when absent. */
+  statusId: z.number().int().positive().optional(),
+  closedStatusName: z.string().min(1).default('Closed'),
+  autoCloseBlocked: z.boolean(),
+  /** GravityZone push modules whose events become tickets (av, hd, …). */
+  modules: z.array(z.string().min(1)).default([])
+})
+export type TicketingConfiguration = z.infer<typeof TicketingConfiguration>
+
+const ProblemList = z.array(z.object({ field: z.string(), message: z.string() }))
+// #endregion
+
+export const factSchemas = {
+  // #region mappings and configuration
+  MappingCreated: z.object({
+    mappingId: MappingId,
+    gravityzoneCompanyId: CompanyId,
+    halopsaClientId: ClientId,
+    ...Names,
+    billing: BillingSettings,
+    ticketing: TicketingSettings
+  }),
+  MappingUpdated: z.object({
+    mappingId: MappingId,
+    /** Only what changed, with its new value. */
+    changes: z.object({
+      gravityzoneCompanyId: CompanyId.optional(),
+      halopsaClientId: ClientId.optional(),
+      ...Names,
+      billing: BillingSettings.optional(),
+      ticketing: TicketingSettings.optional()
+    })
+  }),
+  MappingDeleted: z.object({
+    mappingId: MappingId,
+    gravityzoneCompanyId: CompanyId,
+    halopsaClientId: ClientId,
+    reason: z.enum(['deleted', 'resolved']),
+    /** The integration event whose Resolve action deleted the mapping. */
+    eventId: z.string().optional()
+  }),
+  BillingConfigured: z.object({ items: ItemMap }),
+  TicketingConfigured: TicketingConfiguration.extend({
+    /** True when HaloPSA confirmed every id in it at the time of the change. */
+    verified: z.boolean()
+  }),
+  TicketingConfigInvalid: z.object({
+    problems: ProblemList,
+    /** Set when a ticket for this mapping was refused because of the configuration. */
+    mappingId: MappingId.optional(),
+    securityEventKey: z.string().optional()
+  }),
+  TicketingConfigValid: z.object({ checked: z.array(z.string()) }),
+  // #endregion
+
+  // #region inventory (both sides of a mapping)
+  CompanyNotFound: z.object({ mappingId: MappingId, gravityzoneCompanyId: CompanyId, halopsaClientId: ClientId, ...Names }),
+  CompanyFound: z.object({ mappingId: MappingId, gravityzoneCompanyId: CompanyId, gravityzoneCompanyName: z.string().optional() }),
+  ClientDeleted: z.object({
+    mappingId: MappingId,
+    halopsaClientId: ClientId,
+    gravityzoneCompanyId: CompanyId,
+    ...Names,
+    /** Gone from the API, or marked inactive in HaloPSA. */
+    how: z.enum(['missing', 'inactive'])
+  }),
+  ClientFound: z.object({ mappingId: MappingId, halopsaClientId: ClientId, halopsaClientName: z.string().optional() }),
+  /** Both sides gone at once: raises company-and-client-not-found instead of the two single events. */
+  CompanyAndClientNotFound: z.object({ mappingId: MappingId, gravityzoneCompanyId: CompanyId, halopsaClientId: ClientId, ...Names }),
+  // #endregion
+
+  // #region billing
+  InvoiceMissing: z.object({ mappingId: MappingId, halopsaClientId: ClientId, halopsaClientName: z.string().optional(), recurringInvoiceId: RecurringInvoiceId.optional() }),
+  InvoiceFound: z.object({ mappingId: MappingId, recurringInvoiceId: RecurringInvoiceId }),
+  RecurringInvoiceGenerated: z.object({ mappingId: MappingId, halopsaClientId: ClientId, recurringInvoiceId: RecurringInvoiceId, name: z.string() }),
+  ItemMissing: z.object({
+    itemId: ItemId,
+    scope: z.enum(['global', 'custom']),
+    /** Custom billing: the mapping whose item mapping names the item. */
+    mappingId: MappingId.optional(),
+    counters: z.array(UsageCounter)
+  }),
+  ItemFound: z.object({ itemId: ItemId, scope: z.enum(['global', 'custom']), mappingId: MappingId.optional() }),
+  UsageBilled: z.object({
+    mappingId: MappingId,
+    month: Month,
+    gravityzoneCompanyId: CompanyId,
+    halopsaClientId: ClientId,
+    recurringInvoiceId: RecurringInvoiceId,
+    lines: z.array(z.object({ counter: UsageCounter, itemId: ItemId, quantity: z.number().nonnegative(), previousQuantity: z.number().nullable() }))
+  }),
+  BillingSkipped: z.object({
+    mappingId: MappingId,
+    month: Month,
+    reason: z.enum(['suspended', 'billing-disabled', 'invoice-missing', 'item-missing', 'no-items', 'configuration-error', 'upstream-error']),
+    detail: z.string().optional()
+  }),
+  BillingRunCompleted: z.object({
+    runId: z.string(),
+    month: Month,
+    mappings: z.number().int(),
+    billed: z.number().int(),
+    unchanged: z.number().int(),
+    skipped: z.number().int(),
+    failed: z.number().int(),
+    durationMs: z.number().int()
+  }),
+  // #endregion
+
+  // #region GravityZone push deliveries
+  SecurityEventReceived: z.object({
+    deliveryId: z.string(),
+    index: z.number().int().nonnegative(),
+    /** Hash of the event's own content: the same event in another batch has the same key. */
+    eventKey: z.string(),
+    module: z.string(),
+    companyId: CompanyId.optional(),
+    endpointId: z.string().optional(),
+    endpointName: z.string().optional(),
+    threatName: z.string().optional(),
+    /** The threat was blocked, deleted, quarantined or cleaned (candidates for auto-close). */
+    blocked: z.boolean(),
+    isTest: z.boolean(),
+    occurredAt: z.string().optional(),
+    event: z.record(z.string(), z.unknown())
+  }),
+  /** A push event that is not a security event (install, modules, task-status, …): kept for the audit. */
+  PlatformEventReceived: z.object({
+    deliveryId: z.string(),
+    index: z.number().int().nonnegative(),
+    module: z.string(),
+    companyId: CompanyId.optional(),
+    isTest: z.boolean(),
+    event: z.record(z.string(), z.unknown())
+  }),
+  /** A push event that failed validation: kept, with the reason, instead of failing the batch. */
+  PushEventInvalid: z.object({
+    deliveryId: z.string(),
+    index: z.number().int().nonnegative(),
+    reason: z.string(),
+    raw: z.unknown()
+  }),
+  PushServiceRearmed: z.object({ previousStatus: z.number().int(), url: z.string(), reason: z.string() }),
+  PushServiceChecked: z.object({ status: z.number().int(), errorMessages: z.number().int().optional() }),
+  // #endregion
+
+  // #region ticketing
+  TicketCreated: z.object({
+    mappingId: MappingId,
+    ticketId: TicketId,
+    halopsaClientId: ClientId,
+    threatKey: z.string(),
+    securityEventKey: z.string(),
+    summary: z.string(),
+    blocked: z.boolean()
+  }),
+  TicketNoteAdded: z.object({ mappingId: MappingId, ticketId: TicketId, threatKey: z.string(), securityEventKey: z.string() }),
+  TicketCreateFailed: z.object({
+    mappingId: MappingId,
+    halopsaClientId: ClientId,
+    threatKey: z.string(),
+    securityEventKey: z.string(),
+    /** transient: still failing after the retries; refused: HaloPSA said no; configuration: refused because of our ticketing configuration. */
+    cause: z.enum(['transient', 'refused', 'configuration']),
+    status: z.number().int().optional(),
+    message: z.string(),
+    attempts: z.number().int().positive()
+  }),
+  TicketClosed: z.object({
+    ticketId: TicketId,
+    mappingId: MappingId.optional(),
+    threatKey: z.string().optional(),
+    /** auto-close: the relay closed it (blocked threat); technician: seen closed in HaloPSA. */
+    by: z.enum(['auto-close', 'technician']),
+    statusId: z.number().int().optional()
+  }),
+  TicketCloseFailed: z.object({
+    mappingId: MappingId,
+    halopsaClientId: ClientId,
+    ticketId: TicketId,
+    threatKey: z.string(),
+    message: z.string()
+  }),
+  TicketingSkipped: z.object({
+    securityEventKey: z.string(),
+    module: z.string(),
+    companyId: CompanyId.optional(),
+    mappingId: MappingId.optional(),
+    reason: z.enum(['unmapped', 'suspended', 'ticketing-disabled', 'module-not-ticketed', 'not-configured', 'test-event', 'already-handled', 'no-company'])
+  }),
+  // #endregion
+
+  // #region HaloPSA webhooks
+  HaloWebhookReceived: z.object({
+    deliveryId: z.string(),
+    event: z.string(),
+    objectId: z.number().int().optional(),
+    ticketId: TicketId.optional(),
+    statusId: z.number().int().optional(),
+    clientId: z.number().int().optional(),
+    hasBeenClosed: z.boolean().optional(),
+    body: z.unknown()
+  }),
+  /** Authenticated, but nothing usable in it: kept so the operator can see what HaloPSA sent. */
+  HaloWebhookInvalid: z.object({ deliveryId: z.string(), reason: z.string(), body: z.string() }),
+  // #endregion
+
+  // #region actions on integration events
+  RecheckRequested: z.object({ eventId: z.string(), eventType: z.string() }),
+  RecheckCompleted: z.object({
+    eventId: z.string(),
+    eventType: z.string(),
+    outcome: z.enum(['closed', 'still-active', 'failed']),
+    message: z.string().optional()
+  }),
+  EventAcknowledged: z.object({ eventId: z.string(), eventType: z.string() }),
+  // #endregion
+
+  // #region runs and processors
+  SyncRunCompleted: z.object({
+    runId: z.string(),
+    checked: z.object({ mappings: z.number().int(), companies: z.number().int(), clients: z.number().int(), items: z.number().int(), invoices: z.number().int(), ticketing: z.boolean() }),
+    changes: z.array(z.string()),
+    calls: z.object({ gravityzone: z.number().int(), halopsa: z.number().int() }),
+    durationMs: z.number().int()
+  }),
+  ProcessorCheckpointed: z.object({ processor: z.string(), position: z.string().regex(/^\d+$/) })
+  // #endregion
+} as const
+
+export type FactType = keyof typeof factSchemas
+export type FactData<T extends FactType> = z.infer<(typeof factSchemas)[T]>
+export const factTypes = Object.keys(factSchemas) as FactType[]
+
+export const isFactType = (type: string): type is FactType => Object.hasOwn(factSchemas, type)
+
+/** A fact as the domain sees it: type and validated data (ids and metadata belong to the store). */
+export type DomainFact = { [T in FactType]: { type: T; data: FactData<T> } }[FactType]
+
+export const domainFact = <T extends FactType>(type: T, data: FactData<T>): { type: T; data: FactData<T> } => ({
+  type,
+  data: factSchemas[type].parse(data) as FactData<T>
+})

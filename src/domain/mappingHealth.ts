@@ -1,0 +1,139 @@
+import type { Decider, StreamFact } from './decider.js'
+import { domainFact, type DomainFact, type FactData } from './facts.js'
+
+/**
+ * What the relay last observed about one mapping's two sides, its recurring invoice and its
+ * custom billing items. Observations are keyed by the observed id (a company, a client, an item),
+ * and a command appends only transitions: a poll that sees what the last one saw appends nothing.
+ * The integration-event projection keeps the same knowledge, keyed the same way.
+ */
+
+export type HealthState = {
+  missingCompanies: Set<string>
+  missingClients: Set<number>
+  invoiceMissing: boolean
+  missingItems: Set<number>
+}
+
+type Side<Id> = { id: Id; found: boolean; name?: string }
+
+export type HealthCommand =
+  | {
+      type: 'ObserveInventory'
+      data: {
+        mappingId: string
+        /** Omitted when the side was not checked (e.g. its platform did not answer). */
+        company?: Side<string>
+        client?: Side<number> & { inactive?: boolean }
+        /** Names recorded in the facts (the mapping's known names when the side is gone). */
+        companyName?: string
+        clientName?: string
+        /** The other side's id, carried into single-side facts for the event subject. */
+        companyId: string
+        clientId: number
+      }
+    }
+  | { type: 'ObserveInvoice'; data: { mappingId: string; clientId: number; clientName?: string; found: boolean; recurringInvoiceId?: number } }
+  | { type: 'RecordInvoiceGenerated'; data: FactData<'RecurringInvoiceGenerated'> }
+  | { type: 'ObserveItems'; data: { mappingId: string; present: number[]; missing: { itemId: number; counters: string[] }[] } }
+
+export const initialHealth = (): HealthState => ({ missingCompanies: new Set(), missingClients: new Set(), invoiceMissing: false, missingItems: new Set() })
+
+export const evolveHealth = (state: HealthState, fact: StreamFact): HealthState => {
+  switch (fact.type) {
+    case 'CompanyNotFound':
+      state.missingCompanies.add((fact.data as FactData<'CompanyNotFound'>).gravityzoneCompanyId)
+      break
+    case 'CompanyFound':
+      state.missingCompanies.delete((fact.data as FactData<'CompanyFound'>).gravityzoneCompanyId)
+      break
+    case 'ClientDeleted':
+      state.missingClients.add((fact.data as FactData<'ClientDeleted'>).halopsaClientId)
+      break
+    case 'ClientFound':
+      state.missingClients.delete((fact.data as FactData<'ClientFound'>).halopsaClientId)
+      break
+    case 'CompanyAndClientNotFound': {
+      const d = fact.data as FactData<'CompanyAndClientNotFound'>
+      state.missingCompanies.add(d.gravityzoneCompanyId)
+      state.missingClients.add(d.halopsaClientId)
+      break
+    }
+    case 'InvoiceMissing':
+      state.invoiceMissing = true
+      break
+    case 'InvoiceFound':
+    case 'RecurringInvoiceGenerated':
+      state.invoiceMissing = false
+      break
+    case 'ItemMissing':
+      state.missingItems.add((fact.data as FactData<'ItemMissing'>).itemId)
+      break
+    case 'ItemFound':
+      state.missingItems.delete((fact.data as FactData<'ItemFound'>).itemId)
+      break
+  }
+  return state
+}
+
+export const decideHealth = (command: HealthCommand, state: HealthState): DomainFact[] => {
+  switch (command.type) {
+    case 'ObserveInventory': {
+      const d = command.data
+      const names = {
+        ...(d.companyName !== undefined ? { gravityzoneCompanyName: d.companyName } : {}),
+        ...(d.clientName !== undefined ? { halopsaClientName: d.clientName } : {})
+      }
+      const wasCompanyMissing = state.missingCompanies.has(d.companyId)
+      const wasClientMissing = state.missingClients.has(d.clientId)
+      const companyMissing = d.company ? !d.company.found : wasCompanyMissing
+      const clientMissing = d.client ? !d.client.found : wasClientMissing
+      const ids = { mappingId: d.mappingId, gravityzoneCompanyId: d.companyId, halopsaClientId: d.clientId }
+      if (companyMissing && clientMissing) {
+        if (wasCompanyMissing && wasClientMissing) return []
+        return [domainFact('CompanyAndClientNotFound', { ...ids, ...names })]
+      }
+      const facts: DomainFact[] = []
+      if (companyMissing && !wasCompanyMissing) facts.push(domainFact('CompanyNotFound', { ...ids, ...names }))
+      if (!companyMissing && wasCompanyMissing) facts.push(domainFact('CompanyFound', { mappingId: d.mappingId, gravityzoneCompanyId: d.companyId, ...(d.company?.name !== undefined ? { gravityzoneCompanyName: d.company.name } : {}) }))
+      if (clientMissing && !wasClientMissing) facts.push(domainFact('ClientDeleted', { ...ids, ...names, how: d.client?.inactive ? 'inactive' : 'missing' }))
+      if (!clientMissing && wasClientMissing) facts.push(domainFact('ClientFound', { mappingId: d.mappingId, halopsaClientId: d.clientId, ...(d.client?.name !== undefined ? { halopsaClientName: d.client.name } : {}) }))
+      // Found facts first: a side coming back closes its event before the other side's opens.
+      return facts.sort((a, b) => Number(b.type.endsWith('Found')) - Number(a.type.endsWith('Found')))
+    }
+    case 'ObserveInvoice': {
+      const d = command.data
+      if (!d.found && !state.invoiceMissing) {
+        return [domainFact('InvoiceMissing', {
+          mappingId: d.mappingId,
+          halopsaClientId: d.clientId,
+          ...(d.clientName !== undefined ? { halopsaClientName: d.clientName } : {}),
+          ...(d.recurringInvoiceId !== undefined ? { recurringInvoiceId: d.recurringInvoiceId } : {})
+        })]
+      }
+      if (d.found && state.invoiceMissing && d.recurringInvoiceId !== undefined) {
+        return [domainFact('InvoiceFound', { mappingId: d.mappingId, recurringInvoiceId: d.recurringInvoiceId })]
+      }
+      return []
+    }
+    case 'RecordInvoiceGenerated':
+      return [domainFact('RecurringInvoiceGenerated', command.data)]
+    case 'ObserveItems': {
+      const d = command.data
+      const facts: DomainFact[] = []
+      for (const itemId of d.present) {
+        if (state.missingItems.has(itemId)) facts.push(domainFact('ItemFound', { itemId, scope: 'custom', mappingId: d.mappingId }))
+      }
+      for (const { itemId, counters } of d.missing) {
+        if (!state.missingItems.has(itemId)) facts.push(domainFact('ItemMissing', { itemId, scope: 'custom', mappingId: d.mappingId, counters }))
+      }
+      return facts
+    }
+  }
+}
+
+export const mappingHealth: Decider<HealthCommand, HealthState> = {
+  initialState: initialHealth,
+  evolve: evolveHealth,
+  decide: decideHealth
+}

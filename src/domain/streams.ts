@@ -1,0 +1,30 @@
+/**
+ * Stream names: `category-id`, with no dash inside the category, because EventStoreDB's
+ * $by_category splits at the first dash (reference/anchors.md §1.8).
+ */
+export const streams = {
+  /** Every mapping's lifecycle in one stream: the 1:1 rule needs all of them in one decision. */
+  mappingRegistry: () => 'mappingRegistry-main',
+  /** What the inventory checks observed about one mapping's company, client, invoice and items. */
+  mappingHealth: (mappingId: string) => `mappingHealth-${mappingId}`,
+  billingConfig: () => 'billingConfig-main',
+  ticketingConfig: () => 'ticketingConfig-main',
+  /** Actions taken on one integration event (acknowledge, recheck). */
+  integrationEvent: (eventId: string) => `integrationEvent-${eventId}`,
+  /** One GravityZone push delivery, by the SHA-256 of its body. */
+  gzDelivery: (bodyHash: string) => `gzDelivery-${bodyHash}`,
+  haloDelivery: (bodyHash: string) => `haloDelivery-${bodyHash}`,
+  /** The ticket for one threat on one endpoint of one mapping. */
+  ticket: (threatKey: string) => `ticket-${threatKey}`,
+  /** One mapping's billing for one month: `usage-<mappingId>_<yyyy>-<mm>`. */
+  usage: (mappingId: string, month: string) => `usage-${mappingId}_${month.slice(3)}-${month.slice(0, 2)}`,
+  billingRun: (month: string) => `billingRun-${month.slice(3)}-${month.slice(0, 2)}`,
+  syncRun: () => 'syncRun-main',
+  pushService: () => 'pushService-main',
+  checkpoint: (processor: string) => `checkpoint-${processor}`
+} as const
+
+export const categoryOf = (stream: string): string => {
+  const dash = stream.indexOf('-')
+  return dash === -1 ? stream : stream.slice(0, dash)
+}

@@ -1,0 +1,66 @@
+import type { ExpectedRevision } from './port.js'
+
+// Errors carry a stable `code` and a brand so that `isStoreError` works across copies of the
+// module (the undici pattern, reference/anchors.md §6.5).
+const brand = Symbol.for('gz-halo-relay.store-error')
+
+export class StoreError extends Error {
+  readonly code: string
+  readonly [brand] = true
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+export class WrongExpectedVersion extends StoreError {
+  readonly stream: string
+  readonly expected: ExpectedRevision
+  /** The stream's current last revision, or `no_stream`. */
+  readonly actual: bigint | 'no_stream'
+  constructor(stream: string, expected: ExpectedRevision, actual: bigint | 'no_stream') {
+    super('wrong_expected_version', `stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`)
+    this.stream = stream
+    this.expected = expected
+    this.actual = actual
+  }
+}
+
+export class StreamNotFound extends StoreError {
+  readonly stream: string
+  constructor(stream: string) {
+    super('stream_not_found', `stream ${stream} not found`)
+    this.stream = stream
+  }
+}
+
+/** The same fact id is already stored somewhere the append cannot be an idempotent repeat of. */
+export class DuplicateFactId extends StoreError {
+  readonly factId: string
+  constructor(factId: string, stream: string) {
+    super('duplicate_fact_id', `fact id ${factId} is already stored and cannot be appended to ${stream} again`)
+    this.factId = factId
+  }
+}
+
+export class StoreClosed extends StoreError {
+  constructor() {
+    super('store_closed', 'the event store is closed')
+  }
+}
+
+export class InvalidAppend extends StoreError {
+  constructor(message: string) {
+    super('invalid_append', message)
+  }
+}
+
+export const isStoreError = (error: unknown): error is StoreError =>
+  typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[brand] === true
+
+export const isWrongExpectedVersion = (error: unknown): error is WrongExpectedVersion =>
+  isStoreError(error) && error.code === 'wrong_expected_version'
+
+export const isStreamNotFound = (error: unknown): error is StreamNotFound =>
+  isStoreError(error) && error.code === 'stream_not_found'

@@ -1,0 +1,115 @@
+/**
+ * The event store port. Two adapters implement it (sqlite, eventstoredb) and both pass the
+ * conformance suite in test/store/conformance.ts. Semantics follow EventStoreDB's gRPC API
+ * (reference/anchors.md §1.2–1.5) so that the embedded default behaves like production.
+ */
+
+/** `any` skips the check; `no_stream` / `stream_exists` / a revision make the append idempotent. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint
+
+export type FactMetadata = {
+  /** The request or run that everything in one causal chain shares. */
+  correlationId: string
+  /** The fact, delivery or request that directly caused this one. */
+  causationId: string
+  /** `gravityzone`, `halopsa`, `scheduler`, `relay`, or the API token's name. */
+  actor: string
+  /** When the relay recorded the fact (ISO 8601). */
+  recordedAt: string
+  [key: string]: unknown
+}
+
+export type NewFact = {
+  /** A UUID. Facts derived from an external delivery get a deterministic one (see domain/ids.ts). */
+  id: string
+  type: string
+  data: unknown
+  metadata: FactMetadata
+}
+
+export type StoredFact = {
+  /** Global order across all streams. */
+  position: bigint
+  stream: string
+  /** 0-based index within the stream. */
+  revision: bigint
+  id: string
+  type: string
+  data: unknown
+  metadata: FactMetadata
+  /** When the store committed it. */
+  recordedAt: Date
+}
+
+export type AppendResult = {
+  /** Revision of the last fact now in the stream (pass it as the next expected revision). */
+  nextRevision: bigint
+  /** Global position of the last fact of this append. */
+  position: bigint
+}
+
+export type Direction = 'forwards' | 'backwards'
+
+export type ReadStreamOptions = {
+  direction?: Direction
+  /** Inclusive. Defaults to the first fact (forwards) or the last (backwards). */
+  fromRevision?: bigint
+  maxCount?: number
+}
+
+export type FactFilter = {
+  /** Keep facts whose stream name starts with one of these. */
+  streamPrefixes?: readonly string[]
+  /** Keep facts of these types. */
+  types?: readonly string[]
+}
+
+export type ReadAllOptions = {
+  direction?: Direction
+  /**
+   * Forwards: facts at or after this position. Backwards: facts strictly before it.
+   * Defaults to the start (forwards) or the end (backwards).
+   */
+  fromPosition?: bigint
+  maxCount?: number
+  filter?: FactFilter
+}
+
+export type SubscribeOptions = {
+  /** Exclusive: deliver facts strictly after this position. `start` = everything, `end` = live only. */
+  from: bigint | 'start' | 'end'
+  filter?: FactFilter
+}
+
+/**
+ * A catch-up subscription: everything after `from` in global order, then live facts as they are
+ * committed. Iterate it; the iteration throws if the subscription drops, and ends after
+ * `unsubscribe()`.
+ */
+export type Subscription = AsyncIterable<StoredFact> & {
+  unsubscribe(): Promise<void>
+  /** Resolves once the catch-up phase has reached the head at least once. */
+  readonly caughtUp: Promise<void>
+}
+
+export type EventStore = {
+  /** Which adapter this is, for logs and metrics. */
+  readonly kind: 'sqlite' | 'eventstoredb'
+  append(stream: string, facts: readonly NewFact[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>
+  readStream(stream: string, options?: ReadStreamOptions): Promise<StoredFact[]>
+  readAll(options?: ReadAllOptions): Promise<StoredFact[]>
+  subscribeToAll(options: SubscribeOptions): Subscription
+  /** Position of the newest fact (0n when the store is empty). */
+  headPosition(): Promise<bigint>
+  /** Answers quickly whether the store is usable (for /ready). */
+  ping(): Promise<void>
+  /** Waits for appends in flight, ends subscriptions, releases the connection. Idempotent. */
+  close(): Promise<void>
+}
+
+export const matchesFilter = (filter: FactFilter | undefined, stream: string, type: string): boolean => {
+  if (!filter) return true
+  if (filter.streamPrefixes && filter.streamPrefixes.length > 0 && !filter.streamPrefixes.some((p) => stream.startsWith(p))) return false
+  if (filter.types && filter.types.length > 0 && !filter.types.includes(type)) return false
+  return true
+}

@@ -1,0 +1,46 @@
+import type Database from 'better-sqlite3'
+
+/**
+ * One append-only table. `position` is the rowid (INTEGER PRIMARY KEY), so the global order costs
+ * no extra index; one unique index per uniqueness rule and nothing else (every index is paid on
+ * each append: reference/anchors.md §4.3).
+ */
+export const SCHEMA_VERSION = 1
+
+export const migrate = (db: Database.Database): void => {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS facts (
+      position    INTEGER PRIMARY KEY,
+      stream      TEXT    NOT NULL,
+      revision    INTEGER NOT NULL,
+      id          TEXT    NOT NULL,
+      type        TEXT    NOT NULL,
+      data        TEXT    NOT NULL,
+      metadata    TEXT    NOT NULL,
+      recorded_at INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS facts_stream_revision ON facts (stream, revision);
+    CREATE UNIQUE INDEX IF NOT EXISTS facts_id ON facts (id);
+    CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `)
+  const row = db.prepare(`SELECT value FROM store_meta WHERE key = 'schema_version'`).get() as { value: string } | undefined
+  if (!row) {
+    db.prepare(`INSERT INTO store_meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION))
+  } else if (Number(row.value) > SCHEMA_VERSION) {
+    throw new Error(`the store was written by a newer relay (schema ${row.value}, this build knows ${SCHEMA_VERSION})`)
+  }
+}
+
+/**
+ * Durability settings. better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1 (NORMAL), so
+ * FULL must be set explicitly (reference/peer-bench.md); the journal mode is read back because a
+ * silently failed switch to WAL is a known trap (peer-bench finding 3).
+ */
+export const configureWriter = (db: Database.Database, inMemory: boolean): void => {
+  if (!inMemory) {
+    const mode = db.pragma('journal_mode = WAL', { simple: true })
+    if (String(mode).toLowerCase() !== 'wal') throw new Error(`could not switch the store to WAL (journal_mode=${String(mode)})`)
+  }
+  db.pragma('synchronous = FULL')
+  db.pragma('busy_timeout = 5000')
+}

@@ -1,0 +1,163 @@
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { AppendResult, EventStore, ExpectedRevision, FactFilter, NewFact, ReadAllOptions, ReadStreamOptions, StoredFact, SubscribeOptions, Subscription } from '../port.js'
+import { StoreClosed, StreamNotFound } from '../errors.js'
+import { validateAppend } from '../validateAppend.js'
+import { configureWriter, migrate } from './schema.js'
+import { createCommitter } from './groupCommit.js'
+import { createCommitSignal, sqliteSubscription } from './subscription.js'
+
+export type SqliteStoreOptions = {
+  /** A file path, or `:memory:`. */
+  path: string
+  /** Share one transaction (one fsync) between concurrent appends. Default true. */
+  groupCommit?: boolean
+  /** Most appends in one transaction. Default 1024. */
+  maxGroup?: number
+}
+
+type Row = { position: bigint; stream: string; revision: bigint; id: string; type: string; data: string; metadata: string; recorded_at: bigint }
+
+const toFact = (row: Row): StoredFact => ({
+  position: row.position,
+  stream: row.stream,
+  revision: row.revision,
+  id: row.id,
+  type: row.type,
+  data: JSON.parse(row.data),
+  metadata: JSON.parse(row.metadata),
+  recordedAt: new Date(Number(row.recorded_at))
+})
+
+/** SQL for a filter, with its parameters; prefixes compare exactly (LIKE would fold ASCII case). */
+export const filterSql = (filter: FactFilter | undefined): { sql: string; params: unknown[] } => {
+  const parts: string[] = []
+  const params: unknown[] = []
+  if (filter?.streamPrefixes && filter.streamPrefixes.length > 0) {
+    parts.push('(' + filter.streamPrefixes.map(() => 'substr(stream, 1, ?) = ?').join(' OR ') + ')')
+    for (const p of filter.streamPrefixes) params.push(p.length, p)
+  }
+  if (filter?.types && filter.types.length > 0) {
+    parts.push(`type IN (${filter.types.map(() => '?').join(', ')})`)
+    params.push(...filter.types)
+  }
+  return { sql: parts.length > 0 ? ' AND ' + parts.join(' AND ') : '', params }
+}
+
+export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
+  const inMemory = options.path === ':memory:'
+  if (!inMemory) mkdirSync(dirname(options.path), { recursive: true })
+  const writer = new Database(options.path)
+  configureWriter(writer, inMemory)
+  migrate(writer)
+  // A second connection serves reads and subscriptions so they never wait behind a write
+  // transaction (WAL: one writer, many readers). An in-memory database exists per connection.
+  const reader = inMemory ? writer : new Database(options.path, { readonly: true, fileMustExist: true })
+  if (!inMemory) reader.pragma('busy_timeout = 5000')
+
+  const signal = createCommitSignal()
+  const committer = createCommitter(writer, {
+    groupCommit: options.groupCommit ?? true,
+    maxGroup: options.maxGroup ?? 1024,
+    onCommit: (last) => signal.notify(last)
+  })
+
+  const headStatement = reader.prepare('SELECT max(position) FROM facts').pluck().safeIntegers(true)
+  const head = (): bigint => (headStatement.get() as bigint | null) ?? 0n
+  const streamStatements = {
+    forwards: reader.prepare('SELECT * FROM facts WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?').safeIntegers(true),
+    backwards: reader.prepare('SELECT * FROM facts WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?').safeIntegers(true),
+    exists: reader.prepare('SELECT 1 FROM facts WHERE stream = ? LIMIT 1')
+  }
+  const allStatements = new Map<string, Database.Statement>()
+  const allStatement = (direction: 'forwards' | 'backwards', filter: FactFilter | undefined) => {
+    const { sql, params } = filterSql(filter)
+    const key = direction + sql
+    let statement = allStatements.get(key)
+    if (!statement) {
+      statement = direction === 'forwards'
+        ? reader.prepare(`SELECT * FROM facts WHERE position >= ?${sql} ORDER BY position ASC LIMIT ?`).safeIntegers(true)
+        : reader.prepare(`SELECT * FROM facts WHERE position < ?${sql} ORDER BY position DESC LIMIT ?`).safeIntegers(true)
+      allStatements.set(key, statement)
+    }
+    return { statement, params }
+  }
+
+  const readAllSync = (opts: ReadAllOptions = {}): StoredFact[] => {
+    const direction = opts.direction ?? 'forwards'
+    const limit = Math.min(opts.maxCount ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
+    const from = opts.fromPosition ?? (direction === 'forwards' ? 0n : head() + 1n)
+    const { statement, params } = allStatement(direction, opts.filter)
+    return (statement.all(from, ...params, limit) as Row[]).map(toFact)
+  }
+
+  let closed = false
+  const subscriptions = new Set<Subscription>()
+
+  const store: EventStore = {
+    kind: 'sqlite',
+
+    append(stream: string, facts: readonly NewFact[], opts?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
+      if (closed) return Promise.reject(new StoreClosed())
+      let rows
+      try {
+        rows = validateAppend(stream, facts).map((f) => ({ id: f.id, type: f.type, data: JSON.stringify(f.data), metadata: JSON.stringify(f.metadata) }))
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      return new Promise((resolve, reject) => {
+        committer.enqueue({ stream, expected: opts?.expectedRevision ?? 'any', rows, resolve, reject })
+      })
+    },
+
+    async readStream(stream: string, opts: ReadStreamOptions = {}): Promise<StoredFact[]> {
+      if (closed) throw new StoreClosed()
+      const direction = opts.direction ?? 'forwards'
+      const limit = opts.maxCount ?? Number.MAX_SAFE_INTEGER
+      const from = opts.fromRevision ?? (direction === 'forwards' ? 0n : BigInt(Number.MAX_SAFE_INTEGER))
+      const rows = streamStatements[direction].all(stream, from, limit) as Row[]
+      if (rows.length === 0 && streamStatements.exists.get(stream) === undefined) throw new StreamNotFound(stream)
+      return rows.map(toFact)
+    },
+
+    async readAll(opts?: ReadAllOptions): Promise<StoredFact[]> {
+      if (closed) throw new StoreClosed()
+      return readAllSync(opts)
+    },
+
+    subscribeToAll(opts: SubscribeOptions): Subscription {
+      if (closed) throw new StoreClosed()
+      const subscription = sqliteSubscription({
+        from: opts.from === 'start' ? 0n : opts.from === 'end' ? head() : opts.from,
+        readBatch: (after, max) => readAllSync({ fromPosition: after + 1n, maxCount: max, filter: opts.filter }),
+        head,
+        signal,
+        onEnd: () => subscriptions.delete(subscription)
+      })
+      subscriptions.add(subscription)
+      return subscription
+    },
+
+    async headPosition(): Promise<bigint> {
+      if (closed) throw new StoreClosed()
+      return head()
+    },
+
+    async ping(): Promise<void> {
+      if (closed) throw new StoreClosed()
+      reader.prepare('SELECT 1').get()
+    },
+
+    async close(): Promise<void> {
+      if (closed) return
+      closed = true
+      await committer.drained()
+      await Promise.all([...subscriptions].map((s) => s.unsubscribe()))
+      signal.close()
+      if (reader !== writer) reader.close()
+      writer.close()
+    }
+  }
+  return Object.assign(store, { stats: committer.stats })
+}

@@ -1,0 +1,260 @@
+import type { Test } from 'tap'
+import type { EventStore, StoredFact, Subscription } from '../../src/store/port.js'
+import { isStoreError, isStreamNotFound, isWrongExpectedVersion } from '../../src/store/errors.js'
+import { fact, uniquePrefix } from '../support/storeFacts.js'
+
+export type StoreUnderTest = {
+  store: EventStore
+  /** Optional: cut the connection under a live subscription (the adapter must resubscribe). */
+  dropConnections?: () => Promise<void> | void
+  cleanup?: () => Promise<void> | void
+}
+
+/**
+ * The behaviour every EventStore adapter must have. Tests never assume an empty store (a real
+ * EventStoreDB server is shared): each works under its own stream prefix and filters by it.
+ */
+export const storeConformance = (t: Test, open: () => Promise<StoreUnderTest>): void => {
+  const withStore = (name: string, body: (t: Test, sut: StoreUnderTest, prefix: string) => Promise<void>) =>
+    t.test(name, async (t) => {
+      const sut = await open()
+      t.teardown(async () => {
+        await sut.store.close()
+        await sut.cleanup?.()
+      })
+      await body(t, sut, uniquePrefix())
+    })
+
+  withStore('appends to a new stream with no_stream and reads the facts back intact', async (t, { store }, p) => {
+    const first = fact('MappingCreated', { mappingId: 'm1', nested: { list: [1, 'two', null], flag: true } })
+    const result = await store.append(`${p}1`, [first, fact('MappingUpdated', { n: 2 })], { expectedRevision: 'no_stream' })
+    t.equal(result.nextRevision, 1n)
+    t.equal(typeof result.position, 'bigint')
+    const read = await store.readStream(`${p}1`)
+    t.equal(read.length, 2)
+    t.equal(read[0]!.id, first.id)
+    t.equal(read[0]!.type, 'MappingCreated')
+    t.same(read[0]!.data, first.data)
+    t.same(read[0]!.metadata, first.metadata)
+    t.equal(read[0]!.revision, 0n)
+    t.equal(read[1]!.revision, 1n)
+    t.ok(read[0]!.position < read[1]!.position, 'positions grow within an append')
+    t.equal(read[1]!.position, result.position, 'the append reports the position of its last fact')
+    t.ok(read[0]!.recordedAt instanceof Date && !Number.isNaN(read[0]!.recordedAt.getTime()))
+  })
+
+  withStore('enforces every expected-revision mode', async (t, { store }, p) => {
+    const s = `${p}rev`
+    await t.rejects(store.append(s, [fact('A')], { expectedRevision: 'stream_exists' }), { code: 'wrong_expected_version', actual: 'no_stream' })
+    await t.rejects(store.append(s, [fact('A')], { expectedRevision: 0n }), { code: 'wrong_expected_version' })
+    await store.append(s, [fact('A')], { expectedRevision: 'no_stream' })
+    const noStream = await store.append(s, [fact('B')], { expectedRevision: 'no_stream' }).catch((e: unknown) => e)
+    t.ok(isWrongExpectedVersion(noStream), 'no_stream on an existing stream is refused')
+    t.match(noStream, { stream: s, expected: 'no_stream', actual: 0n })
+    t.equal((await store.append(s, [fact('B')], { expectedRevision: 0n })).nextRevision, 1n)
+    const stale = await store.append(s, [fact('C')], { expectedRevision: 0n }).catch((e: unknown) => e)
+    t.match(stale, { code: 'wrong_expected_version', expected: 0n, actual: 1n })
+    t.equal((await store.append(s, [fact('C')], { expectedRevision: 'stream_exists' })).nextRevision, 2n)
+    t.equal((await store.append(s, [fact('D')], { expectedRevision: 'any' })).nextRevision, 3n)
+    t.equal((await store.append(s, [fact('E')])).nextRevision, 4n, 'any is the default')
+    t.equal((await store.readStream(s)).length, 5, 'refused appends wrote nothing')
+  })
+
+  withStore('re-appending the same fact ids at the same expected revision is an idempotent success', async (t, { store }, p) => {
+    const s = `${p}idem`
+    const facts = [fact('A', { n: 1 }), fact('B', { n: 2 })]
+    const first = await store.append(s, facts, { expectedRevision: 'no_stream' })
+    const again = await store.append(s, facts, { expectedRevision: 'no_stream' })
+    t.same(again, first, 'the repeat reports the original result')
+    const next = [fact('C')]
+    const third = await store.append(s, next, { expectedRevision: 1n })
+    t.same(await store.append(s, next, { expectedRevision: 1n }), third)
+    t.equal((await store.readStream(s)).length, 3, 'nothing was written twice')
+    const head = await store.headPosition()
+    t.equal(head >= third.position, true)
+  })
+
+  withStore('concurrent appends with the same expected revision: exactly one wins', async (t, { store }, p) => {
+    const s = `${p}race`
+    await store.append(s, [fact('Created')], { expectedRevision: 'no_stream' })
+    const attempts = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.append(s, [fact('Acted', { i })], { expectedRevision: 0n })))
+    const won = attempts.filter((a) => a.status === 'fulfilled')
+    const lost = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected')
+    t.equal(won.length, 1)
+    t.equal(lost.length, 19)
+    t.ok(lost.every((a) => isWrongExpectedVersion(a.reason)), 'the others get WrongExpectedVersion')
+    t.equal((await store.readStream(s)).length, 2)
+  })
+
+  withStore('a failing append fails alone among concurrent ones', async (t, { store }, p) => {
+    const results = await Promise.allSettled([
+      store.append(`${p}a`, [fact('A')], { expectedRevision: 'no_stream' }),
+      store.append(`${p}b`, [fact('B')], { expectedRevision: 5n }),
+      store.append(`${p}c`, [fact('C')], { expectedRevision: 'no_stream' }),
+      store.append(`${p}d`, [fact('D', { circular: undefined }), fact('D2')], { expectedRevision: 'stream_exists' })
+    ])
+    t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected'])
+    t.equal((await store.readStream(`${p}a`)).length, 1)
+    t.equal((await store.readStream(`${p}c`)).length, 1)
+    await t.rejects(store.readStream(`${p}b`), { code: 'stream_not_found' })
+  })
+
+  withStore('keeps one global order and contiguous revisions under concurrent appends', async (t, { store }, p) => {
+    const streams = Array.from({ length: 8 }, (_, i) => `${p}order${i}`)
+    await Promise.all(streams.flatMap((s) => Array.from({ length: 25 }, (_, i) => store.append(s, [fact('Tick', { i })]))))
+    const all = await store.readAll({ filter: { streamPrefixes: [`${p}order`] } })
+    t.equal(all.length, 200)
+    for (let i = 1; i < all.length; i++) if (all[i]!.position <= all[i - 1]!.position) t.fail('positions must strictly increase')
+    for (const s of streams) {
+      const revisions = all.filter((f) => f.stream === s).map((f) => f.revision)
+      t.same(revisions, Array.from({ length: 25 }, (_, i) => BigInt(i)), `${s} has revisions 0..24 in global order`)
+    }
+  })
+
+  withStore('reads a stream forwards, backwards, from a revision and with a max count', async (t, { store }, p) => {
+    const s = `${p}read`
+    await store.append(s, Array.from({ length: 10 }, (_, i) => fact('N', { i })))
+    const data = (facts: StoredFact[]) => facts.map((f) => (f.data as { i: number }).i)
+    t.same(data(await store.readStream(s)), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    t.same(data(await store.readStream(s, { fromRevision: 7n })), [7, 8, 9])
+    t.same(data(await store.readStream(s, { maxCount: 3 })), [0, 1, 2])
+    t.same(data(await store.readStream(s, { direction: 'backwards', maxCount: 3 })), [9, 8, 7])
+    t.same(data(await store.readStream(s, { direction: 'backwards', fromRevision: 4n })), [4, 3, 2, 1, 0])
+    t.same(data(await store.readStream(s, { fromRevision: 10n })), [], 'past the end of an existing stream is empty, not missing')
+    const missing = await store.readStream(`${p}nothing`).catch((e: unknown) => e)
+    t.ok(isStreamNotFound(missing), 'a missing stream is StreamNotFound')
+    t.match(missing, { stream: `${p}nothing` })
+  })
+
+  withStore('reads all facts with positions, directions and filters by stream prefix and type', async (t, { store }, p) => {
+    await store.append(`${p}x-1`, [fact('Keep', { n: 1 }), fact('Drop', { n: 2 })])
+    await store.append(`${p}y-1`, [fact('Keep', { n: 3 })])
+    await store.append(`${p}x-2`, [fact('Keep', { n: 4 })])
+    const ns = (facts: StoredFact[]) => facts.map((f) => (f.data as { n: number }).n)
+    const mine = await store.readAll({ filter: { streamPrefixes: [p] } })
+    t.same(ns(mine), [1, 2, 3, 4])
+    t.same(ns(await store.readAll({ filter: { streamPrefixes: [`${p}x-`] } })), [1, 2, 4])
+    t.same(ns(await store.readAll({ filter: { streamPrefixes: [`${p}x-`, `${p}y-`], types: ['Keep'] } })), [1, 3, 4])
+    t.same(ns(await store.readAll({ filter: { streamPrefixes: [p], types: ['Drop'] } })), [2])
+    t.same(ns(await store.readAll({ fromPosition: mine[2]!.position, filter: { streamPrefixes: [p] } })), [3, 4], 'forwards from a position is inclusive')
+    t.same(ns(await store.readAll({ fromPosition: mine[2]!.position, direction: 'backwards', filter: { streamPrefixes: [p] } })), [2, 1], 'backwards from a position is exclusive')
+    t.same(ns(await store.readAll({ direction: 'backwards', maxCount: 2, filter: { streamPrefixes: [p] } })), [4, 3])
+    t.same(ns(await store.readAll({ maxCount: 1, fromPosition: mine[1]!.position, filter: { streamPrefixes: [p] } })), [2])
+    t.same(ns(await store.readAll({ filter: { streamPrefixes: [`${p.toUpperCase()}`] } })).length === 0 || p === p.toUpperCase(), true, 'prefixes are case-sensitive')
+  })
+
+  withStore('a subscription catches up, then goes live with no gap and no duplicate while appends race it', async (t, { store }, p) => {
+    const filter = { streamPrefixes: [`${p}sub-`] }
+    const before = 150
+    const during = 250
+    for (let i = 0; i < before; i += 10) await store.append(`${p}sub-${i % 3}`, Array.from({ length: 10 }, (_, k) => fact('Before', { n: i + k })))
+    await store.append(`${p}other`, [fact('Noise')])
+    const subscription = store.subscribeToAll({ from: 'start', filter })
+    const seen: number[] = []
+    const consumed = (async () => {
+      for await (const f of subscription) {
+        seen.push((f.data as { n: number }).n)
+        if (seen.length === before + during) break
+      }
+    })()
+    // Race the catch-up: concurrent single appends to several streams, plus noise.
+    await Promise.all(Array.from({ length: during }, (_, i) => store.append(`${p}sub-${i % 5}`, [fact('During', { n: before + i })]).then(() =>
+      i % 50 === 0 ? store.append(`${p}other`, [fact('Noise')]) : undefined)))
+    await consumed
+    await subscription.unsubscribe()
+    t.equal(seen.length, before + during)
+    t.equal(new Set(seen).size, before + during, 'no duplicate')
+    const stored = await store.readAll({ filter })
+    t.same(seen, stored.map((f) => (f.data as { n: number }).n), 'delivered in global order, exactly what is stored')
+  })
+
+  withStore('a subscription from a position is exclusive; from end delivers only new facts', async (t, { store }, p) => {
+    const filter = { streamPrefixes: [p] }
+    await store.append(`${p}a`, [fact('One', { n: 1 }), fact('Two', { n: 2 }), fact('Three', { n: 3 })])
+    const stored = await store.readAll({ filter })
+    const take = (sub: Subscription, n: number) => (async () => {
+      const out: number[] = []
+      for await (const f of sub) {
+        out.push((f.data as { n: number }).n)
+        if (out.length === n) break
+      }
+      await sub.unsubscribe()
+      return out
+    })()
+    const fromSecond = store.subscribeToAll({ from: stored[1]!.position, filter })
+    const fromEnd = store.subscribeToAll({ from: 'end', filter })
+    const second = take(fromSecond, 2)
+    const end = take(fromEnd, 1)
+    // An adapter may register `end` asynchronously (a server round trip): wait until it is live.
+    await Promise.all([fromSecond.caughtUp, fromEnd.caughtUp])
+    await store.append(`${p}a`, [fact('Four', { n: 4 })])
+    t.same(await second, [3, 4])
+    t.same(await end, [4])
+  })
+
+  withStore('a subscription filtered by type skips other types', async (t, { store }, p) => {
+    const sub = store.subscribeToAll({ from: 'start', filter: { streamPrefixes: [p], types: ['Wanted'] } })
+    await store.append(`${p}t`, [fact('Unwanted'), fact('Wanted', { n: 1 }), fact('Unwanted'), fact('Wanted', { n: 2 })])
+    const out: number[] = []
+    for await (const f of sub) {
+      out.push((f.data as { n: number }).n)
+      if (out.length === 2) break
+    }
+    await sub.unsubscribe()
+    t.same(out, [1, 2])
+  })
+
+  withStore('unsubscribe ends an idle iteration', async (t, { store }, p) => {
+    const sub = store.subscribeToAll({ from: 'end', filter: { streamPrefixes: [p] } })
+    const ended = (async () => {
+      let n = 0
+      for await (const _ of sub) n++
+      return n
+    })()
+    await sub.caughtUp
+    await sub.unsubscribe()
+    t.equal(await ended, 0)
+  })
+
+  withStore('stores large payloads and unicode stream names', async (t, { store }, p) => {
+    const big = { blob: 'x'.repeat(512 * 1024), list: Array.from({ length: 2000 }, (_, i) => ({ i, s: `é${i}` })) }
+    await store.append(`${p}big`, [fact('Big', big)])
+    t.same((await store.readStream(`${p}big`))[0]!.data, big)
+    const unicode = `${p}Ünïcødé-客户-😀`
+    await store.append(unicode, [fact('Named', { s: 'ok' })], { expectedRevision: 'no_stream' })
+    const read = await store.readStream(unicode)
+    t.equal(read[0]!.stream, unicode)
+    const filtered = await store.readAll({ filter: { streamPrefixes: [`${p}Ünïcødé-`] } })
+    t.same(filtered.map((f) => f.stream), [unicode])
+  })
+
+  withStore('rejects malformed appends without writing', async (t, { store }, p) => {
+    await t.rejects(store.append(`${p}bad`, []), { code: 'invalid_append' })
+    await t.rejects(store.append(`${p}bad`, [{ ...fact('A'), id: 'not-a-uuid' }]), { code: 'invalid_append' })
+    const f = fact('A')
+    await t.rejects(store.append(`${p}bad`, [f, f]), { code: 'invalid_append' })
+    await t.rejects(store.readStream(`${p}bad`), { code: 'stream_not_found' })
+  })
+
+  t.test('close waits for appends in flight, then refuses work and ends subscriptions', async (t) => {
+    const sut = await open()
+    const { store } = sut
+    t.teardown(async () => sut.cleanup?.())
+    const p = uniquePrefix()
+    const sub = store.subscribeToAll({ from: 'end', filter: { streamPrefixes: [p] } })
+    const ended = (async () => {
+      for await (const _ of sub) { /* drain */ }
+      return 'ended'
+    })()
+    await sub.caughtUp
+    const inFlight = Array.from({ length: 20 }, (_, i) => store.append(`${p}c${i}`, [fact('A')]))
+    await store.close()
+    const settled = await Promise.allSettled(inFlight)
+    t.ok(settled.every((s) => s.status === 'fulfilled'), 'appends made before close complete')
+    t.equal(await ended, 'ended', 'subscriptions end')
+    const after = await store.append(`${p}late`, [fact('A')]).catch((e: unknown) => e)
+    t.ok(isStoreError(after) && after.code === 'store_closed', 'appends after close are refused')
+    await store.close()
+    t.pass('close is idempotent')
+  })
+}
