@@ -1,7 +1,44 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash, randomFillSync } from 'node:crypto'
 
-/** A fresh random id (UUID v4) for facts the relay originates. */
-export const newId = (): string => randomUUID()
+const formatUuid = (bytes: Uint8Array): string => {
+  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+let lastMs = 0
+let counter = 0
+/**
+ * A fresh id for facts the relay originates: a UUID version 7 (RFC 9562), time-ordered, so the
+ * store's unique index on fact ids grows at its right edge instead of touching a random page per
+ * append (+30% group-commit throughput here, bench/store.ts). A 12-bit counter keeps ids made in
+ * the same millisecond in order.
+ */
+export const newId = (): string => {
+  const bytes = new Uint8Array(16)
+  randomFillSync(bytes, 8)
+  let ms = Date.now()
+  if (ms <= lastMs) {
+    ms = lastMs
+    counter++
+    if (counter > 0xfff) {
+      ms = ++lastMs
+      counter = 0
+    }
+  } else {
+    counter = 0
+  }
+  lastMs = ms
+  bytes[0] = Math.floor(ms / 2 ** 40) & 0xff
+  bytes[1] = Math.floor(ms / 2 ** 32) & 0xff
+  bytes[2] = (ms >>> 24) & 0xff
+  bytes[3] = (ms >>> 16) & 0xff
+  bytes[4] = (ms >>> 8) & 0xff
+  bytes[5] = ms & 0xff
+  bytes[6] = 0x70 | (counter >>> 8)
+  bytes[7] = counter & 0xff
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80
+  return formatUuid(bytes)
+}
 
 /**
  * A deterministic UUID (RFC 9562 version 8, "custom") from a SHA-256 over the given parts.
@@ -17,8 +54,7 @@ export const deterministicId = (...parts: (string | Uint8Array)[]): string => {
   const bytes = hash.digest().subarray(0, 16)
   bytes[6] = (bytes[6]! & 0x0f) | 0x80
   bytes[8] = (bytes[8]! & 0x3f) | 0x80
-  const hex = bytes.toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  return formatUuid(bytes)
 }
 
 /** Hex SHA-256 of raw bytes: the identity of a delivery body. */

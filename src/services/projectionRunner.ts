@@ -115,7 +115,6 @@ export const createProjectionRunner = (options: {
         waiters = waiters.filter((w) => w !== waiter)
         reject(new Error(`read models did not reach position ${target} within ${timeoutMs} ms (at ${position})`))
       }, timeoutMs)
-      timer.unref?.()
       const waiter = {
         position: target,
         resolve: () => {

@@ -46,9 +46,13 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
 
   const applyOne = (p: PendingAppend, now: number): AppendResult => {
     const head = statements.head.get(p.stream) as bigint | undefined
-    const repeat = idempotentRepeat(p, head)
-    if (repeat) return repeat
-    checkExpected(p.stream, p.expected, head)
+    // A repeat of an earlier append always fails a concrete expected revision (the stream has
+    // moved past it), so the id lookup is only paid on that path or when no revision is given.
+    if (p.expected === 'any' || p.expected === 'stream_exists' || !expectedHolds(p.expected, head)) {
+      const repeat = idempotentRepeat(p, head)
+      if (repeat) return repeat
+      checkExpected(p.stream, p.expected, head)
+    }
     let revision = head === undefined ? 0n : head + 1n
     let position = 0n
     for (const row of p.rows) {
@@ -172,13 +176,14 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
   }
 }
 
+const expectedHolds = (expected: ExpectedRevision, head: bigint | undefined): boolean =>
+  expected === 'any' ||
+  (expected === 'no_stream' && head === undefined) ||
+  (expected === 'stream_exists' && head !== undefined) ||
+  (typeof expected === 'bigint' && head === expected)
+
 const checkExpected = (stream: string, expected: ExpectedRevision, head: bigint | undefined): void => {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && head === undefined) ||
-    (expected === 'stream_exists' && head !== undefined) ||
-    (typeof expected === 'bigint' && head === expected)
-  if (!ok) throw new WrongExpectedVersion(stream, expected, head ?? 'no_stream')
+  if (!expectedHolds(expected, head)) throw new WrongExpectedVersion(stream, expected, head ?? 'no_stream')
 }
 
 /** A fact id that is already stored under another stream or revision surfaces as a constraint. */

@@ -43,4 +43,8 @@ export const configureWriter = (db: Database.Database, inMemory: boolean): void 
   }
   db.pragma('synchronous = FULL')
   db.pragma('busy_timeout = 5000')
+  // Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: a page rewritten by many group
+  // commits is copied back once, and the checkpoint's own fsync is paid ten times less often
+  // (+30% appends/s at concurrency 64 here, bench/store.ts).
+  db.pragma('wal_autocheckpoint = 10000')
 }

@@ -7,6 +7,7 @@ import { validateAppend } from '../validateAppend.js'
 import { configureWriter, migrate } from './schema.js'
 import { createCommitter } from './groupCommit.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
+import { FACT_COLUMNS, SqliteFact, type FactRow } from './sqliteFact.js'
 
 export type SqliteStoreOptions = {
   /** A file path, or `:memory:`. */
@@ -17,18 +18,7 @@ export type SqliteStoreOptions = {
   maxGroup?: number
 }
 
-type Row = { position: bigint; stream: string; revision: bigint; id: string; type: string; data: string; metadata: string; recorded_at: bigint }
-
-const toFact = (row: Row): StoredFact => ({
-  position: row.position,
-  stream: row.stream,
-  revision: row.revision,
-  id: row.id,
-  type: row.type,
-  data: JSON.parse(row.data),
-  metadata: JSON.parse(row.metadata),
-  recordedAt: new Date(Number(row.recorded_at))
-})
+const toFact = (row: FactRow): StoredFact => new SqliteFact(row)
 
 /** SQL for a filter, with its parameters; prefixes compare exactly (LIKE would fold ASCII case). */
 export const filterSql = (filter: FactFilter | undefined): { sql: string; params: unknown[] } => {
@@ -66,8 +56,8 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   const headStatement = reader.prepare('SELECT max(position) FROM facts').pluck().safeIntegers(true)
   const head = (): bigint => (headStatement.get() as bigint | null) ?? 0n
   const streamStatements = {
-    forwards: reader.prepare('SELECT * FROM facts WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?').safeIntegers(true),
-    backwards: reader.prepare('SELECT * FROM facts WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?').safeIntegers(true),
+    forwards: reader.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`).raw(true),
+    backwards: reader.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw(true),
     exists: reader.prepare('SELECT 1 FROM facts WHERE stream = ? LIMIT 1')
   }
   const allStatements = new Map<string, Database.Statement>()
@@ -77,8 +67,8 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     let statement = allStatements.get(key)
     if (!statement) {
       statement = direction === 'forwards'
-        ? reader.prepare(`SELECT * FROM facts WHERE position >= ?${sql} ORDER BY position ASC LIMIT ?`).safeIntegers(true)
-        : reader.prepare(`SELECT * FROM facts WHERE position < ?${sql} ORDER BY position DESC LIMIT ?`).safeIntegers(true)
+        ? reader.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE position >= ?${sql} ORDER BY position ASC LIMIT ?`).raw(true)
+        : reader.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE position < ?${sql} ORDER BY position DESC LIMIT ?`).raw(true)
       allStatements.set(key, statement)
     }
     return { statement, params }
@@ -89,7 +79,7 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     const limit = Math.min(opts.maxCount ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
     const from = opts.fromPosition ?? (direction === 'forwards' ? 0n : head() + 1n)
     const { statement, params } = allStatement(direction, opts.filter)
-    return (statement.all(from, ...params, limit) as Row[]).map(toFact)
+    return (statement.all(from, ...params, limit) as FactRow[]).map(toFact)
   }
 
   let closed = false
@@ -116,7 +106,7 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       const direction = opts.direction ?? 'forwards'
       const limit = opts.maxCount ?? Number.MAX_SAFE_INTEGER
       const from = opts.fromRevision ?? (direction === 'forwards' ? 0n : BigInt(Number.MAX_SAFE_INTEGER))
-      const rows = streamStatements[direction].all(stream, from, limit) as Row[]
+      const rows = streamStatements[direction].all(stream, from, limit) as FactRow[]
       if (rows.length === 0 && streamStatements.exists.get(stream) === undefined) throw new StreamNotFound(stream)
       return rows.map(toFact)
     },

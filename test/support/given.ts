@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto'
+import type { FactData, FactType } from '../../src/domain/facts.js'
+import { factSchemas } from '../../src/domain/facts.js'
+import type { StoredFact } from '../../src/store/port.js'
+import type { Projection } from '../../projections/projection.js'
+
+/**
+ * Given/when/then for projections: facts are built as the store would return them (positions in
+ * order, ids, metadata), validated against the catalogue, then folded.
+ */
+export const factStream = (options: { start?: Date } = {}) => {
+  let position = 0n
+  let clock = options.start?.getTime() ?? Date.parse('2026-11-02T09:00:00Z')
+  const revisions = new Map<string, bigint>()
+  return <T extends FactType>(type: T, data: FactData<T>, opts: { stream?: string; actor?: string; causationId?: string; id?: string } = {}): StoredFact => {
+    const stream = opts.stream ?? 'test-1'
+    const revision = (revisions.get(stream) ?? -1n) + 1n
+    revisions.set(stream, revision)
+    position += 1n
+    clock += 1000
+    const id = opts.id ?? randomUUID()
+    return {
+      position,
+      stream,
+      revision,
+      id,
+      type,
+      data: factSchemas[type].parse(data),
+      metadata: { correlationId: 'c', causationId: opts.causationId ?? 'c', actor: opts.actor ?? 'scheduler', recordedAt: new Date(clock).toISOString() },
+      recordedAt: new Date(clock)
+    }
+  }
+}
+
+export const foldAll = <S>(projection: Projection<S>, facts: StoredFact[], state: S = projection.initialState()): S =>
+  facts.reduce((s, f) => projection.evolve(s, f), state)
