@@ -1,0 +1,76 @@
+/**
+ * Every error the HTTP interface can answer, in one place (fastify's lib/errors.js pattern): a
+ * stable snake_case code, its status, and a default message. Bodies are always
+ * `{ "error": { "code", "message", "details"? } }` (SPEC §6).
+ */
+export const errorCatalogue = {
+  // 400
+  invalid_request: { status: 400, message: 'the request does not match its schema' },
+  invalid_json: { status: 400, message: 'the body is not valid JSON' },
+  invalid_push_envelope: { status: 400, message: 'the body is not a GravityZone addEvents envelope' },
+  invalid_cursor: { status: 400, message: 'the cursor is not one this API issued' },
+  // 401
+  missing_credentials: { status: 401, message: 'credentials are required' },
+  invalid_credentials: { status: 401, message: 'the credentials are not valid' },
+  invalid_signature: { status: 401, message: 'the Event-Push-Service-Md5 header does not match the body' },
+  // 403
+  insufficient_scope: { status: 403, message: 'this token may read but not operate' },
+  // 404
+  route_not_found: { status: 404, message: 'no such route' },
+  event_not_found: { status: 404, message: 'no integration event has this id' },
+  mapping_not_found: { status: 404, message: 'no mapping has this id' },
+  // 409
+  event_closed: { status: 409, message: 'the integration event is closed' },
+  action_not_supported: { status: 409, message: 'this integration event does not support the action' },
+  recheck_in_progress: { status: 409, message: 'a recheck of this event is already running' },
+  company_already_mapped: { status: 409, message: 'the GravityZone company is already mapped' },
+  client_already_mapped: { status: 409, message: 'the HaloPSA client is already mapped' },
+  mapping_already_exists: { status: 409, message: 'a mapping with this id exists' },
+  mapping_unchanged: { status: 409, message: 'the change would not change the mapping' },
+  concurrency_conflict: { status: 409, message: 'the data changed concurrently; try again' },
+  run_in_progress: { status: 409, message: 'this job is already running' },
+  // 413, 415
+  payload_too_large: { status: 413, message: 'the body is larger than this endpoint accepts' },
+  unsupported_media_type: { status: 415, message: 'the body must be JSON' },
+  // 422
+  invalid_configuration: { status: 422, message: 'the configuration is not valid' },
+  unknown_company: { status: 422, message: 'GravityZone has no such company' },
+  unknown_client: { status: 422, message: 'HaloPSA has no such client' },
+  billing_disabled: { status: 422, message: 'billing is off for this mapping' },
+  // 429
+  too_many_failed_attempts: { status: 429, message: 'too many failed authentication attempts; wait before trying again' },
+  // 5xx
+  internal_error: { status: 500, message: 'the relay failed to handle the request' },
+  upstream_failed: { status: 502, message: 'a platform the relay depends on failed' },
+  store_unavailable: { status: 503, message: 'the event store is not available' },
+  not_ready: { status: 503, message: 'the relay is not ready' },
+  shutting_down: { status: 503, message: 'the relay is shutting down' },
+  not_configured: { status: 503, message: 'the platform connection this needs is not configured' }
+} as const satisfies Record<string, { status: number; message: string }>
+
+export type ErrorCode = keyof typeof errorCatalogue
+
+const brand = Symbol.for('gz-halo-relay.api-error')
+
+export class ApiError extends Error {
+  readonly [brand] = true
+  readonly code: ErrorCode
+  readonly status: number
+  readonly details?: unknown
+  readonly headers?: Record<string, string>
+  constructor(code: ErrorCode, message?: string, details?: unknown, headers?: Record<string, string>) {
+    super(message ?? errorCatalogue[code].message)
+    this.name = 'ApiError'
+    this.code = code
+    this.status = errorCatalogue[code].status
+    if (details !== undefined) this.details = details
+    if (headers) this.headers = headers
+  }
+}
+
+export const isApiError = (error: unknown): error is ApiError =>
+  typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[brand] === true
+
+export const errorBody = (code: ErrorCode, message: string, details?: unknown) => ({
+  error: { code, message, ...(details !== undefined ? { details } : {}) }
+})
