@@ -1,5 +1,5 @@
 /**
- * Refusals the domain can give. Each has a stable code; the HTTP layer maps codes to statuses in
+ * Refusals the domain and the services can give. Each has a stable code; the HTTP layer maps codes to statuses in
  * its one error catalogue (src/http/errors.ts).
  */
 export const domainErrorCodes = [
@@ -13,7 +13,13 @@ export const domainErrorCodes = [
   'action_not_supported',
   'recheck_in_progress',
   'concurrency_conflict',
-  'invalid_configuration'
+  'invalid_configuration',
+  'invalid_cursor',
+  'unknown_company',
+  'unknown_client',
+  'billing_disabled',
+  'run_in_progress',
+  'not_configured'
 ] as const
 export type DomainErrorCode = (typeof domainErrorCodes)[number]
 

@@ -149,6 +149,8 @@ export const factSchemas = {
     index: z.number().int().nonnegative(),
     /** Hash of the event's own content: the same event in another batch has the same key. */
     eventKey: z.string(),
+    /** Hash of module + endpoint + threat identity: a repeat of the same threat on the same endpoint. */
+    threatKey: z.string(),
     module: z.string(),
     companyId: CompanyId.optional(),
     endpointId: z.string().optional(),
@@ -229,12 +231,16 @@ export const factSchemas = {
   // #region HaloPSA webhooks
   HaloWebhookReceived: z.object({
     deliveryId: z.string(),
+    index: z.number().int().nonnegative(),
+    /** HaloPSA's own id for the notification (a GUID). */
+    haloId: z.string().optional(),
     event: z.string(),
     objectId: z.number().int().optional(),
     ticketId: TicketId.optional(),
     statusId: z.number().int().optional(),
     clientId: z.number().int().optional(),
     hasBeenClosed: z.boolean().optional(),
+    clientInactive: z.boolean().optional(),
     body: z.unknown()
   }),
   /** Authenticated, but nothing usable in it: kept so the operator can see what HaloPSA sent. */

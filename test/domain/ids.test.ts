@@ -18,3 +18,14 @@ t.test('deterministic ids depend only on their parts', async (t) => {
   t.not(deterministicId('ab', 'c'), deterministicId('a', 'bc'), 'parts are separated, not concatenated')
   t.ok(UUID.test(deterministicId('x')) && deterministicId('x')[14] === '8', 'version 8 (custom), RFC variant')
 })
+
+t.test('timed deterministic ids keep the delivery time in front and the hash behind', async (t) => {
+  const { deterministicTimedId } = await import('../../src/domain/ids.js')
+  const a = deterministicTimedId(1720773248505, 'body', '0')
+  t.equal(a, deterministicTimedId(1720773248505, 'body', '0'), 'same delivery, same id')
+  t.not(a, deterministicTimedId(1720773248505, 'body', '1'))
+  t.equal(parseInt(a.replace(/-/g, '').slice(0, 12), 16), 1720773248505)
+  t.ok(a < deterministicTimedId(1720773248506, 'other', '0'), 'a later delivery sorts after')
+  t.equal(deterministicTimedId(150537, 'body', '0'), deterministicId('body', '0'), 'an id that is not an epoch time falls back to the plain hash')
+  t.ok(UUID.test(a))
+})

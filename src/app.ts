@@ -1,0 +1,101 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import fastifySwagger from '@fastify/swagger'
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { ApiToken } from './config.js'
+import { newId } from './domain/ids.js'
+import type { Relay } from './services/relay.js'
+import { registerErrorHandling } from './http/plugins/errorHandler.js'
+import { bearerAuth, createFailureLimiter } from './http/plugins/auth.js'
+import { eventRoutes } from './http/routes/events.js'
+import { mappingRoutes } from './http/routes/mappings.js'
+import { configurationRoutes } from './http/routes/configuration.js'
+import { auditRoutes } from './http/routes/audit.js'
+import { opsRoutes } from './http/routes/ops.js'
+import { jobRoutes } from './http/routes/jobs.js'
+import { webhookRoutes, type WebhookSecrets } from './http/routes/webhooks.js'
+import { ApiError } from './http/errors.js'
+import { sendApiError } from './http/plugins/errorHandler.js'
+
+/**
+ * Builds the HTTP app from its parts (fastify/demo's shape): error handling, authentication, then
+ * routes. Listening and shutdown belong to main.ts; tests build the app and use `inject` or listen
+ * on port 0.
+ */
+
+export type AppOptions = {
+  relay: Relay
+  tokens: readonly ApiToken[]
+  webhooks: WebhookSecrets
+  logger?: FastifyServerOptions['logger']
+  /** Extra routes registered last (the dashboard, issue 7). */
+  plugins?: ((app: FastifyInstance) => Promise<void>)[]
+  authFailures?: { limit: number; windowMs: number }
+}
+
+/** Secrets never reach logs (SPEC §4): every header or field that can carry one is censored. */
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers["event-push-service-md5"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  '*.authorization',
+  '*.password',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.apiKey',
+  '*.token',
+  '*.access_token'
+]
+
+export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    genReqId: () => newId(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    connectionTimeout: 120_000,
+    requestTimeout: 60_000,
+    keepAliveTimeout: 10_000
+  }).withTypeProvider<ZodTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  registerErrorHandling(app)
+
+  const state = { closing: false }
+  app.addHook('preClose', async () => {
+    state.closing = true
+  })
+  app.addHook('onRequest', async (request, reply) => {
+    if (state.closing && !request.url.startsWith('/health')) return sendApiError(reply, new ApiError('shutting_down'))
+  })
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'gz-halo-relay', description: 'Keeps Bitdefender GravityZone and HaloPSA in sync; every discrepancy is an integration event.', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      tags: ['events', 'mappings', 'configuration', 'audit', 'jobs', 'webhooks', 'operations'].map((name) => ({ name }))
+    },
+    transform: (input) => {
+      const transformed = jsonSchemaTransform(input)
+      const scope = (input.route.config as { scope?: string } | undefined)?.scope
+      return scope ? { ...transformed, schema: { ...transformed.schema, security: [{ bearer: [] }] } } : transformed
+    },
+    transformObject: jsonSchemaTransformObject
+  })
+
+  const limiter = createFailureLimiter(options.authFailures ?? { limit: 20, windowMs: 60_000 })
+  app.addHook('preHandler', bearerAuth(options.tokens, limiter))
+
+  await app.register(eventRoutes(options.relay))
+  await app.register(mappingRoutes(options.relay))
+  await app.register(configurationRoutes(options.relay))
+  await app.register(auditRoutes(options.relay))
+  await app.register(jobRoutes(options.relay))
+  await app.register(opsRoutes(options.relay, state))
+  await app.register(webhookRoutes(options.relay, options.webhooks, limiter))
+  app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  for (const plugin of options.plugins ?? []) await app.register(plugin)
+  return app
+}

@@ -1,0 +1,161 @@
+import type { EventStore } from '../store/port.js'
+import type { Cause } from '../domain/metadata.js'
+import { DomainError, isDomainError } from '../domain/errors.js'
+import { ensureActionAllowed, type ActionCommand, type ActionsState } from '../domain/eventActions.js'
+import type { RegistryCommand, RegistryState } from '../domain/mappingRegistry.js'
+import { streams } from '../domain/streams.js'
+import type { EventCategory, EventTypeId } from '../domain/integrationEvents.js'
+import { integrationEventsProjection, type IntegrationEvent, type Counts } from '../../projections/integrationEvents.js'
+import type { CommandHandler } from './commandHandler.js'
+import type { ProjectionRunner } from './projectionRunner.js'
+import { auditFact, eventView, type EventView } from './views.js'
+
+/**
+ * Integration events: what the projection derived, and the three actions plus "recheck events".
+ * Every action answers with the event as it is after the facts it appended (read-your-writes).
+ */
+
+export type RecheckOutcome = { outcome: 'closed' | 'still-active' | 'failed'; message?: string }
+
+/** Runs the check behind one event; facts it appends carry `cause` (causation = the RecheckRequested fact). */
+export type RecheckExecutor = (event: IntegrationEvent, cause: Cause) => Promise<{ message?: string; position?: bigint | null } | void>
+
+export type EventFilter = {
+  status?: 'active' | 'closed' | 'all'
+  category?: EventCategory
+  type?: EventTypeId
+  mappingId?: string
+  limit?: number
+  /** Opaque: the raising position of the last event of the previous page. */
+  cursor?: string
+}
+
+export const encodeCursor = (position: bigint): string => Buffer.from(`p:${position}`).toString('base64url')
+export const decodeCursor = (cursor: string): bigint => {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8')
+  if (!/^p:\d+$/.test(text)) throw new DomainError('invalid_cursor', 'the cursor is not one this API issued')
+  return BigInt(text.slice(2))
+}
+
+const raisingPosition = (event: IntegrationEvent): bigint => event.facts[0]!.position
+
+export const createEventsService = (deps: {
+  store: EventStore
+  runner: ProjectionRunner
+  actions: CommandHandler<ActionCommand, ActionsState>
+  registry: CommandHandler<RegistryCommand, RegistryState>
+  recheck?: RecheckExecutor
+  now?: () => Date
+}) => {
+  const now = deps.now ?? (() => new Date())
+  const state = () => deps.runner.state(integrationEventsProjection)
+
+  const find = (id: string): IntegrationEvent => {
+    const event = state().events.get(id)
+    if (!event) throw new DomainError('event_not_found', `no integration event has id ${id}`, { eventId: id })
+    return event
+  }
+
+  const settle = async (position: bigint | null | undefined) => {
+    if (position !== null && position !== undefined) await deps.runner.waitForPosition(position)
+  }
+
+  const current = (id: string): EventView => eventView(find(id))
+
+  const recheckOne = async (id: string, cause: Cause): Promise<RecheckOutcome & { event: EventView }> => {
+    const event = find(id)
+    const requested = await deps.actions.handle(streams.integrationEvent(id), { type: 'RequestRecheck', data: { event: { id, type: event.type, status: event.status }, now: now() } }, cause)
+    await settle(requested.position)
+    const requestFact = requested.facts[0]!
+    const checkCause: Cause = { actor: cause.actor, correlationId: cause.correlationId, causationId: requestFact.id }
+    let outcome: RecheckOutcome
+    try {
+      if (!deps.recheck) throw new Error('rechecks need the platform connections, which are not configured')
+      const result = await deps.recheck(find(id), checkCause)
+      await settle(result?.position)
+      const after = find(id)
+      outcome = after.status === 'closed' ? { outcome: 'closed' } : { outcome: 'still-active', ...(result?.message ? { message: result.message } : {}) }
+    } catch (error) {
+      outcome = { outcome: 'failed', message: (error as Error).message }
+    }
+    const completed = await deps.actions.handle(
+      streams.integrationEvent(id),
+      { type: 'CompleteRecheck', data: { eventId: id, eventType: event.type, ...outcome } },
+      checkCause
+    )
+    await settle(completed.position)
+    return { ...outcome, event: current(id) }
+  }
+
+  return {
+    list(filter: EventFilter = {}): { items: EventView[]; nextCursor: string | null } {
+      const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500)
+      const before = filter.cursor !== undefined ? decodeCursor(filter.cursor) : undefined
+      const status = filter.status ?? 'active'
+      const matches = [...state().events.values()]
+        .filter((e) => (status === 'all' || e.status === status)
+          && (filter.category === undefined || e.category === filter.category)
+          && (filter.type === undefined || e.type === filter.type)
+          && (filter.mappingId === undefined || e.subject.mappingId === filter.mappingId)
+          && (before === undefined || raisingPosition(e) < before))
+        .sort((a, b) => (raisingPosition(b) > raisingPosition(a) ? 1 : -1))
+      const page = matches.slice(0, limit)
+      const last = page.at(-1)
+      return { items: page.map((e) => eventView(e)), nextCursor: matches.length > limit && last ? encodeCursor(raisingPosition(last)) : null }
+    },
+
+    count(): Counts {
+      const c = state().counts
+      return { active: c.active, byCategory: { ...c.byCategory }, byType: { ...c.byType } }
+    },
+
+    async get(id: string): Promise<EventView> {
+      const event = find(id)
+      const facts = await Promise.all(event.facts.map(async (f) => (await deps.store.readAll({ fromPosition: f.position, maxCount: 1 }))[0]!))
+      return eventView(event, facts.filter(Boolean).map(auditFact))
+    },
+
+    async acknowledge(id: string, cause: Cause): Promise<EventView> {
+      const event = find(id)
+      const result = await deps.actions.handle(streams.integrationEvent(id), { type: 'Acknowledge', data: { event: { id, type: event.type, status: event.status } } }, cause)
+      await settle(result.position)
+      return current(id)
+    },
+
+    async resolve(id: string, cause: Cause): Promise<EventView> {
+      const event = find(id)
+      ensureActionAllowed({ id, type: event.type, status: event.status }, 'resolve')
+      const mappingId = event.subject.mappingId!
+      try {
+        const result = await deps.registry.handle(streams.mappingRegistry(), { type: 'DeleteMapping', data: { mappingId, reason: 'resolved', eventId: id } }, cause)
+        await settle(result.position)
+      } catch (error) {
+        // The mapping went away between the check and the append: the event closed with it.
+        if (isDomainError(error) && error.code === 'mapping_not_found') throw new DomainError('event_closed', `event ${id} is closed`, { eventId: id })
+        throw error
+      }
+      return current(id)
+    },
+
+    async recheck(id: string, cause: Cause): Promise<EventView> {
+      return (await recheckOne(id, cause)).event
+    },
+
+    /** "Recheck events": every active event that supports recheck, one after another. */
+    async recheckAll(cause: Cause): Promise<{ results: { eventId: string; type: EventTypeId; outcome: RecheckOutcome['outcome']; message?: string }[] }> {
+      const targets = [...state().events.values()].filter((e) => e.status === 'active' && e.actions.includes('recheck'))
+      const results = []
+      for (const event of targets) {
+        try {
+          const { outcome, message } = await recheckOne(event.id, cause)
+          results.push({ eventId: event.id, type: event.type, outcome, ...(message ? { message } : {}) })
+        } catch (error) {
+          results.push({ eventId: event.id, type: event.type, outcome: 'failed' as const, message: (error as Error).message })
+        }
+      }
+      return { results }
+    }
+  }
+}
+
+export type EventsService = ReturnType<typeof createEventsService>

@@ -1,0 +1,124 @@
+import type { EventStore, NewFact } from '../store/port.js'
+import { contentHash, deterministicId, deterministicTimedId } from '../domain/ids.js'
+import { metadataFor } from '../domain/metadata.js'
+import { streams } from '../domain/streams.js'
+import type { FactData } from '../domain/facts.js'
+import { parsePushDelivery } from '../platforms/gravityzone/push.js'
+import { classifyPushEvent } from '../platforms/gravityzone/pushEvents.js'
+import { haloWebhookPayloadSchema } from '../platforms/halopsa/webhookPayload.js'
+
+/**
+ * Turns webhook deliveries into facts. Every fact of a delivery goes into one stream named after
+ * the SHA-256 of the body, appended with `no_stream` and ids derived from the body: a re-delivery
+ * of the same bytes is an idempotent repeat of the first append and writes nothing (SPEC §4,
+ * anchors §1.3). The caller answers 2xx only once this resolves, i.e. once the facts are durable.
+ */
+
+export type PushIngestResult =
+  | { ok: false; reason: 'not_json' | 'not_add_events'; message: string }
+  | { ok: true; deliveryId: string; security: number; platform: number; invalid: number; position: bigint | null }
+
+export type HaloIngestResult = { deliveryId: string; received: number; invalid: number; position: bigint | null }
+
+const MAX_KEPT_BODY = 64 * 1024
+
+export const createIngestion = (deps: { store: EventStore; now?: () => Date }) => {
+  const now = deps.now ?? (() => new Date())
+
+  return {
+    async gravityzonePush(rawBody: Buffer): Promise<PushIngestResult> {
+      const parsed = parsePushDelivery(rawBody)
+      if (!parsed.ok) return { ok: false, reason: parsed.error.code, message: parsed.error.message }
+      const { deliveryId, rpcId, events } = parsed.delivery
+      const metadata = metadataFor({ actor: 'gravityzone', correlationId: deliveryId, causationId: deliveryId }, now())
+      // GravityZone's JSON-RPC id is the send time in ms: ids made from it sort by delivery time.
+      const sentAt = typeof rpcId === 'number' ? rpcId : undefined
+      const counts = { security: 0, platform: 0, invalid: 0 }
+      const facts: NewFact[] = events.map((raw, index) => {
+        const id = deterministicTimedId(sentAt, 'gzDelivery', deliveryId, String(index))
+        const event = classifyPushEvent(raw, index)
+        counts[event.kind]++
+        switch (event.kind) {
+          case 'security': {
+            const data: FactData<'SecurityEventReceived'> = {
+              deliveryId, index, eventKey: event.eventKey, threatKey: event.threatKey, module: event.module,
+              ...(event.companyId !== undefined ? { companyId: event.companyId } : {}),
+              ...(event.endpointId !== undefined ? { endpointId: event.endpointId } : {}),
+              ...(event.endpointName !== undefined ? { endpointName: event.endpointName } : {}),
+              ...(event.threatName !== undefined ? { threatName: event.threatName } : {}),
+              blocked: event.blocked,
+              isTest: event.isTest,
+              ...(event.occurredAt !== undefined ? { occurredAt: event.occurredAt } : {}),
+              event: event.event
+            }
+            return { id, type: 'SecurityEventReceived', data, metadata }
+          }
+          case 'platform': {
+            const data: FactData<'PlatformEventReceived'> = {
+              deliveryId, index, module: event.module,
+              ...(event.companyId !== undefined ? { companyId: event.companyId } : {}),
+              isTest: event.isTest,
+              event: event.event
+            }
+            return { id, type: 'PlatformEventReceived', data, metadata }
+          }
+          case 'invalid': {
+            const data: FactData<'PushEventInvalid'> = { deliveryId, index, reason: event.reason, raw: event.raw ?? null }
+            return { id, type: 'PushEventInvalid', data, metadata }
+          }
+        }
+      })
+      if (facts.length === 0) return { ok: true, deliveryId, ...counts, position: null }
+      const result = await deps.store.append(streams.gzDelivery(deliveryId), facts, { expectedRevision: 'no_stream' })
+      return { ok: true, deliveryId, ...counts, position: result.position }
+    },
+
+    async halopsaWebhook(rawBody: Buffer): Promise<HaloIngestResult> {
+      const deliveryId = contentHash(rawBody)
+      const metadata = metadataFor({ actor: 'halopsa', correlationId: deliveryId, causationId: deliveryId }, now())
+      const invalid = (reason: string): NewFact => ({
+        id: deterministicId('haloDelivery', deliveryId),
+        type: 'HaloWebhookInvalid',
+        data: { deliveryId, reason, body: rawBody.subarray(0, MAX_KEPT_BODY).toString('utf8') } satisfies FactData<'HaloWebhookInvalid'>,
+        metadata
+      })
+      let facts: NewFact[]
+      let json: unknown
+      try {
+        json = JSON.parse(rawBody.toString('utf8'))
+      } catch {
+        json = undefined
+      }
+      if (json === undefined) {
+        facts = [invalid('the body is not JSON')]
+      } else {
+        // Halo may batch several notifications into one delivery (v2.164+); each is judged alone.
+        const items = Array.isArray(json) ? json : [json]
+        facts = items.map((item, index): NewFact => {
+          const parsed = haloWebhookPayloadSchema.safeParse(item)
+          const id = deterministicId('haloDelivery', deliveryId, String(index))
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0]
+            return { ...invalid(`notification ${index}: ${issue?.path.join('.') || 'body'} ${issue?.message ?? 'is not usable'}`), id }
+          }
+          const p = parsed.data
+          const data: FactData<'HaloWebhookReceived'> = {
+            deliveryId, index, haloId: p.deliveryId, event: p.event, objectId: p.objectId,
+            ...(p.ticket ? { ticketId: p.ticket.id } : p.event.includes('ticket') ? { ticketId: p.objectId } : {}),
+            ...(p.ticket?.statusId != null ? { statusId: p.ticket.statusId } : {}),
+            ...(p.ticket?.clientId != null ? { clientId: p.ticket.clientId } : p.client ? { clientId: p.client.id } : {}),
+            ...(p.ticket?.hasBeenClosed != null ? { hasBeenClosed: p.ticket.hasBeenClosed } : {}),
+            ...(p.client?.inactive != null ? { clientInactive: p.client.inactive } : {}),
+            body: item
+          }
+          return { id, type: 'HaloWebhookReceived', data, metadata }
+        })
+        if (facts.length === 0) facts = [invalid('the delivery holds no notification')]
+      }
+      const result = await deps.store.append(streams.haloDelivery(deliveryId), facts, { expectedRevision: 'no_stream' })
+      return { deliveryId, received: facts.filter((f) => f.type === 'HaloWebhookReceived').length, invalid: facts.filter((f) => f.type === 'HaloWebhookInvalid').length, position: result.position }
+    }
+  }
+}
+
+export type Ingestion = ReturnType<typeof createIngestion>

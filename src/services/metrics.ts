@@ -1,0 +1,95 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { EventStore } from '../store/port.js'
+import { eventTypeIds } from '../domain/integrationEvents.js'
+import { integrationEventsProjection } from '../../projections/integrationEvents.js'
+import type { ProjectionRunner } from './projectionRunner.js'
+
+/**
+ * Prometheus metrics (reference/anchors.md §5): webhook deliveries by outcome, append latency,
+ * projection lag, upstream calls by platform and outcome, active events by type, job runs.
+ * One registry per relay, so tests can build several apps in one process.
+ */
+export const createMetrics = () => {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'relay_' })
+  const webhookDeliveries = new Counter({ name: 'relay_webhook_deliveries_total', help: 'Webhook deliveries by source and outcome (accepted, duplicate, partially_invalid, unauthorized, bad_signature, malformed, too_large, failed)', labelNames: ['source', 'outcome'], registers: [registry] })
+  const webhookEvents = new Counter({ name: 'relay_webhook_events_total', help: 'Events inside webhook deliveries, by source and kind (security, platform, invalid, ticket, client)', labelNames: ['source', 'kind'], registers: [registry] })
+  const appendSeconds = new Histogram({ name: 'relay_store_append_duration_seconds', help: 'Time from append to durable acknowledgement', labelNames: ['outcome'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] })
+  const upstreamCalls = new Counter({ name: 'relay_upstream_calls_total', help: 'Calls to GravityZone and HaloPSA by platform and outcome', labelNames: ['platform', 'outcome'], registers: [registry] })
+  const upstreamSeconds = new Histogram({ name: 'relay_upstream_call_duration_seconds', help: 'Duration of calls to the platforms, retries included', labelNames: ['platform'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] })
+  const jobRuns = new Counter({ name: 'relay_job_runs_total', help: 'Scheduled and on-demand job runs by job and outcome', labelNames: ['job', 'outcome'], registers: [registry] })
+  let sources: { store: EventStore; runner: ProjectionRunner } | undefined
+  new Gauge({
+    name: 'relay_projection_lag_facts',
+    help: 'Facts committed but not yet folded into the read models (store head minus read-model position, in positions)',
+    registers: [registry],
+    async collect() {
+      if (!sources) return
+      try {
+        const head = await sources.store.headPosition()
+        const position = sources.runner.position()
+        this.set(Number(head > position ? head - position : 0n))
+      } catch {
+        // The store is closing or down: /ready says so; keep the last value.
+      }
+    }
+  })
+  new Gauge({
+    name: 'relay_integration_events_active',
+    help: 'Active integration events by type',
+    labelNames: ['type'],
+    registers: [registry],
+    collect() {
+      if (!sources) return
+      const counts = sources.runner.state(integrationEventsProjection).counts
+      for (const type of eventTypeIds) this.set({ type }, counts.byType[type])
+    }
+  })
+
+  return {
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    attach(store: EventStore, runner: ProjectionRunner) {
+      sources = { store, runner }
+    },
+    webhook(source: 'gravityzone' | 'halopsa', outcome: string) {
+      webhookDeliveries.inc({ source, outcome })
+    },
+    webhookEvents(source: 'gravityzone' | 'halopsa', kind: string, n = 1) {
+      if (n > 0) webhookEvents.inc({ source, kind }, n)
+    },
+    upstream(platform: string, outcome: string, durationMs: number) {
+      upstreamCalls.inc({ platform, outcome })
+      upstreamSeconds.observe({ platform }, durationMs / 1000)
+    },
+    job(job: string, outcome: 'ok' | 'failed' | 'skipped') {
+      jobRuns.inc({ job, outcome })
+    },
+    /** Wraps a store so every append is timed. */
+    instrument(store: EventStore): EventStore {
+      return {
+        ...store,
+        kind: store.kind,
+        async append(stream, facts, options) {
+          const end = appendSeconds.startTimer()
+          try {
+            const result = await store.append(stream, facts, options)
+            end({ outcome: 'ok' })
+            return result
+          } catch (error) {
+            end({ outcome: 'error' })
+            throw error
+          }
+        },
+        readStream: (s, o) => store.readStream(s, o),
+        readAll: (o) => store.readAll(o),
+        subscribeToAll: (o) => store.subscribeToAll(o),
+        headPosition: () => store.headPosition(),
+        ping: () => store.ping(),
+        close: () => store.close()
+      }
+    }
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>

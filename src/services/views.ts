@@ -1,0 +1,51 @@
+import type { StoredFact } from '../store/port.js'
+import type { IntegrationEvent } from '../../projections/integrationEvents.js'
+import type { Mapping } from '../domain/mappingRegistry.js'
+import type { EventAction } from '../domain/integrationEvents.js'
+
+/** How facts, events and mappings look outside the relay (SPEC §6.1): bigints as decimal strings. */
+
+export type AuditFact = {
+  position: string
+  stream: string
+  revision: string
+  id: string
+  type: string
+  data: unknown
+  metadata: Record<string, unknown>
+  recordedAt: string
+}
+
+export const auditFact = (fact: StoredFact): AuditFact => ({
+  position: fact.position.toString(),
+  stream: fact.stream,
+  revision: fact.revision.toString(),
+  id: fact.id,
+  type: fact.type,
+  data: fact.data,
+  metadata: fact.metadata,
+  recordedAt: fact.recordedAt.toISOString()
+})
+
+export type EventView = Omit<IntegrationEvent, 'key' | 'facts' | 'actions'> & { actions: EventAction[]; facts?: AuditFact[] }
+
+export const eventView = (event: IntegrationEvent, facts?: AuditFact[]): EventView => {
+  const { key: _key, facts: _facts, actions, ...rest } = event
+  return { ...rest, actions: [...actions], ...(facts ? { facts } : {}) }
+}
+
+export type MappingView = {
+  id: string
+  gravityzoneCompanyId: string
+  gravityzoneCompanyName?: string
+  halopsaClientId: number
+  halopsaClientName?: string
+  billing: Mapping['billing']
+  ticketing: Mapping['ticketing']
+  status: 'ok' | 'has-events' | 'suspended'
+  activeEvents: number
+  createdAt: string
+  updatedAt: string
+  lastBilledMonth?: string
+  ticketsCreated: number
+}
