@@ -1,0 +1,84 @@
+import { systemClock, type Clock } from '../http/clock.js'
+import { createRollingWindow, type RateLimiter } from '../http/rateLimiter.js'
+import { createTransport, defaultRetryPolicy, type RetryPolicy, type TransportOptions } from '../http/transport.js'
+import { createTokenSource, type HaloCredentials } from './auth.js'
+import { createHaloHttp } from './http.js'
+import { createClientsApi, createItemsApi, type HaloClients, type HaloItems } from './resources/clients.js'
+import { createLookupsApi, type HaloPriorities, type HaloStatuses, type HaloTicketTypes, type HaloWebhooks } from './resources/lookups.js'
+import { createRecurringInvoicesApi, type HaloRecurringInvoices } from './resources/recurringInvoices.js'
+import { createTicketsApi, type HaloTickets } from './resources/tickets.js'
+
+/**
+ * The relay's HaloPSA client: one rolling-window limiter for every call including the token
+ * endpoint (Halo counts both; reference/halopsa.md §5), one token cache, one connection pool.
+ */
+
+export type HaloPsaClientOptions = HaloCredentials & {
+  /**
+   * The rolling window (default 250 per 5 minutes: Halo publishes ~300 and other integrations
+   * share the instance). `marginMs` widens the window we enforce, because Halo counts arrivals
+   * and our calls take a varying time to arrive (default 1% of the window).
+   */
+  limits?: { limit: number; windowMs: number; marginMs?: number }
+  /** Per-call deadline (default 15 s). */
+  timeoutMs?: number
+  retry?: Partial<RetryPolicy>
+  /** Page size for lists other than tickets (default 100). */
+  pageSize?: number
+  clock?: Clock
+  onCall?: TransportOptions['onCall']
+}
+
+export type HaloPsaClient = {
+  clients: HaloClients
+  items: HaloItems
+  recurringInvoices: HaloRecurringInvoices
+  tickets: HaloTickets
+  statuses: HaloStatuses
+  ticketTypes: HaloTicketTypes
+  priorities: HaloPriorities
+  webhooks: HaloWebhooks
+  /** The shared limiter (for metrics and tests). */
+  limiter: RateLimiter
+  stats(): { calls: number; retries: number; failures: number; tokenRequests: number }
+  close(): Promise<void>
+}
+
+export const defaultHaloLimits = { limit: 250, windowMs: 300_000 }
+
+export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClient => {
+  if (!/^https?:\/\//.test(options.url)) throw new TypeError('HaloPSA url must be an http(s) URL')
+  if (options.authUrl !== undefined && !/^https?:\/\//.test(options.authUrl)) throw new TypeError('HaloPSA authUrl must be an http(s) URL')
+  if (!options.clientId || !options.clientSecret) throw new TypeError('HaloPSA clientId and clientSecret are required')
+  const clock = options.clock ?? systemClock
+  const limits: NonNullable<HaloPsaClientOptions['limits']> = options.limits ?? defaultHaloLimits
+  const limiter = createRollingWindow({ limit: limits.limit, windowMs: limits.windowMs + (limits.marginMs ?? Math.round(limits.windowMs / 100)), clock })
+  const retry = { ...defaultRetryPolicy, ...options.retry }
+  // Base URL '' because the token URL may sit on another host (HALO_AUTH_URL); callers pass full URLs.
+  const transport = createTransport({
+    platform: 'halopsa',
+    baseUrl: '',
+    retry,
+    limiter,
+    clock,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.onCall ? { onCall: options.onCall } : {})
+  })
+  const tokens = createTokenSource({ credentials: options, transport, limiter, clock, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) })
+  const http = createHaloHttp({ instanceUrl: options.url, transport, tokens, limiter, rateLimitRetries: retry.retries, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) })
+  const pageSize = options.pageSize ?? 100
+
+  return {
+    clients: createClientsApi(http, pageSize),
+    items: createItemsApi(http, pageSize),
+    recurringInvoices: createRecurringInvoicesApi(http),
+    tickets: createTicketsApi(http),
+    ...createLookupsApi(http),
+    limiter,
+    stats: () => {
+      const s = transport.stats()
+      return { calls: s.calls ?? 0, retries: s.retries ?? 0, failures: s.failures ?? 0, tokenRequests: tokens.stats().requested }
+    },
+    close: () => transport.close()
+  }
+}

@@ -1,0 +1,107 @@
+import { PlatformError } from '../../http/errors.js'
+import type { HaloHttp } from '../http.js'
+import { deletedSchema, recurringInvoiceSchema, type RecurringInvoice } from '../schemas.js'
+import { haloSingle } from '../wire.js'
+import { fetchAll } from './pages.js'
+
+/**
+ * Recurring invoices: templates with negative ids (reference/halopsa.md §3.3). Posting `lines`
+ * replaces the whole line set (§2.2, RI-SCRIPT), so quantities are set by read-modify-write of
+ * every line, leaving lines the relay does not own exactly as they were.
+ */
+
+export type LineQuantity = {
+  itemId: number
+  quantity: number
+  /** Only sent when given; otherwise Halo keeps the line's price (or the item's for a new line). */
+  unitPrice?: number
+  /** Short description for a line the relay adds. */
+  description?: string
+}
+
+export type LineChange = { itemId: number; lineId: number | null; before: number | null; after: number }
+
+export type HaloRecurringInvoices = {
+  /** The client's recurring invoices, with their lines. */
+  listForClient(clientId: number): Promise<RecurringInvoice[]>
+  /** With lines; null when Halo answers 404. */
+  get(id: number): Promise<RecurringInvoice | null>
+  /** A new template named after the client (as Bitdefender's own integration does, reference §6.1). Not idempotent. */
+  createForClient(client: { id: number; name: string }, options?: { lines?: LineQuantity[] }): Promise<RecurringInvoice>
+  /** True when deleted, false when it was already gone. */
+  delete(id: number): Promise<boolean>
+  /**
+   * Sets the quantity of each item's line (adding a line for an item that has none) and posts the
+   * whole line set back. No call is made when nothing changes. A missing invoice is a
+   * PlatformError of kind `not_found`.
+   */
+  setLineQuantities(invoiceId: number, lines: LineQuantity[]): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }>
+}
+
+const newLine = (line: LineQuantity): Record<string, unknown> => ({
+  _itemid: line.itemId,
+  qty_order: line.quantity,
+  ...(line.unitPrice !== undefined ? { unit_price: line.unitPrice } : {}),
+  ...(line.description !== undefined ? { item_shortdescription: line.description } : {})
+})
+
+const checkQuantities = (lines: LineQuantity[]) => {
+  const seen = new Set<number>()
+  for (const line of lines) {
+    if (!Number.isInteger(line.itemId) || line.itemId <= 0) throw new RangeError(`itemId must be a positive integer (got ${line.itemId})`)
+    if (!Number.isFinite(line.quantity) || line.quantity < 0) throw new RangeError(`quantity for item ${line.itemId} must be a non-negative number`)
+    if (seen.has(line.itemId)) throw new RangeError(`item ${line.itemId} is listed twice`)
+    seen.add(line.itemId)
+  }
+}
+
+export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoices => {
+  const get = (id: number) =>
+    http.find({ method: 'GET', path: `/api/RecurringInvoice/${id}?includedetails=true`, call: 'GET /api/RecurringInvoice/{id}', idempotent: true, schema: recurringInvoiceSchema })
+
+  const post = (body: Record<string, unknown>, idempotent: boolean) =>
+    http.send({ method: 'POST', path: '/api/RecurringInvoice', call: 'POST /api/RecurringInvoice', body: [body], idempotent, schema: haloSingle(recurringInvoiceSchema) })
+
+  return {
+    listForClient: (clientId) =>
+      fetchAll(http, { path: '/api/RecurringInvoice', key: 'invoices', item: recurringInvoiceSchema, params: { client_id: clientId, includelines: true }, pageSize: 100 }),
+    get,
+    createForClient: (client, options = {}) => {
+      checkQuantities(options.lines ?? [])
+      return post({ client_id: client.id, client_name: client.name, reference: client.name, lines: (options.lines ?? []).map(newLine) }, false)
+    },
+    async delete(id) {
+      const deleted = await http.find({ method: 'DELETE', path: `/api/RecurringInvoice/${id}`, call: 'DELETE /api/RecurringInvoice/{id}', idempotent: true, schema: deletedSchema })
+      return deleted !== null
+    },
+    async setLineQuantities(invoiceId, wanted) {
+      checkQuantities(wanted)
+      const invoice = await get(invoiceId)
+      if (!invoice) {
+        throw new PlatformError({ platform: 'halopsa', call: 'GET /api/RecurringInvoice/{id}', kind: 'not_found', status: 404, message: `recurring invoice ${invoiceId} not found` })
+      }
+      const lines = invoice.lines.map((line) => ({ ...line.raw }))
+      const changes: LineChange[] = []
+      for (const want of wanted) {
+        // Prefer an active line for the item; a human may have left an inactive one beside it.
+        let index = invoice.lines.findIndex((l) => l.itemId === want.itemId && !l.inactive)
+        if (index < 0) index = invoice.lines.findIndex((l) => l.itemId === want.itemId)
+        if (index < 0) {
+          lines.push(newLine(want))
+          changes.push({ itemId: want.itemId, lineId: null, before: null, after: want.quantity })
+          continue
+        }
+        const line = invoice.lines[index]!
+        const priceChanges = want.unitPrice !== undefined && want.unitPrice !== line.unitPrice
+        if (line.quantity === want.quantity && !priceChanges) continue
+        lines[index]!.qty_order = want.quantity
+        if (want.unitPrice !== undefined) lines[index]!.unit_price = want.unitPrice
+        changes.push({ itemId: want.itemId, lineId: line.id, before: line.quantity, after: want.quantity })
+      }
+      if (changes.length === 0) return { invoice, changes }
+      // Absolute values over the full line set: sending it twice leaves the same invoice.
+      const updated = await post({ id: invoiceId, lines }, true)
+      return { invoice: updated, changes }
+    }
+  }
+}

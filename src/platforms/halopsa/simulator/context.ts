@@ -1,0 +1,48 @@
+import type { Clock } from '../../http/clock.js'
+import type { SeedName } from './seed.js'
+import type { Row, SimData } from './state.js'
+
+/** What every part of the simulator shares: the data, the clock, the behaviour switches. */
+
+export type SimBehaviour = {
+  clientId: string
+  clientSecret: string
+  /** Set = a Halo-hosted instance: the token URL must carry `?tenant=<tenant>` (reference §1). */
+  tenant?: string
+  /** Scopes the API application was granted (default `all`). */
+  grantedScopes: string[]
+  /** `expires_in` of issued tokens, seconds (≈3600 on real Halo). */
+  tokenLifetimeS: number
+  seed: SeedName
+  /** Answer to an update of an id that does not exist (reference §9.2: 404 or 400). */
+  unknownIdStatus: 404 | 400
+  /** `page_size` > 100 on /Tickets: clamp it or refuse it. */
+  ticketPageSize: 'clamp' | 'reject'
+  /** DELETE /Client/{id}: remove it (404 afterwards) or refuse while it has tickets or invoices. */
+  clientDelete: 'remove' | 'refuse-when-linked'
+  /** Send client updated/deleted webhook events (unconfirmed in Halo; reference §4, GAP 4). */
+  clientEvents: boolean
+  /** Also send "new ticket logged" and "ticket updated" events, not only status changes. */
+  ticketEvents: boolean
+}
+
+/** How ids and keys are written in answers (reference §2.4: `3`, `3.0`, `"3"`; casing). */
+export type Quirks = { ids: 'number' | 'string' | 'float'; keys: 'as-is' | 'capitalised' }
+
+export type WebhookNotice = {
+  event: { id: number; name: string }
+  objectId: number
+  message: string
+  agentId?: number
+  /** `ticket` or `client`, with the full row and the small subset. */
+  entity: { key: 'ticket' | 'client'; full: Row; small: Row }
+}
+
+export type SimContext = {
+  data: SimData
+  readonly clock: Clock
+  readonly behaviour: SimBehaviour
+  quirks: Quirks
+  /** Queues webhook deliveries for an event (the emitter decides which webhooks get it). */
+  notify(notice: WebhookNotice): void
+}

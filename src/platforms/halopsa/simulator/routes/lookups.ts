@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify'
+import type { SimContext } from '../context.js'
+import { registerResource, truthy, type FieldErrors } from '../resource.js'
+import type { Row } from '../state.js'
+
+/**
+ * Lookups answered as bare arrays (reference/halopsa.md §2.1, §3.5–3.6) and webhook configuration
+ * with its delivery log (§4). Ticket-type details carry the mandatory-field configuration.
+ */
+
+const requireName = (key: string) => (input: Row, existing: Row | undefined, at: string): FieldErrors =>
+  !existing && (typeof input[key] !== 'string' || String(input[key]).trim() === '') ? { [`${at}.${key}`]: `${key} must be entered` } : {}
+
+const secretless = (row: Row): Row => {
+  // Halo never shows a stored webhook password back.
+  const { basic_password: _password, ...rest } = row
+  return { ...rest, basic_password: row.basic_password ? '********' : '' }
+}
+
+export const registerLookups = (app: FastifyInstance, ctx: SimContext): void => {
+  registerResource(app, ctx, {
+    path: '/api/Status',
+    key: null,
+    scope: { area: 'tickets' },
+    table: (c) => c.data.statuses,
+    filter: (row, q, c) => !(truthy(q.excludeclosed) && row.id === c.data.closedStatusId),
+    view: (row) => ({ ...row }),
+    validate: requireName('name'),
+    create: (input, id) => ({ shortname: String(input.name ?? ''), type: 0, sequence: id, ...input, id })
+  })
+
+  registerResource(app, ctx, {
+    path: '/api/TicketType',
+    key: null,
+    scope: { area: 'tickets' },
+    table: (c) => c.data.ticketTypes,
+    // The list is `{id, name}`; the detail adds fields, initial status and default priority.
+    view: (row, _c, _q, one) => (one ? structuredClone(row) : { id: row.id, name: row.name }),
+    validate: requireName('name'),
+    create: (input, id) => ({ initial_status: 1, default_priority: 3, fields: [], ...input, id })
+  })
+
+  registerResource(app, ctx, {
+    path: '/api/Priority',
+    key: null,
+    scope: { area: 'tickets' },
+    table: (c) => c.data.priorities,
+    view: (row) => ({ ...row }),
+    validate: requireName('name')
+  })
+
+  registerResource<string>(app, ctx, {
+    path: '/api/Webhook',
+    key: null,
+    scope: { area: 'webhooks', admin: true },
+    table: (c) => c.data.webhooks,
+    parseId: (raw) => (raw.length > 0 ? raw.toLowerCase() : undefined),
+    view: secretless,
+    validate: (input, existing, at) => {
+      const errors = requireName('url')(input, existing, at)
+      if (typeof input.url === 'string' && !/^https?:\/\//.test(input.url)) errors[`${at}.url`] = 'The payload URL must be an http(s) URL'
+      if (!existing && (!Array.isArray(input.events) || input.events.length === 0)) errors[`${at}.events`] = 'At least one event must be selected'
+      return errors
+    },
+    create: (input, id) => ({
+      name: '', type: 0, method: 'POST', content_type: 'application/json', authentication_type: 0, basic_username: '', basic_password: '',
+      payload_type: 1, active: true, disabled: false, last_status: '', ...input, id
+    })
+  })
+
+  registerResource<string>(app, ctx, {
+    path: '/api/WebhookEvent',
+    key: null,
+    scope: { area: 'webhooks', admin: true },
+    table: (c) => c.data.webhookEvents,
+    parseId: (raw) => raw.toLowerCase(),
+    filter: (row, q) => q.webhook_id === undefined || row.webhook_id === q.webhook_id.toLowerCase(),
+    routes: { post: false, delete: false }
+  })
+}

@@ -1,0 +1,68 @@
+import { demoCustomers, demoItems } from '../../simulatorKit/demoSeed.js'
+import { clientRow, invoiceHeaderRow, itemRow, lineRow, recomputeInvoice } from './rows.js'
+import { emptyData, type Row, type SimData } from './state.js'
+
+/**
+ * What every simulated instance starts with (statuses, ticket types, priorities, outcomes, as on a
+ * stock Halo install) and the shared demo MSP for `--seed demo`.
+ */
+
+export type SeedName = 'none' | 'demo'
+
+const put = (table: { rows: Map<number, Row> }, row: Row) => table.rows.set(row.id as number, row)
+
+const baseLookups = (data: SimData) => {
+  const statuses: [number, string, string][] = [
+    [1, 'New', 'New'], [2, 'In Progress', 'InProg'], [3, 'Action Required', 'ActReq'], [4, 'Waiting on User', 'WaitUser'],
+    [5, 'Waiting on Supplier', 'WaitSupp'], [8, 'Resolved', 'Resolved'], [9, 'Closed', 'Closed']
+  ]
+  statuses.forEach(([id, name, shortname], i) => put(data.statuses, { id, name, shortname, type: id === 9 ? 1 : 0, sequence: i + 1, colour: '#888888' }))
+
+  put(data.ticketTypes, { id: 1, name: 'Incident', initial_status: 1, default_priority: 3, fields: [] })
+  put(data.ticketTypes, { id: 3, name: 'Service Request', initial_status: 1, default_priority: 4, fields: [] })
+  // The ticket type that reproduces the common 400 (reference §3.4: mandatory fields without defaults).
+  put(data.ticketTypes, {
+    id: 25,
+    name: 'Security Incident',
+    initial_status: 1,
+    default_priority: 2,
+    fields: [
+      { id: 1, fieldname: 'category_1', mandatory: true },
+      { id: 2, fieldname: 'impact', mandatory: true },
+      { id: 3, fieldname: 'urgency', mandatory: true }
+    ]
+  })
+
+  ;['Critical', 'High', 'Medium', 'Low'].forEach((name, i) => put(data.priorities, { id: i + 1, name, slaid: 1 }))
+
+  const outcomes: [number, string][] = [[1, 'Email User'], [2, 'Phone Call'], [7, 'Internal Note'], [9, 'Close Ticket'], [10, 'Private Note']]
+  outcomes.forEach(([id, outcome]) => put(data.outcomes, { id, outcome }))
+}
+
+/** The unrelated line every demo invoice carries, which the relay must leave alone. */
+export const managedSupportItem = { id: 20, name: 'Managed IT support (per user)', price: 45 }
+
+const demo = (data: SimData, now: number) => {
+  for (const item of demoItems) put(data.items, itemRow(item.id, { name: item.name, description: item.name, baseprice: item.price, costprice: Math.round(item.price * 55) / 100 }))
+  put(data.items, itemRow(managedSupportItem.id, { name: managedSupportItem.name, description: managedSupportItem.name, baseprice: managedSupportItem.price, costprice: 20 }))
+
+  for (const customer of demoCustomers) {
+    if (customer.on === 'gravityzone') continue
+    const client = clientRow(customer.clientId, { name: customer.name, main_site_id: customer.clientId * 10, accountsid: `ACC${customer.clientId}` }, now)
+    put(data.clients, client)
+    if (!customer.billed) continue
+    const id = data.recurringInvoices.next()
+    const invoice = invoiceHeaderRow(id, client, { client_id: customer.clientId }, now)
+    const lines = demoItems.map((item, i) => lineRow(data, id, { _itemid: item.id, qty_order: 0 }, i + 1))
+    lines.push(lineRow(data, id, { _itemid: managedSupportItem.id, qty_order: 5 + (customer.clientId % 20) }, lines.length + 1))
+    invoice.lines = lines
+    put(data.recurringInvoices, recomputeInvoice(invoice))
+  }
+}
+
+export const seedData = (seed: SeedName, now: number): SimData => {
+  const data = emptyData()
+  baseLookups(data)
+  if (seed === 'demo') demo(data, now)
+  return data
+}

@@ -1,0 +1,99 @@
+/**
+ * The simulated Halo instance's data: plain rows in Halo's own field names, one table per
+ * resource. Rows are loosely typed on purpose: Halo objects have hundreds of properties and the
+ * simulator keeps whatever a client posts, as Halo does.
+ */
+
+export type Row = Record<string, unknown>
+
+export type Table<K extends number | string = number> = {
+  rows: Map<K, Row>
+  /** The id the next created row gets. */
+  next(): K
+  get(id: K): Row | undefined
+}
+
+/** Numeric ids counting up (or down: recurring invoices have negative ids, reference §3.3). */
+export const numericTable = (first: number, step: 1 | -1 = 1): Table<number> => {
+  const rows = new Map<number, Row>()
+  let nextId = first
+  return {
+    rows,
+    next() {
+      while (rows.has(nextId)) nextId += step
+      const id = nextId
+      nextId += step
+      return id
+    },
+    get: (id) => rows.get(id)
+  }
+}
+
+export const guidTable = (): Table<string> => {
+  const rows = new Map<string, Row>()
+  return { rows, next: () => crypto.randomUUID(), get: (id) => rows.get(id) }
+}
+
+export type SimData = {
+  clients: Table
+  items: Table
+  /** Headers with their `lines` array inside (each line has `id` and `ihid`). */
+  recurringInvoices: Table
+  invoices: Table
+  tickets: Table
+  actions: Table
+  statuses: Table
+  ticketTypes: Table
+  priorities: Table
+  outcomes: Table
+  licences: Table
+  externalLinks: Table
+  webhooks: Table<string>
+  webhookEvents: Table<string>
+  nextLineId(): number
+  /** The status whose selection closes a ticket (9 on default installs, reference §3.4). */
+  closedStatusId: number
+  /** Outcomes the API agent may not use ("You do not have access to this Action at the moment"). */
+  forbiddenOutcomeIds: Set<number>
+}
+
+export const emptyData = (): SimData => {
+  let lineId = 5000
+  return {
+    clients: numericTable(1),
+    items: numericTable(1),
+    recurringInvoices: numericTable(-1, -1),
+    invoices: numericTable(1001),
+    tickets: numericTable(1),
+    actions: numericTable(1),
+    statuses: numericTable(20),
+    ticketTypes: numericTable(40),
+    priorities: numericTable(10),
+    outcomes: numericTable(20),
+    licences: numericTable(1),
+    externalLinks: numericTable(1),
+    webhooks: guidTable(),
+    webhookEvents: guidTable(),
+    nextLineId: () => ++lineId,
+    closedStatusId: 9,
+    forbiddenOutcomeIds: new Set()
+  }
+}
+
+/** Halo's "no date" (reference §2.4). */
+export const NULL_DATE = '1899-12-30T00:00:00'
+
+/** Halo-style local timestamp without zone, e.g. 2026-01-31T09:15:00. */
+export const haloTime = (ms: number): string => new Date(ms).toISOString().slice(0, 19)
+
+export const num = (row: Row | undefined, key: string): number | undefined => {
+  const v = row?.[key]
+  if (typeof v === 'number') return v
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v)
+  return undefined
+}
+
+export const str = (row: Row | undefined, key: string): string | undefined => {
+  const v = row?.[key]
+  return typeof v === 'string' ? v : undefined
+}
