@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import type { z } from 'zod'
 import type { HaloHttp } from '../http.js'
 import { deletedSchema, lookupSchema, statusSchema, ticketTypeDetailSchema, webhookSchema, type HaloPriority, type HaloStatus, type HaloTicketType, type HaloTicketTypeDetail, type HaloWebhook } from '../schemas.js'
 import { haloList, haloSingle } from '../wire.js'

@@ -87,7 +87,11 @@ export const installAuth = (app: FastifyInstance, ctx: SimContext): TokenStore =
   return {
     revokeAll() {
       let n = 0
-      for (const t of tokens.values()) if (!t.revoked) (t.revoked = true), n++
+      for (const t of tokens.values()) {
+        if (t.revoked) continue
+        t.revoked = true
+        n++
+      }
       return n
     },
     issued: () => tokens.size

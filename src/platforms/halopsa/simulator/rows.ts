@@ -6,7 +6,6 @@ import { NULL_DATE, haloTime, num, str, type Row, type SimData } from './state.j
  */
 
 export const clientRow = (id: number, input: Row, now: number): Row => ({
-  id,
   name: '',
   inactive: false,
   toplevel_id: 1,
@@ -25,7 +24,6 @@ export const clientRow = (id: number, input: Row, now: number): Row => ({
 })
 
 export const itemRow = (id: number, input: Row): Row => ({
-  id,
   name: '',
   description: '',
   baseprice: 0,
@@ -87,7 +85,6 @@ const firstOfNextMonth = (now: number) => {
 }
 
 export const invoiceHeaderRow = (id: number, client: Row | undefined, input: Row, now: number): Row => ({
-  id,
   client_name: str(client, 'name') ?? '',
   reference: str(client, 'name') ?? '',
   disabled: false,
@@ -111,7 +108,6 @@ export const ticketRow = (data: SimData, id: number, input: Row, now: number): R
   const type = data.ticketTypes.get(num(input, 'tickettype_id') ?? -1)
   const client = data.clients.get(num(input, 'client_id') ?? -1)
   return {
-    id,
     details: '',
     details_html: '',
     site_id: num(client, 'main_site_id') ?? 0,

@@ -70,15 +70,15 @@ export const startHaloPsaSimulator = async (options: HaloPsaSimulatorOptions): P
     ticketEvents: false,
     ...options.behaviour
   }
-  let emitter: WebhookEmitter | undefined
   const ctx: SimContext = {
     data: seedData(behaviour.seed, clock.now()),
     clock,
     behaviour,
     quirks: { ids: 'number', keys: 'as-is', ...options.quirks },
-    notify: (notice) => emitter?.notify(notice)
+    // The emitter needs the context's data, the context needs the emitter: resolved at call time.
+    notify: (notice) => emitter.notify(notice)
   }
-  emitter = createWebhookEmitter({ data: () => ctx.data, clock, ...options.webhooks })
+  const emitter = createWebhookEmitter({ data: () => ctx.data, clock, ...options.webhooks })
 
   const app = Fastify({ logger: false, routerOptions: { caseSensitive: false }, bodyLimit: 10 * 1024 * 1024 })
   app.setErrorHandler((error, _request, reply) => {
@@ -100,15 +100,14 @@ export const startHaloPsaSimulator = async (options: HaloPsaSimulatorOptions): P
   registerControlRoutes(app, state, emitter)
 
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
-  const webhooks = emitter
   return {
     url: address.replace('[::1]', '127.0.0.1'),
     state,
     faults,
-    webhooks,
+    webhooks: emitter,
     app,
     async close() {
-      await webhooks.close()
+      await emitter.close()
       await app.close()
     }
   }
