@@ -9,6 +9,11 @@ import { AuditFact, AuditQuery, errorResponses, listOf } from '../schemas.js'
  * with `Last-Event-ID` (the position of the last fact received).
  */
 export const auditRoutes = (relay: Relay): FastifyPluginAsyncZod => async (app) => {
+  // Live tails never finish on their own: end them when the server starts closing.
+  const tails = new Set<{ unsubscribe(): Promise<void> }>()
+  app.addHook('preClose', async () => {
+    await Promise.all([...tails].map((s) => s.unsubscribe()))
+  })
   app.get('/api/audit', {
     config: { scope: 'read' },
     schema: {
@@ -46,6 +51,7 @@ export const auditRoutes = (relay: Relay): FastifyPluginAsyncZod => async (app) 
     const lastEventId = request.headers['last-event-id']
     const after = typeof lastEventId === 'string' && /^\d{1,30}$/.test(lastEventId) ? lastEventId : undefined
     const { subscription, matches } = relay.audit.live({ ...request.query, ...(after ? { after } : {}) })
+    tails.add(subscription)
     reply.hijack()
     const res = reply.raw
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' })
@@ -53,6 +59,7 @@ export const auditRoutes = (relay: Relay): FastifyPluginAsyncZod => async (app) 
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000)
     const stop = () => {
       clearInterval(heartbeat)
+      tails.delete(subscription)
       void subscription.unsubscribe()
     }
     request.raw.on('close', stop)
