@@ -1,7 +1,7 @@
 import type { Test } from 'tap'
 import type { EventStore, StoredFact, Subscription } from '../../src/store/port.js'
 import { isStoreError, isStreamNotFound, isWrongExpectedVersion } from '../../src/store/errors.js'
-import { fact, uniquePrefix } from '../support/storeFacts.js'
+import { fact, uniquePrefix, waitFor } from '../support/storeFacts.js'
 
 export type StoreUnderTest = {
   store: EventStore
@@ -214,6 +214,57 @@ export const storeConformance = (t: Test, open: () => Promise<StoreUnderTest>): 
     await sub.caughtUp
     await sub.unsubscribe()
     t.equal(await ended, 0)
+  })
+
+  withStore('a live subscription survives dropped connections while appends continue: no fact lost or repeated', async (t, sut, p) => {
+    const { store, dropConnections } = sut
+    if (!dropConnections) {
+      t.plan(0, 'this adapter has no connection to drop (StoreUnderTest.dropConnections is not provided)')
+      return
+    }
+    const filter = { streamPrefixes: [`${p}live-`] }
+    const total = 240
+    const writers = 8
+    const sub = store.subscribeToAll({ from: 'start', filter })
+    const seen: string[] = []
+    const consumed = (async () => {
+      for await (const f of sub) seen.push(f.id)
+    })()
+    await sub.caughtUp
+    // Each fact gets its own stream appended with no_stream, so an append whose answer was lost in
+    // a drop can be retried with the same fact: it is then an idempotent repeat, never a copy.
+    const appendSurely = async (stream: string, f: ReturnType<typeof fact>) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await store.append(stream, [f], { expectedRevision: 'no_stream' })
+        } catch (error) {
+          const permanent = isStoreError(error) && error.code !== 'store_unavailable'
+          if (permanent || attempt === 40) throw error
+          await new Promise((resolve) => setTimeout(resolve, 5 * attempt))
+        }
+      }
+    }
+    let appended = 0
+    const drops: Promise<void>[] = []
+    await Promise.all(Array.from({ length: writers }, async (_, w) => {
+      for (let i = w; i < total; i += writers) {
+        await appendSurely(`${p}live-${i}`, fact('Live', { i }))
+        // Cut the connection three times while the writers keep going.
+        if (++appended % 60 === 0 && drops.length < 3) drops.push(Promise.resolve(dropConnections()))
+      }
+    }))
+    await Promise.all(drops)
+    t.equal(drops.length, 3, 'the connection was dropped three times during the appends')
+    // A last fact after everything: once it arrives, any late duplicate would have arrived too.
+    const last = fact('Live', { i: total })
+    await appendSurely(`${p}live-last`, last)
+    await waitFor(() => seen.includes(last.id), { what: 'the last fact to be delivered' })
+    await sub.unsubscribe()
+    await consumed
+    const stored = (await store.readAll({ filter })).map((f) => f.id)
+    t.equal(stored.length, total + 1, 'every append is stored once')
+    t.equal(new Set(seen).size, seen.length, 'no fact delivered twice')
+    t.same(seen, stored, 'every stored fact delivered, in global order')
   })
 
   withStore('stores large payloads and unicode stream names', async (t, { store }, p) => {
