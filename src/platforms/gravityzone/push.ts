@@ -1,0 +1,84 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { z } from 'zod'
+import { contentHash } from '../../domain/ids.js'
+
+/**
+ * What a GravityZone Event Push Service delivery looks like on the wire (reference/gravityzone.md
+ * §4.5): an `addEvents` JSON-RPC request, usually without a Content-Type header, authenticated by the
+ * configured `Authorization` string and an `Event-Push-Service-Md5` integrity header.
+ */
+
+const md5hex = (data: string | Uint8Array): string => createHash('md5').update(data).digest('hex')
+
+/**
+ * `Event-Push-Service-Md5` = md5hex(apiKey + md5hex(rawBody)): hex digests, key first — the PHP
+ * sample on 77211-135325 concatenates the key with md5(body) (§4.5 notes the prose is ambiguous).
+ */
+export const pushMd5 = (apiKey: string, rawBody: string | Uint8Array): string => md5hex(apiKey + md5hex(rawBody))
+
+/**
+ * Equality that takes the same time whatever the inputs: both sides are hashed first so neither the
+ * content nor the length of the expected secret leaks through timing.
+ */
+export const constantTimeEqual = (actual: string, expected: string): boolean => {
+  const a = createHash('sha256').update(actual).digest()
+  const b = createHash('sha256').update(expected).digest()
+  return timingSafeEqual(a, b)
+}
+
+const single = (header: string | string[] | undefined): string | undefined => (Array.isArray(header) ? header[0] : header)
+
+/** Checks the `Event-Push-Service-Md5` header of a delivery against the body bytes, in constant time. */
+export const verifyPushMd5 = (apiKey: string, rawBody: string | Uint8Array, header: string | string[] | undefined): boolean => {
+  const value = single(header)?.trim().toLowerCase()
+  if (value === undefined || value === '') return false
+  return constantTimeEqual(value, pushMd5(apiKey, rawBody))
+}
+
+/** Checks the `Authorization` header against the configured string (copied verbatim by GravityZone). */
+export const verifyPushAuthorization = (expected: string, header: string | string[] | undefined): boolean => {
+  const value = single(header)
+  return value !== undefined && constantTimeEqual(value, expected)
+}
+
+/**
+ * The envelope only: events stay `unknown` so one bad event is kept as an invalid fact instead of
+ * failing the whole batch (SPEC §6: GravityZone switches the service off after 100 failed deliveries).
+ * `id` is a number in every sample, before or after `params`; strings are tolerated too.
+ */
+export const AddEventsEnvelope = z.looseObject({
+  jsonrpc: z.literal('2.0').optional(),
+  method: z.literal('addEvents'),
+  params: z.looseObject({ events: z.array(z.unknown()) }),
+  id: z.union([z.number(), z.string(), z.null()]).optional()
+})
+export type AddEventsEnvelope = z.infer<typeof AddEventsEnvelope>
+
+export type PushDelivery = {
+  /** Hex SHA-256 of the raw body: a re-delivery of the same bytes has the same id. */
+  deliveryId: string
+  rpcId: number | string | null
+  events: unknown[]
+}
+
+export type PushDeliveryError = { code: 'not_json' | 'not_add_events'; message: string }
+
+export type ParsedPushDelivery = { ok: true; delivery: PushDelivery } | { ok: false; error: PushDeliveryError }
+
+/** Parses a raw delivery body (bytes or text, whatever the Content-Type said). */
+export const parsePushDelivery = (rawBody: string | Uint8Array): ParsedPushDelivery => {
+  const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8')
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return { ok: false, error: { code: 'not_json', message: 'the body is not JSON' } }
+  }
+  const parsed = AddEventsEnvelope.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''
+    return { ok: false, error: { code: 'not_add_events', message: `not an addEvents envelope: ${issue?.message ?? 'invalid'}${where}` } }
+  }
+  return { ok: true, delivery: { deliveryId: contentHash(rawBody), rpcId: parsed.data.id ?? null, events: parsed.data.params.events } }
+}

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto'
+import { isSecurityModule, type SecurityModule } from './modules.js'
+import { blockedByEvent, parseEventTime, threatIdentity, threatNameOf } from './pushEventFields.js'
+
+/**
+ * Turns one pushed event (a flat JSON object, reference/gravityzone.md §4.8) into what the relay
+ * records: a security event with the fields ticketing needs, a platform event kept for the audit, or
+ * an invalid event with the reason. Never throws: GravityZone must get its 200 whatever it sent.
+ */
+
+export type PushEvent = Record<string, unknown>
+
+export type SecurityPushEvent = {
+  kind: 'security'
+  index: number
+  /** Hash of the event's canonical content: the same event in another batch has the same key. */
+  eventKey: string
+  /** Hash of the threat basis: the same threat seen again on the same endpoint has the same key. */
+  threatKey: string
+  /** What threatKey hashes: module, endpoint (or company when there is no endpoint), threat identity. */
+  threatBasis: [module: string, endpoint: string, identity: unknown[]]
+  module: SecurityModule
+  companyId?: string
+  endpointId?: string
+  endpointName?: string
+  threatName?: string
+  /** The threat was blocked, deleted, quarantined or cleaned (a candidate for auto-close). */
+  blocked: boolean
+  isTest: boolean
+  occurredAt?: string
+  event: PushEvent
+}
+
+export type PlatformPushEvent = {
+  kind: 'platform'
+  index: number
+  eventKey: string
+  module: string
+  companyId?: string
+  endpointId?: string
+  isTest: boolean
+  occurredAt?: string
+  event: PushEvent
+}
+
+export type InvalidPushEvent = { kind: 'invalid'; index: number; reason: string; raw: unknown }
+
+export type ClassifiedPushEvent = SecurityPushEvent | PlatformPushEvent | InvalidPushEvent
+
+/** JSON with object keys sorted at every level, so key order never changes a hash. */
+export const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+    return `{${entries.join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+
+/** The event key: a hash of the event's canonical content. */
+export const pushEventKey = (event: PushEvent): string => sha256(canonicalJson(event))
+
+const text = (value: unknown, max = 1024): string | undefined => {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  if (typeof value !== 'string') return undefined
+  const trimmed = value.trim()
+  return trimmed === '' || trimmed.length > max ? undefined : trimmed
+}
+
+/** The endpoint the event is about: `computer_id` is the GravityZone endpoint id (§4.8). */
+const endpointIdOf = (event: PushEvent): string | undefined => text(event.computer_id) ?? text(event.endpointId)
+const endpointNameOf = (event: PushEvent): string | undefined => text(event.computer_name) ?? text(event.computerName) ?? text(event.serverName)
+
+const isTestEvent = (event: PushEvent): boolean => event._testEvent_ === true || event._testEvent_ === 1 || event._testEvent_ === 'true'
+
+const timeFields = ['timestamp', 'detection_time', 'detectionTime', 'detected_on', 'created', 'date', 'last_blocked', 'startDate'] as const
+
+const occurredAtOf = (event: PushEvent): string | undefined => {
+  for (const field of timeFields) {
+    const parsed = parseEventTime(event[field])
+    if (parsed !== undefined) return parsed
+  }
+  return undefined
+}
+
+/** Builds the threat key the ticketing service uses to spot a repeat of a threat on an endpoint. */
+export const threatKeyOf = (module: string, endpoint: string, identity: unknown[]): string => sha256(canonicalJson([module, endpoint, identity]))
+
+export const classifyPushEvent = (raw: unknown, index: number): ClassifiedPushEvent => {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { kind: 'invalid', index, reason: `event is not an object (${raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw})`, raw }
+  }
+  const event = raw as PushEvent
+  const module = text(event.module, 100)
+  if (module === undefined || typeof event.module !== 'string') return { kind: 'invalid', index, reason: 'event has no module', raw }
+  // Company ids are 24 hex characters; anything longer than the fact schema allows is not one.
+  const companyId = text(event.companyId, 64)
+  const endpointId = endpointIdOf(event)
+  const occurredAt = occurredAtOf(event)
+  const common = {
+    index,
+    eventKey: pushEventKey(event),
+    ...(companyId !== undefined ? { companyId } : {}),
+    ...(endpointId !== undefined ? { endpointId } : {}),
+    isTest: isTestEvent(event),
+    ...(occurredAt !== undefined ? { occurredAt } : {}),
+    event
+  }
+  if (!isSecurityModule(module)) return { kind: 'platform', module, ...common }
+
+  const endpointName = endpointNameOf(event)
+  const threatName = threatNameOf(module, event)
+  const endpoint = endpointId ?? (endpointName !== undefined ? `name:${endpointName}` : `company:${companyId ?? ''}`)
+  const identity = threatIdentity(module, event)
+  return {
+    kind: 'security',
+    module,
+    ...common,
+    threatKey: threatKeyOf(module, endpoint, identity),
+    threatBasis: [module, endpoint, identity],
+    ...(endpointName !== undefined ? { endpointName } : {}),
+    ...(threatName !== undefined ? { threatName } : {}),
+    blocked: blockedByEvent(module, event)
+  }
+}
+
+/** Classifies every event of a delivery, in order; the result has one entry per event. */
+export const classifyPushEvents = (events: readonly unknown[]): ClassifiedPushEvent[] => events.map((event, index) => classifyPushEvent(event, index))

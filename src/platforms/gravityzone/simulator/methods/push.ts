@@ -1,0 +1,105 @@
+import { z } from 'zod'
+import { knownModules } from '../../modules.js'
+import { makeEvent } from '../events/index.js'
+import type { PushSettings } from '../pushSender.js'
+import { invalidParams, serverError } from '../rpcErrors.js'
+import { method, type CallContext, type MethodDef } from './context.js'
+
+/**
+ * The `push` API (reference/gravityzone.md §4.1–§4.4), all in the 5 req/min tier. The receiver URL
+ * must be HTTPS; plain HTTP is accepted on loopback hosts only, and only when the simulator allows it
+ * (tests and the local demo have no certificate).
+ */
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
+
+const receiverUrl = (ctx: CallContext) =>
+  z.string().refine((value) => {
+    try {
+      const url = new URL(value)
+      return url.protocol === 'https:' || (url.protocol === 'http:' && ctx.sim.options.allowHttpLoopbackPush && loopbackHosts.has(url.hostname))
+    } catch {
+      return false
+    }
+  })
+
+const settingsSchema = (ctx: CallContext) =>
+  z.strictObject({
+    status: z.union([z.literal(0), z.literal(1)]),
+    serviceType: z.enum(['jsonRPC', 'splunk', 'cef']),
+    serviceSettings: z.strictObject({
+      url: receiverUrl(ctx),
+      requireValidSslCertificate: z.boolean().optional(),
+      authorization: z.string().optional(),
+      splunkAuthorization: z.string().optional()
+    }),
+    // Documented as an array; every client and the getter use an object map (§4.1).
+    subscribeToEventTypes: z.record(z.string(), z.boolean()).refine((map) => Object.keys(map).every((type) => knownModules.includes(type))),
+    // Must include the key's own company and cannot be empty; null or absent means all companies.
+    subscribeToCompanies: z
+      .array(z.string())
+      .min(1)
+      .refine((ids) => ids.includes(ctx.key.companyId) && ids.every((id) => ctx.sim.state.companies.isWithin(id, ctx.key.companyId)))
+      .nullable()
+      .optional()
+  })
+
+const mask = (value: string | undefined) => (value === undefined ? undefined : '********')
+
+export const pushMethods: Record<string, MethodDef> = {
+  setPushEventSettings: method({
+    tier: 'push',
+    params: z.record(z.string(), z.unknown()),
+    handler: (ctx, raw) => {
+      const parsed = settingsSchema(ctx).safeParse(raw)
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!
+        throw invalidParams(issue.code === 'unrecognized_keys' ? `Unknown parameter '${issue.keys[0]}'` : `Invalid value for '${issue.path.join('.')}'`)
+      }
+      const p = parsed.data
+      const settings: PushSettings = {
+        status: p.status,
+        serviceType: p.serviceType,
+        serviceSettings: { ...p.serviceSettings, requireValidSslCertificate: p.serviceSettings.requireValidSslCertificate ?? true },
+        subscribeToEventTypes: p.subscribeToEventTypes,
+        subscribeToCompanies: p.subscribeToCompanies ?? null
+      }
+      ctx.sim.senderFor(ctx.key).configure(settings)
+      return true
+    }
+  }),
+  getPushEventSettings: method({
+    tier: 'push',
+    params: z.strictObject({}),
+    handler: (ctx) => {
+      const settings = ctx.sim.senderFor(ctx.key).settings()
+      if (!settings) return { status: 0, serviceType: null, serviceSettings: null, subscribeToEventTypes: {}, subscribeToCompanies: null }
+      const { authorization, splunkAuthorization, ...rest } = settings.serviceSettings
+      return {
+        ...settings,
+        status: ctx.sim.senderFor(ctx.key).status(),
+        serviceSettings: { ...rest, ...(authorization !== undefined ? { authorization: mask(authorization) } : {}), ...(splunkAuthorization !== undefined ? { splunkAuthorization: mask(splunkAuthorization) } : {}) }
+      }
+    }
+  }),
+  sendTestPushEvent: method({
+    tier: 'push',
+    params: z.strictObject({ eventType: z.string().refine((type) => knownModules.includes(type)), data: z.record(z.string(), z.unknown()).optional() }),
+    handler: (ctx, p) => {
+      const sender = ctx.sim.senderFor(ctx.key)
+      if (sender.status() !== 1) throw serverError('The event push service is not enabled for this API key.', 400)
+      const company = ctx.sim.state.companies.require(ctx.key.companyId)
+      const endpoint = ctx.sim.state.endpoints.ofCompany(company.id)[0]
+      const event = makeEvent(p.eventType, { company, endpoint, at: ctx.sim.clock.now(), seq: ctx.sim.state.nextSeq() }, { ...p.data, _testEvent_: true })
+      // Delivered in the background, like the real service; the answer is the event sent.
+      void sender.send([{ event, ownerCompanyId: company.id, test: true }])
+      return event
+    }
+  }),
+  getPushEventStats: method({ tier: 'push', params: z.strictObject({}), handler: (ctx) => ctx.sim.senderFor(ctx.key).stats() }),
+  resetPushEventStats: method({
+    tier: 'push',
+    params: z.strictObject({}),
+    handler: (ctx) => (ctx.sim.senderFor(ctx.key).resetStats(), true)
+  })
+}
