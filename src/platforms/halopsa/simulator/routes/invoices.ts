@@ -13,15 +13,18 @@ import { clientExists } from './customers.js'
 
 const isObject = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-const checkLines = (ctx: SimContext, lines: unknown, at: string): FieldErrors => {
+/** Lines must be objects; a new (or re-pointed) line must name an item that exists. */
+const checkLines = (ctx: SimContext, lines: unknown, at: string, invoice?: Row): FieldErrors => {
   if (lines === undefined) return {}
   if (!Array.isArray(lines)) return { [`${at}.lines`]: 'lines must be an array' }
+  const current = new Map(((invoice?.lines as Row[] | undefined) ?? []).map((l) => [l.id, l._itemid]))
   const errors: FieldErrors = {}
   lines.forEach((line, i) => {
     if (!isObject(line)) errors[`${at}.lines[${i}]`] = 'Each line must be an object'
     else {
       const itemId = num(line, '_itemid')
-      if (itemId !== undefined && itemId > 0 && !ctx.data.items.get(itemId)) errors[`${at}.lines[${i}]._itemid`] = `Item ${itemId} does not exist`
+      const unchanged = current.get(num(line, 'id')) === itemId
+      if (itemId !== undefined && itemId > 0 && !unchanged && !ctx.data.items.get(itemId)) errors[`${at}.lines[${i}]._itemid`] = `Item ${itemId} does not exist`
     }
   })
   return errors
@@ -101,7 +104,7 @@ export const registerInvoices = (app: FastifyInstance, ctx: SimContext): void =>
       (q.client_ids === undefined || q.client_ids.split(',').includes(String(row.client_id))),
     searchText: (row) => `${String(row.client_name)} ${String(row.reference)}`,
     view: (row, _c, q, one) => (one || truthy(q.includelines) ? structuredClone(row) : { ...row, lines: undefined }),
-    validate: (input, existing, at, c) => ({ ...clientExists(c, input, existing, at), ...checkLines(c, input.lines, at) }),
+    validate: (input, existing, at, c) => ({ ...clientExists(c, input, existing, at), ...checkLines(c, input.lines, at, existing) }),
     create: (input, id, c) => {
       const { lines, ...header } = input
       const invoice = invoiceHeaderRow(id, c.data.clients.get(num(input, 'client_id')!), header, c.clock.now())
