@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { EventStore } from '../../src/store/port.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.js'
+import { openEventStoreDbStore } from '../../src/store/eventstoredb/eventStoreDbStore.js'
+import { startEsdbStandIn } from './esdbStandIn/index.js'
 
 /**
  * The adapters that the domain, projection and service tests run against (a test matrix: the
@@ -32,6 +34,22 @@ export const storeFactories: StoreFactory[] = [
         async cleanup() {
           await store.close()
           rmSync(dir, { recursive: true, force: true })
+        }
+      }
+    }
+  },
+  {
+    // The EventStoreDB adapter over real gRPC; one stand-in server per store (it starts in a
+    // few milliseconds), so every store starts empty but for the server's own system events.
+    name: 'esdb-standin',
+    async open() {
+      const standIn = await startEsdbStandIn()
+      const store = openEventStoreDbStore({ connectionString: standIn.url, resubscribe: { minMs: 10, maxMs: 200 } })
+      return {
+        store,
+        async cleanup() {
+          await store.close()
+          await standIn.stop()
         }
       }
     }

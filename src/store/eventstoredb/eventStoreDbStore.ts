@@ -27,6 +27,24 @@ const connect = (connectionString: string): EventStoreDBClient => {
   }
 }
 
+/**
+ * The client reconnects after a dropped connection but fails the call that noticed it (reference/
+ * anchors.md §1.12, "UNAVAILABLE errors"). Reads, and appends the server deduplicates (an expected
+ * revision, not `any`: §1.3), are safe to send again, so they get two more tries.
+ */
+const RETRY_DELAYS_MS = [25, 150]
+const retrying = async <T>(operation: () => Promise<T>, retriable: boolean): Promise<T> => {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation()
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt]
+      if (!retriable || delay === undefined || !(error instanceof StoreUnavailable)) throw error
+      await new Promise((resolve) => setTimeout(resolve, delay))
+    }
+  }
+}
+
 const toEvent = (fact: NewFact) => {
   // Serialise once up front so unserialisable data (a bigint, a cycle) fails here, as with SQLite,
   // rather than inside the client's write loop.
@@ -61,12 +79,9 @@ export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventS
 
   const append = async (stream: string, facts: readonly NewFact[], expected: ExpectedRevision): Promise<AppendResult> => {
     const events = validateAppend(stream, facts).map(toEvent)
-    let result
-    try {
-      result = await client.appendToStream(stream, events, { expectedRevision: expected })
-    } catch (error) {
+    const result = await retrying(() => client.appendToStream(stream, events, { expectedRevision: expected }).catch((error: unknown) => {
       throw toStoreError(error, { stream, expected })
-    }
+    }), expected !== 'any')
     const nextRevision = BigInt(result.nextExpectedRevision)
     // Servers answer an idempotent repeat without a position (or, in newer versions, with one).
     const position = result.position ? BigInt(result.position.commit) : await reads.positionOf(stream, nextRevision)
@@ -77,9 +92,9 @@ export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventS
     kind: 'eventstoredb',
 
     append: (stream, facts, opts) => track(() => append(stream, facts, opts?.expectedRevision ?? 'any')),
-    readStream: (stream, opts) => track(() => reads.readStream(stream, opts)),
-    readAll: (opts) => track(() => reads.readAll(opts)),
-    headPosition: () => track(() => reads.headPosition()),
+    readStream: (stream, opts) => track(() => retrying(() => reads.readStream(stream, opts), true)),
+    readAll: (opts) => track(() => retrying(() => reads.readAll(opts), true)),
+    headPosition: () => track(() => retrying(() => reads.headPosition(), true)),
 
     subscribeToAll(opts): Subscription {
       if (closed) throw new StoreClosed()

@@ -70,7 +70,16 @@ const openRead = (call: ReadCall, subscription: boolean, registry: Set<OpenRead>
   return read
 }
 
-export const createStreamsHandlers = (log: StandInLog, limits: { maxAppendSize: number; registry: Set<OpenRead> }) => {
+export type HandlerOptions = {
+  maxAppendSize: number
+  /** `none`: answer an idempotent repeat without a position, as older servers do. */
+  repeatPosition: 'original' | 'none'
+  registry: Set<OpenRead>
+  /** Counts every subscription the server accepts. */
+  onSubscribe(): void
+}
+
+export const createStreamsHandlers = (log: StandInLog, limits: HandlerOptions) => {
   const { registry, maxAppendSize } = limits
 
   const readStream = async (call: ReadCall, opts: ReadOptions, format: UuidFormat, forwards: boolean) => {
@@ -127,6 +136,7 @@ export const createStreamsHandlers = (log: StandInLog, limits: { maxAppendSize: 
       w?.()
     }
     const read = openRead(call, true, registry, wake)
+    limits.onSubscribe()
     const unlisten = log.onAppend(wake)
     try {
       const filter = recordFilter(opts)
@@ -220,7 +230,8 @@ export const createStreamsHandlers = (log: StandInLog, limits: { maxAppendSize: 
         if (!options) return fail(serverError(grpc.status.INVALID_ARGUMENT, 'append options are required'))
         const expected = expectedOf(options)
         const outcome = log.append(streamName(options.getStreamIdentifier()), expected, proposed)
-        callback(null, outcome.ok ? appendSuccess(outcome.revision, outcome.position) : appendWrongExpectedVersion(expected, outcome.current))
+        if (!outcome.ok) return callback(null, appendWrongExpectedVersion(expected, outcome.current))
+        callback(null, appendSuccess(outcome.revision, outcome.repeat && limits.repeatPosition === 'none' ? -1n : outcome.position))
       })
     }
   }

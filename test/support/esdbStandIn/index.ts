@@ -21,6 +21,8 @@ export type EsdbStandIn = {
   readonly log: StandInLog
   /** Subscriptions the server is serving right now. */
   subscriptions(): number
+  /** Subscriptions the server has accepted since it started (resubscriptions included). */
+  subscriptionsServed(): number
   /**
    * Cuts every connection, as a node restart would: open reads and subscriptions end with
    * UNAVAILABLE, the server is force-shut and listens again on the same port, log intact.
@@ -34,6 +36,8 @@ export type EsdbStandIn = {
 export type EsdbStandInOptions = StandInLogOptions & {
   /** The real server's default MaxAppendSize (1 MiB). */
   maxAppendSize?: number
+  /** How an idempotent repeat is answered: with the original position (default) or none. */
+  repeatPosition?: 'original' | 'none'
 }
 
 const bind = (server: grpc.Server, port: number): Promise<number> =>
@@ -57,7 +61,13 @@ const rebind = async (server: grpc.Server, port: number): Promise<void> => {
 export const startEsdbStandIn = async (options: EsdbStandInOptions = {}): Promise<EsdbStandIn> => {
   const log = createStandInLog(options)
   const registry = new Set<OpenRead>()
-  const handlers = createStreamsHandlers(log, { maxAppendSize: options.maxAppendSize ?? 1_048_576, registry })
+  let served = 0
+  const handlers = createStreamsHandlers(log, {
+    maxAppendSize: options.maxAppendSize ?? 1_048_576,
+    repeatPosition: options.repeatPosition ?? 'original',
+    registry,
+    onSubscribe: () => void served++
+  })
   const createServer = () => {
     const server = new grpc.Server()
     // ServerFeatures is not registered: the client then assumes an old server and uses Append,
@@ -78,6 +88,7 @@ export const startEsdbStandIn = async (options: EsdbStandInOptions = {}): Promis
     port,
     log,
     subscriptions: () => [...registry].filter((r) => r.subscription && !r.done).length,
+    subscriptionsServed: () => served,
     async dropConnections() {
       if (stopped) return
       dropReads('stand-in: connection dropped')

@@ -27,7 +27,7 @@ export type Expected = { kind: 'any' } | { kind: 'no_stream' } | { kind: 'stream
 
 export type Proposed = Pick<LogRecord, 'id' | 'type' | 'contentType' | 'data' | 'customMetadata'>
 
-export type AppendOutcome = { ok: true; revision: bigint; position: bigint } | { ok: false; current: bigint | 'no_stream' }
+export type AppendOutcome = { ok: true; revision: bigint; position: bigint; repeat?: boolean } | { ok: false; current: bigint | 'no_stream' }
 
 export type StandInLogOptions = {
   /** Position of the first record. Past 2^53 by default, so a Number() anywhere loses precision and shows. */
@@ -98,7 +98,7 @@ export const createStandInLog = (options: StandInLogOptions = {}) => {
       if (!at || at.id !== proposed[i]!.id.toLowerCase()) return { ok: false, current }
     }
     const last = events[Number(start) + proposed.length - 1]!
-    return { ok: true, revision: last.revision, position: last.position }
+    return { ok: true, revision: last.revision, position: last.position, repeat: true }
   }
 
   const append = (stream: string, expected: Expected, proposed: readonly Proposed[]): AppendOutcome => {
