@@ -1,8 +1,8 @@
 import { systemClock, type Clock } from '../http/clock.js'
-import { createRollingWindow, type RateLimiter } from '../http/rateLimiter.js'
 import { createTransport, defaultRetryPolicy, type RetryPolicy, type TransportOptions } from '../http/transport.js'
 import { createTokenSource, type HaloCredentials } from './auth.js'
 import { createHaloHttp } from './http.js'
+import { createArrivalWindow, type ArrivalWindow } from './limiter.js'
 import { createClientsApi, createItemsApi, type HaloClients, type HaloItems } from './resources/clients.js'
 import { createLookupsApi, type HaloPriorities, type HaloStatuses, type HaloTicketTypes, type HaloWebhooks } from './resources/lookups.js'
 import { createRecurringInvoicesApi, type HaloRecurringInvoices } from './resources/recurringInvoices.js'
@@ -16,10 +16,9 @@ import { createTicketsApi, type HaloTickets } from './resources/tickets.js'
 export type HaloPsaClientOptions = HaloCredentials & {
   /**
    * The rolling window (default 250 per 5 minutes: Halo publishes ~300 and other integrations
-   * share the instance). `marginMs` widens the window we enforce, because Halo counts arrivals
-   * and our calls take a varying time to arrive (default 1% of the window).
+   * share the instance), counted so that Halo's arrival-time window never sees more (limiter.ts).
    */
-  limits?: { limit: number; windowMs: number; marginMs?: number }
+  limits?: { limit: number; windowMs: number }
   /** Per-call deadline (default 15 s). */
   timeoutMs?: number
   retry?: Partial<RetryPolicy>
@@ -39,7 +38,7 @@ export type HaloPsaClient = {
   priorities: HaloPriorities
   webhooks: HaloWebhooks
   /** The shared limiter (for metrics and tests). */
-  limiter: RateLimiter
+  limiter: ArrivalWindow
   stats(): { calls: number; retries: number; failures: number; tokenRequests: number }
   close(): Promise<void>
 }
@@ -51,8 +50,8 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
   if (options.authUrl !== undefined && !/^https?:\/\//.test(options.authUrl)) throw new TypeError('HaloPSA authUrl must be an http(s) URL')
   if (!options.clientId || !options.clientSecret) throw new TypeError('HaloPSA clientId and clientSecret are required')
   const clock = options.clock ?? systemClock
-  const limits: NonNullable<HaloPsaClientOptions['limits']> = options.limits ?? defaultHaloLimits
-  const limiter = createRollingWindow({ limit: limits.limit, windowMs: limits.windowMs + (limits.marginMs ?? Math.round(limits.windowMs / 100)), clock })
+  const limits = options.limits ?? defaultHaloLimits
+  const limiter = createArrivalWindow({ limit: limits.limit, windowMs: limits.windowMs, clock })
   const retry = { ...defaultRetryPolicy, ...options.retry }
   // Base URL '' because the token URL may sit on another host (HALO_AUTH_URL); callers pass full URLs.
   const transport = createTransport({
@@ -62,7 +61,11 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
     limiter,
     clock,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.onCall ? { onCall: options.onCall } : {})
+    // The transport reports every attempt exactly once: that is when its window slot starts to age.
+    onCall: (event) => {
+      limiter.settled()
+      options.onCall?.(event)
+    }
   })
   const tokens = createTokenSource({ credentials: options, transport, limiter, clock, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) })
   const http = createHaloHttp({ instanceUrl: options.url, transport, tokens, limiter, rateLimitRetries: retry.retries, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) })

@@ -14,7 +14,8 @@ type Token = { expiresAt: number; scopes: Set<string>; revoked: boolean }
 export type TokenStore = {
   /** Revoke every issued token now (the next call with one gets a 401). */
   revokeAll(): number
-  issued(): number
+  /** Every token issued so far (tests check that none leaks into errors or logs). */
+  issued(): string[]
 }
 
 const same = (a: string, b: string) => {
@@ -94,6 +95,6 @@ export const installAuth = (app: FastifyInstance, ctx: SimContext): TokenStore =
       }
       return n
     },
-    issued: () => tokens.size
+    issued: () => [...tokens.keys()]
   }
 }

@@ -35,6 +35,8 @@ export type HaloPsaSimState = {
   /** The API agent may no longer use this outcome. */
   forbidOutcome(outcomeId: number): void
   revokeTokens(): number
+  /** Tokens issued so far, for leak checks. */
+  issuedTokens(): string[]
   setQuirks(quirks: Partial<Quirks>): void
   setRateLimit(settings: Partial<RateLimitSettings>): void
   setBehaviour(behaviour: Partial<Pick<SimBehaviour, 'clientEvents' | 'ticketEvents' | 'clientDelete' | 'unknownIdStatus' | 'ticketPageSize'>>): void
@@ -85,6 +87,7 @@ export const createControls = (ctx: SimContext, tokens: TokenStore, traffic: { c
     ctx.data.forbiddenOutcomeIds.add(outcomeId)
   },
   revokeTokens: () => tokens.revokeAll(),
+  issuedTokens: () => tokens.issued(),
   setQuirks(quirks) {
     ctx.quirks = { ...ctx.quirks, ...quirks }
   },

@@ -99,6 +99,7 @@ export const startHaloPsaSimulator = async (options: HaloPsaSimulatorOptions): P
   const state = createControls(ctx, tokens, traffic)
   registerControlRoutes(app, state, emitter)
 
+  let closing: Promise<void> | undefined
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
   return {
     url: address.replace('[::1]', '127.0.0.1'),
@@ -106,9 +107,10 @@ export const startHaloPsaSimulator = async (options: HaloPsaSimulatorOptions): P
     faults,
     webhooks: emitter,
     app,
-    async close() {
-      await emitter.close()
-      await app.close()
-    }
+    close: () =>
+      (closing ??= (async () => {
+        await emitter.close()
+        await app.close()
+      })())
   }
 }
