@@ -23,7 +23,6 @@ t.test('GravityZone push webhook', async (t) => {
     const body = envelope([av(1), av(2)])
     const res = await app.inject({ method: 'POST', url: '/webhooks/gravityzone', headers: pushHeaders(body), payload: Buffer.from(body) })
     t.equal(res.statusCode, 200)
-    t.notOk(res.request?.headers['content-type'], 'the request had no Content-Type')
     t.match(res.json(), { result: { security: 2, platform: 0, invalid: 0 } })
     const facts = await relay.store.readAll({ filter: { streamPrefixes: [`gzDelivery-${res.json().result.deliveryId}`] } })
     t.same(facts.map((f) => f.type), ['SecurityEventReceived', 'SecurityEventReceived'])

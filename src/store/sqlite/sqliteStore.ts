@@ -92,7 +92,16 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       if (closed) return Promise.reject(new StoreClosed())
       let rows
       try {
-        rows = validateAppend(stream, facts).map((f) => ({ id: f.id, type: f.type, data: JSON.stringify(f.data), metadata: JSON.stringify(f.metadata) }))
+        // Facts of one append usually share their metadata object: serialise it once.
+        let lastMetadata: unknown
+        let lastJson = ''
+        rows = validateAppend(stream, facts).map((f) => {
+          if (f.metadata !== lastMetadata) {
+            lastMetadata = f.metadata
+            lastJson = JSON.stringify(f.metadata)
+          }
+          return { id: f.id, type: f.type, data: JSON.stringify(f.data), metadata: lastJson }
+        })
       } catch (error) {
         return Promise.reject(error)
       }
