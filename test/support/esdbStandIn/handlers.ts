@@ -53,9 +53,12 @@ const openRead = (call: ReadCall, subscription: boolean, registry: Set<OpenRead>
       if (done) return false
       if (!call.write(message)) {
         await new Promise<void>((resolve) => {
-          call.once('drain', resolve)
-          call.once('close', resolve)
-          call.once('cancelled', resolve)
+          const events = ['drain', 'close', 'cancelled'] as const
+          const done = () => {
+            for (const event of events) call.off(event, done)
+            resolve()
+          }
+          for (const event of events) call.on(event, done)
         })
       }
       return !done
