@@ -60,3 +60,20 @@ t.test('given the same ids appended twice with any, or half of them again, then 
   t.match(partial, { type: 'wrong-expected-version', actualVersion: 1n }, 'a partial match is a conflict')
   t.equal(standIn.log.stream(s)!.length, 2)
 })
+
+t.test('given written streams and an open subscription, when the stand-in is reset, then only the system events remain and the subscription is dropped', async (t) => {
+  const { standIn, client } = await setUp(t)
+  const seeded = standIn.log.records().length
+  const s = `${uniquePrefix()}gone`
+  await client.appendToStream(s, jsonEvent({ type: 'A', data: {} }))
+  const sub = client.subscribeToAll({ fromPosition: START })
+  const dropped = new Promise<unknown>((resolve) => sub.on('error', resolve))
+  await new Promise((resolve) => sub.once('caughtUp', resolve))
+  standIn.reset()
+  t.match(await dropped, { type: 'unavailable' }, 'the subscription ends with UNAVAILABLE')
+  t.equal(standIn.log.records().length, seeded)
+  const missing = await (async () => {
+    for await (const _ of client.readStream(s)) { /* nothing */ }
+  })().catch((e: unknown) => e)
+  t.match(missing, { type: 'stream-not-found' }, 'the written stream is gone')
+})
