@@ -192,6 +192,18 @@ export const factSchemas = {
     summary: z.string(),
     blocked: z.boolean()
   }),
+  /**
+   * Written before HaloPSA is asked to create a ticket: if the relay dies before recording the
+   * outcome, the retry looks for the ticket by its marker instead of creating a second one.
+   */
+  TicketCreationStarted: z.object({
+    mappingId: MappingId,
+    halopsaClientId: ClientId,
+    threatKey: z.string(),
+    securityEventKey: z.string(),
+    /** Stored in the ticket's third_party_id_string. */
+    marker: z.string()
+  }),
   TicketNoteAdded: z.object({ mappingId: MappingId, ticketId: TicketId, threatKey: z.string(), securityEventKey: z.string() }),
   TicketCreateFailed: z.object({
     mappingId: MappingId,
@@ -208,8 +220,8 @@ export const factSchemas = {
     ticketId: TicketId,
     mappingId: MappingId.optional(),
     threatKey: z.string().optional(),
-    /** auto-close: the relay closed it (blocked threat); technician: seen closed in HaloPSA. */
-    by: z.enum(['auto-close', 'technician']),
+    /** auto-close: the relay closed it (blocked threat); technician: seen closed in HaloPSA; gone: it no longer takes notes (deleted or merged). */
+    by: z.enum(['auto-close', 'technician', 'gone']),
     statusId: z.number().int().optional()
   }),
   TicketCloseFailed: z.object({

@@ -1,0 +1,33 @@
+import type { StoredFact } from '../src/store/port.js'
+import type { FactData } from '../src/domain/facts.js'
+import type { Projection } from './projection.js'
+
+/** The relay's HaloPSA tickets by id: which threat stream and mapping each belongs to, and whether it is open. */
+export type TicketRecord = { ticketId: number; threatKey: string; mappingId: string; open: boolean; createdAt: string; closedBy?: 'auto-close' | 'technician' | 'gone' }
+export type TicketsState = { byId: Map<number, TicketRecord>; open: number }
+
+export const evolveTickets = (state: TicketsState, fact: StoredFact): TicketsState => {
+  switch (fact.type) {
+    case 'TicketCreated': {
+      const d = fact.data as FactData<'TicketCreated'>
+      state.byId.set(d.ticketId, { ticketId: d.ticketId, threatKey: d.threatKey, mappingId: d.mappingId, open: true, createdAt: fact.recordedAt.toISOString() })
+      state.open++
+      return state
+    }
+    case 'TicketClosed': {
+      const d = fact.data as FactData<'TicketClosed'>
+      const record = state.byId.get(d.ticketId)
+      if (record?.open) {
+        state.byId.set(d.ticketId, { ...record, open: false, closedBy: d.by })
+        state.open--
+      }
+      return state
+    }
+    default:
+      return state
+  }
+}
+
+export const ticketsProjection: Projection<TicketsState> = { name: 'tickets', initialState: () => ({ byId: new Map(), open: 0 }), evolve: evolveTickets }
+
+export const openTickets = (state: TicketsState): TicketRecord[] => [...state.byId.values()].filter((t) => t.open)

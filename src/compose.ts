@@ -1,0 +1,218 @@
+import type { FastifyInstance } from 'fastify'
+import fastifySchedule from '@fastify/schedule'
+import { buildApp } from './app.js'
+import type { Config } from './config.js'
+import { openEventStore } from './store/index.js'
+import type { EventStore } from './store/port.js'
+import { createGravityZoneClient } from './platforms/gravityzone/client.js'
+import { createHaloPsaClient } from './platforms/halopsa/client.js'
+import type { Clock } from './platforms/http/clock.js'
+import { isPlatformError } from './platforms/http/errors.js'
+import { ticketDecider } from './domain/ticket.js'
+import { usageDecider } from './domain/usage.js'
+import type { Projection } from '../projections/projection.js'
+import { ticketsProjection } from '../projections/tickets.js'
+import { createRelay, type Relay } from './services/relay.js'
+import { createMetrics } from './services/metrics.js'
+import { createCommandHandler } from './services/commandHandler.js'
+import { createInventory } from './services/inventory.js'
+import { createTicketing } from './services/ticketing.js'
+import { createBilling } from './services/billing.js'
+import { createRecheck } from './services/recheck.js'
+import { createPushService } from './services/pushService.js'
+import { createJobs } from './services/jobs.js'
+import { createProcessor, type Processor } from './services/processor.js'
+import { dashboardRoutes } from './http/routes/dashboard.js'
+
+/**
+ * The composition root: from a validated configuration to a running relay — store, platform
+ * clients, read models, services, the ticketing processor, scheduled jobs and the HTTP app. Used
+ * by main.ts, by `npm run demo`, and by the end-to-end tests (which pass a store and a clock).
+ */
+
+type Logger = { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void; child?: unknown }
+
+export type ComposeOptions = {
+  logger?: Logger & Record<string, unknown>
+  /** Use this store instead of opening EVENT_STORE_URL. */
+  store?: EventStore
+  clock?: Clock
+  /** Start the scheduled jobs (default true; tests drive jobs directly). */
+  schedule?: boolean
+  /** Ticketing retry policy (tests shorten it). */
+  ticketingRetry?: { minMs?: number; maxMs?: number; giveUpAfterMs?: number }
+  /** Outbound call deadline and retry backoff (tests shorten them). */
+  upstream?: { timeoutMs?: number; retry?: { retries?: number; minDelayMs?: number; maxDelayMs?: number; defaultRetryAfterMs?: number } }
+  gravityzoneLimits?: Parameters<typeof createGravityZoneClient>[0]['limits']
+  pageSize?: number
+}
+
+export type ComposedRelay = {
+  app: FastifyInstance
+  relay: Relay
+  processor: Processor
+  jobs: ReturnType<typeof createJobs>
+  inventory: ReturnType<typeof createInventory>
+  billing: ReturnType<typeof createBilling>
+  pushService: ReturnType<typeof createPushService>
+  clients: { gravityzone: ReturnType<typeof createGravityZoneClient>; halopsa: ReturnType<typeof createHaloPsaClient> }
+  /** Catches up the read models, starts the processor and the scheduler (call before listen). */
+  start(): Promise<void>
+  /** Stops jobs, HTTP, the processor and the read models, then the store. */
+  close(): Promise<void>
+}
+
+export const composeRelay = async (config: Config, options: ComposeOptions = {}): Promise<ComposedRelay> => {
+  const logger = options.logger
+  const clock = options.clock
+  const now = clock ? () => new Date(clock.now()) : () => new Date()
+  const store = options.store ?? (await openEventStore(config.EVENT_STORE_URL))
+  const metrics = createMetrics()
+  const upstream = (platform: 'gravityzone' | 'halopsa') => (e: { outcome: string; durationMs: number }) => metrics.upstream(platform, e.outcome, e.durationMs)
+
+  const gravityzone = createGravityZoneClient({
+    apiUrl: config.GZ_API_URL,
+    apiKey: config.GZ_API_KEY,
+    onCall: upstream('gravityzone'),
+    ...(clock ? { clock } : {}),
+    ...(options.upstream?.timeoutMs ? { timeoutMs: options.upstream.timeoutMs } : {}),
+    ...(options.upstream?.retry ? { retry: options.upstream.retry } : {}),
+    ...(options.gravityzoneLimits ? { limits: options.gravityzoneLimits } : {})
+  })
+  const halopsa = createHaloPsaClient({
+    url: config.HALO_URL,
+    ...(config.HALO_AUTH_URL ? { authUrl: config.HALO_AUTH_URL } : {}),
+    ...(config.HALO_TENANT ? { tenant: config.HALO_TENANT } : {}),
+    clientId: config.HALO_CLIENT_ID,
+    clientSecret: config.HALO_CLIENT_SECRET,
+    limits: config.HALO_RATE_LIMIT,
+    onCall: upstream('halopsa'),
+    ...(clock ? { clock } : {}),
+    ...(options.upstream?.timeoutMs ? { timeoutMs: options.upstream.timeoutMs } : {}),
+    ...(options.upstream?.retry ? { retry: options.upstream.retry } : {})
+  })
+
+  // The parts that need the relay's own read models are bound once the relay exists.
+  const late: { inventory?: ReturnType<typeof createInventory> } = {}
+  const relay = createRelay({
+    store,
+    metrics,
+    now,
+    extraProjections: [ticketsProjection as Projection<unknown>],
+    ...(logger ? { logger } : {}),
+    platforms: {
+      directory: {
+        company: (id) => gravityzone.getCompanyDetails(id).then((c) => ({ id: c.id, name: c.name }), (error) => {
+          if (isPlatformError(error) && error.kind === 'not_found') return null
+          throw error
+        }),
+        client: (id) => halopsa.clients.get(id).then((c) => (c ? { id: c.id, name: c.name, inactive: c.inactive === true } : null))
+      },
+      makeInvoice: async (mapping) => {
+        const name = mapping.halopsaClientName ?? `Client ${mapping.halopsaClientId}`
+        const items = Object.values(mapping.billing.items ?? (await relay.configuration.getBilling()).items)
+        const invoice = await halopsa.recurringInvoices.createForClient({ id: mapping.halopsaClientId, name }, { lines: [...new Set(items)].map((itemId) => ({ itemId, quantity: 0 })) })
+        return { recurringInvoiceId: invoice.id, name }
+      },
+      checks: {
+        missingItems: async (ids) => (await Promise.all(ids.map(async (id) => ((await halopsa.items.get(id)) ? undefined : id)))).filter((id): id is number => id !== undefined),
+        ticketingProblems: (config) => late.inventory!.ticketingProblems(config)
+      },
+      recheck: (event, cause) => createRecheck({ runner: relay.runner, inventory: late.inventory! })(event, cause)
+    }
+  })
+  const ticket = createCommandHandler(relay.store, ticketDecider, { now, cacheSize: 5000 })
+  const usage = createCommandHandler(relay.store, usageDecider, { now, cacheSize: 100 })
+  const ticketingConfiguration = () => relay.configuration.ticketingConfiguration()
+  const inventory = createInventory({
+    store: relay.store,
+    runner: relay.runner,
+    handlers: { ...relay.handlers, ticket },
+    gravityzone,
+    halopsa,
+    ticketingConfiguration,
+    now,
+    ...(options.pageSize ? { pageSize: options.pageSize } : {})
+  })
+  late.inventory = inventory
+  const billing = createBilling({ store: relay.store, runner: relay.runner, usage, billingConfig: relay.handlers.billingConfig, inventory, gravityzone, halopsa, now, ...(options.pageSize ? { pageSize: options.pageSize } : {}) })
+  const pushService = createPushService({
+    store: relay.store,
+    gravityzone,
+    halopsa,
+    pushAuthorization: config.GZ_PUSH_AUTHORIZATION,
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+    haloWebhook: { user: config.HALO_WEBHOOK_USER, password: config.HALO_WEBHOOK_PASSWORD },
+    now,
+    ...(logger ? { logger } : {})
+  })
+  const ticketing = createTicketing({
+    runner: relay.runner,
+    ticket,
+    ticketingConfig: relay.handlers.ticketingConfig,
+    ticketingConfiguration,
+    halopsa,
+    gravityzone,
+    ...(clock ? { clock } : {}),
+    ...(logger ? { logger } : {}),
+    ...(options.ticketingRetry ? { retry: options.ticketingRetry } : {})
+  })
+  const processor = createProcessor({
+    name: 'ticketing',
+    store: relay.store,
+    filter: { types: ticketing.types },
+    handle: async (fact) => {
+      // Decisions read the mappings and events as of this fact.
+      await relay.runner.waitForPosition(fact.position)
+      await ticketing.handle(fact)
+    },
+    ...(logger ? { logger } : {}),
+    ...(clock ? { clock } : {})
+  })
+  const jobs = createJobs({ inventory, billing, pushService, metrics, now, billingDaily: config.BILLING_DAILY, ...(logger ? { logger } : {}) })
+  relay.jobs = { syncNow: jobs.syncNow, billingRun: jobs.billingRun }
+
+  const app = await buildApp({
+    relay,
+    tokens: config.API_TOKENS,
+    webhooks: {
+      gravityzoneAuthorization: config.GZ_PUSH_AUTHORIZATION,
+      gravityzoneApiKey: config.GZ_API_KEY,
+      halopsaUser: config.HALO_WEBHOOK_USER,
+      halopsaPassword: config.HALO_WEBHOOK_PASSWORD
+    },
+    ...(logger ? { logger: logger as never } : {}),
+    plugins: [dashboardRoutes()]
+  })
+  await app.register(fastifySchedule)
+
+  let started = false
+  return {
+    app,
+    relay,
+    processor,
+    jobs,
+    inventory,
+    billing,
+    pushService,
+    clients: { gravityzone, halopsa },
+    async start() {
+      await relay.start()
+      await processor.start()
+      await app.ready()
+      if (options.schedule !== false) {
+        jobs.schedule(app.scheduler, { pollMs: config.POLL_INTERVAL, watchdogMs: config.PUSH_WATCHDOG_INTERVAL })
+        void pushService.register().catch((error) => logger?.warn({ err: error }, 'could not register the webhooks with the platforms; will keep working without'))
+      }
+      started = true
+    },
+    async close() {
+      await app.close()
+      if (started) await processor.stop()
+      await relay.stop()
+      await gravityzone.close()
+      await halopsa.close()
+      await store.close()
+    }
+  }
+}

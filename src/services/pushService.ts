@@ -1,0 +1,88 @@
+import type { EventStore } from '../store/port.js'
+import { metadataFor } from '../domain/metadata.js'
+import type { FactData } from '../domain/facts.js'
+import { newId } from '../domain/ids.js'
+import { streams } from '../domain/streams.js'
+import type { GravityZoneClient } from '../platforms/gravityzone/client.js'
+import { securityModules } from '../platforms/gravityzone/modules.js'
+import type { HaloPsaClient } from '../platforms/halopsa/client.js'
+import { haloWebhookEvents } from '../platforms/halopsa/webhookPayload.js'
+
+/**
+ * The two webhooks the relay depends on. When PUBLIC_URL is known, the relay registers its
+ * GravityZone push settings and its HaloPSA webhook itself. The watchdog (beyond the vendor's
+ * integration) notices when GravityZone has switched the push service off — it does so after 100
+ * failed deliveries or 3 hours without a success (reference/gravityzone.md §4.6) — and re-arms it,
+ * within the push API's 5 calls per minute (the client's limiter), recording each re-arm as a fact.
+ */
+
+type Logger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void }
+
+export const pushEventTypes = Object.fromEntries([...securityModules, 'install', 'uninstall', 'modules', 'endpoint-moved-in', 'endpoint-moved-out', 'partner-changed'].map((m) => [m, true]))
+
+export const createPushService = (deps: {
+  store: EventStore
+  gravityzone: GravityZoneClient
+  halopsa: HaloPsaClient
+  /** The exact Authorization value GravityZone must send (GZ_PUSH_AUTHORIZATION). */
+  pushAuthorization: string
+  /** PUBLIC_URL: where GravityZone and HaloPSA reach the relay. */
+  publicUrl?: string
+  haloWebhook?: { user: string; password: string }
+  now?: () => Date
+  logger?: Logger
+}) => {
+  const now = deps.now ?? (() => new Date())
+  const pushUrl = deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/webhooks/gravityzone` : undefined
+  const haloUrl = deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/webhooks/halopsa` : undefined
+
+  const settingsFor = (url: string) => ({
+    status: 1 as const,
+    serviceType: 'jsonRPC' as const,
+    serviceSettings: { url, requireValidSslCertificate: url.startsWith('https:'), authorization: deps.pushAuthorization },
+    subscribeToEventTypes: pushEventTypes
+  })
+
+  const record = async <T extends 'PushServiceRearmed' | 'PushServiceChecked'>(type: T, data: FactData<T>) =>
+    deps.store.append(streams.pushService(), [{ id: newId(), type, data, metadata: metadataFor({ actor: 'relay', correlationId: newId() }, now()) }])
+
+  return {
+    /** Registers the push settings and the HaloPSA webhook (when PUBLIC_URL is set); safe to repeat. */
+    async register(): Promise<{ push: boolean; halopsa: boolean }> {
+      if (!pushUrl || !haloUrl) return { push: false, halopsa: false }
+      await deps.gravityzone.setPushEventSettings(settingsFor(pushUrl))
+      const existing = (await deps.halopsa.webhooks.list()).find((w) => w.url === haloUrl)
+      if (!existing && deps.haloWebhook) {
+        await deps.halopsa.webhooks.create({
+          name: 'gz-halo-relay',
+          url: haloUrl,
+          events: [haloWebhookEvents.ticketStatusChanged.name],
+          payloadType: 'full',
+          basicAuth: { username: deps.haloWebhook.user, password: deps.haloWebhook.password },
+          active: true
+        })
+      }
+      deps.logger?.info({ push: pushUrl, halopsa: haloUrl }, 'registered the relay\'s webhooks with GravityZone and HaloPSA')
+      return { push: true, halopsa: existing !== undefined || deps.haloWebhook !== undefined }
+    },
+
+    /** Re-arms the push service if GravityZone switched it off; records what it did. */
+    async watch(): Promise<{ status: 0 | 1; rearmed: boolean }> {
+      const settings = await deps.gravityzone.getPushEventSettings()
+      if (settings.status === 1) return { status: 1, rearmed: false }
+      // The current settings hide the authorization ("********"); the relay knows its own.
+      const url = pushUrl ?? settings.serviceSettings?.url ?? undefined
+      if (!url) {
+        await record('PushServiceChecked', { status: settings.status })
+        deps.logger?.warn({}, 'the GravityZone push service is off and no URL is known to re-arm it (set PUBLIC_URL)')
+        return { status: 0, rearmed: false }
+      }
+      await deps.gravityzone.setPushEventSettings({ ...settingsFor(url), subscribeToEventTypes: settings.subscribeToEventTypes ?? pushEventTypes, ...(settings.subscribeToCompanies ? { subscribeToCompanies: settings.subscribeToCompanies } : {}) })
+      await record('PushServiceRearmed', { previousStatus: settings.status, url, reason: 'GravityZone had switched the push service off (status 0)' })
+      deps.logger?.warn({ url }, 'the GravityZone push service was off; re-armed it')
+      return { status: 0, rearmed: true }
+    }
+  }
+}
+
+export type PushService = ReturnType<typeof createPushService>

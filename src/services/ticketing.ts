@@ -1,0 +1,259 @@
+import type { StoredFact } from '../store/port.js'
+import type { Cause } from '../domain/metadata.js'
+import type { FactData, TicketingConfiguration } from '../domain/facts.js'
+import type { Mapping } from '../domain/mappingRegistry.js'
+import { planTicket, type TicketCommand, type TicketState } from '../domain/ticket.js'
+import type { TicketingConfigCommand, TicketingConfigState } from '../domain/ticketingConfig.js'
+import { streams } from '../domain/streams.js'
+import { integrationEventsProjection, isSuspended } from '../../projections/integrationEvents.js'
+import { mappingsProjection } from '../../projections/mappings.js'
+import { ticketsProjection } from '../../projections/tickets.js'
+import type { GravityZoneClient } from '../platforms/gravityzone/client.js'
+import type { HaloPsaClient } from '../platforms/halopsa/client.js'
+import type { HaloTicket } from '../platforms/halopsa/schemas.js'
+import { PlatformError, isPlatformError } from '../platforms/http/errors.js'
+import { systemClock, type Clock } from '../platforms/http/clock.js'
+import type { CommandHandler } from './commandHandler.js'
+import type { ProjectionRunner } from './projectionRunner.js'
+import { repeatNote, ticketText } from './securityEventText.js'
+
+/**
+ * Ticketing (issue 6 §4): each GravityZone security event of a configured module, for a
+ * ticketing-enabled and non-suspended mapping, becomes one HaloPSA ticket for the mapped client;
+ * a repeat of the same threat on the same endpoint while its ticket is open becomes a note.
+ * Transient HaloPSA failures are retried with backoff for up to `giveUpAfterMs` (long enough to ride
+ * out an outage of several polls) before `ticket-creation-failed`; a refusal caused by the
+ * ticketing configuration raises `invalid-ticketing-configuration`. Tickets for blocked threats are
+ * closed when auto-close is on. Tickets closed by a technician are recorded from HaloPSA's webhook.
+ */
+
+type Logger = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
+
+export type TicketingOptions = {
+  runner: ProjectionRunner
+  ticket: CommandHandler<TicketCommand, TicketState>
+  ticketingConfig: CommandHandler<TicketingConfigCommand, TicketingConfigState>
+  ticketingConfiguration(): Promise<TicketingConfiguration | undefined>
+  halopsa: HaloPsaClient
+  gravityzone: GravityZoneClient
+  clock?: Clock
+  logger?: Logger
+  /** Backoff between attempts after a transient failure, and how long to keep trying. */
+  retry?: { minMs?: number; maxMs?: number; giveUpAfterMs?: number }
+  /** How long a looked-up status list is trusted. */
+  statusCacheMs?: number
+}
+
+/** Fields of a HaloPSA 400 that point at the ticketing configuration rather than at the event. */
+const configurationFields = /tickettype|ticket type|status|priority|category|impact|urgency|mandatory|team|sla/i
+
+const isConfigurationRefusal = (error: PlatformError): boolean => {
+  if (error.kind !== 'rejected') return false
+  const details = typeof error.details === 'string' ? error.details : JSON.stringify(error.details ?? '')
+  return configurationFields.test(details) || configurationFields.test(error.message)
+}
+
+const problemsOf = (error: PlatformError): { field: string; message: string }[] => {
+  if (error.details && typeof error.details === 'object' && !Array.isArray(error.details)) {
+    const entries = Object.entries(error.details as Record<string, unknown>).map(([field, message]) => ({ field: field.replace(/^\[\d+\]\./, ''), message: String(message) }))
+    if (entries.length > 0) return entries
+  }
+  return [{ field: 'ticket', message: error.message }]
+}
+
+/** Ambiguous failures: the ticket may have been created even though no answer came back. */
+const mayHaveCreated = (error: PlatformError): boolean => error.kind === 'timeout' || error.kind === 'server' || error.kind === 'network'
+
+export const createTicketing = (options: TicketingOptions) => {
+  const clock = options.clock ?? systemClock
+  const minMs = options.retry?.minMs ?? 1_000
+  const maxMs = options.retry?.maxMs ?? 60_000
+  const giveUpAfterMs = options.retry?.giveUpAfterMs ?? 2 * 60 * 60 * 1000
+  const statusCacheMs = options.statusCacheMs ?? 5 * 60 * 1000
+  let statusCache: { at: number; statuses: { id: number; name: string }[] } | undefined
+
+  const closedStatusId = async (name: string, fresh = false): Promise<number | undefined> => {
+    if (fresh || !statusCache || clock.now() - statusCache.at > statusCacheMs) {
+      statusCache = { at: clock.now(), statuses: await options.halopsa.statuses.list() }
+    }
+    return statusCache.statuses.find((s) => s.name.trim().toLowerCase() === name.trim().toLowerCase())?.id
+  }
+
+  const record = (threatKey: string, command: TicketCommand, cause: Cause) => options.ticket.handle(streams.ticket(threatKey), command, cause)
+
+  /** A ticket the relay started to create, found by its marker (after a crash or an ambiguous failure). */
+  const findByMarker = async (clientId: number, marker: string): Promise<HaloTicket | undefined> => {
+    const tickets = await options.halopsa.tickets.list({ clientId })
+    return tickets.find((t) => t.thirdPartyIdString === marker)
+  }
+
+  /** Runs `work`, retrying transient failures with backoff until `giveUpAfterMs`; returns the last error otherwise. */
+  const withRetries = async <T>(work: (attempt: number) => Promise<T>, beforeRetry?: (error: PlatformError) => Promise<T | undefined>): Promise<{ ok: true; value: T; attempts: number } | { ok: false; error: PlatformError; attempts: number }> => {
+    const started = clock.now()
+    let delay = minMs
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { ok: true, value: await work(attempt), attempts: attempt }
+      } catch (error) {
+        if (!isPlatformError(error)) throw error
+        if (!error.transient || clock.now() - started >= giveUpAfterMs) return { ok: false, error, attempts: attempt }
+        options.logger?.warn({ call: error.call, kind: error.kind, status: error.status, retryInMs: delay }, 'HaloPSA failed transiently; retrying')
+        await clock.sleep(Math.max(delay, error.retryAfterMs ?? 0))
+        delay = Math.min(maxMs, delay * 2)
+        if (beforeRetry) {
+          try {
+            const found = await beforeRetry(error)
+            if (found !== undefined) return { ok: true, value: found, attempts: attempt }
+          } catch (lookupError) {
+            if (!isPlatformError(lookupError)) throw lookupError
+          }
+        }
+      }
+    }
+  }
+
+  const autoClose = async (ticketId: number, data: FactData<'SecurityEventReceived'>, mapping: Mapping, config: TicketingConfiguration, cause: Cause) => {
+    const closeFailed = (message: string) =>
+      record(data.threatKey, { type: 'RecordCloseFailed', data: { mappingId: mapping.id, halopsaClientId: mapping.halopsaClientId, ticketId, threatKey: data.threatKey, message } }, cause)
+    let statusId: number | undefined
+    try {
+      statusId = await closedStatusId(config.closedStatusName)
+      if (statusId === undefined) statusId = await closedStatusId(config.closedStatusName, true)
+    } catch (error) {
+      if (!isPlatformError(error)) throw error
+      return closeFailed(`could not read HaloPSA's statuses: ${error.message}`)
+    }
+    if (statusId === undefined) return closeFailed(`HaloPSA has no ticket status named "${config.closedStatusName}"`)
+    const closed = await withRetries(() => options.halopsa.tickets.close(ticketId, { statusId: statusId! }))
+    if (!closed.ok) return closeFailed(closed.error.message)
+    return record(data.threatKey, { type: 'RecordClosed', data: { ticketId, mappingId: mapping.id, threatKey: data.threatKey, by: 'auto-close', statusId } }, cause)
+  }
+
+  const createTicket = async (data: FactData<'SecurityEventReceived'>, mapping: Mapping, config: TicketingConfiguration, recoverMarker: string | undefined, cause: Cause) => {
+    const marker = recoverMarker ?? `gzrelay:${data.eventKey.slice(0, 40)}`
+    const base = { mappingId: mapping.id, halopsaClientId: mapping.halopsaClientId, threatKey: data.threatKey, securityEventKey: data.eventKey }
+    const text = ticketText(data, mapping)
+    const created = (ticket: HaloTicket) =>
+      record(data.threatKey, { type: 'RecordCreated', data: { ...base, ticketId: ticket.id, summary: text.summary, blocked: data.blocked } }, cause)
+
+    if (recoverMarker) {
+      const existing = await findByMarker(mapping.halopsaClientId, marker)
+      if (existing) {
+        await created(existing)
+        if (config.autoCloseBlocked && data.blocked && !existing.hasBeenClosed) await autoClose(existing.id, data, mapping, config, cause)
+        return
+      }
+    } else {
+      await record(data.threatKey, { type: 'StartCreation', data: { ...base, marker } }, cause)
+    }
+
+    const result = await withRetries(
+      () => options.halopsa.tickets.create({
+        summary: text.summary,
+        details: text.details,
+        detailsHtml: text.detailsHtml,
+        clientId: mapping.halopsaClientId,
+        ticketTypeId: config.ticketTypeId,
+        ...(config.priorityId !== undefined ? { priorityId: config.priorityId } : {}),
+        ...(config.statusId !== undefined ? { statusId: config.statusId } : {}),
+        thirdPartyIdString: marker
+      }),
+      // After an answer that never came, look before creating again.
+      (error) => (mayHaveCreated(error) ? findByMarker(mapping.halopsaClientId, marker) : Promise.resolve(undefined))
+    )
+    if (result.ok) {
+      await created(result.value)
+      if (config.autoCloseBlocked && data.blocked) await autoClose(result.value.id, data, mapping, config, cause)
+      return
+    }
+    const error = result.error
+    const cause_ = isConfigurationRefusal(error) ? 'configuration' : error.transient ? 'transient' : 'refused'
+    if (cause_ === 'configuration') {
+      await options.ticketingConfig.handle(streams.ticketingConfig(), {
+        type: 'ObserveTicketingValidity',
+        data: { valid: false, problems: problemsOf(error), checked: ['ticket creation'], mappingId: mapping.id, securityEventKey: data.eventKey }
+      }, cause)
+    }
+    await record(data.threatKey, {
+      type: 'RecordCreateFailed',
+      data: { ...base, cause: cause_, ...(error.status !== undefined ? { status: error.status } : {}), message: error.message, attempts: result.attempts }
+    }, cause)
+  }
+
+  const skip = (data: FactData<'SecurityEventReceived'>, reason: FactData<'TicketingSkipped'>['reason'], mappingId: string | undefined, cause: Cause) =>
+    record(data.threatKey, {
+      type: 'RecordSkipped',
+      data: { securityEventKey: data.eventKey, module: data.module, ...(data.companyId !== undefined ? { companyId: data.companyId } : {}), ...(mappingId !== undefined ? { mappingId } : {}), reason }
+    }, cause)
+
+  const companyOf = async (data: FactData<'SecurityEventReceived'>): Promise<string | undefined> => {
+    if (data.companyId !== undefined) return data.companyId
+    if (data.endpointId === undefined) return undefined
+    // Some modules omit companyId (device-control in the samples): ask which company owns the endpoint.
+    try {
+      return (await options.gravityzone.getManagedEndpointDetails(data.endpointId)).companyId
+    } catch (error) {
+      if (isPlatformError(error) && !error.transient) return undefined
+      throw error
+    }
+  }
+
+  const onSecurityEvent = async (fact: StoredFact) => {
+    const data = fact.data as FactData<'SecurityEventReceived'>
+    const cause: Cause = { actor: 'relay', correlationId: fact.metadata.correlationId, causationId: fact.id }
+    const state = await options.ticket.load(streams.ticket(data.threatKey))
+    const plan = planTicket(state, data.eventKey)
+    if (plan.action === 'done') return
+    if (data.isTest) return void (await skip(data, 'test-event', undefined, cause))
+    const companyId = await companyOf(data)
+    if (companyId === undefined) return void (await skip(data, 'no-company', undefined, cause))
+    const registry = options.runner.state(mappingsProjection)
+    const mappingId = registry.byCompany.get(companyId)
+    const mapping = mappingId !== undefined ? registry.mappings.get(mappingId) : undefined
+    if (!mapping) return void (await skip(data, 'unmapped', undefined, cause))
+    const config = await options.ticketingConfiguration()
+    if (!config) return void (await skip(data, 'not-configured', mapping.id, cause))
+    if (!config.modules.includes(data.module)) return void (await skip(data, 'module-not-ticketed', mapping.id, cause))
+    if (!mapping.ticketing.enabled) return void (await skip(data, 'ticketing-disabled', mapping.id, cause))
+    if (isSuspended(options.runner.state(integrationEventsProjection), mapping.id)) return void (await skip(data, 'suspended', mapping.id, cause))
+
+    if (plan.action === 'note') {
+      const noted = await withRetries(() => options.halopsa.tickets.addAction({ ticketId: plan.ticketId, note: repeatNote(data), outcome: 'Note', hiddenFromUser: true }))
+      if (noted.ok) {
+        await record(data.threatKey, { type: 'RecordNote', data: { mappingId: mapping.id, ticketId: plan.ticketId, threatKey: data.threatKey, securityEventKey: data.eventKey } }, cause)
+        return
+      }
+      // The ticket cannot take a note (deleted, merged…): a new ticket rather than a lost alert.
+      options.logger?.warn({ ticketId: plan.ticketId, err: noted.error.message }, 'could not add a note; creating a new ticket')
+      await record(data.threatKey, { type: 'RecordClosed', data: { ticketId: plan.ticketId, mappingId: mapping.id, threatKey: data.threatKey, by: 'gone' } }, cause)
+    }
+    await createTicket(data, mapping, config, plan.action === 'create' ? plan.recover : undefined, cause)
+  }
+
+  /** A HaloPSA notification about one of our tickets: record a technician's close. */
+  const onHaloNotification = async (fact: StoredFact) => {
+    const data = fact.data as FactData<'HaloWebhookReceived'>
+    if (data.ticketId === undefined) return
+    const ticket = options.runner.state(ticketsProjection).byId.get(data.ticketId)
+    if (!ticket?.open) return
+    let closed = data.hasBeenClosed === true
+    if (!closed && data.statusId !== undefined) {
+      const config = await options.ticketingConfiguration()
+      closed = config !== undefined && (await closedStatusId(config.closedStatusName)) === data.statusId
+    }
+    if (!closed) return
+    const cause: Cause = { actor: 'halopsa', correlationId: fact.metadata.correlationId, causationId: fact.id }
+    await record(ticket.threatKey, { type: 'RecordClosed', data: { ticketId: data.ticketId, mappingId: ticket.mappingId, threatKey: ticket.threatKey, by: 'technician', ...(data.statusId !== undefined ? { statusId: data.statusId } : {}) } }, cause)
+  }
+
+  return {
+    types: ['SecurityEventReceived', 'HaloWebhookReceived'],
+    async handle(fact: StoredFact): Promise<void> {
+      if (fact.type === 'SecurityEventReceived') await onSecurityEvent(fact)
+      else if (fact.type === 'HaloWebhookReceived') await onHaloNotification(fact)
+    }
+  }
+}
+
+export type Ticketing = ReturnType<typeof createTicketing>
+export { PlatformError }
