@@ -21,6 +21,7 @@ export type HaloPsaClientOptions = HaloCredentials & {
   limits?: { limit: number; windowMs: number }
   /** Per-call deadline (default 15 s). */
   timeoutMs?: number
+  /** Default: 4 retries with 250 ms–30 s backoff, and a 30 s pause after a 429 without Retry-After. */
   retry?: Partial<RetryPolicy>
   /** Page size for lists other than tickets (default 100). */
   pageSize?: number
@@ -52,7 +53,8 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
   const clock = options.clock ?? systemClock
   const limits = options.limits ?? defaultHaloLimits
   const limiter = createArrivalWindow({ limit: limits.limit, windowMs: limits.windowMs, clock })
-  const retry = { ...defaultRetryPolicy, ...options.retry }
+  // Without Retry-After, wait 30 s: a few seconds is too short for a 5-minute rolling window (reference §5, HaloAPI#31).
+  const retry = { ...defaultRetryPolicy, defaultRetryAfterMs: 30_000, ...options.retry }
   // Base URL '' because the token URL may sit on another host (HALO_AUTH_URL); callers pass full URLs.
   const transport = createTransport({
     platform: 'halopsa',

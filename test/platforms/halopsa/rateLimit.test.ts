@@ -49,5 +49,7 @@ t.test('1,000 queued calls never exceed the window and all land exactly once thr
   const tightest = tightestWindow(requests.map((r) => r.at))
   t.ok(tightest >= WINDOW_MS, `no ${WINDOW_MS} ms window saw more than ${LIMIT} requests (tightest ${LIMIT + 1} spanned ${tightest} ms)`)
   t.ok(client.limiter.stats().paused >= 1, 'the storm paused the shared limiter')
+  t.equal(client.limiter.inFlight(), 0, 'every granted attempt was reported settled (no slot leaked)')
+  t.equal(client.limiter.stats().granted, requests.length, 'one grant per request the instance saw')
   t.comment(`${CALLS} calls + ${STORM} refused in ${elapsed} ms; ${client.stats().tokenRequests} token request(s)`)
 })

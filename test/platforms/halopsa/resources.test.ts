@@ -40,6 +40,8 @@ t.test('items: list, get, and null once a human deletes one', async (t) => {
   const items = await client.items.all()
   t.same(items.filter((i) => demoItems.some((d) => d.id === i.id)).map((i) => [i.id, i.basePrice]), demoItems.map((d) => [d.id, d.price]))
   t.match(await client.items.get(13), { id: 13, name: demoItems[1]!.name, isRecurringItem: true })
+  const page = await client.items.list({ pageNo: 2, pageSize: 2 })
+  t.same([page.recordCount, page.records.map((i) => i.id)], [items.length, [14, 15]])
   sim.state.deleteItem(13)
   t.equal(await client.items.get(13), null)
 })

@@ -55,6 +55,17 @@ t.test('closing fails with a field-keyed 400 when the instance has no such statu
   t.match(error, { kind: 'rejected', status: 400, details: { '[0].status_id': /does not exist/ } })
 })
 
+t.test('an instance whose closed status is not 9 closes tickets with its own status', async (t) => {
+  const { sim, client } = await startPair(t)
+  sim.state.removeStatus(9)
+  const closedId = sim.state.addStatus({ id: 30, name: 'Closed' })
+  sim.state.setClosedStatus(closedId)
+  const statuses = await client.statuses.list()
+  t.same(statuses.filter((s) => s.name === 'Closed').map((s) => s.id), [30], 'discoverable by name')
+  const ticket = await client.tickets.create(incident)
+  t.match(await client.tickets.close(ticket.id, { statusId: 30 }), { statusId: 30, hasBeenClosed: true })
+})
+
 t.test('updating or closing a ticket that does not exist is not_found', async (t) => {
   const { client } = await startPair(t)
   t.match(await platformError(client.tickets.close(4242, { statusId: 9 })), { kind: 'not_found', status: 404, call: 'POST /api/Tickets' })

@@ -24,11 +24,13 @@ export type Traffic = { calls: CallLog; rateLimit: RateLimitSettings; limited():
 
 const limitedPath = (path: string) => path.startsWith('/api/') || path.startsWith('/auth/')
 
+const ID_VALUE = /"(id|\w+_id|_itemid|ihid)":(-?\d+)(?=[,}\]])/g
+
 /** Writes ids as `"3"` or `3.0`, and capitalises keys, in a serialized JSON answer. */
 export const applyQuirks = (json: string, quirks: SimContext['quirks']): string => {
   let out = json
-  if (quirks.ids === 'string') out = out.replace(/"(id|\w+_id)":(-?\d+)(?=[,}\]])/g, '"$1":"$2"')
-  if (quirks.ids === 'float') out = out.replace(/"(id|\w+_id)":(-?\d+)(?=[,}\]])/g, '"$1":$2.0')
+  if (quirks.ids === 'string') out = out.replace(ID_VALUE, '"$1":"$2"')
+  if (quirks.ids === 'float') out = out.replace(ID_VALUE, '"$1":$2.0')
   if (quirks.keys === 'capitalised') out = out.replace(/"([a-z_])(\w*)":/g, (_m, first: string, rest: string) => `"${first.toUpperCase()}${rest}":`)
   return out
 }
