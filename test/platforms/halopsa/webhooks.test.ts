@@ -58,11 +58,16 @@ t.test('a status change through the API fires the webhook too; other updates do 
   const { sim, client } = await startPair(t)
   const receiver = await startReceiver(t)
   await client.webhooks.create({ name: 'relay', url: receiver.url, events: ['ticket status changed'], basicAuth: { username: 'halo-hook', password: 'hook-pass' } })
+  // Posting the webhook back as Halo shows it (password masked) keeps the password.
+  const api = await rawApi(sim)
+  const [shown] = (await api.get('/api/Webhook')).json as Record<string, unknown>[]
+  t.equal(shown!.basic_password, '********')
+  t.equal((await api.post('/api/Webhook', [{ ...shown, name: 'relay (renamed)' }])).status, 200)
   const ticket = await client.tickets.create(incident)
   await client.tickets.update(ticket.id, { summary: 'renamed' })
   await client.tickets.close(ticket.id, { statusId: 9 })
   await sim.webhooks.idle()
-  t.equal(receiver.received.length, 1)
+  t.equal(receiver.received.length, 1, 'delivered with the kept password')
   t.equal(JSON.parse(receiver.received[0]!.body).ticket.status_id, 9)
 })
 

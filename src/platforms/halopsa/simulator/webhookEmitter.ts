@@ -35,6 +35,8 @@ export type WebhookEmitter = {
 
 export const createWebhookEmitter = (options: { data: () => SimData; clock: Clock; timeoutMs?: number; retries?: number; retryDelayMs?: number }): WebhookEmitter => {
   const agent = new Agent({ keepAliveTimeout: 1_000 })
+  // Closing the simulator must not wait for a receiver that never answers.
+  const stop = new AbortController()
   const timeoutMs = options.timeoutMs ?? 10_000
   let queue: Pending[] = []
   let held: Pending[] | undefined
@@ -78,7 +80,7 @@ export const createWebhookEmitter = (options: { data: () => SimData; clock: Cloc
       ...(item.resentFrom ? { resent_from: item.resentFrom } : {})
     }
     try {
-      const res = await request(String(webhook.url), { method: 'POST', headers, body, dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) })
+      const res = await request(String(webhook.url), { method: 'POST', headers, body, dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stop.signal]) })
       const text = await res.body.text()
       Object.assign(row, { status: res.statusCode < 300 ? 'Success' : 'Failed', responsestatus: res.statusCode, responsebody: text.slice(0, 2000), error: '' })
     } catch (error) {
@@ -158,6 +160,7 @@ export const createWebhookEmitter = (options: { data: () => SimData; clock: Cloc
     async close() {
       queue = []
       held = undefined
+      stop.abort()
       await pumping?.catch(() => undefined)
       await agent.close()
     }

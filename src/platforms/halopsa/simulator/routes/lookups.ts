@@ -11,10 +11,12 @@ import type { Row } from '../state.js'
 const requireName = (key: string) => (input: Row, existing: Row | undefined, at: string): FieldErrors =>
   !existing && (typeof input[key] !== 'string' || String(input[key]).trim() === '') ? { [`${at}.${key}`]: `${key} must be entered` } : {}
 
+const MASK = '********'
+
 const secretless = (row: Row): Row => {
   // Halo never shows a stored webhook password back.
   const { basic_password: _password, ...rest } = row
-  return { ...rest, basic_password: row.basic_password ? '********' : '' }
+  return { ...rest, basic_password: row.basic_password ? MASK : '' }
 }
 
 export const registerLookups = (app: FastifyInstance, ctx: SimContext): void => {
@@ -62,6 +64,8 @@ export const registerLookups = (app: FastifyInstance, ctx: SimContext): void => 
       if (!existing && (!Array.isArray(input.events) || input.events.length === 0)) errors[`${at}.events`] = 'At least one event must be selected'
       return errors
     },
+    // A password shown back masked and posted again is not a new password.
+    update: (row, input) => void Object.assign(row, input.basic_password === MASK ? { ...input, basic_password: row.basic_password } : input, { id: row.id }),
     create: (input, id) => ({
       name: '', type: 0, method: 'POST', content_type: 'application/json', authentication_type: 0, basic_username: '', basic_password: '',
       payload_type: 1, active: true, disabled: false, last_status: '', ...input, id
