@@ -161,3 +161,15 @@ t.test('webhooks can be deleted; deleting again reports it gone', async (t) => {
   t.equal(await client.webhooks.delete(webhook.id), false)
   t.same(await client.webhooks.list(), [])
 })
+
+t.test('with a retry policy configured, a failed delivery is attempted again and each attempt is logged', async (t) => {
+  const { sim, client } = await startPair(t, { webhooks: { retries: 2, retryDelayMs: 10, timeoutMs: 1000 } })
+  // Nothing listens on port 9 (discard): every attempt fails.
+  const webhook = await client.webhooks.create({ name: 'down', url: 'http://127.0.0.1:9/hook', events: ['ticket status changed'] })
+  const ticket = await client.tickets.create(incident)
+  sim.state.closeTicket(ticket.id)
+  await sim.webhooks.idle()
+  const attempts = sim.webhooks.deliveries(webhook.id)
+  t.equal(attempts.length, 3)
+  t.ok(attempts.every((a) => a.status === 'Failed' && a.responsestatus === 0 && String(a.error) !== ''))
+})
