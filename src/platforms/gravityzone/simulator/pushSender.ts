@@ -111,7 +111,9 @@ export const createPushSender = (options: PushSenderOptions) => {
         await res.body.dump()
         outcome = { kind: 'status', status: res.statusCode }
       } catch (error) {
-        const code = (error as { code?: string }).code ?? (error as Error).name
+        // undici errors carry a string code; an aborted signal is a DOMException (numeric code, named TimeoutError).
+        const raw = (error as { code?: unknown }).code
+        const code = typeof raw === 'string' ? raw : (error as Error).name
         outcome = /timeout|abort/i.test(code) ? { kind: 'timeout', error: 'timed out' }
           : /CERT|SSL|TLS|SELF_SIGNED/i.test(code) ? { kind: 'configurationError', error: `TLS: ${code}` }
           : { kind: 'connectionError', error: code }

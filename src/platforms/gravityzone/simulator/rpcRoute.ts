@@ -68,7 +68,6 @@ export const installRpcRoutes = (app: FastifyInstance, deps: RpcRouteDeps): void
   const handle = async (request: FastifyRequest<{ Params: { version: string; api: string } }>, reply: FastifyReply) => {
     const { version, api } = request.params
     const read = readEnvelope(request.body as RpcBody | undefined)
-    if (read.method) deps.calls.count(`${api}.${read.method}`)
     try {
       const key = deps.keys.authenticate(request.headers.authorization)
       if (read.fault) throw read.fault
@@ -103,6 +102,11 @@ export const installRpcRoutes = (app: FastifyInstance, deps: RpcRouteDeps): void
       } catch {
         done(null, { kind: 'rpc-body', valid: false } satisfies RpcBody)
       }
+    })
+    // Counted before faults apply: a call answered by an injected fault was still received.
+    rpc.addHook('preValidation', async (request) => {
+      const method = rpcMethodOf(request)
+      if (method !== undefined) deps.calls.count(`${(request.params as { api: string }).api}.${method}`)
     })
     for (const url of ['/api/:version/jsonrpc/:api', '/api/:version/jsonrpc/:api/:service']) {
       rpc.post(url, handle)

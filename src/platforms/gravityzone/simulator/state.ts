@@ -119,13 +119,13 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
     return event
   }
 
+  /** Lower-cased name → company id: names are unique (createCompany, 77211-126235). */
+  const names = new Map<string, string>()
   const validName = (name: string, except?: string) => {
     const trimmed = name.trim()
     if (trimmed === '' || trimmed.length > 64) throw new SimStateError('invalid', "Invalid value for 'name'", 'name')
-    const lower = trimmed.toLowerCase()
-    if ([...companies.values()].some((c) => c.id !== except && c.name.toLowerCase() === lower)) {
-      throw new SimStateError('conflict', 'A company with the same name already exists.', 'name')
-    }
+    const holder = names.get(trimmed.toLowerCase())
+    if (holder !== undefined && holder !== except) throw new SimStateError('conflict', 'A company with the same name already exists.', 'name')
     return trimmed
   }
 
@@ -153,6 +153,7 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
       createdAt: isoSeconds(options.clock.now())
     }
     companies.set(id, created)
+    names.set(created.name.toLowerCase(), id)
     return created
   }
 
@@ -172,7 +173,10 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
       isWithin,
       update(id: string, changes: Partial<Pick<SimCompany, 'name' | 'address' | 'phone' | 'country' | 'state' | 'industry' | 'canBeManagedByAbove' | 'enforce2FA'>>) {
         const target = company(id)
-        Object.assign(target, changes, changes.name !== undefined ? { name: validName(changes.name, id) } : {})
+        const name = changes.name !== undefined ? validName(changes.name, id) : target.name
+        names.delete(target.name.toLowerCase())
+        Object.assign(target, changes, { name })
+        names.set(name.toLowerCase(), id)
         return target
       },
       setSuspended(id: string, suspended: boolean, recursive = false) {
@@ -186,6 +190,7 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
         if (id === options.root.id) throw new SimStateError('invalid', 'The API key owner company cannot be deleted.', 'companyId')
         if (childrenOf(id).length > 0) throw new SimStateError('conflict', 'The company has sub-companies and cannot be deleted.', 'companyId')
         companies.delete(id)
+        names.delete(target.name.toLowerCase())
         for (const e of [...endpoints.values()]) if (e.companyId === id) endpoints.delete(e.id)
         usage.remove(id)
         return target
