@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process'
 
 const quick = process.argv.includes('--quick') ? ['--quick'] : []
-const benches = ['bench/store.ts']
+const benches = ['bench/store.ts', 'bench/webhook.ts', 'bench/esdb.ts']
 let failed = 0
 for (const bench of benches) {
   console.log(`\n# ${bench}\n`)
