@@ -104,3 +104,19 @@ t.test('creating one for an unknown client is refused', async (t) => {
   t.match(error, { kind: 'rejected', status: 400, details: { '[0].client_id': String } })
   t.match(error.message, /client_id/)
 })
+
+t.test('all recurring invoices come with lines in ceil(N / page size) calls; quantities apply to one of them in one call', async (t) => {
+  const { sim, client } = await startPair(t)
+  const all = await client.recurringInvoices.all({ pageSize: 10 })
+  const billed = sim.state.data().recurringInvoices.rows.size
+  t.equal(all.length, billed)
+  t.equal(sim.state.calls.count('GET /api/RecurringInvoice'), Math.ceil(billed / 10))
+  t.ok(all.every((i) => i.id < 0 && i.lines.length === 5))
+
+  const invoice = all.find((i) => i.clientId === 108)!
+  const { changes, invoice: updated } = await client.recurringInvoices.applyLineQuantities(invoice, [{ itemId: 12, quantity: 17 }])
+  t.same(changes, [{ itemId: 12, lineId: invoice.lines[0]!.id, before: 0, after: 17 }])
+  t.equal(updated.lines.find((l) => l.itemId === 12)!.quantity, 17)
+  t.equal(sim.state.calls.count('GET /api/RecurringInvoice/:id'), 0, 'no re-read')
+  t.equal(sim.state.calls.count('POST /api/RecurringInvoice'), 1)
+})

@@ -22,6 +22,8 @@ export type LineQuantity = {
 export type LineChange = { itemId: number; lineId: number | null; before: number | null; after: number }
 
 export type HaloRecurringInvoices = {
+  /** Every recurring invoice with its lines, in ceil(N / pageSize) calls (inventory and billing runs). */
+  all(options?: { pageSize?: number }): Promise<RecurringInvoice[]>
   /** The client's recurring invoices, with their lines. */
   listForClient(clientId: number): Promise<RecurringInvoice[]>
   /** With lines; null when Halo answers 404. */
@@ -36,6 +38,12 @@ export type HaloRecurringInvoices = {
    * PlatformError of kind `not_found`.
    */
   setLineQuantities(invoiceId: number, lines: LineQuantity[]): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }>
+  /**
+   * The same on an invoice the caller has just read (e.g. from `all()`), saving the GET: one call
+   * per invoice, none when nothing changes. Lines a human changed since that read are overwritten
+   * with the read values, so read shortly before.
+   */
+  applyLineQuantities(invoice: RecurringInvoice, lines: LineQuantity[]): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }>
 }
 
 const newLine = (line: LineQuantity): Record<string, unknown> => ({
@@ -62,7 +70,34 @@ export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoice
   const post = (body: Record<string, unknown>, idempotent: boolean) =>
     http.send({ method: 'POST', path: '/api/RecurringInvoice', call: 'POST /api/RecurringInvoice', body: [body], idempotent, schema: haloSingle(recurringInvoiceSchema) })
 
+  /** Full line set with the wanted quantities; posted only when something changes. */
+  const apply = async (invoice: RecurringInvoice, wanted: LineQuantity[]): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }> => {
+    const lines = invoice.lines.map((line) => ({ ...line.raw }))
+    const changes: LineChange[] = []
+    for (const want of wanted) {
+      // Prefer an active line for the item; a human may have left an inactive one beside it.
+      let index = invoice.lines.findIndex((l) => l.itemId === want.itemId && !l.inactive)
+      if (index < 0) index = invoice.lines.findIndex((l) => l.itemId === want.itemId)
+      if (index < 0) {
+        lines.push(newLine(want))
+        changes.push({ itemId: want.itemId, lineId: null, before: null, after: want.quantity })
+        continue
+      }
+      const line = invoice.lines[index]!
+      const priceChanges = want.unitPrice !== undefined && want.unitPrice !== line.unitPrice
+      if (line.quantity === want.quantity && !priceChanges) continue
+      lines[index]!.qty_order = want.quantity
+      if (want.unitPrice !== undefined) lines[index]!.unit_price = want.unitPrice
+      changes.push({ itemId: want.itemId, lineId: line.id, before: line.quantity, after: want.quantity })
+    }
+    if (changes.length === 0) return { invoice, changes }
+    // Absolute values over the full line set: sending it twice leaves the same invoice.
+    return { invoice: await post({ id: invoice.id, lines }, true), changes }
+  }
+
   return {
+    all: (options = {}) =>
+      fetchAll(http, { path: '/api/RecurringInvoice', key: 'invoices', item: recurringInvoiceSchema, params: { includelines: true }, pageSize: options.pageSize ?? 100 }),
     listForClient: (clientId) =>
       fetchAll(http, { path: '/api/RecurringInvoice', key: 'invoices', item: recurringInvoiceSchema, params: { client_id: clientId, includelines: true }, pageSize: 100 }),
     get,
@@ -80,28 +115,11 @@ export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoice
       if (!invoice) {
         throw new PlatformError({ platform: 'halopsa', call: 'GET /api/RecurringInvoice/{id}', kind: 'not_found', status: 404, message: `recurring invoice ${invoiceId} not found` })
       }
-      const lines = invoice.lines.map((line) => ({ ...line.raw }))
-      const changes: LineChange[] = []
-      for (const want of wanted) {
-        // Prefer an active line for the item; a human may have left an inactive one beside it.
-        let index = invoice.lines.findIndex((l) => l.itemId === want.itemId && !l.inactive)
-        if (index < 0) index = invoice.lines.findIndex((l) => l.itemId === want.itemId)
-        if (index < 0) {
-          lines.push(newLine(want))
-          changes.push({ itemId: want.itemId, lineId: null, before: null, after: want.quantity })
-          continue
-        }
-        const line = invoice.lines[index]!
-        const priceChanges = want.unitPrice !== undefined && want.unitPrice !== line.unitPrice
-        if (line.quantity === want.quantity && !priceChanges) continue
-        lines[index]!.qty_order = want.quantity
-        if (want.unitPrice !== undefined) lines[index]!.unit_price = want.unitPrice
-        changes.push({ itemId: want.itemId, lineId: line.id, before: line.quantity, after: want.quantity })
-      }
-      if (changes.length === 0) return { invoice, changes }
-      // Absolute values over the full line set: sending it twice leaves the same invoice.
-      const updated = await post({ id: invoiceId, lines }, true)
-      return { invoice: updated, changes }
+      return apply(invoice, wanted)
+    },
+    applyLineQuantities: (invoice, wanted) => {
+      checkQuantities(wanted)
+      return apply(invoice, wanted)
     }
   }
 }
