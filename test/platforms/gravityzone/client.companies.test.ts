@@ -13,12 +13,14 @@ t.test('companies and network calls against the simulator', async (t) => {
   const customerD = companies.create({ name: 'Direct Delta' })
   const laptop = endpoints.add({ companyId: customerC.id, name: 'GAMMA-LT01' }, { silent: true })
   for (let n = 0; n < 5; n++) endpoints.add({ companyId: customerA.id }, { silent: true })
-  const client = connect(t, sim)
+  const observed: { call: string; outcome: string; status?: number }[] = []
+  const client = connect(t, sim, { onCall: (event) => observed.push(event) })
 
-  t.test('getApiKeyDetails names the enabled APIs', async (t) => {
+  t.test('getApiKeyDetails names the enabled APIs, and the metrics hook sees the call', async (t) => {
     const details = await client.getApiKeyDetails()
     t.ok(details.enabledApis.includes('licensing') && details.enabledApis.includes('push'))
     t.type(details.createdAt, 'string')
+    t.match(observed.at(-1), { call: 'general.getApiKeyDetails', outcome: 'ok', status: 200 })
   })
 
   t.test('getCompaniesList answers one level, with filters', async (t) => {

@@ -54,6 +54,42 @@ t.test('filters: event types not subscribed and companies not listed are not sen
   t.same(receiver.events().map((e) => [e.module, e.companyId]), [['av', alpha.id]])
 })
 
+t.test('the edge cases of real deliveries can be pushed on demand: duplicates, both score spellings, no companyId', async (t) => {
+  const sim = await startSimulator(t)
+  const receiver = await startReceiver(t)
+  const client = connect(t, sim)
+  await client.setPushEventSettings(pushSettings(receiver.url))
+
+  const answer = await simPush(sim, {
+    generate: [
+      { module: 'new-incident', variant: { severitySpelling: 'severityScore' } },
+      { module: 'new-incident', variant: { severitySpelling: 'severity_score' } },
+      { module: 'av', variant: { omitCompanyId: true, finalStatus: 'present' } }
+    ],
+    duplicate: true
+  })
+
+  t.match(answer, { sent: 6, batches: [{ ok: true, events: 6 }] })
+  const events = receiver.events()
+  t.same(events[0], events[1], 'each event is delivered twice, identical')
+  t.ok('severityScore' in events[0]! && !('severity_score' in events[0]!))
+  t.ok('severity_score' in events[2]! && !('severityScore' in events[2]!))
+  t.match(events[4], { module: 'av', final_status: 'present' })
+  t.notOk('companyId' in events[4]!)
+})
+
+t.test('the control routes never show the push secret', async (t) => {
+  const sim = await startSimulator(t)
+  const receiver = await startReceiver(t)
+  const client = connect(t, sim)
+  await client.setPushEventSettings(pushSettings(receiver.url))
+  await simPush(sim, { generate: [{ module: 'av' }] })
+  const view = await (await fetch(`${sim.origin}/_sim/push`)).text()
+  t.match(JSON.parse(view), { status: 1, deliveries: [{ ok: true, status: 200 }] })
+  t.notOk(view.includes('push-secret'))
+  t.notOk(view.includes(apiKey))
+})
+
 t.test('getPushEventSettings reads the settings back with the authorization masked', async (t) => {
   const sim = await startSimulator(t)
   const client = connect(t, sim)

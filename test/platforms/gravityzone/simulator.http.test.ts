@@ -42,6 +42,8 @@ t.test('the JSON-RPC endpoint as a client without our client sees it', async (t)
     t.match(await rawCall(sim, '/v1.0/jsonrpc/network', rpc('getEverything')), { status: 404, json: { error: { code: -32601, message: 'Method not found' } } })
     t.match(await rawCall(sim, '/v1.0/jsonrpc/nothing', rpc('getCompaniesList')), { status: 404, json: { error: { code: -32601 } } })
     t.match(await rawCall(sim, '/v1.1/jsonrpc/network', rpc('getCompaniesList')), { status: 404, json: { error: { code: -32601 } } }, 'no v1.1 of getCompaniesList')
+    t.match(await rawCall(sim, '/v1.0/jsonrpc/network', rpc('toString')), { status: 404, json: { error: { code: -32601 } } }, 'no inherited properties')
+    t.match(await rawCall(sim, '/v1.0/jsonrpc/constructor', rpc('name')), { status: 404, json: { error: { code: -32601 } } })
   })
 
   t.test('getCompaniesList is not paginated: page and perPage are -32602', async (t) => {

@@ -1,7 +1,9 @@
+import { pushMd5 } from '../push.js'
 import type { GeneratedEvent } from './events/index.js'
 
 /**
- * Request bodies per service type (reference/gravityzone.md §4.5). `jsonRPC` is what the relay
+ * What one push delivery looks like (reference/gravityzone.md §4.5): the body per service type and
+ * the headers. `jsonRPC` is what the relay
  * receives; `cef` and `splunk` exist so a receiver can be shown refusing what it does not support.
  */
 export type ServiceType = 'jsonRPC' | 'splunk' | 'cef'
@@ -26,4 +28,22 @@ export const pushBody = (serviceType: ServiceType, events: GeneratedEvent[], id:
     case 'splunk':
       return events.map((event) => JSON.stringify({ event })).join('\n')
   }
+}
+
+export type PushTarget = {
+  serviceType: ServiceType
+  serviceSettings: { authorization?: string; splunkAuthorization?: string }
+}
+
+/**
+ * Body and headers of a delivery: `Authorization` is the configured string verbatim (splunk has its
+ * own field), `Event-Push-Service-Md5` = md5hex(apiKey + md5hex(body)), and no Content-Type — the
+ * real service sends none. Undefined headers when no authorization is configured (GravityZone counts
+ * that as a configurationError).
+ */
+export const pushRequest = (target: PushTarget, apiKey: string, events: GeneratedEvent[], id: number): { body: string; headers?: Record<string, string> } => {
+  const body = pushBody(target.serviceType, events, id)
+  const authorization = target.serviceType === 'splunk' ? target.serviceSettings.splunkAuthorization : target.serviceSettings.authorization
+  if (authorization === undefined || authorization === '') return { body }
+  return { body, headers: { authorization, 'event-push-service-md5': pushMd5(apiKey, body) } }
 }

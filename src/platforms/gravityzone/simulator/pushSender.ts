@@ -1,8 +1,7 @@
 import { Agent, request } from 'undici'
 import type { Clock } from '../../http/clock.js'
-import { pushMd5 } from '../push.js'
 import type { GeneratedEvent } from './events/index.js'
-import { pushBody, type ServiceType } from './pushBody.js'
+import { pushRequest, type ServiceType } from './pushBody.js'
 import { createPushStats, type DeliveryOutcome } from './pushStats.js'
 
 /**
@@ -89,19 +88,16 @@ export const createPushSender = (options: PushSenderOptions) => {
     const modules = [...new Set(events.map((e) => String(e.module)))]
     check()
     if (!settings || settings.status !== 1) return { events: 0, modules, ok: false, error: 'push service is disabled' }
-    const { serviceType, serviceSettings } = settings
-    const body = pushBody(serviceType, events, options.clock.now())
-    const authorization = serviceType === 'splunk' ? serviceSettings.splunkAuthorization : serviceSettings.authorization
+    const { body, headers } = pushRequest(settings, options.apiKey, events, options.clock.now())
     let outcome: DeliveryOutcome
-    if (authorization === undefined || authorization === '') {
+    if (!headers) {
       outcome = { kind: 'configurationError', error: 'no authorization configured' }
     } else {
       const timeoutMs = options.timeoutMs ?? 10_000
       try {
-        // No Content-Type: GravityZone does not send one (§4.5).
-        const res = await request(serviceSettings.url, {
+        const res = await request(settings.serviceSettings.url, {
           method: 'POST',
-          headers: { authorization, 'event-push-service-md5': pushMd5(options.apiKey, body) },
+          headers,
           body,
           dispatcher: agent,
           signal: AbortSignal.timeout(timeoutMs),

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { KeyStore } from './keys.js'
-import { apis, type SimContext } from './methods/index.js'
+import { apis, lookupMethod, type SimContext } from './methods/index.js'
 import type { RateLimits } from './rateLimits.js'
-import { errorEnvelope, invalidRequest, methodNotFound, paramsFault, parseError, RpcFault, serverError } from './rpcErrors.js'
+import { errorEnvelope, invalidRequest, paramsFault, parseError, RpcFault, serverError } from './rpcErrors.js'
 import { SimStateError } from './state.js'
 
 /**
@@ -72,11 +72,8 @@ export const installRpcRoutes = (app: FastifyInstance, deps: RpcRouteDeps): void
       const key = deps.keys.authenticate(request.headers.authorization)
       if (read.fault) throw read.fault
       const { envelope } = read as { envelope: Envelope }
-      const methods = apis[api]
-      if (!methods) throw methodNotFound(`Unknown API '${api}'.`)
-      if (api !== 'general' && !key.enabledApis.includes(api)) throw serverError(`The API key does not have access to the ${api} API.`, deps.disabledApiStatus)
-      const def = methods[envelope.method]
-      if (!def || !(def.versions ?? ['v1.0']).includes(version)) throw methodNotFound(`Method '${envelope.method}' not found in ${api} ${version}.`)
+      if (Object.hasOwn(apis, api) && api !== 'general' && !key.enabledApis.includes(api)) throw serverError(`The API key does not have access to the ${api} API.`, deps.disabledApiStatus)
+      const def = lookupMethod(api, envelope.method, version)
       const decision = deps.rateLimits.take(key.key, def.tier)
       if (!decision.ok) {
         const headers: Record<string, string> = decision.retryAfterSeconds !== undefined ? { 'retry-after': String(decision.retryAfterSeconds) } : {}

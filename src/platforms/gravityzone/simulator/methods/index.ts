@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { companiesMethods } from './companies.js'
 import { method, type MethodDef } from './context.js'
+import { methodNotFound } from '../rpcErrors.js'
 import { licensingMethods } from './licensing.js'
 import { networkMethods } from './network.js'
 import { pushMethods } from './push.js'
@@ -22,5 +23,18 @@ export const apis: Record<string, Record<string, MethodDef>> = {
 
 /** Every API a key can be given (the checkboxes of My Account → API keys); `general` needs none. */
 export const allApis = ['companies', 'licensing', 'network', 'push', 'accounts', 'packages', 'policies', 'reports', 'quarantine', 'incidents', 'integrations', 'maintenanceWindows'] as const
+
+/**
+ * The method an `<api>` path and a JSON-RPC method name reach in a version; -32601 otherwise (a
+ * method exists in v1.0 unless it declares its versions, like getNetworkInventoryItems' v1.1).
+ */
+export const lookupMethod = (api: string, name: string, version: string): MethodDef => {
+  // Own properties only: `toString` or `constructor` must not reach Object.prototype.
+  const methods = Object.hasOwn(apis, api) ? apis[api] : undefined
+  if (!methods) throw methodNotFound(`Unknown API '${api}'.`)
+  const def = Object.hasOwn(methods, name) ? methods[name] : undefined
+  if (!def || !(def.versions ?? ['v1.0']).includes(version)) throw methodNotFound(`Method '${name}' not found in ${api} ${version}.`)
+  return def
+}
 
 export type { ApiKeyRecord, CallContext, MethodDef, SimContext, SimOptions } from './context.js'
