@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ConfigError, loadConfig, parseDuration } from '../src/config.js'
+import { loadConfig, parseDuration, type ConfigError } from '../src/config.js'
 
 const valid = {
   API_TOKENS: 'alice:operate:aaaaaaaaaaaaaaaaaaaa,grafana:read:bbbbbbbbbbbbbbbbbbbb',

@@ -27,7 +27,7 @@ const nextRequest = () => {
 
 const latencies: number[] = []
 let errors = 0
-let statuses: Record<number, number> = {}
+const statuses: Record<number, number> = {}
 const warmupUntil = performance.now() + 1000
 const deadline = warmupUntil + seconds * 1000
 let measuredStart = 0

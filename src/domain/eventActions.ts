@@ -10,7 +10,7 @@ import { supportsAction, type EventAction, type EventTypeId } from './integratio
  */
 
 /** What the integration-event projection knows about the event when the action arrives. */
-export type EventView = { id: string; type: EventTypeId; status: 'active' | 'closed' }
+export type EventView = { id: string; type: EventTypeId; status: 'active' | 'closed'; /** Recorded on the action, so the audit finds it by mapping. */ mappingId?: string }
 
 export type ActionsState = { acknowledged: boolean; pendingRecheck?: { factId: string; at: number } }
 
@@ -53,7 +53,7 @@ export const decideActions = (command: ActionCommand, state: ActionsState): Doma
       const { event } = command.data
       ensureActionAllowed(event, 'acknowledge')
       if (state.acknowledged) throw new DomainError('event_closed', `event ${event.id} is already acknowledged`, { eventId: event.id })
-      return [domainFact('EventAcknowledged', { eventId: event.id, eventType: event.type })]
+      return [domainFact('EventAcknowledged', { eventId: event.id, eventType: event.type, ...(event.mappingId !== undefined ? { mappingId: event.mappingId } : {}) })]
     }
     case 'RequestRecheck': {
       const { event, now } = command.data
@@ -61,7 +61,7 @@ export const decideActions = (command: ActionCommand, state: ActionsState): Doma
       if (state.pendingRecheck && now.getTime() - state.pendingRecheck.at < RECHECK_STALE_AFTER_MS) {
         throw new DomainError('recheck_in_progress', `a recheck of event ${event.id} is already running`, { eventId: event.id })
       }
-      return [domainFact('RecheckRequested', { eventId: event.id, eventType: event.type })]
+      return [domainFact('RecheckRequested', { eventId: event.id, eventType: event.type, ...(event.mappingId !== undefined ? { mappingId: event.mappingId } : {}) })]
     }
     case 'CompleteRecheck':
       return [domainFact('RecheckCompleted', command.data)]

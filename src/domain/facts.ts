@@ -260,14 +260,15 @@ export const factSchemas = {
   // #endregion
 
   // #region actions on integration events
-  RecheckRequested: z.object({ eventId: z.string(), eventType: z.string() }),
+  RecheckRequested: z.object({ eventId: z.string(), eventType: z.string(), mappingId: MappingId.optional() }),
   RecheckCompleted: z.object({
     eventId: z.string(),
     eventType: z.string(),
+    mappingId: MappingId.optional(),
     outcome: z.enum(['closed', 'still-active', 'failed']),
     message: z.string().optional()
   }),
-  EventAcknowledged: z.object({ eventId: z.string(), eventType: z.string() }),
+  EventAcknowledged: z.object({ eventId: z.string(), eventType: z.string(), mappingId: MappingId.optional() }),
   // #endregion
 
   // #region runs and processors

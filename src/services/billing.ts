@@ -13,10 +13,11 @@ import type { GravityZoneClient } from '../platforms/gravityzone/client.js'
 import { canonicalCounterName, previousUsageMonth, usageMonth } from '../platforms/gravityzone/usage.js'
 import type { HaloPsaClient } from '../platforms/halopsa/client.js'
 import type { RecurringInvoice } from '../platforms/halopsa/schemas.js'
+import type { LineChange } from '../platforms/halopsa/resources/recurringInvoices.js'
 import { isPlatformError } from '../platforms/http/errors.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
-import type { Inventory } from './inventory.js'
+import { invoiceFor, type Inventory } from './inventory.js'
 
 /**
  * Billing (issue 6 §3): for each billing-enabled, non-suspended mapping, the month's GravityZone
@@ -42,59 +43,54 @@ export const createBilling = (deps: {
   const now = deps.now ?? (() => new Date())
   const concurrency = deps.concurrency ?? 4
 
-  const billOne = async (m: Mapping, month: string, context: { globalItems: Record<string, number>; items: Set<number>; invoices: Map<number, RecurringInvoice[]> }, cause: Cause): Promise<'billed' | 'unchanged' | 'skipped' | 'failed'> => {
-    const usageStream = streams.usage(m.id, month)
-    const skip = async (reason: FactData<'BillingSkipped'>['reason'], detail?: string) => {
-      await deps.usage.handle(usageStream, { type: 'RecordSkipped', data: { mappingId: m.id, month, reason, ...(detail !== undefined ? { detail } : {}) } }, cause)
-      return reason === 'upstream-error' ? 'failed' as const : 'skipped' as const
-    }
-    if (isSuspended(deps.runner.state(integrationEventsProjection), m.id)) return skip('suspended')
+  type Prepared = { mapping: Mapping; itemMap: Record<string, number>; wanted: Map<number, number> }
+  type Ready = Prepared & { invoice: RecurringInvoice }
+  type Outcome = 'billed' | 'unchanged' | 'skipped' | 'failed'
+
+  const skip = async (m: Mapping, month: string, reason: FactData<'BillingSkipped'>['reason'], cause: Cause, detail?: string): Promise<Outcome> => {
+    await deps.usage.handle(streams.usage(m.id, month), { type: 'RecordSkipped', data: { mappingId: m.id, month, reason, ...(detail !== undefined ? { detail } : {}) } }, cause)
+    return reason === 'upstream-error' ? 'failed' : 'skipped'
+  }
+
+  /** Everything up to the invoice write: the checks, and the month's usage from GravityZone. */
+  const prepare = async (m: Mapping, month: string, context: { globalItems: Record<string, number>; items: Set<number> }, cause: Cause): Promise<Prepared | Outcome> => {
+    if (isSuspended(deps.runner.state(integrationEventsProjection), m.id)) return skip(m, month, 'suspended', cause)
     const itemMap = m.billing.items ?? context.globalItems
-    if (Object.keys(itemMap).length === 0) return skip('no-items', 'neither a custom nor a global item mapping')
+    if (Object.keys(itemMap).length === 0) return skip(m, month, 'no-items', cause, 'neither a custom nor a global item mapping')
     const problems = itemMappingProblems(itemMap)
-    if (problems.length > 0) return skip('configuration-error', problems.map((p) => p.message).join('; '))
+    if (problems.length > 0) return skip(m, month, 'configuration-error', cause, problems.map((p) => p.message).join('; '))
     const missingItems = [...new Set(Object.values(itemMap))].filter((id) => !context.items.has(id))
     if (missingItems.length > 0) {
       // Raise (or keep) the item-missing event through the same observation the poll makes.
       for (const itemId of missingItems) await deps.inventory.checkItem(itemId, m.billing.items ? m.id : undefined, cause)
-      return skip('item-missing', `HaloPSA has no item ${missingItems.join(', ')}`)
-    }
-    const candidates = context.invoices.get(m.halopsaClientId) ?? []
-    const invoice = m.billing.recurringInvoiceId !== undefined ? candidates.find((i) => i.id === m.billing.recurringInvoiceId) : candidates.find((i) => !i.disabled)
-    if (!invoice) {
-      await deps.inventory.checkInvoice(m, cause)
-      return skip('invoice-missing')
+      return skip(m, month, 'item-missing', cause, `HaloPSA has no item ${missingItems.join(', ')}`)
     }
     try {
       const usage = await deps.gravityzone.getMonthlyUsage({ companyId: m.gravityzoneCompanyId, targetMonth: month })
       // Counters may be spelt either way in an item mapping (aLaCarteMonhtlyUsage); items billed by two counters add up.
-      const wanted = new Map<number, { quantity: number; counters: string[] }>()
-      for (const [counter, itemId] of Object.entries(itemMap)) {
-        const quantity = usage.counters[canonicalCounterName(counter)] ?? 0
-        const entry = wanted.get(itemId) ?? { quantity: 0, counters: [] }
-        wanted.set(itemId, { quantity: entry.quantity + quantity, counters: [...entry.counters, counter] })
-      }
-      const { changes } = await deps.halopsa.recurringInvoices.applyLineQuantities(invoice, [...wanted.entries()].map(([itemId, w]) => ({ itemId, quantity: w.quantity })))
-      const previous = new Map(invoice.lines.filter((l) => l.itemId != null).map((l) => [l.itemId!, l.quantity ?? null]))
-      const lines = Object.entries(itemMap).map(([counter, itemId]) => ({
-        counter,
-        itemId,
-        quantity: wanted.get(itemId)!.quantity,
-        previousQuantity: changes.find((c) => c.itemId === itemId)?.before ?? previous.get(itemId) ?? null
-      }))
-      const result = await deps.usage.handle(usageStream, {
-        type: 'RecordBilled',
-        data: { mappingId: m.id, month, gravityzoneCompanyId: m.gravityzoneCompanyId, halopsaClientId: m.halopsaClientId, recurringInvoiceId: invoice.id, lines }
-      }, cause)
-      return result.facts.length > 0 ? 'billed' : 'unchanged'
+      const wanted = new Map<number, number>()
+      for (const [counter, itemId] of Object.entries(itemMap)) wanted.set(itemId, (wanted.get(itemId) ?? 0) + (usage.counters[canonicalCounterName(counter)] ?? 0))
+      return { mapping: m, itemMap, wanted }
     } catch (error) {
       if (!isPlatformError(error)) throw error
-      if (error.kind === 'not_found') {
-        await deps.inventory.checkInvoice(m, cause)
-        return skip('invoice-missing', error.message)
-      }
-      return skip('upstream-error', error.message)
+      return skip(m, month, 'upstream-error', cause, error.message)
     }
+  }
+
+  /** Records what the invoice write did for one mapping (nothing new when the same usage was billed before). */
+  const recordBilled = async (p: Ready, month: string, changes: LineChange[], cause: Cause): Promise<Outcome> => {
+    const previous = new Map(p.invoice.lines.filter((l) => l.itemId != null).map((l) => [l.itemId!, l.quantity ?? null]))
+    const lines = Object.entries(p.itemMap).map(([counter, itemId]) => ({
+      counter,
+      itemId,
+      quantity: p.wanted.get(itemId)!,
+      previousQuantity: changes.find((c) => c.itemId === itemId)?.before ?? previous.get(itemId) ?? null
+    }))
+    const result = await deps.usage.handle(streams.usage(p.mapping.id, month), {
+      type: 'RecordBilled',
+      data: { mappingId: p.mapping.id, month, gravityzoneCompanyId: p.mapping.gravityzoneCompanyId, halopsaClientId: p.mapping.halopsaClientId, recurringInvoiceId: p.invoice.id, lines }
+    }, cause)
+    return result.facts.length > 0 ? 'billed' : 'unchanged'
   }
 
   return {
@@ -111,15 +107,45 @@ export const createBilling = (deps: {
       if (mappings.length > 0) {
         const globalItems = (await deps.billingConfig.load(streams.billingConfig())).items
         const items = new Set((await deps.halopsa.items.all(deps.pageSize ? { pageSize: deps.pageSize } : {})).map((i) => i.id))
-        const invoices = new Map<number, RecurringInvoice[]>()
-        for (const invoice of await deps.halopsa.recurringInvoices.all(deps.pageSize ? { pageSize: deps.pageSize } : {})) {
-          if (invoice.clientId != null) invoices.set(invoice.clientId, [...(invoices.get(invoice.clientId) ?? []), invoice])
-        }
+        // 1. Checks and usage, a few mappings at a time (GravityZone's licensing budget paces it).
+        const prepared: Prepared[] = []
         const queue = [...mappings]
         const worker = async () => {
-          for (let m = queue.shift(); m; m = queue.shift()) counts[await billOne(m, target, { globalItems, items, invoices }, cause)]++
+          for (let m = queue.shift(); m; m = queue.shift()) {
+            const outcome = await prepare(m, target, { globalItems, items }, cause)
+            if (typeof outcome === 'string') counts[outcome]++
+            else prepared.push(outcome)
+          }
         }
         await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker))
+        // 2. The invoices, read in bulk just before writing them (the writes post whole line sets).
+        const invoices = new Map<number, RecurringInvoice[]>()
+        if (prepared.length > 0) {
+          for (const invoice of await deps.halopsa.recurringInvoices.all(deps.pageSize ? { pageSize: deps.pageSize } : {})) {
+            if (invoice.clientId != null) invoices.set(invoice.clientId, [...(invoices.get(invoice.clientId) ?? []), invoice])
+          }
+        }
+        const ready: Ready[] = []
+        for (const p of prepared) {
+          const invoice = invoiceFor(p.mapping, invoices.get(p.mapping.halopsaClientId) ?? [])
+          if (invoice) ready.push({ ...p, invoice })
+          else {
+            await deps.inventory.checkInvoice(p.mapping, cause)
+            counts[await skip(p.mapping, target, 'invoice-missing', cause)]++
+          }
+        }
+        // 3. The writes, batched; 4. one fact per mapping.
+        const written = await deps.halopsa.recurringInvoices.applyLineQuantitiesMany(ready.map((p) => ({ invoice: p.invoice, lines: [...p.wanted.entries()].map(([itemId, quantity]) => ({ itemId, quantity })) })))
+        for (let i = 0; i < ready.length; i++) {
+          const p = ready[i]!
+          const result = written[i]!
+          if (result.error) {
+            if (result.error.kind === 'not_found') await deps.inventory.checkInvoice(p.mapping, cause)
+            counts[await skip(p.mapping, target, result.error.kind === 'not_found' ? 'invoice-missing' : 'upstream-error', cause, result.error.message)]++
+          } else {
+            counts[await recordBilled(p, target, result.changes, cause)]++
+          }
+        }
       }
       const report: BillingReport = {
         runId,

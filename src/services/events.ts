@@ -1,7 +1,7 @@
 import type { EventStore } from '../store/port.js'
 import type { Cause } from '../domain/metadata.js'
 import { DomainError, isDomainError } from '../domain/errors.js'
-import { ensureActionAllowed, type ActionCommand, type ActionsState } from '../domain/eventActions.js'
+import { ensureActionAllowed, type ActionCommand, type ActionsState, type EventView as ActionTarget } from '../domain/eventActions.js'
 import type { RegistryCommand, RegistryState } from '../domain/mappingRegistry.js'
 import { streams } from '../domain/streams.js'
 import type { EventCategory, EventTypeId } from '../domain/integrationEvents.js'
@@ -39,6 +39,14 @@ export const decodeCursor = (cursor: string): bigint => {
 
 const raisingPosition = (event: IntegrationEvent): bigint => event.facts[0]!.position
 
+/** What an action needs to know about the event it acts on. */
+const viewOf = (event: IntegrationEvent): ActionTarget => ({
+  id: event.id,
+  type: event.type,
+  status: event.status,
+  ...(event.subject.mappingId !== undefined ? { mappingId: event.subject.mappingId } : {})
+})
+
 export const createEventsService = (deps: {
   store: EventStore
   runner: ProjectionRunner
@@ -64,7 +72,7 @@ export const createEventsService = (deps: {
 
   const recheckOne = async (id: string, cause: Cause): Promise<RecheckOutcome & { event: EventView }> => {
     const event = find(id)
-    const requested = await deps.actions.handle(streams.integrationEvent(id), { type: 'RequestRecheck', data: { event: { id, type: event.type, status: event.status }, now: now() } }, cause)
+    const requested = await deps.actions.handle(streams.integrationEvent(id), { type: 'RequestRecheck', data: { event: viewOf(event), now: now() } }, cause)
     await settle(requested.position)
     const requestFact = requested.facts[0]!
     const checkCause: Cause = { actor: cause.actor, correlationId: cause.correlationId, causationId: requestFact.id }
@@ -80,7 +88,7 @@ export const createEventsService = (deps: {
     }
     const completed = await deps.actions.handle(
       streams.integrationEvent(id),
-      { type: 'CompleteRecheck', data: { eventId: id, eventType: event.type, ...outcome } },
+      { type: 'CompleteRecheck', data: { eventId: id, eventType: event.type, ...(event.subject.mappingId !== undefined ? { mappingId: event.subject.mappingId } : {}), ...outcome } },
       checkCause
     )
     await settle(completed.position)
@@ -117,14 +125,14 @@ export const createEventsService = (deps: {
 
     async acknowledge(id: string, cause: Cause): Promise<EventView> {
       const event = find(id)
-      const result = await deps.actions.handle(streams.integrationEvent(id), { type: 'Acknowledge', data: { event: { id, type: event.type, status: event.status } } }, cause)
+      const result = await deps.actions.handle(streams.integrationEvent(id), { type: 'Acknowledge', data: { event: viewOf(event) } }, cause)
       await settle(result.position)
       return current(id)
     },
 
     async resolve(id: string, cause: Cause): Promise<EventView> {
       const event = find(id)
-      ensureActionAllowed({ id, type: event.type, status: event.status }, 'resolve')
+      ensureActionAllowed(viewOf(event), 'resolve')
       const mappingId = event.subject.mappingId!
       try {
         const result = await deps.registry.handle(streams.mappingRegistry(), { type: 'DeleteMapping', data: { mappingId, reason: 'resolved', eventId: id } }, cause)

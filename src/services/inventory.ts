@@ -55,6 +55,13 @@ export type SyncReport = {
   errors: string[]
 }
 
+/**
+ * The recurring invoice a mapping bills to: the one it is linked to, or — when that one is gone or
+ * none is linked yet — the client's first active one (which then becomes the linked one).
+ */
+export const invoiceFor = (m: Mapping, invoices: RecurringInvoice[]): RecurringInvoice | undefined =>
+  (m.billing.recurringInvoiceId !== undefined ? invoices.find((i) => i.id === m.billing.recurringInvoiceId) : undefined) ?? invoices.find((i) => !i.disabled)
+
 /** Items an item mapping names, with the counters each bills. */
 const itemsOf = (items: Record<string, number>) => {
   const byItem = new Map<number, string[]>()
@@ -98,10 +105,6 @@ export const createInventory = (deps: InventoryDeps) => {
     return handlers.registry.handle(streams.mappingRegistry(), { type: 'UpdateMapping', data: { mappingId: m.id, changes } }, cause)
   }
 
-  const invoiceFor = (m: Mapping, invoices: RecurringInvoice[]): RecurringInvoice | undefined =>
-    m.billing.recurringInvoiceId !== undefined
-      ? invoices.find((i) => i.id === m.billing.recurringInvoiceId)
-      : invoices.find((i) => !i.disabled)
 
   const observeInvoice = async (m: Mapping, invoice: RecurringInvoice | undefined, cause: Cause, changes: string[], positions: bigint[]) => {
     const record = track(changes, positions)
@@ -115,8 +118,8 @@ export const createInventory = (deps: InventoryDeps) => {
         ...(invoice ? { recurringInvoiceId: invoice.id } : m.billing.recurringInvoiceId !== undefined ? { recurringInvoiceId: m.billing.recurringInvoiceId } : {})
       }
     }, cause))
-    // An invoice found for a client whose mapping does not name one yet is linked to it.
-    if (invoice && m.billing.recurringInvoiceId === undefined) {
+    // An invoice found for a client whose mapping names none (or a deleted one) is linked to it.
+    if (invoice && m.billing.recurringInvoiceId !== invoice.id) {
       record(await handlers.registry.handle(streams.mappingRegistry(), { type: 'UpdateMapping', data: { mappingId: m.id, changes: { billing: { ...m.billing, recurringInvoiceId: invoice.id } } } }, cause))
     }
   }

@@ -33,8 +33,11 @@ export const createPushService = (deps: {
   logger?: Logger
 }) => {
   const now = deps.now ?? (() => new Date())
-  const pushUrl = deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/webhooks/gravityzone` : undefined
-  const haloUrl = deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/webhooks/halopsa` : undefined
+  let publicUrl = deps.publicUrl?.replace(/\/+$/, '')
+  const urls = () => ({
+    pushUrl: publicUrl ? `${publicUrl}/webhooks/gravityzone` : undefined,
+    haloUrl: publicUrl ? `${publicUrl}/webhooks/halopsa` : undefined
+  })
 
   const settingsFor = (url: string) => ({
     status: 1 as const,
@@ -47,8 +50,13 @@ export const createPushService = (deps: {
     deps.store.append(streams.pushService(), [{ id: newId(), type, data, metadata: metadataFor({ actor: 'relay', correlationId: newId() }, now()) }])
 
   return {
-    /** Registers the push settings and the HaloPSA webhook (when PUBLIC_URL is set); safe to repeat. */
-    async register(): Promise<{ push: boolean; halopsa: boolean }> {
+    /**
+     * Registers the push settings and the HaloPSA webhook (when PUBLIC_URL is set, or given here,
+     * e.g. once a port chosen at random is known); safe to repeat.
+     */
+    async register(at?: string): Promise<{ push: boolean; halopsa: boolean }> {
+      if (at !== undefined) publicUrl = at.replace(/\/+$/, '')
+      const { pushUrl, haloUrl } = urls()
       if (!pushUrl || !haloUrl) return { push: false, halopsa: false }
       await deps.gravityzone.setPushEventSettings(settingsFor(pushUrl))
       const existing = (await deps.halopsa.webhooks.list()).find((w) => w.url === haloUrl)
@@ -71,7 +79,7 @@ export const createPushService = (deps: {
       const settings = await deps.gravityzone.getPushEventSettings()
       if (settings.status === 1) return { status: 1, rearmed: false }
       // The current settings hide the authorization ("********"); the relay knows its own.
-      const url = pushUrl ?? settings.serviceSettings?.url ?? undefined
+      const url = urls().pushUrl ?? settings.serviceSettings?.url ?? undefined
       if (!url) {
         await record('PushServiceChecked', { status: settings.status })
         deps.logger?.warn({}, 'the GravityZone push service is off and no URL is known to re-arm it (set PUBLIC_URL)')

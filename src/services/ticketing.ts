@@ -218,7 +218,8 @@ export const createTicketing = (options: TicketingOptions) => {
     if (isSuspended(options.runner.state(integrationEventsProjection), mapping.id)) return void (await skip(data, 'suspended', mapping.id, cause))
 
     if (plan.action === 'note') {
-      const noted = await withRetries(() => options.halopsa.tickets.addAction({ ticketId: plan.ticketId, note: repeatNote(data), outcome: 'Note', hiddenFromUser: true }))
+      // Outcome 7 is the stock "Internal Note" (reference/halopsa.md §3.4).
+      const noted = await withRetries(() => options.halopsa.tickets.addAction({ ticketId: plan.ticketId, note: repeatNote(data), outcomeId: 7, hiddenFromUser: true }))
       if (noted.ok) {
         await record(data.threatKey, { type: 'RecordNote', data: { mappingId: mapping.id, ticketId: plan.ticketId, threatKey: data.threatKey, securityEventKey: data.eventKey } }, cause)
         return

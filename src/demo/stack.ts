@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto'
+import { loadConfig } from '../config.js'
+import { composeRelay, type ComposeOptions, type ComposedRelay } from '../compose.js'
+import { startGravityZoneSimulator, type GravityZoneSimulator } from '../platforms/gravityzone/simulator/server.js'
+import { startHaloPsaSimulator } from '../platforms/halopsa/simulator/server.js'
+
+/**
+ * The whole product on loopback: both platform simulators and the relay configured against them,
+ * its push settings and HaloPSA webhook registered where it actually listens. `npm run demo`
+ * and the end-to-end tests start it; only the two SaaS platforms are simulated.
+ */
+
+export type StackOptions = Omit<ComposeOptions, 'logger'> & {
+  logger?: ComposeOptions['logger']
+  seed?: 'demo' | 'empty'
+  /** The relay's port (0: any free one). */
+  port?: number
+  host?: string
+  eventStoreUrl?: string
+  pollInterval?: string
+  /** HaloPSA's window on both sides (simulator and client): `{ limit, windowMs }`. */
+  haloWindow?: { limit: number; windowMs: number }
+  gravityzoneSimulatorLimits?: Parameters<typeof startGravityZoneSimulator>[0]['limits']
+  env?: Record<string, string>
+}
+
+export type Stack = {
+  url: string
+  token: string
+  gravityzone: GravityZoneSimulator
+  halopsa: Awaited<ReturnType<typeof startHaloPsaSimulator>>
+  relay: ComposedRelay
+  secrets: { gzApiKey: string; pushAuthorization: string; haloClientId: string; haloClientSecret: string; haloWebhookUser: string; haloWebhookPassword: string }
+  close(): Promise<void>
+}
+
+const secret = (bytes = 18) => randomBytes(bytes).toString('base64url')
+
+export const startStack = async (options: StackOptions = {}): Promise<Stack> => {
+  const secrets = {
+    gzApiKey: `gz-${secret(12)}`,
+    pushAuthorization: `Bearer ${secret()}`,
+    haloClientId: 'gz-halo-relay',
+    haloClientSecret: secret(),
+    haloWebhookUser: 'halopsa',
+    haloWebhookPassword: secret()
+  }
+  const token = secret(24)
+  const seed = options.seed ?? 'demo'
+  const haloWindow = options.haloWindow ?? { limit: 300, windowMs: 300_000 }
+  const gravityzone = await startGravityZoneSimulator({
+    apiKey: secrets.gzApiKey,
+    seed,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.gravityzoneSimulatorLimits ? { limits: options.gravityzoneSimulatorLimits } : {})
+  })
+  const halopsa = await startHaloPsaSimulator({
+    clientId: secrets.haloClientId,
+    clientSecret: secrets.haloClientSecret,
+    seed: seed === 'demo' ? 'demo' : 'none',
+    rateLimit: haloWindow,
+    ...(options.clock ? { clock: options.clock } : {})
+  })
+  try {
+    const config = loadConfig({
+      API_TOKENS: `operator:operate:${token}`,
+      EVENT_STORE_URL: options.eventStoreUrl ?? 'sqlite::memory:',
+      GZ_API_URL: gravityzone.url,
+      GZ_API_KEY: secrets.gzApiKey,
+      GZ_PUSH_AUTHORIZATION: secrets.pushAuthorization,
+      HALO_URL: halopsa.url,
+      HALO_CLIENT_ID: secrets.haloClientId,
+      HALO_CLIENT_SECRET: secrets.haloClientSecret,
+      HALO_WEBHOOK_USER: secrets.haloWebhookUser,
+      HALO_WEBHOOK_PASSWORD: secrets.haloWebhookPassword,
+      // The client keeps a margin below the simulator's window, as the relay does below Halo's.
+      HALO_RATE_LIMIT: `${Math.max(1, Math.floor(haloWindow.limit * 0.9))}/${haloWindow.windowMs}ms`,
+      POLL_INTERVAL: options.pollInterval ?? '5m',
+      LOG_LEVEL: 'silent',
+      ...options.env
+    })
+    const { seed: _s, port: _p, host: _h, eventStoreUrl: _e, pollInterval: _i, haloWindow: _w, gravityzoneSimulatorLimits: _g, env: _v, ...compose } = options
+    const relay = await composeRelay(config, { schedule: false, ...compose })
+    await relay.start()
+    const url = await relay.app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
+    await relay.pushService.register(url)
+    return {
+      url,
+      token,
+      gravityzone,
+      halopsa,
+      relay,
+      secrets,
+      async close() {
+        await relay.close()
+        await gravityzone.close()
+        await halopsa.close()
+      }
+    }
+  } catch (error) {
+    await gravityzone.close()
+    await halopsa.close()
+    throw error
+  }
+}

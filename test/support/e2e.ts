@@ -1,0 +1,63 @@
+import { request } from 'undici'
+import type { Test } from 'tap'
+import { startStack, type Stack, type StackOptions } from '../../src/demo/stack.js'
+import { demoCustomers, type DemoCustomer } from '../../src/platforms/simulatorKit/demoSeed.js'
+
+/** JSON from the API, read loosely in tests (the schemas are checked in test/http). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any
+
+/** The whole product on loopback for one test, with the API at hand. */
+export type E2E = Stack & {
+  api<T = Json>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
+  /** Creates a mapping for a demo customer through the API. */
+  map(customer: DemoCustomer, options?: { billing?: boolean; ticketing?: boolean; items?: Record<string, number> }): Promise<{ id: string }>
+  /** Runs the polling checks now. */
+  sync(): Promise<Json>
+  /** Waits until the ticketing processor has handled everything committed so far. */
+  settle(): Promise<void>
+  event(type: string, status?: 'active' | 'closed' | 'all'): Promise<Json[]>
+}
+
+export const customers = demoCustomers.filter((c) => c.on === 'both')
+
+export const e2e = async (t: Test, options: StackOptions = {}): Promise<E2E> => {
+  const stack = await startStack({ ticketingRetry: { minMs: 20, maxMs: 200, giveUpAfterMs: 1_000 }, upstream: { timeoutMs: 3_000, retry: { retries: 2, minDelayMs: 20, maxDelayMs: 200, defaultRetryAfterMs: 200 } }, ...options })
+  t.teardown(() => stack.close())
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await request(stack.url + path, {
+      method: method as 'GET',
+      headers: { authorization: `Bearer ${stack.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {})
+    })
+    const text = await res.body.text()
+    return { status: res.statusCode, body: text ? JSON.parse(text) : null }
+  }
+  const self: E2E = {
+    ...stack,
+    api,
+    async map(customer, o = {}) {
+      const res = await api('POST', '/api/mappings', {
+        gravityzoneCompanyId: customer.companyId,
+        halopsaClientId: customer.clientId,
+        billing: { enabled: o.billing ?? false, ...(o.items ? { items: o.items } : {}) },
+        ticketing: { enabled: o.ticketing ?? false }
+      })
+      if (res.status !== 201) throw new Error(`mapping ${customer.name}: ${res.status} ${JSON.stringify(res.body)}`)
+      return res.body
+    },
+    async sync() {
+      const res = await api('POST', '/api/sync/run')
+      if (res.status !== 200) throw new Error(`sync: ${res.status} ${JSON.stringify(res.body)}`)
+      return res.body
+    },
+    async settle() {
+      await stack.relay.processor.waitForPosition(await stack.relay.relay.store.headPosition())
+      await stack.relay.relay.runner.waitForPosition(await stack.relay.relay.store.headPosition())
+    },
+    async event(type, status = 'all') {
+      return (await api('GET', `/api/events?type=${type}&status=${status}`)).body.items
+    }
+  }
+  return self
+}
