@@ -21,6 +21,6 @@ export default tseslint.config(
   },
   {
     files: ['src/web/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly', location: 'readonly', history: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } }
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly', location: 'readonly', history: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', AbortController: 'readonly', TextDecoder: 'readonly' } }
   }
 )

@@ -1,0 +1,207 @@
+// Audit: the latest facts, newest first, with new facts arriving live at the top.
+//
+// GET /api/audit only reads forwards (after a position), so "the latest N" is read as the last N
+// facts of a window below the store's head (GET /ready tells the head), the window widening until
+// it holds N matches or reaches the start.
+
+import { api, query } from '../api.js'
+import { busy, errorLine, fill, h, jsonDetails, pageHeader, say, statusLine, tableRegion, time } from '../dom.js'
+import { factTypes, streamCategories } from '../catalogue.js'
+import { hashFor } from '../router.js'
+
+const PAGE = 50
+const MAX_ROWS = 1000
+
+/** The same filter the API applies: types are a comma-separated list; a stream without a dash is a category. */
+export const factMatcher = ({ type, stream }) => {
+  const types = type ? type.split(',').map((t) => t.trim()).filter(Boolean) : []
+  return (fact) => (types.length === 0 || types.includes(fact.type))
+    && (!stream || (stream.includes('-') ? fact.stream === stream : fact.stream.startsWith(`${stream}-`)))
+}
+
+const headPosition = async () => {
+  try {
+    const response = await fetch('/ready', { cache: 'no-store' })
+    const body = await response.json()
+    return typeof body.head === 'string' && /^\d+$/.test(body.head) ? BigInt(body.head) : null
+  } catch {
+    return null
+  }
+}
+
+/** The last `PAGE` matching facts below `upper` (null: no bound), newest first, and whether older ones may exist. */
+const latestBefore = async (filter, upper) => {
+  let span = BigInt(PAGE * 2)
+  for (;;) {
+    const lower = upper === null || upper <= span ? 0n : upper - span
+    const found = []
+    let after = lower
+    for (let done = false; !done;) {
+      const page = await api.get(`/api/audit${query({ ...filter, after: after > 0n ? String(after) : undefined, limit: 1000 })}`)
+      for (const fact of page.items) {
+        if (upper !== null && BigInt(fact.position) >= upper) {
+          done = true
+          break
+        }
+        found.push(fact)
+      }
+      if (!page.nextCursor) done = true
+      else after = BigInt(page.nextCursor)
+    }
+    if (found.length >= PAGE || lower === 0n) return { facts: found.slice(-PAGE).reverse(), older: found.length > PAGE || lower > 0n }
+    span *= 8n
+  }
+}
+
+export default async function auditPage(ctx) {
+  const filter = { type: ctx.params.type ?? '', stream: ctx.params.stream ?? '' }
+  const matches = factMatcher(filter)
+  const liveLine = h('p', { class: 'live-line' })
+  const arrivals = statusLine()
+  const error = errorLine()
+  const tbody = h('tbody')
+  const table = h('table', { class: 'data audit-table' },
+    h('caption', { class: 'visually-hidden' }, 'Facts, newest first'),
+    h('thead', {}, h('tr', {}, ['Position', 'Recorded', 'Type', 'Stream', 'Actor', 'Details'].map((c) => h('th', { scope: 'col' }, c)))),
+    tbody)
+  const empty = h('p', { class: 'empty', hidden: true }, filter.type || filter.stream ? 'No facts match these filters yet.' : 'No facts yet.')
+  const older = h('button', { type: 'button', class: 'button', hidden: true }, 'Older facts')
+
+  const form = h('form', { class: 'filters', 'aria-label': 'Filter facts' },
+    h('datalist', { id: 'fact-types' }, factTypes.map((t) => h('option', { value: t }))),
+    h('datalist', { id: 'stream-categories' }, streamCategories.map((s) => h('option', { value: s }))),
+    h('div', { class: 'field' }, h('label', { for: 'audit-type' }, 'Type'),
+      h('input', { id: 'audit-type', name: 'type', list: 'fact-types', value: filter.type, autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. TicketCreated', 'aria-describedby': 'audit-type-hint' }),
+      h('p', { class: 'hint', id: 'audit-type-hint' }, 'One fact type, or several separated by commas.')),
+    h('div', { class: 'field' }, h('label', { for: 'audit-stream' }, 'Stream'),
+      h('input', { id: 'audit-stream', name: 'stream', list: 'stream-categories', value: filter.stream, autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. mappingHealth', 'aria-describedby': 'audit-stream-hint' }),
+      h('p', { class: 'hint', id: 'audit-stream-hint' }, 'A category (mappingHealth) or one stream (mappingHealth-…).')),
+    h('div', { class: 'filter-buttons' },
+      h('button', { type: 'submit', class: 'button button-primary' }, 'Apply'),
+      h('a', { class: 'button', href: hashFor('/audit') }, 'Clear')))
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    location.hash = hashFor('/audit', { type: form.elements.type.value.trim(), stream: form.elements.stream.value.trim() })
+  })
+
+  fill(ctx.view,
+    pageHeader('Audit'),
+    h('p', { class: 'lead' }, 'Every webhook delivery, poll result, decision and action, as immutable facts. Newest first; new facts appear at the top as they are recorded.'),
+    form, liveLine, arrivals, error,
+    tableRegion('Facts', table), empty,
+    h('div', { class: 'list-footer' }, older))
+
+  // #region rows
+  const shown = new Set()
+  let oldest = null
+  let newest = 0n
+  let arrived = 0
+  let announce = null
+
+  const row = (f, fresh) => h('tr', { class: fresh ? 'fresh' : undefined, dataset: { position: f.position, type: f.type } },
+    h('td', {}, h('code', {}, f.position)),
+    h('td', {}, time(f.recordedAt, { seconds: true })),
+    h('td', { class: 'fact-type' }, f.type),
+    h('td', {}, h('code', { class: 'small' }, f.stream)),
+    h('td', {}, String(f.metadata?.actor ?? '')),
+    h('td', { class: 'cell-json' }, jsonDetails('Data', f.data), jsonDetails('Metadata', f.metadata)))
+
+  const refreshEmpty = () => {
+    empty.hidden = tbody.childElementCount > 0
+    table.hidden = tbody.childElementCount === 0
+  }
+
+  /** Adds facts (any order) at the top, newest first, skipping those already shown. */
+  const addNewer = (facts, fresh) => {
+    const added = facts.filter((f) => !shown.has(f.position)).sort((a, b) => (BigInt(b.position) > BigInt(a.position) ? 1 : -1))
+    for (const f of added) {
+      shown.add(f.position)
+      if (BigInt(f.position) > newest) newest = BigInt(f.position)
+    }
+    tbody.prepend(...added.map((f) => row(f, fresh)))
+    while (tbody.childElementCount > MAX_ROWS) {
+      const last = tbody.lastElementChild
+      shown.delete(last.dataset.position)
+      last.remove()
+      oldest = BigInt(tbody.lastElementChild.dataset.position)
+      older.hidden = false
+    }
+    refreshEmpty()
+    return added.length
+  }
+
+  const addOlder = (facts) => {
+    for (const f of facts) {
+      if (shown.has(f.position)) continue
+      shown.add(f.position)
+      tbody.append(row(f, false))
+      if (BigInt(f.position) > newest) newest = BigInt(f.position)
+    }
+    if (facts.length > 0) oldest = BigInt(facts.at(-1).position)
+    refreshEmpty()
+  }
+  // #endregion
+
+  // #region live
+  let loaded = false
+  const early = []
+  ctx.onCleanup(ctx.live.onFact((fact) => {
+    if (!ctx.isCurrent() || !matches(fact)) return
+    if (!loaded) return void early.push(fact)
+    if (addNewer([fact], true) === 0) return
+    arrived++
+    clearTimeout(announce)
+    announce = setTimeout(() => say(arrivals, `${arrived} new fact${arrived === 1 ? '' : 's'} since this page opened.`), 800)
+  }))
+  ctx.onCleanup(() => clearTimeout(announce))
+
+  /** After (re)connecting, read what the tail may not have delivered: everything after the newest fact shown. */
+  const catchUp = async () => {
+    let after = newest
+    for (;;) {
+      const page = await api.get(`/api/audit${query({ ...filter, after: after > 0n ? String(after) : undefined, limit: 1000 })}`)
+      if (!ctx.isCurrent()) return
+      addNewer(page.items, true)
+      if (!page.nextCursor) return
+      after = BigInt(page.nextCursor)
+    }
+  }
+
+  const liveText = { connecting: 'Connecting to the live tail…', live: 'Live: new facts appear at the top.', reconnecting: 'The live tail dropped; reconnecting…', stopped: 'Not live.' }
+  const showLive = (status) => {
+    liveLine.textContent = liveText[status] ?? ''
+    liveLine.dataset.status = status
+  }
+  showLive(ctx.live.status())
+  ctx.onCleanup(ctx.live.onStatus((status) => {
+    if (!ctx.isCurrent()) return
+    showLive(status)
+    if (status === 'live' && loaded) catchUp().catch(() => {})
+  }))
+  // #endregion
+
+  older.addEventListener('click', () => busy(older, 'Loading…', async () => {
+    try {
+      const page = await latestBefore(filter, oldest)
+      addOlder(page.facts)
+      older.hidden = !page.older
+    } catch (failure) {
+      say(error, `Older facts could not be loaded: ${failure.message}.`)
+    }
+  }))
+
+  try {
+    const head = await headPosition()
+    const page = await latestBefore(filter, head === null ? null : head + 1n)
+    if (!ctx.isCurrent()) return
+    addOlder(page.facts)
+    // Everything up to the head was looked at: a catch-up starts there, not at the start of the store.
+    if (head !== null && head > newest) newest = head
+    older.hidden = !page.older
+    loaded = true
+    addNewer(early.splice(0), true)
+    if (ctx.live.status() === 'live') await catchUp()
+  } catch (failure) {
+    say(error, `The audit trail could not be loaded: ${failure.message}.`)
+  }
+}
