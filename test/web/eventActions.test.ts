@@ -130,6 +130,23 @@ t.test('a read-scope token sees events, but an action answers 403: the message s
   await page.getByRole('button', { name: 'Recheck events' }).waitFor({ state: 'hidden' })
 })
 
+t.test('keyboard only: a new page focuses its heading, Tab reaches the action with a visible focus ring, Enter runs it', async (t) => {
+  const eventId = await ticketCreateFailed(ctx, dunmore)
+  const page = await tab(t)
+  const focused = () => page.evaluate('({ tag: document.activeElement.tagName, text: document.activeElement.textContent, outline: getComputedStyle(document.activeElement).outlineStyle })') as Promise<{ tag: string; text: string; outline: string }>
+  t.match(await focused(), { tag: 'H1', text: 'Events' }, 'the Events heading has focus after signing in')
+  const view = page.locator(`tbody tr[data-event-id="${eventId}"]`).getByRole('link', { name: /View event/ })
+  await view.focus()
+  await page.keyboard.press('Enter')
+  await page.getByRole('heading', { level: 1, name: 'Ticketing creation issue' }).waitFor()
+  t.match(await focused(), { tag: 'H1', text: 'Ticketing creation issue' }, 'the event\'s heading has focus, so a screen reader announces it')
+  await page.keyboard.press('Tab')
+  t.match(await focused(), { tag: 'BUTTON', text: 'OK', outline: 'solid' }, 'the next stop is the action, with a focus ring')
+  await page.keyboard.press('Enter')
+  await waitForText(page.getByRole('status'), 'Acknowledged: the event is closed.')
+  t.match(await focused(), { text: 'Acknowledged: the event is closed.' }, 'focus moves to the result, since the button is gone')
+})
+
 t.test('no console error, page error or CSP violation happened in any page', async (t) => {
   t.same(browser.problems, [])
 })

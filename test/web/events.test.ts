@@ -42,6 +42,13 @@ t.test('a wrong token is refused with the API\'s message; the right one signs in
   await page.getByRole('button', { name: 'Sign out' }).click()
   await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor()
   t.same(await storage(page), { session: [], local: 0 }, 'signing out forgets the token')
+
+  // A token the relay stops accepting mid-session (rotated in API_TOKENS, say) signs the tab out.
+  await page.evaluate(`sessionStorage.setItem('gz-halo-relay.token', 'a-token-no-longer-configured')`)
+  await page.reload()
+  await waitForText(page.getByRole('alert'), 'Signed out: the bearer token is not valid.')
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor()
+  t.same(await storage(page), { session: [], local: 0 })
 })
 
 t.test('the Events page shows counts per category and every active event with its subject', async (t) => {

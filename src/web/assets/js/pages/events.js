@@ -35,7 +35,7 @@ export default async function eventsPage(ctx) {
   const recheckResults = h('div', { class: 'recheck-results' })
   const changed = h('div', { class: 'notice', role: 'status' })
   const tbody = h('tbody')
-  const table = h('table', { class: 'data events-table' },
+  const table = h('table', { class: 'data events-table stack-narrow' },
     h('caption', { class: 'visually-hidden' }, 'Integration events'),
     h('thead', {}, h('tr', {}, ['Event', 'Subject', 'Raised', 'Status', h('span', { class: 'visually-hidden' }, 'Actions')].map((c) => h('th', { scope: 'col' }, c)))),
     tbody)
@@ -89,9 +89,9 @@ export default async function eventsPage(ctx) {
   let cursor = null
   const row = (e) => h('tr', { dataset: { eventId: e.id } },
     h('td', {}, h('div', { class: 'event-title' }, e.title), h('div', { class: 'muted small' }, categoryLabel(e.category))),
-    h('td', {}, subjectCell(e.subject)),
-    h('td', {}, time(e.raisedAt)),
-    h('td', {}, eventStatusBadge(e.status), e.status === 'closed' ? h('div', { class: 'muted small' }, time(e.closedAt)) : null),
+    h('td', { 'data-label': 'Subject' }, subjectCell(e.subject)),
+    h('td', { 'data-label': 'Raised' }, time(e.raisedAt)),
+    h('td', { 'data-label': 'Status' }, eventStatusBadge(e.status), e.status === 'closed' ? h('div', { class: 'muted small' }, time(e.closedAt)) : null),
     h('td', { class: 'cell-action' }, h('a', { class: 'button button-small', href: eventHref(e.id) }, 'View event', visuallyHidden(`: ${e.title}, ${subjectText(e.subject)}`))))
 
   const load = async (append) => {

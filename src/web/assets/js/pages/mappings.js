@@ -92,7 +92,7 @@ export default async function mappingsPage(ctx) {
   const status = statusLine()
   const error = errorLine()
   const tbody = h('tbody')
-  const table = h('table', { class: 'data mappings-table' },
+  const table = h('table', { class: 'data mappings-table stack-narrow' },
     h('caption', { class: 'visually-hidden' }, 'Mappings'),
     h('thead', {}, h('tr', {}, ['Status', 'GravityZone company', 'HaloPSA client', 'Billing', 'Ticketing', h('span', { class: 'visually-hidden' }, 'Actions')].map((c) => h('th', { scope: 'col' }, c)))),
     tbody)
@@ -114,10 +114,10 @@ export default async function mappingsPage(ctx) {
     h('td', {}, mappingStatusBadge(m.status), m.activeEvents > 0
       ? h('div', { class: 'small' }, h('a', { href: hashFor('/events', { mappingId: m.id }) }, `${m.activeEvents} active event${m.activeEvents === 1 ? '' : 's'}`))
       : null),
-    h('td', {}, companyName(m)),
-    h('td', {}, clientName(m)),
-    h('td', {}, serviceSwitch(m, 'billing', 'Billing', { status, error, onChanged: load }), m.billing.items ? h('div', { class: 'muted small' }, 'custom items') : null),
-    h('td', {}, serviceSwitch(m, 'ticketing', 'Ticketing', { status, error, onChanged: load })),
+    h('td', { 'data-label': 'GravityZone company' }, companyName(m)),
+    h('td', { 'data-label': 'HaloPSA client' }, clientName(m)),
+    h('td', { 'data-label': 'Billing' }, serviceSwitch(m, 'billing', 'Billing', { status, error, onChanged: load }), m.billing.items ? h('div', { class: 'muted small' }, 'custom items') : null),
+    h('td', { 'data-label': 'Ticketing' }, serviceSwitch(m, 'ticketing', 'Ticketing', { status, error, onChanged: load })),
     h('td', { class: 'cell-action' },
       h('a', { class: 'button button-small', href: mappingHref(m.id) }, 'Edit', visuallyHidden(` ${mappingLabel(m)}`)), ' ',
       h('button', { type: 'button', class: 'button button-small button-danger-quiet', 'data-operate': '', onClick: async () => {
