@@ -128,11 +128,30 @@ t.test('"Recheck events" reports per event, and a fact arriving elsewhere update
   t.equal((await ctx.relay.store.readAll({ filter: { types: ['RecheckCompleted'] } })).length, recheckable, 'one completed recheck per event')
 
   // A ticket closure failure recorded by the relay while the page is open: the live tail brings the count.
+  await page.locator('#live-state[data-status="live"]').waitFor()
   await ticketCloseFailed(ctx, mappings[11]!, 3001)
   await waitForNavCount(page, before.active + 1)
   await waitForText(page.getByRole('status'), 'Events changed since this list was loaded.')
   await page.getByRole('button', { name: 'Refresh list' }).click()
   await waitForText(page.locator('tbody tr').first(), '#3001')
+})
+
+t.test('on a narrow screen (390 px) every page fits the width and lists become cards', async (t) => {
+  const page = await tab(t)
+  await page.setViewportSize({ width: 390, height: 844 })
+  const overflow = () => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>
+  await page.locator('tbody tr').first().waitFor()
+  t.equal(await overflow(), 0, 'events')
+  t.equal(await page.locator('thead').first().isVisible(), false, 'the events list is cards, without a header row')
+  await page.locator('tbody tr').first().getByRole('link', { name: /View event/ }).click()
+  await page.locator('.fact').first().waitFor()
+  t.equal(await overflow(), 0, 'event detail')
+  for (const [hash, ready] of [['#/mappings', 'tbody tr'], ['#/configuration', 'input[name=ticketTypeId]'], ['#/audit', 'tbody tr']] as const) {
+    await page.goto(`${ctx.url}/${hash}`)
+    await page.locator(ready).first().waitFor()
+    t.equal(await overflow(), 0, hash)
+  }
+  await screenshot(page, 'audit-narrow', { fullPage: false })
 })
 
 t.test('no console error, page error or CSP violation happened in any page', async (t) => {

@@ -52,7 +52,10 @@ export const createLiveFacts = ({ onUnauthorized }) => {
   let failures = 0
   let controller = null
   let timer = null
+  let idle = null
   let running = false
+  // Each start() is a new generation: a connection of an earlier one that ends late stays ended.
+  let generation = 0
 
   const setStatus = (next) => {
     status = next
@@ -76,8 +79,8 @@ export const createLiveFacts = ({ onUnauthorized }) => {
     }
   })
 
-  const connect = async () => {
-    if (!running) return
+  const connect = async (gen) => {
+    if (!running || gen !== generation) return
     controller = new AbortController()
     setStatus(failures === 0 && status !== 'reconnecting' ? 'connecting' : 'reconnecting')
     try {
@@ -86,6 +89,7 @@ export const createLiveFacts = ({ onUnauthorized }) => {
       const response = await fetch('/api/audit/live', { headers, signal: controller.signal, cache: 'no-store' })
       if (response.status === 401) {
         const body = await response.json().catch(() => null)
+        if (gen !== generation) return
         running = false
         setStatus('stopped')
         onUnauthorized(new ApiError(401, body?.error?.code ?? 'invalid_credentials', body?.error?.message ?? 'the token is not accepted'))
@@ -97,19 +101,29 @@ export const createLiveFacts = ({ onUnauthorized }) => {
       const parse = parserFor()
       const reader = response.body.getReader()
       const decoder = new TextDecoder()
+      const current = controller
+      // The relay writes a keep-alive every 15 s: three missed mean a dead connection a proxy kept open.
+      const watchdog = () => {
+        clearTimeout(idle)
+        idle = setTimeout(() => current.abort(), 45_000)
+      }
+      watchdog()
       for (;;) {
         const { value, done } = await reader.read()
         if (done) break
+        watchdog()
         parse(decoder.decode(value, { stream: true }))
       }
     } catch {
-      // Dropped or refused: retried below, unless stopped.
+      // Dropped, refused or gone quiet: retried below, unless stopped.
+    } finally {
+      clearTimeout(idle)
     }
-    if (!running) return
+    if (!running || gen !== generation) return
     failures++
     setStatus('reconnecting')
     // The server's retry hint, doubled per consecutive failure up to half a minute.
-    timer = setTimeout(connect, Math.min(retryMs * 2 ** Math.max(0, failures - 1), 30_000))
+    timer = setTimeout(() => connect(gen), Math.min(retryMs * 2 ** Math.max(0, failures - 1), 30_000))
   }
 
   return {
@@ -117,10 +131,11 @@ export const createLiveFacts = ({ onUnauthorized }) => {
       if (running) return
       running = true
       failures = 0
-      void connect()
+      void connect(++generation)
     },
     stop() {
       running = false
+      generation++
       clearTimeout(timer)
       controller?.abort()
       lastEventId = ''

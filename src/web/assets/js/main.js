@@ -61,6 +61,8 @@ const live = createLiveFacts({ onUnauthorized: (error) => signOut(`Signed out: $
 live.onFact(() => counts.refreshSoon())
 const liveLabels = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', stopped: '' }
 live.onStatus((status) => {
+  // Facts recorded before the tail (re)connected are not replayed to it: ask for the count once more.
+  if (status === 'live') counts.refreshSoon()
   const el = $('live-state')
   el.textContent = liveLabels[status]
   el.dataset.status = status

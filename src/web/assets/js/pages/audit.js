@@ -60,7 +60,7 @@ export default async function auditPage(ctx) {
   const arrivals = statusLine()
   const error = errorLine()
   const tbody = h('tbody')
-  const table = h('table', { class: 'data audit-table' },
+  const table = h('table', { class: 'data audit-table stack-narrow' },
     h('caption', { class: 'visually-hidden' }, 'Facts, newest first'),
     h('thead', {}, h('tr', {}, ['Position', 'Recorded', 'Type', 'Stream', 'Actor', 'Details'].map((c) => h('th', { scope: 'col' }, c)))),
     tbody)
@@ -99,11 +99,11 @@ export default async function auditPage(ctx) {
   let announce = null
 
   const row = (f, fresh) => h('tr', { class: fresh ? 'fresh' : undefined, dataset: { position: f.position, type: f.type } },
-    h('td', {}, h('code', {}, f.position)),
-    h('td', {}, time(f.recordedAt, { seconds: true })),
+    h('td', { 'data-label': 'Position' }, h('code', {}, f.position)),
+    h('td', { 'data-label': 'Recorded' }, time(f.recordedAt, { seconds: true })),
     h('td', { class: 'fact-type' }, f.type),
-    h('td', {}, h('code', { class: 'small' }, f.stream)),
-    h('td', {}, String(f.metadata?.actor ?? '')),
+    h('td', { 'data-label': 'Stream' }, h('code', { class: 'small' }, f.stream)),
+    h('td', { 'data-label': 'Actor' }, String(f.metadata?.actor ?? '')),
     h('td', { class: 'cell-json' }, jsonDetails('Data', f.data), jsonDetails('Metadata', f.metadata)))
 
   const refreshEmpty = () => {
@@ -111,14 +111,26 @@ export default async function auditPage(ctx) {
     table.hidden = tbody.childElementCount === 0
   }
 
-  /** Adds facts (any order) at the top, newest first, skipping those already shown. */
+  /**
+   * Adds new facts (any order) in position order, newest first, skipping those already shown. They
+   * usually go on top; one that the tail delivers after a catch-up brought newer ones goes below those.
+   */
   const addNewer = (facts, fresh) => {
-    const added = facts.filter((f) => !shown.has(f.position)).sort((a, b) => (BigInt(b.position) > BigInt(a.position) ? 1 : -1))
+    const added = facts.filter((f) => !shown.has(f.position)).sort((a, b) => (BigInt(a.position) > BigInt(b.position) ? 1 : -1))
     for (const f of added) {
       shown.add(f.position)
-      if (BigInt(f.position) > newest) newest = BigInt(f.position)
+      const position = BigInt(f.position)
+      if (position > newest) newest = position
+      let before = tbody.firstElementChild
+      while (before && BigInt(before.dataset.position) > position) before = before.nextElementSibling
+      tbody.insertBefore(row(f, fresh), before)
     }
-    tbody.prepend(...added.map((f) => row(f, fresh)))
+    if (fresh && added.length > 0) {
+      // Whichever way a new fact came (the tail, or the catch-up after connecting), it is news.
+      arrived += added.length
+      clearTimeout(announce)
+      announce = setTimeout(() => say(arrivals, `${arrived} new fact${arrived === 1 ? '' : 's'} since this page opened.`), 800)
+    }
     while (tbody.childElementCount > MAX_ROWS) {
       const last = tbody.lastElementChild
       shown.delete(last.dataset.position)
@@ -147,11 +159,8 @@ export default async function auditPage(ctx) {
   const early = []
   ctx.onCleanup(ctx.live.onFact((fact) => {
     if (!ctx.isCurrent() || !matches(fact)) return
-    if (!loaded) return void early.push(fact)
-    if (addNewer([fact], true) === 0) return
-    arrived++
-    clearTimeout(announce)
-    announce = setTimeout(() => say(arrivals, `${arrived} new fact${arrived === 1 ? '' : 's'} since this page opened.`), 800)
+    if (!loaded) early.push(fact)
+    else addNewer([fact], true)
   }))
   ctx.onCleanup(() => clearTimeout(announce))
 
