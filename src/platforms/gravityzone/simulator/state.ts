@@ -97,8 +97,13 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
   }
   const usage: UsageState = createUsageState({ descendantIds: (id) => descendantsOf(id).map((c) => c.id) })
 
+  const firstEndpointOf = (companyId: string): SimEndpoint | undefined => {
+    for (const endpoint of endpoints.values()) if (endpoint.companyId === companyId) return endpoint
+    return undefined
+  }
   const generate = (module: string, companyId: string, opts: EmitOptions = {}): GeneratedEvent => {
-    const endpoint = opts.endpointId !== undefined ? endpoints.get(opts.endpointId) : undefined
+    // Without an explicit endpoint, the company's first machine (a placeholder if it has none).
+    const endpoint = opts.endpointId !== undefined ? endpoints.get(opts.endpointId) : firstEndpointOf(companyId)
     const movedCompany = opts.moved ? companies.get(opts.moved.companyId) : undefined
     return makeEvent(
       module,

@@ -23,7 +23,8 @@ const detection = (ctx: EventContext) => ({ last_blocked: isoSeconds(ctx.at), co
 
 export const securityEventFactories: Record<SecurityModule, EventFactory> = {
   av: (ctx) => {
-    const finalStatus = ctx.variant?.finalStatus ?? pick(['quarantined', 'deleted', 'cleaned', 'blocked'], ctx.seq)
+    // `blocked: false` asks for a threat that is still present (not blocked, deleted or quarantined).
+    const finalStatus = ctx.variant?.finalStatus ?? (ctx.variant?.blocked === false ? 'present' : pick(['quarantined', 'deleted', 'cleaned', 'blocked'], ctx.seq))
     const name = pick(malware, ctx.seq)
     return {
       module: 'av',
@@ -47,7 +48,7 @@ export const securityEventFactories: Record<SecurityModule, EventFactory> = {
     malware_type: 'file',
     malware_name: pick(['', 'Heur.BZC.ONG.Boxter.1', 'Gen:Suspicious.Cloud.4'], ctx.seq),
     hash: fakeHash('hd', ctx.seq % 4),
-    final_status: ctx.variant?.finalStatus ?? 'quarantined',
+    final_status: ctx.variant?.finalStatus ?? (ctx.variant?.blocked === false ? 'present' : 'quarantined'),
     file_path: pick(paths, ctx.seq),
     attack_type: 'suspicious files and network traffic',
     detection_level: 'normal',
