@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fastifySwagger from '@fastify/swagger'
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { ApiToken } from './config.js'
@@ -49,7 +49,8 @@ export const redactPaths = [
 
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Fastify 5 takes a ready-made pino instance (main.ts passes one) only as `loggerInstance`.
+    ...(typeof (options.logger as { child?: unknown } | undefined)?.child === 'function' ? { loggerInstance: options.logger as unknown as FastifyBaseLogger } : { logger: options.logger ?? false }),
     genReqId: () => newId(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
