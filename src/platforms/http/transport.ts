@@ -5,9 +5,11 @@ import type { RateLimiter } from './rateLimiter.js'
 
 /**
  * One outbound call, done properly: wait for the platform's rate limiter, time out, and retry
- * transient failures (network, timeout, 5xx, 429) with exponential backoff and jitter — but only
- * when the caller says the call is idempotent. A 429 pauses the shared limiter for everyone, for
- * `Retry-After` when the platform sends one.
+ * transient failures (network, timeout, 5xx) with exponential backoff and jitter — but only when
+ * the caller says the call is idempotent. A 429 pauses the shared limiter for everyone, for
+ * `Retry-After` when the platform sends one, and is retried whatever the method: the platform
+ * refused the request before doing anything, so a write cannot happen twice. A storm of 429s has its
+ * own, larger budget (`rateLimitedRetries`), since waiting it out is the right answer.
  */
 
 export type RetryPolicy = {
@@ -17,9 +19,11 @@ export type RetryPolicy = {
   maxDelayMs: number
   /** Used when a 429 carries no Retry-After. */
   defaultRetryAfterMs: number
+  /** 429 answers waited out before giving up (counted apart from `retries`). */
+  rateLimitedRetries?: number
 }
 
-export const defaultRetryPolicy: RetryPolicy = { retries: 4, minDelayMs: 250, maxDelayMs: 30_000, defaultRetryAfterMs: 5_000 }
+export const defaultRetryPolicy: RetryPolicy = { retries: 4, minDelayMs: 250, maxDelayMs: 30_000, defaultRetryAfterMs: 5_000, rateLimitedRetries: 12 }
 
 export type TransportRequest = {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -114,6 +118,8 @@ export const createTransport = (options: TransportOptions): Transport => {
     async send(req) {
       const started = clock.now()
       counts.calls!++
+      let failedAttempts = 0
+      let limitedAttempts = 0
       for (let attempt = 0; ; attempt++) {
         let response: TransportResponse | undefined
         let failure: PlatformError | undefined
@@ -135,7 +141,7 @@ export const createTransport = (options: TransportOptions): Transport => {
           retryAfterMs = parseRetryAfter(response!.headers['retry-after'], clock.now()) ?? policy.defaultRetryAfterMs
           ;(req.limiter ?? options.limiter)?.pause(retryAfterMs)
         }
-        const canRetry = req.idempotent && attempt < policy.retries
+        const canRetry = limited ? limitedAttempts++ < (policy.rateLimitedRetries ?? defaultRetryPolicy.rateLimitedRetries!) : req.idempotent && failedAttempts++ < policy.retries
         if (!canRetry) {
           counts.failures!++
           const error = failure ?? new PlatformError({
@@ -154,7 +160,7 @@ export const createTransport = (options: TransportOptions): Transport => {
         counts.retries!++
         options.onCall?.({ call: req.call, outcome: 'retried', ...(status !== undefined ? { status } : {}), durationMs: clock.now() - started })
         // After a 429 the limiter itself holds the next attempt back; otherwise back off here.
-        if (!limited) await clock.sleep(backoff(attempt))
+        if (!limited) await clock.sleep(backoff(failedAttempts - 1))
       }
     },
     async close() {

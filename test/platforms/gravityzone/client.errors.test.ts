@@ -63,9 +63,9 @@ t.test('rate limiting and retries', async (t) => {
     t.equal(sim.calls.of('general.getApiKeyDetails') - before, 3)
   })
 
-  t.test('given more 429s than retries, the call fails rate_limited with the Retry-After it was told', async (t) => {
+  t.test('given more 429s than its budget for them, the call fails rate_limited with the Retry-After it was told', async (t) => {
     sim.faults.add({ match: 'POST /api/v1.0/jsonrpc/network getCompaniesList', status: 429, retryAfter: 0, count: 3 })
-    const client = connect(t, sim, { retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20, defaultRetryAfterMs: 30 } })
+    const client = connect(t, sim, { retry: { retries: 0, rateLimitedRetries: 2, minDelayMs: 5, maxDelayMs: 20, defaultRetryAfterMs: 30 } })
     const error = await failure(client.getCompaniesList())
     t.match(error, { kind: 'rate_limited', status: 429, attempts: 3, retryAfterMs: 0 })
     t.ok(error.transient)

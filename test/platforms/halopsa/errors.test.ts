@@ -26,11 +26,22 @@ t.test('given a 429 without Retry-After, the configured default pause is used', 
 })
 
 t.test('given a 429 that does not stop, the call fails as rate_limited with the wait Halo asked for', async (t) => {
-  const { sim, client } = await startPair(t, {}, { retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20, defaultRetryAfterMs: 20 } })
+  const { sim, client } = await startPair(t, {}, { retry: { retries: 0, rateLimitedRetries: 2, minDelayMs: 5, maxDelayMs: 20, defaultRetryAfterMs: 20 } })
   sim.faults.add({ match: 'GET /api/Item', status: 429, retryAfter: 0 })
   const error = await platformError(client.items.get(12))
   t.match(error, { kind: 'rate_limited', status: 429, call: 'GET /api/Item/{id}', attempts: 3, retryAfterMs: 0 })
   t.ok(error.transient)
+})
+
+t.test('a 429 on a write is retried (HaloPSA refused it before doing anything), a 503 on a write is not', async (t) => {
+  const { sim, client } = await startPair(t, {}, { retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20, defaultRetryAfterMs: 20 } })
+  const before = sim.state.data().tickets.rows.size
+  sim.faults.add({ match: 'POST /api/Tickets', status: 429, retryAfter: 0, count: 2 })
+  await client.tickets.create({ clientId: 101, summary: 'after two 429s', details: 'created once', ticketTypeId: 1 })
+  t.equal(sim.state.data().tickets.rows.size, before + 1, 'created once, after waiting out the 429s')
+  sim.faults.add({ match: 'POST /api/Tickets', status: 503, count: 1 })
+  const error = await platformError(client.tickets.create({ clientId: 101, summary: 'after a 503', details: 'not retried blindly', ticketTypeId: 1 }))
+  t.match(error, { kind: 'server', status: 503, attempts: 1 })
 })
 
 t.test('given transient 5xx on a GET, the call is retried and succeeds', async (t) => {
