@@ -1,0 +1,100 @@
+import t from 'tap'
+import { systemClock, type Clock } from '../../src/platforms/http/clock.js'
+import { customers, e2e } from '../support/e2e.js'
+
+/**
+ * The scheduled work, driven by hand and by an injected clock: the monthly billing run is due from
+ * day 2 and runs once; a job never overlaps itself (409 for a request, a skipped tick for the
+ * scheduler); the push watchdog re-arms a push service GravityZone switched off, and records it.
+ */
+
+const [acme] = customers as [typeof customers[number]]
+const pushLimits = { push: { limit: 60, intervalMs: 60_000 } }
+
+/** Wall-clock time moved to `at`, still ticking; timers keep their real durations. */
+const clockAt = (at: string): Clock & { set(at: string): void } => {
+  let offset = Date.parse(at) - Date.now()
+  return {
+    now: () => Date.now() + offset,
+    sleep: systemClock.sleep,
+    set(next) {
+      offset = Date.parse(next) - Date.now()
+    }
+  }
+}
+
+t.test('the monthly billing run: not before day 2, once on day 2, not again once done', async (t) => {
+  const clock = clockAt('2026-12-01T09:00:00Z')
+  const s = await e2e(t, { clock })
+  await s.api('PUT', '/api/config/billing', { items: { endpointMonthlyUsage: 12 } })
+  await s.map(acme, { billing: true })
+  const runs = async () => (await s.api('GET', '/api/audit?type=BillingRunCompleted')).body.items.map((f: { data: { month: string; billed: number } }) => f.data)
+
+  t.same(await s.relay.jobs.billingTick(), { ran: [] }, 'on the 1st, November is not billed yet')
+  clock.set('2026-12-02T00:30:00Z')
+  t.same(await s.relay.jobs.billingTick(), { ran: ['11/2026'] }, 'on the 2nd, November is billed')
+  t.match(await runs(), [{ month: '11/2026', billed: 1 }])
+  t.same(await s.relay.jobs.billingTick(), { ran: [] }, 'an hour later, nothing to do')
+  clock.set('2026-12-17T12:00:00Z')
+  t.same(await s.relay.jobs.billingTick(), { ran: [] }, 'nor later in the month')
+  t.equal((await runs()).length, 1)
+  const usage = (await s.api('GET', '/api/audit?type=UsageBilled')).body.items
+  t.match(usage, [{ data: { month: '11/2026', halopsaClientId: acme.clientId } }])
+})
+
+t.test('a job never overlaps itself: a request is refused with 409, a scheduled tick is skipped', async (t) => {
+  const s = await e2e(t)
+  await s.map(acme)
+  // HaloPSA answers the client list slowly, so the first poll is still running.
+  s.halopsa.faults.add({ match: 'GET /api/Client', latencyMs: 1_500, count: 1 })
+  const first = s.api('POST', '/api/sync/run')
+  const deadline = Date.now() + 5_000
+  while (!s.relay.jobs.running().includes('sync')) {
+    if (Date.now() > deadline) throw new Error('the poll did not start')
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  const second = await s.api('POST', '/api/sync/run')
+  t.equal(second.status, 409)
+  t.match(second.body, { error: { code: 'run_in_progress' } })
+  t.equal(await s.relay.jobs.syncTick(), undefined, 'the scheduler\'s tick is skipped')
+  t.equal((await first).status, 200, 'the running poll finishes')
+  t.equal((await s.api('POST', '/api/sync/run')).status, 200, 'and the next one may run')
+})
+
+t.test('the push watchdog re-arms a push service GravityZone switched off, and records it', async (t) => {
+  const s = await e2e(t, { gravityzoneLimits: pushLimits, gravityzoneSimulatorLimits: pushLimits })
+  await s.map(acme, { ticketing: true })
+  t.same(await s.relay.jobs.watchdogTick(), { status: 1, rearmed: false }, 'armed: nothing to do')
+
+  // Deliveries start failing (the receiver is unreachable), and three hours pass without a success.
+  await s.relay.clients.gravityzone.setPushEventSettings({ status: 1, serviceType: 'jsonRPC', serviceSettings: { url: 'http://127.0.0.1:9/webhooks/gravityzone', requireValidSslCertificate: false, authorization: s.secrets.pushAuthorization }, subscribeToEventTypes: { av: true } })
+  const failed = await s.gravityzone.push.send([{ event: s.gravityzone.generate('av', acme.companyId) }])
+  t.equal(failed.batches.filter((b) => b.ok).length, 0, 'the delivery failed')
+  s.gravityzone.advanceTime(3 * 60 * 60 * 1000 + 1_000)
+  t.equal(s.gravityzone.push.sender().status(), 0, 'GravityZone switched the push service off')
+
+  const result = await s.relay.jobs.watchdogTick()
+  t.same(result, { status: 0, rearmed: true })
+  const facts = (await s.api('GET', '/api/audit?type=PushServiceRearmed')).body.items
+  t.match(facts, [{ data: { previousStatus: 0, url: `${s.url}/webhooks/gravityzone` } }])
+  t.equal(s.gravityzone.push.sender().status(), 1, 'on again')
+  const settings = await s.relay.clients.gravityzone.getPushEventSettings()
+  t.equal(settings.serviceSettings?.url, `${s.url}/webhooks/gravityzone`, 'pointing at the relay again')
+  t.notOk(JSON.stringify(facts).includes(s.secrets.pushAuthorization.split(' ')[1]!), 'the push authorization is not in the fact')
+
+  const delivered = await s.gravityzone.push.send([{ event: s.gravityzone.generate('av', acme.companyId) }])
+  t.ok(delivered.batches.length > 0 && delivered.batches.every((b) => b.ok), 'events reach the relay again')
+  t.same(await s.relay.jobs.watchdogTick(), { status: 1, rearmed: false })
+  t.equal((await s.api('GET', '/api/audit?type=PushServiceRearmed')).body.items.length, 1, 'a healthy check appends nothing')
+})
+
+t.test('daily billing of the current month, when BILLING_DAILY is on: once a day', async (t) => {
+  const clock = clockAt('2026-12-17T08:00:00Z')
+  const s = await e2e(t, { clock, env: { BILLING_DAILY: 'true' } })
+  await s.api('PUT', '/api/config/billing', { items: { endpointMonthlyUsage: 12 } })
+  await s.map(acme, { billing: true })
+  t.same(await s.relay.jobs.billingTick(), { ran: ['11/2026', '12/2026'] }, 'last month (never billed) and this month so far')
+  t.same(await s.relay.jobs.billingTick(), { ran: [] }, 'an hour later, nothing')
+  clock.set('2026-12-18T08:00:00Z')
+  t.same(await s.relay.jobs.billingTick(), { ran: ['12/2026'] }, 'the next day, this month again')
+})
