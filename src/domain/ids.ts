@@ -88,3 +88,14 @@ export const deterministicTimedId = (ms: number | undefined, ...parts: (string |
   const time = ms.toString(16).padStart(12, '0')
   return `${time.slice(0, 8)}-${time.slice(8, 12)}${id.slice(13)}`
 }
+
+/**
+ * The `index`-th id of a family derived from one deterministic id (the facts of one delivery): the
+ * last 32 bits are XORed with the index, so the ids of a family differ from each other and keep the
+ * base's time prefix, without a hash per member.
+ */
+export const indexedId = (base: string, index: number): string => {
+  if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) throw new RangeError('index must be a 32-bit unsigned integer')
+  const tail = (Number.parseInt(base.slice(28), 16) ^ index) >>> 0
+  return base.slice(0, 28) + tail.toString(16).padStart(8, '0')
+}

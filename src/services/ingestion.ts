@@ -1,5 +1,5 @@
 import type { EventStore, NewFact } from '../store/port.js'
-import { contentHash, deterministicId, deterministicTimedId } from '../domain/ids.js'
+import { contentHash, deterministicId, deterministicTimedId, indexedId } from '../domain/ids.js'
 import { metadataFor } from '../domain/metadata.js'
 import { streams } from '../domain/streams.js'
 import type { FactData } from '../domain/facts.js'
@@ -34,8 +34,9 @@ export const createIngestion = (deps: { store: EventStore; now?: () => Date }) =
       // GravityZone's JSON-RPC id is the send time in ms: ids made from it sort by delivery time.
       const sentAt = typeof rpcId === 'number' ? rpcId : undefined
       const counts = { security: 0, platform: 0, invalid: 0 }
+      const base = deterministicTimedId(sentAt, 'gzDelivery', deliveryId)
       const facts: NewFact[] = events.map((raw, index) => {
-        const id = deterministicTimedId(sentAt, 'gzDelivery', deliveryId, String(index))
+        const id = indexedId(base, index)
         const event = classifyPushEvent(raw, index)
         counts[event.kind]++
         switch (event.kind) {

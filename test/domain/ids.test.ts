@@ -29,3 +29,25 @@ t.test('timed deterministic ids keep the delivery time in front and the hash beh
   t.equal(deterministicTimedId(150537, 'body', '0'), deterministicId('body', '0'), 'an id that is not an epoch time falls back to the plain hash')
   t.ok(UUID.test(a))
 })
+
+t.test('indexed ids: one family per base, distinct members, valid UUIDs, base time kept', async (t) => {
+  const { deterministicTimedId, indexedId } = await import('../../src/domain/ids.js')
+  const base = deterministicTimedId(1720773248505, 'gzDelivery', 'body-hash')
+  const family = Array.from({ length: 5_000 }, (_, i) => indexedId(base, i))
+  t.equal(family[0], base, 'member 0 is the base itself')
+  t.equal(new Set(family).size, family.length, 'members differ')
+  t.ok(family.every((id) => UUID.test(id) && id.slice(0, 23) === base.slice(0, 23)), 'valid UUIDs sharing the time prefix and version')
+  t.equal(indexedId(base, 7), indexedId(base, 7), 'deterministic')
+  const other = deterministicTimedId(1720773248505, 'gzDelivery', 'other-body')
+  t.equal(family.filter((id) => Array.from({ length: 50 }, (_, i) => indexedId(other, i)).includes(id)).length, 0, 'another base, another family')
+  t.throws(() => indexedId(base, -1), RangeError)
+})
+
+t.test('canonical JSON: key order never matters, values do', async (t) => {
+  const { canonicalJson } = await import('../../src/platforms/gravityzone/pushEvents.js')
+  t.equal(canonicalJson({ b: 1, a: [{ d: null, c: 'x' }, 2] }), '{"a":[{"c":"x","d":null},2],"b":1}')
+  t.equal(canonicalJson({ a: 1, b: 2 }), canonicalJson({ b: 2, a: 1 }))
+  t.equal(canonicalJson({ a: undefined, b: [undefined] }), '{"b":[null]}', 'undefined members left out, as JSON.stringify does')
+  t.equal(canonicalJson('é"\n'), JSON.stringify('é"\n'))
+  t.not(canonicalJson({ a: '1' }), canonicalJson({ a: 1 }))
+})

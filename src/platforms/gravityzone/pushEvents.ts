@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { isSecurityModule, type SecurityModule } from './modules.js'
 import { blockedByEvent, parseEventTime, threatIdentity, threatNameOf } from './pushEventFields.js'
 
@@ -47,20 +47,33 @@ export type InvalidPushEvent = { kind: 'invalid'; index: number; reason: string;
 
 export type ClassifiedPushEvent = SecurityPushEvent | PlatformPushEvent | InvalidPushEvent
 
-/** JSON with object keys sorted at every level, so key order never changes a hash. */
-export const canonicalJson = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as object)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
-    return `{${entries.join(',')}}`
+/** Every object key anywhere in `value`. */
+const collectKeys = (value: unknown, keys: Set<string>): void => {
+  if (value === null || typeof value !== 'object') return
+  if (Array.isArray(value)) {
+    for (const item of value) collectKeys(item, keys)
+    return
   }
-  return JSON.stringify(value) ?? 'null'
+  for (const key of Object.keys(value)) {
+    keys.add(key)
+    collectKeys((value as Record<string, unknown>)[key], keys)
+  }
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+/**
+ * JSON with object keys sorted at every level, so key order never changes a hash. JSON.stringify
+ * with a list of property names writes every object's properties in the list's order and leaves
+ * out the ones it lacks, so the sorted list of all keys gives the canonical form natively — this
+ * runs for every pushed event (bench/webhook.ts), and is several times faster than a hand-written walk.
+ */
+export const canonicalJson = (value: unknown): string => {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  const keys = new Set<string>()
+  collectKeys(value, keys)
+  return JSON.stringify(value, [...keys].sort())
+}
+
+const sha256 = (text: string): string => hash('sha256', text, 'hex')
 
 /** The event key: a hash of the event's canonical content. */
 export const pushEventKey = (event: PushEvent): string => sha256(canonicalJson(event))

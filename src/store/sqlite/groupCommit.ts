@@ -11,6 +11,9 @@ export type PendingAppend = {
   reject(error: unknown): void
 }
 
+/** Rows per INSERT statement (7 parameters each, far below SQLite's limit of 32,766). */
+const MAX_ROWS_PER_INSERT = 64
+
 type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown }
 
 type Statements = {
@@ -37,6 +40,15 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
     insert: db.prepare('INSERT INTO facts (stream, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     positionOf: db.prepare('SELECT position, id FROM facts WHERE stream = ? AND revision = ?').safeIntegers(true)
   }
+  const inserts = new Map<number, Database.Statement>([[1, statements.insert]])
+  const insertOf = (rows: number): Database.Statement => {
+    let statement = inserts.get(rows)
+    if (!statement) {
+      statement = db.prepare(`INSERT INTO facts (stream, revision, id, type, data, metadata, recorded_at) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`)
+      inserts.set(rows, statement)
+    }
+    return statement
+  }
 
   let queue: PendingAppend[] = []
   let scheduled = false
@@ -53,14 +65,20 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
       if (repeat) return repeat
       checkExpected(p.stream, p.expected, head)
     }
-    let revision = head === undefined ? 0n : head + 1n
+    const first = head === undefined ? 0n : head + 1n
     let position = 0n
-    for (const row of p.rows) {
-      const info = statements.insert.run(p.stream, revision, row.id, row.type, row.data, row.metadata, now)
-      position = BigInt(info.lastInsertRowid)
-      revision += 1n
+    // Rows go in by the chunk, one statement each: a delivery of 50 events is one native call, not 50.
+    for (let from = 0; from < p.rows.length; from += MAX_ROWS_PER_INSERT) {
+      const chunk = p.rows.slice(from, from + MAX_ROWS_PER_INSERT)
+      const params: unknown[] = []
+      let revision = first + BigInt(from)
+      for (const row of chunk) {
+        params.push(p.stream, revision, row.id, row.type, row.data, row.metadata, now)
+        revision += 1n
+      }
+      position = BigInt(insertOf(chunk.length).run(params).lastInsertRowid)
     }
-    return { nextRevision: revision - 1n, position }
+    return { nextRevision: first + BigInt(p.rows.length) - 1n, position }
   }
 
   /** The same fact ids at the same place in the same stream: report the original append. */
