@@ -34,7 +34,7 @@ const load = (url: string, concurrency: number, kind: string): Promise<Figures> 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-webhook-bench-'))
-const store = openSqliteStore({ path: join(dir, 'relay.db') })
+const store = openSqliteStore({ path: join(dir, 'relay.db'), writer: 'thread' })
 const relay = createRelay({ store })
 await relay.start()
 const app = await buildApp({ relay, tokens: [{ name: 'bench', scope: 'operate', token: 'bench-token-0123456789' }], webhooks: secrets })

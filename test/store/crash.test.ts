@@ -7,11 +7,11 @@ import Database from 'better-sqlite3'
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.js'
 import { waitFor } from '../support/storeFacts.js'
 
-t.test('a store killed with SIGKILL mid-run keeps every acknowledged append exactly once', async (t) => {
+for (const writer of ['inline', 'thread'] as const) t.test(`a store (${writer} writer) killed with SIGKILL mid-run keeps every acknowledged append exactly once`, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'relay-crash-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const path = join(dir, 'relay.db')
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/crashAppender.ts', path, '32'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/crashAppender.ts', path, '32', writer], { stdio: ['ignore', 'pipe', 'inherit'] })
   const acked = new Map<string, string>()
   let again = 0
   let buffer = ''

@@ -2,12 +2,15 @@ import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { AppendResult, EventStore, ExpectedRevision, FactFilter, NewFact, ReadAllOptions, ReadStreamOptions, StoredFact, SubscribeOptions, Subscription } from '../port.js'
-import { StoreClosed, StreamNotFound } from '../errors.js'
+import { DuplicateFactId, StoreClosed, StoreError, StreamNotFound, WrongExpectedVersion } from '../errors.js'
 import { validateAppend } from '../validateAppend.js'
 import { configureWriter, migrate } from './schema.js'
 import { createCommitter } from './groupCommit.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
 import { FACT_COLUMNS, SqliteFact, type FactRow } from './sqliteFact.js'
+import type { PendingAppend } from './groupCommit.js'
+import type { SerializedError, WriterData, WriterMessage, WriterRequest } from './writerThread.js'
+import { Worker } from 'node:worker_threads'
 
 export type SqliteStoreOptions = {
   /** A file path, or `:memory:`. */
@@ -16,6 +19,95 @@ export type SqliteStoreOptions = {
   groupCommit?: boolean
   /** Most appends in one transaction. Default 1024. */
   maxGroup?: number
+  /**
+   * Where the writes run: `inline` on the caller's event loop, or `thread` on a worker thread of
+   * their own so the COMMIT's fsync never blocks request handling (files only; `:memory:` is
+   * always inline). Default `inline`; EVENT_STORE_URL file stores use `thread`.
+   */
+  writer?: 'inline' | 'thread'
+}
+
+type Writes = {
+  enqueue(p: PendingAppend): void
+  drained(): Promise<void>
+  close(): Promise<void>
+  stats(): { groups: number; appendsCommitted: number }
+}
+
+/** A writer-thread error, back as the error class the inline writer would have thrown. */
+const revive = (e: SerializedError): Error => {
+  if (!e.store) return Object.assign(new Error(e.message), e.code !== undefined ? { code: e.code } : {})
+  if (e.code === 'wrong_expected_version' && e.stream !== undefined && e.expected !== undefined && e.actual !== undefined) return new WrongExpectedVersion(e.stream, e.expected, e.actual)
+  if (e.code === 'duplicate_fact_id' && e.factId !== undefined && e.stream !== undefined) return new DuplicateFactId(e.factId, e.stream)
+  return new StoreError(e.code, e.message)
+}
+
+/** The writes on a worker thread (writerThread.ts), answered through messages. */
+const threadWrites = (data: WriterData, onCommit: (position: bigint) => void): Writes => {
+  // Built, the thread runs writerThread.js. Under tsx (tests, `npm run dev`) this module is
+  // TypeScript and a worker does not inherit tsx's loader, so the thread loads it through tsx's API.
+  const worker = import.meta.url.endsWith('.ts')
+    ? new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(new URL('./writerThread.ts', import.meta.url).href)}, { parentURL: 'file:///' }))`, { eval: true, workerData: data })
+    : new Worker(new URL('./writerThread.js', import.meta.url), { workerData: data })
+  const pending = new Map<number, PendingAppend>()
+  let nextId = 0
+  let stats = { groups: 0, appendsCommitted: 0 }
+  let failure: Error | undefined
+  let idle: (() => void)[] = []
+  let closed: (() => void) | undefined
+  const settleIdle = () => {
+    if (pending.size > 0) return
+    const waiters = idle
+    idle = []
+    for (const w of waiters) w()
+  }
+  const fail = (error: Error) => {
+    failure ??= error
+    for (const p of pending.values()) p.reject(failure)
+    pending.clear()
+    settleIdle()
+    closed?.()
+  }
+  worker.on('message', (message: WriterMessage) => {
+    switch (message.op) {
+      case 'result':
+        pending.get(message.id)?.resolve(message.result)
+        pending.delete(message.id)
+        settleIdle()
+        return
+      case 'error':
+        pending.get(message.id)?.reject(revive(message.error))
+        pending.delete(message.id)
+        settleIdle()
+        return
+      case 'commit':
+        stats = { groups: message.groups, appendsCommitted: message.appendsCommitted }
+        onCommit(message.position)
+        return
+      case 'closed':
+        closed?.()
+    }
+  })
+  worker.on('error', (error) => fail(Object.assign(new Error(`the store's writer thread failed: ${error.message}`), { cause: error })))
+  worker.on('exit', () => fail(new StoreClosed()))
+  return {
+    enqueue(p) {
+      if (failure) return p.reject(failure)
+      const id = nextId++
+      pending.set(id, p)
+      worker.postMessage({ op: 'append', id, stream: p.stream, expected: p.expected, rows: p.rows } satisfies WriterRequest)
+    },
+    drained: () => (pending.size === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve))),
+    async close() {
+      if (failure) return
+      await new Promise<void>((resolve) => {
+        closed = resolve
+        worker.postMessage({ op: 'close' } satisfies WriterRequest)
+      })
+      await worker.terminate()
+    },
+    stats: () => stats
+  }
 }
 
 const toFact = (row: FactRow): StoredFact => new SqliteFact(row)
@@ -47,11 +139,17 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   if (!inMemory) reader.pragma('busy_timeout = 5000')
 
   const signal = createCommitSignal()
-  const committer = createCommitter(writer, {
-    groupCommit: options.groupCommit ?? true,
-    maxGroup: options.maxGroup ?? 1024,
-    onCommit: (last) => signal.notify(last)
-  })
+  const groupCommit = options.groupCommit ?? true
+  const maxGroup = options.maxGroup ?? 1024
+  let committer: Writes
+  if (options.writer === 'thread' && !inMemory) {
+    // The schema is in place; the thread opens its own connection and this one is not needed.
+    writer.close()
+    committer = threadWrites({ path: options.path, groupCommit, maxGroup }, (last) => signal.notify(last))
+  } else {
+    const inline = createCommitter(writer, { groupCommit, maxGroup, onCommit: (last) => signal.notify(last) })
+    committer = { ...inline, close: async () => void writer.close() }
+  }
 
   const headStatement = reader.prepare('SELECT max(position) FROM facts').pluck().safeIntegers(true)
   const head = (): bigint => (headStatement.get() as bigint | null) ?? 0n
@@ -155,7 +253,7 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       await Promise.all([...subscriptions].map((s) => s.unsubscribe()))
       signal.close()
       if (reader !== writer) reader.close()
-      writer.close()
+      await committer.close()
     }
   }
   return Object.assign(store, { stats: committer.stats })
