@@ -383,5 +383,10 @@ export const eventKeys = { mappingKey, invoiceKey, customItemKey, globalItemKey,
 export const integrationEventsProjection: Projection<IntegrationEventsState> = {
   name: 'integrationEvents',
   initialState: initialIntegrationEvents,
-  evolve: evolveIntegrationEvents
+  evolve: evolveIntegrationEvents,
+  bodiesFor: [
+    'MappingCreated', 'MappingUpdated', 'MappingDeleted', 'CompanyNotFound', 'CompanyFound', 'ClientDeleted', 'ClientFound', 'CompanyAndClientNotFound',
+    'InvoiceMissing', 'InvoiceFound', 'RecurringInvoiceGenerated', 'ItemMissing', 'ItemFound', 'BillingConfigured', 'TicketingConfigured',
+    'TicketingConfigValid', 'TicketingConfigInvalid', 'TicketCreateFailed', 'TicketCloseFailed', 'EventAcknowledged', 'RecheckRequested', 'RecheckCompleted'
+  ]
 }

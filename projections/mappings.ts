@@ -47,6 +47,11 @@ export const evolveMappings = (state: MappingsState, fact: StoredFact): Mappings
   }
 }
 
-export const mappingsProjection: Projection<MappingsState> = { name: 'mappings', initialState: initialMappings, evolve: evolveMappings }
+export const mappingsProjection: Projection<MappingsState> = {
+  name: 'mappings',
+  initialState: initialMappings,
+  evolve: evolveMappings,
+  bodiesFor: ['MappingCreated', 'MappingUpdated', 'MappingDeleted', 'UsageBilled', 'TicketCreated']
+}
 
 export const listMappings = (state: MappingsState): Mapping[] => [...state.mappings.values()]

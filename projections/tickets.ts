@@ -28,6 +28,6 @@ export const evolveTickets = (state: TicketsState, fact: StoredFact): TicketsSta
   }
 }
 
-export const ticketsProjection: Projection<TicketsState> = { name: 'tickets', initialState: () => ({ byId: new Map(), open: 0 }), evolve: evolveTickets }
+export const ticketsProjection: Projection<TicketsState> = { name: 'tickets', initialState: () => ({ byId: new Map(), open: 0 }), evolve: evolveTickets, bodiesFor: ['TicketCreated', 'TicketClosed'] }
 
 export const openTickets = (state: TicketsState): TicketRecord[] => [...state.byId.values()].filter((t) => t.open)

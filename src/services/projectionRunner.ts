@@ -37,6 +37,8 @@ export const createProjectionRunner = (options: {
   const minMs = options.backoff?.minMs ?? 100
   const maxMs = options.backoff?.maxMs ?? 5_000
   const states = new Map<string, unknown>(options.projections.map((p) => [p.name, p.initialState()]))
+  // Bodies are read only for the fact types some projection reads, when every projection says which.
+  const bodiesFor = options.projections.every((p) => p.bodiesFor) ? [...new Set(options.projections.flatMap((p) => p.bodiesFor!))] : undefined
   let position = 0n
   let folded = 0
   let resubscriptions = 0
@@ -73,7 +75,7 @@ export const createProjectionRunner = (options: {
     while (!stopped) {
       try {
         const head = await store.headPosition()
-        subscription = store.subscribeToAll({ from: folded === 0 ? 'start' : position })
+        subscription = store.subscribeToAll({ from: folded === 0 ? 'start' : position, ...(bodiesFor ? { bodiesFor } : {}) })
         const sub = subscription
         if (!caughtUp) {
           void sub.caughtUp.then(() => {

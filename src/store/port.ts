@@ -79,6 +79,12 @@ export type SubscribeOptions = {
   /** Exclusive: deliver facts strictly after this position. `start` = everything, `end` = live only. */
   from: bigint | 'start' | 'end'
   filter?: FactFilter
+  /**
+   * A hint: the subscriber reads the data and metadata of these fact types only. An adapter may
+   * deliver other facts with their bodies loaded on first access instead (a rebuild then skips the
+   * bodies nobody reads). Every fact is still delivered, and every body still readable.
+   */
+  bodiesFor?: readonly string[]
 }
 
 /**

@@ -204,6 +204,22 @@ export const storeConformance = (t: Test, open: () => Promise<StoreUnderTest>): 
     t.same(out, [1, 2])
   })
 
+  withStore('a body hint (bodiesFor) still delivers every fact, and every body stays readable', async (t, { store }, p) => {
+    const written = [fact('Read', { n: 1 }), fact('Skipped', { n: 2, big: 'x'.repeat(5_000) }), fact('Read', { n: 3 }), fact('Skipped', { n: 4 })]
+    await store.append(`${p}b`, written)
+    const sub = store.subscribeToAll({ from: 'start', filter: { streamPrefixes: [p] }, bodiesFor: ['Read'] })
+    const got: StoredFact[] = []
+    for await (const f of sub) {
+      got.push(f)
+      if (got.length === written.length) break
+    }
+    await sub.unsubscribe()
+    t.same(got.map((f) => f.type), ['Read', 'Skipped', 'Read', 'Skipped'], 'facts of every type, in order')
+    t.same(got.map((f) => f.id), written.map((f) => f.id))
+    t.same(got.map((f) => f.data), written.map((f) => f.data), 'the bodies of hinted-out types load on access')
+    t.same(got.map((f) => f.metadata), written.map((f) => f.metadata))
+  })
+
   withStore('unsubscribe ends an idle iteration', async (t, { store }, p) => {
     const sub = store.subscribeToAll({ from: 'end', filter: { streamPrefixes: [p] } })
     const ended = (async () => {

@@ -1,7 +1,10 @@
 import type { FactMetadata, StoredFact } from '../port.js'
 
 /** A row as the read statements return it (raw mode, in this column order). */
-export type FactRow = [position: number, stream: string, revision: number, id: string, type: string, data: string, metadata: string, recordedAt: number]
+export type FactRow = [position: number, stream: string, revision: number, id: string, type: string, data: string | null, metadata: string | null, recordedAt: number]
+
+/** Reads the bodies of a fact delivered without them (SubscribeOptions.bodiesFor). */
+export type BodyLoader = (position: bigint) => { data: string; metadata: string }
 
 export const FACT_COLUMNS = 'position, stream, revision, id, type, data, metadata, recorded_at'
 
@@ -22,18 +25,31 @@ export class SqliteFact implements StoredFact {
   #rawMetadata: string | undefined
   #metadata: FactMetadata | undefined
 
-  constructor(row: FactRow) {
+  #load: BodyLoader | undefined
+
+  constructor(row: FactRow, load?: BodyLoader) {
     this.position = BigInt(row[0])
     this.stream = row[1]
     this.revision = BigInt(row[2])
     this.id = row[3]
     this.type = row[4]
-    this.#rawData = row[5]
-    this.#rawMetadata = row[6]
+    this.#rawData = row[5] ?? undefined
+    this.#rawMetadata = row[6] ?? undefined
     this.recordedAt = new Date(row[7])
+    if (row[5] === null) this.#load = load
+  }
+
+  /** Bodies left out of the read are fetched once, on first access. */
+  #loadBodies(): void {
+    if (!this.#load) return
+    const bodies = this.#load(this.position)
+    this.#load = undefined
+    this.#rawData = bodies.data
+    this.#rawMetadata = bodies.metadata
   }
 
   get data(): unknown {
+    this.#loadBodies()
     if (this.#rawData !== undefined) {
       this.#data = JSON.parse(this.#rawData)
       this.#rawData = undefined
@@ -42,6 +58,7 @@ export class SqliteFact implements StoredFact {
   }
 
   get metadata(): FactMetadata {
+    this.#loadBodies()
     if (this.#rawMetadata !== undefined) {
       this.#metadata = JSON.parse(this.#rawMetadata) as FactMetadata
       this.#rawMetadata = undefined

@@ -7,7 +7,7 @@ import { validateAppend } from '../validateAppend.js'
 import { configureWriter, migrate } from './schema.js'
 import { createCommitter } from './groupCommit.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
-import { FACT_COLUMNS, SqliteFact, type FactRow } from './sqliteFact.js'
+import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqliteFact.js'
 import type { PendingAppend } from './groupCommit.js'
 import type { SerializedError, WriterData, WriterMessage, WriterRequest } from './writerThread.js'
 import { Worker } from 'node:worker_threads'
@@ -159,25 +159,32 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     exists: reader.prepare('SELECT 1 FROM facts WHERE stream = ? LIMIT 1')
   }
   const allStatements = new Map<string, Database.Statement>()
-  const allStatement = (direction: 'forwards' | 'backwards', filter: FactFilter | undefined) => {
+  const allStatement = (direction: 'forwards' | 'backwards', filter: FactFilter | undefined, bodiesFor: readonly string[] | undefined) => {
     const { sql, params } = filterSql(filter)
-    const key = direction + sql
+    // With a body hint, other facts' data and metadata are not copied out of SQLite at all.
+    const wanted = bodiesFor ? `type IN (${bodiesFor.map(() => '?').join(', ') || 'NULL'})` : undefined
+    const columns = wanted ? `position, stream, revision, id, type, CASE WHEN ${wanted} THEN data END, CASE WHEN ${wanted} THEN metadata END, recorded_at` : FACT_COLUMNS
+    const key = `${direction}${sql}|${bodiesFor?.length ?? -1}`
     let statement = allStatements.get(key)
     if (!statement) {
       statement = direction === 'forwards'
-        ? reader.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE position >= ?${sql} ORDER BY position ASC LIMIT ?`).raw(true)
-        : reader.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE position < ?${sql} ORDER BY position DESC LIMIT ?`).raw(true)
+        ? reader.prepare(`SELECT ${columns} FROM facts WHERE position >= ?${sql} ORDER BY position ASC LIMIT ?`).raw(true)
+        : reader.prepare(`SELECT ${columns} FROM facts WHERE position < ?${sql} ORDER BY position DESC LIMIT ?`).raw(true)
       allStatements.set(key, statement)
     }
-    return { statement, params }
+    // The column list's parameters come before the WHERE clause's.
+    return { statement, columnParams: bodiesFor ? [...bodiesFor, ...bodiesFor] : [], params }
   }
+  const bodiesStatement = reader.prepare('SELECT data, metadata FROM facts WHERE position = ?')
+  const loadBodies: BodyLoader = (position) => bodiesStatement.get(position) as { data: string; metadata: string }
+  const toLazyFact = (row: FactRow): StoredFact => new SqliteFact(row, loadBodies)
 
-  const readAllSync = (opts: ReadAllOptions = {}): StoredFact[] => {
+  const readAllSync = (opts: ReadAllOptions & { bodiesFor?: readonly string[] } = {}): StoredFact[] => {
     const direction = opts.direction ?? 'forwards'
     const limit = Math.min(opts.maxCount ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
     const from = opts.fromPosition ?? (direction === 'forwards' ? 0n : head() + 1n)
-    const { statement, params } = allStatement(direction, opts.filter)
-    return (statement.all(from, ...params, limit) as FactRow[]).map(toFact)
+    const { statement, columnParams, params } = allStatement(direction, opts.filter, opts.bodiesFor)
+    return (statement.all(...columnParams, from, ...params, limit) as FactRow[]).map(opts.bodiesFor ? toLazyFact : toFact)
   }
 
   let closed = false
@@ -227,7 +234,7 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       if (closed) throw new StoreClosed()
       const subscription = sqliteSubscription({
         from: opts.from === 'start' ? 0n : opts.from === 'end' ? head() : opts.from,
-        readBatch: (after, max) => readAllSync({ fromPosition: after + 1n, maxCount: max, filter: opts.filter }),
+        readBatch: (after, max) => readAllSync({ fromPosition: after + 1n, maxCount: max, ...(opts.filter ? { filter: opts.filter } : {}), ...(opts.bodiesFor ? { bodiesFor: opts.bodiesFor } : {}) }),
         head,
         signal,
         onEnd: () => subscriptions.delete(subscription)
