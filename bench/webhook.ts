@@ -3,7 +3,7 @@
  * the whole relay (auth, MD5, parsing, facts durable before the 200) against a bare Fastify route
  * that only parses JSON and answers 200, under the same load from a separate process.
  *
- *   npx tsx bench/webhook.ts [--quick]
+ *   npx tsx bench/webhook.ts [--quick] [--writer=thread]
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -15,6 +15,8 @@ import { createRelay } from '../src/services/relay.js'
 import { openSqliteStore } from '../src/store/sqlite/sqliteStore.js'
 
 const quick = process.argv.includes('--quick')
+// The relay's default for a file store is the inline writer; `--writer=thread` measures the other.
+const writer = process.argv.includes('--writer=thread') ? 'thread' : 'inline'
 const seconds = quick ? 3 : 8
 const secrets = { gravityzoneAuthorization: 'Bearer bench-push-secret-0123456789', gravityzoneApiKey: 'bench-api-key-0123', halopsaUser: 'u', halopsaPassword: 'p-0123456789ab' }
 
@@ -34,7 +36,7 @@ const load = (url: string, concurrency: number, kind: string): Promise<Figures> 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-webhook-bench-'))
-const store = openSqliteStore({ path: join(dir, 'relay.db'), writer: 'thread' })
+const store = openSqliteStore({ path: join(dir, 'relay.db'), writer })
 const relay = createRelay({ store })
 await relay.start()
 const app = await buildApp({ relay, tokens: [{ name: 'bench', scope: 'operate', token: 'bench-token-0123456789' }], webhooks: secrets })
@@ -49,7 +51,7 @@ try {
   const single = await load(`${relayUrl}/webhooks/gravityzone`, 64, 'push1')
   const batches = await load(`${relayUrl}/webhooks/gravityzone`, 16, 'push50')
   const stored = (await store.readAll({ filter: { types: ['SecurityEventReceived'] }, maxCount: Number.MAX_SAFE_INTEGER })).length
-  console.log('## Webhook ingestion on the embedded store (SQLite, WAL, synchronous=FULL), load from a separate process')
+  console.log(`## Webhook ingestion on the embedded store (SQLite, WAL, synchronous=FULL, ${writer} writer), load from a separate process`)
   console.log('| case | concurrency | requests/s | events/s | p50 ms | p99 ms | non-200 |')
   console.log('|---|---:|---:|---:|---:|---:|---:|')
   console.log(`| bare Fastify JSON route (baseline) | 64 | ${fmt(baseline.rps)} | — | ${baseline.p50.toFixed(1)} | ${baseline.p99.toFixed(1)} | ${baseline.errors} |`)

@@ -75,7 +75,10 @@ const Bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  EVENT_STORE_URL: z.string().regex(/^(sqlite:.+|esdb(\+discover)?:\/\/.+)$/, 'expected sqlite:<path>, sqlite::memory: or esdb://host:2113?tls=false').default('sqlite:./data/relay.db'),
+  EVENT_STORE_URL: z.string()
+    .regex(/^(sqlite:.+|esdb(\+discover)?:\/\/.+)$/, 'expected sqlite:<path>, sqlite::memory: or esdb://host:2113?tls=false')
+    .refine((url) => !url.startsWith('sqlite:') || !url.includes('?') || /\?writer=(inline|thread)$/.test(url), 'a sqlite: URL takes only ?writer=inline or ?writer=thread')
+    .default('sqlite:./data/relay.db'),
   API_TOKENS: ApiTokens,
   GZ_API_URL: HttpUrl,
   GZ_API_KEY: Secret('GZ_API_KEY', 8),

@@ -38,6 +38,7 @@ t.test('a missing or bad variable is named in one line, without its value', asyn
   t.match(failure({ ...valid, PORT: 'eighty' }).message, /^invalid configuration: PORT: /)
   t.match(failure({ ...valid, POLL_INTERVAL: 'often' }).message, /POLL_INTERVAL: expected a duration/)
   t.match(failure({ ...valid, EVENT_STORE_URL: 'postgres://x' }).message, /EVENT_STORE_URL: expected sqlite:/)
+  t.match(failure({ ...valid, EVENT_STORE_URL: 'sqlite:./data/relay.db?writer=fast' }).message, /EVENT_STORE_URL: a sqlite: URL takes only \?writer=inline or \?writer=thread/)
   t.match(failure({ ...valid, HALO_URL: 'not a url' }).message, /HALO_URL: expected an http\(s\) URL/)
   const badToken = failure({ ...valid, API_TOKENS: 'alice:admin:supersecretvalue12345' })
   t.match(badToken.message, /API_TOKENS: entry 1 \(alice\): the scope must be read or operate/)

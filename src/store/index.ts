@@ -5,14 +5,14 @@ export type { EventStore, NewFact, StoredFact, ExpectedRevision, FactFilter, Fac
 export * from './errors.js'
 
 /**
- * Opens the store named by EVENT_STORE_URL: `sqlite:<path>` (writes on a thread of their own;
- * `sqlite:<path>?writer=inline` keeps them on the main thread), `sqlite::memory:`, or
+ * Opens the store named by EVENT_STORE_URL: `sqlite:<path>` (writes on the main thread;
+ * `sqlite:<path>?writer=thread` moves them to a thread of their own), `sqlite::memory:`, or
  * `esdb://host:2113?tls=false` (also `esdb+discover://`, and several comma-separated hosts).
  */
 export const openEventStore = async (url: string): Promise<EventStore> => {
   if (url.startsWith('sqlite:')) {
     const [path = '', query = ''] = url.slice('sqlite:'.length).split('?', 2)
-    const writer = new URLSearchParams(query).get('writer') ?? 'thread'
+    const writer = new URLSearchParams(query).get('writer') ?? 'inline'
     if (writer !== 'thread' && writer !== 'inline') throw new Error(`EVENT_STORE_URL: writer must be thread or inline (got ${writer})`)
     return openSqliteStore({ path, writer })
   }

@@ -9,7 +9,7 @@ import { createCommitter } from './groupCommit.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
 import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqliteFact.js'
 import type { PendingAppend } from './groupCommit.js'
-import type { SerializedError, WriterData, WriterMessage, WriterRequest } from './writerThread.js'
+import type { SerializedError, WriterAppend, WriterData, WriterMessage, WriterRequest } from './writerThread.js'
 import { Worker } from 'node:worker_threads'
 
 export type SqliteStoreOptions = {
@@ -22,7 +22,8 @@ export type SqliteStoreOptions = {
   /**
    * Where the writes run: `inline` on the caller's event loop, or `thread` on a worker thread of
    * their own so the COMMIT's fsync never blocks request handling (files only; `:memory:` is
-   * always inline). Default `inline`; EVENT_STORE_URL file stores use `thread`.
+   * always inline). Default `inline`: on the 2-core machines measured (bench/webhook.ts
+   * `--writer=thread`), the extra thread competed for the cores and did not pay for its messages.
    */
   writer?: 'inline' | 'thread'
 }
@@ -68,26 +69,28 @@ const threadWrites = (data: WriterData, onCommit: (position: bigint) => void): W
     settleIdle()
     closed?.()
   }
+  let lastCommitted = 0n
   worker.on('message', (message: WriterMessage) => {
-    switch (message.op) {
-      case 'result':
-        pending.get(message.id)?.resolve(message.result)
-        pending.delete(message.id)
-        settleIdle()
-        return
-      case 'error':
-        pending.get(message.id)?.reject(revive(message.error))
-        pending.delete(message.id)
-        settleIdle()
-        return
-      case 'commit':
-        stats = { groups: message.groups, appendsCommitted: message.appendsCommitted }
-        onCommit(message.position)
-        return
-      case 'closed':
-        closed?.()
+    if (message.op === 'closed') return closed?.()
+    for (const a of message.answers) {
+      const p = pending.get(a.id)
+      pending.delete(a.id)
+      if ('result' in a) p?.resolve(a.result)
+      else p?.reject(revive(a.error))
     }
+    stats = { groups: message.groups, appendsCommitted: message.appendsCommitted }
+    if (message.position > lastCommitted) {
+      lastCommitted = message.position
+      onCommit(message.position)
+    }
+    settleIdle()
   })
+  // The appends of one turn of the event loop leave in one message.
+  let outbox: WriterAppend[] = []
+  const post = () => {
+    worker.postMessage({ op: 'appends', appends: outbox } satisfies WriterRequest)
+    outbox = []
+  }
   worker.on('error', (error) => fail(Object.assign(new Error(`the store's writer thread failed: ${error.message}`), { cause: error })))
   worker.on('exit', () => fail(new StoreClosed()))
   return {
@@ -95,7 +98,8 @@ const threadWrites = (data: WriterData, onCommit: (position: bigint) => void): W
       if (failure) return p.reject(failure)
       const id = nextId++
       pending.set(id, p)
-      worker.postMessage({ op: 'append', id, stream: p.stream, expected: p.expected, rows: p.rows } satisfies WriterRequest)
+      if (outbox.length === 0) setImmediate(post)
+      outbox.push({ id, stream: p.stream, expected: p.expected, rows: p.rows })
     },
     drained: () => (pending.size === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve))),
     async close() {

@@ -8,23 +8,24 @@ import { createCommitter, type PendingAppend } from './groupCommit.js'
 /**
  * The SQLite writer on its own thread (`openSqliteStore({ writer: 'thread' })`): the same group
  * commit, but the inserts and the COMMIT's fsync no longer block the event loop that parses
- * requests, so HTTP work and durable writes overlap on two cores. Messages in: appends (already
- * validated and serialised by the caller) and `close`; messages out: one answer per append, then
- * a `commit` notice with the last position of each transaction.
+ * requests, so HTTP work and durable writes overlap on two cores. Messages in: the appends made
+ * in one turn of the caller's event loop (validated and serialised already), and `close`; messages
+ * out: the answers of one transaction together, with the last position it committed. Messages are
+ * batched both ways because a message per append cost more than the fsync it saved.
  */
 
-export type WriterRequest =
-  | { op: 'append'; id: number; stream: string; expected: ExpectedRevision; rows: PendingAppend['rows'] }
-  | { op: 'close' }
+export type WriterAppend = { id: number; stream: string; expected: ExpectedRevision; rows: PendingAppend['rows'] }
+
+export type WriterRequest = { op: 'appends'; appends: WriterAppend[] } | { op: 'close' }
 
 export type SerializedError =
   | { store: true; code: string; message: string; stream?: string; expected?: ExpectedRevision; actual?: bigint | 'no_stream'; factId?: string }
   | { store: false; message: string; code?: string }
 
+export type WriterAnswer = { id: number; result: AppendResult } | { id: number; error: SerializedError }
+
 export type WriterMessage =
-  | { op: 'result'; id: number; result: AppendResult }
-  | { op: 'error'; id: number; error: SerializedError }
-  | { op: 'commit'; position: bigint; groups: number; appendsCommitted: number }
+  | { op: 'answers'; answers: WriterAnswer[]; position: bigint; groups: number; appendsCommitted: number }
   | { op: 'closed' }
 
 export type WriterData = { path: string; groupCommit: boolean; maxGroup: number }
@@ -51,10 +52,23 @@ if (parentPort) {
   const data = workerData as WriterData
   const db = new Database(data.path)
   configureWriter(db, false)
+  // A transaction settles all its appends synchronously: their answers leave in one message.
+  let answers: WriterAnswer[] = []
+  let committed = 0n
+  const answer = (a: WriterAnswer) => {
+    if (answers.length === 0) queueMicrotask(send)
+    answers.push(a)
+  }
+  const send = () => {
+    port.postMessage({ op: 'answers', answers, position: committed, ...committer.stats() } satisfies WriterMessage)
+    answers = []
+  }
   const committer = createCommitter(db, {
     groupCommit: data.groupCommit,
     maxGroup: data.maxGroup,
-    onCommit: (position) => port.postMessage({ op: 'commit', position, ...committer.stats() } satisfies WriterMessage)
+    onCommit: (position) => {
+      committed = position
+    }
   })
   port.on('message', (request: WriterRequest) => {
     if (request.op === 'close') {
@@ -65,13 +79,8 @@ if (parentPort) {
       })
       return
     }
-    const { id } = request
-    committer.enqueue({
-      stream: request.stream,
-      expected: request.expected,
-      rows: request.rows,
-      resolve: (result) => port.postMessage({ op: 'result', id, result } satisfies WriterMessage),
-      reject: (error) => port.postMessage({ op: 'error', id, error: serialize(error) } satisfies WriterMessage)
-    })
+    for (const { id, stream, expected, rows } of request.appends) {
+      committer.enqueue({ stream, expected, rows, resolve: (result) => answer({ id, result }), reject: (error) => answer({ id, error: serialize(error) }) })
+    }
   })
 }
