@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { pushMd5 } from '../../src/platforms/gravityzone/push.js'
 import { testApp, webhookSecrets } from '../support/app.js'
 
-const fixtures = readFileSync(new URL('../../../shared/fixtures/gravityzone/push-samples.jsonl', import.meta.url), 'utf8').trim().split('\n')
+const fixtures = readFileSync(new URL('../fixtures/gravityzone/push-samples.jsonl', import.meta.url), 'utf8').trim().split('\n')
 
 const pushHeaders = (body: string | Buffer, overrides: Record<string, string> = {}) => ({
   authorization: webhookSecrets.gravityzoneAuthorization,

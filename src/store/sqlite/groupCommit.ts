@@ -56,16 +56,7 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
   let groups = 0
   let appendsCommitted = 0
 
-  const applyOne = (p: PendingAppend, now: number): AppendResult => {
-    const head = statements.head.get(p.stream) as bigint | undefined
-    // A repeat of an earlier append always fails a concrete expected revision (the stream has
-    // moved past it), so the id lookup is only paid on that path or when no revision is given.
-    if (p.expected === 'any' || p.expected === 'stream_exists' || !expectedHolds(p.expected, head)) {
-      const repeat = idempotentRepeat(p, head)
-      if (repeat) return repeat
-      checkExpected(p.stream, p.expected, head)
-    }
-    const first = head === undefined ? 0n : head + 1n
+  const insertRows = (p: PendingAppend, first: bigint, now: number): AppendResult => {
     let position = 0n
     // Rows go in by the chunk, one statement each: a delivery of 50 events is one native call, not 50.
     for (let from = 0; from < p.rows.length; from += MAX_ROWS_PER_INSERT) {
@@ -79,6 +70,28 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
       position = BigInt(insertOf(chunk.length).run(params).lastInsertRowid)
     }
     return { nextRevision: first + BigInt(p.rows.length) - 1n, position }
+  }
+
+  const applyOne = (p: PendingAppend, now: number): AppendResult => {
+    // A new stream (most appends: one per webhook delivery) starts at revision 0, and the unique
+    // (stream, revision) index refuses that row if the stream exists: the head is looked up only
+    // then. One statement at most, so a refusal leaves nothing of this append behind.
+    if (p.expected === 'no_stream' && p.rows.length <= MAX_ROWS_PER_INSERT) {
+      try {
+        return insertRows(p, 0n, now)
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error
+      }
+    }
+    const head = statements.head.get(p.stream) as bigint | undefined
+    // A repeat of an earlier append always fails a concrete expected revision (the stream has
+    // moved past it), so the id lookup is only paid on that path or when no revision is given.
+    if (p.expected === 'any' || p.expected === 'stream_exists' || !expectedHolds(p.expected, head)) {
+      const repeat = idempotentRepeat(p, head)
+      if (repeat) return repeat
+      checkExpected(p.stream, p.expected, head)
+    }
+    return insertRows(p, head === undefined ? 0n : head + 1n, now)
   }
 
   /** The same fact ids at the same place in the same stream: report the original append. */

@@ -4,11 +4,11 @@ import { classifyPushEvents, type ClassifiedPushEvent, type SecurityPushEvent } 
 import { parsePushDelivery } from '../../../src/platforms/gravityzone/push.js'
 
 /**
- * The published deliveries (fixtures/gravityzone/push-samples.jsonl, Elastic's Bitdefender samples):
+ * The published deliveries (test/fixtures/gravityzone/push-samples.jsonl, Elastic's Bitdefender samples):
  * every one must parse, every event must be kept, and every security module the fixture README lists
  * must be recognised as security.
  */
-const fixture = '/work/shared/fixtures/gravityzone/push-samples.jsonl'
+const fixture = new URL('../../fixtures/gravityzone/push-samples.jsonl', import.meta.url)
 const readmeModules = ['av', 'hd', 'avc', 'aph', 'fw', 'dp', 'uc', 'antiexploit', 'network-monitor', 'network-sandboxing', 'ransomware-mitigation', 'new-incident', 'exchange-malware', 'storage-antimalware', 'device-control']
 
 const lines = readFileSync(fixture, 'utf8').split('\n').filter((line) => line.trim() !== '')
