@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from 'node:crypto'
+import { createHash, hash, randomFillSync } from 'node:crypto'
 
 const formatUuid = (bytes: Uint8Array): string => {
   const hex = Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString('hex')
@@ -71,7 +71,7 @@ export const deterministicId = (...parts: (string | Uint8Array)[]): string => {
 }
 
 /** Hex SHA-256 of raw bytes: the identity of a delivery body. */
-export const contentHash = (content: string | Uint8Array): string => createHash('sha256').update(content).digest('hex')
+export const contentHash = (content: string | Uint8Array): string => hash('sha256', content, 'hex')
 
 const EPOCH_2000 = 946_684_800_000
 const EPOCH_2100 = 4_102_444_800_000

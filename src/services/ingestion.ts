@@ -9,9 +9,9 @@ import { haloWebhookPayloadSchema } from '../platforms/halopsa/webhookPayload.js
 
 /**
  * Turns webhook deliveries into facts. Every fact of a delivery goes into one stream named after
- * the SHA-256 of the body, appended with `no_stream` and ids derived from the body: a re-delivery
- * of the same bytes is an idempotent repeat of the first append and writes nothing (SPEC §4,
- * anchors §1.3). The caller answers 2xx only once this resolves, i.e. once the facts are durable.
+ * the SHA-256 of the body (for GravityZone, as a time-ordered id: its send time, then the hash),
+ * appended with `no_stream` and ids derived from the body: a re-delivery of the same bytes is an
+ * idempotent repeat of the first append and writes nothing (SPEC §4, anchors §1.3). The caller answers 2xx only once this resolves, i.e. once the facts are durable.
  */
 
 export type PushIngestResult =
@@ -70,7 +70,7 @@ export const createIngestion = (deps: { store: EventStore; now?: () => Date }) =
         }
       })
       if (facts.length === 0) return { ok: true, deliveryId, ...counts, position: null }
-      const result = await deps.store.append(streams.gzDelivery(deliveryId), facts, { expectedRevision: 'no_stream' })
+      const result = await deps.store.append(streams.gzDelivery(base), facts, { expectedRevision: 'no_stream' })
       return { ok: true, deliveryId, ...counts, position: result.position }
     },
 

@@ -43,24 +43,32 @@ const pushHeaders = (body: string) => ({
   'event-push-service-md5': pushMd5(webhookSecrets.gravityzoneApiKey, body)
 })
 
-/** How often each fact id and each delivered event is stored, and which events each stream holds. */
+/**
+ * How often each fact id and each delivered event is stored, and which events each delivery's
+ * stream holds (keyed by the delivery id, the SHA-256 of the body, which every fact carries).
+ */
 const census = (facts: readonly StoredFact[]) => {
   const ids = new Map<string, number>()
   const keys = new Map<string, number>()
   const streams = new Map<string, string[]>()
+  const streamNames = new Map<string, Set<string>>()
   for (const fact of facts) {
     ids.set(fact.id, (ids.get(fact.id) ?? 0) + 1)
     const key = keyOf(fact) ?? `unknown:${fact.id}`
     keys.set(key, (keys.get(key) ?? 0) + 1)
-    streams.set(fact.stream, [...(streams.get(fact.stream) ?? []), key])
+    const delivery = (fact.data as { deliveryId?: string }).deliveryId ?? `stream:${fact.stream}`
+    streams.set(delivery, [...(streams.get(delivery) ?? []), key])
+    streamNames.set(delivery, (streamNames.get(delivery) ?? new Set()).add(fact.stream))
   }
+  // One delivery, one stream: a delivery split over two streams would not be one atomic append.
+  for (const [delivery, names] of streamNames) if (names.size !== 1) throw new Error(`delivery ${delivery} is spread over ${names.size} streams`)
   const twice = (counts: Map<string, number>) => [...counts].filter(([, n]) => n > 1).map(([k]) => k)
   return { ids, keys, streams, idsTwice: twice(ids), keysTwice: twice(keys) }
 }
 
 /** Deliveries whose stream does not hold exactly their events, in order: missing or torn. */
 const notStoredWhole = (deliveries: readonly Delivery[], streams: Map<string, string[]>) =>
-  deliveries.filter((d) => JSON.stringify(streams.get(`gzDelivery-${d.deliveryId}`)) !== JSON.stringify(d.keys))
+  deliveries.filter((d) => JSON.stringify(streams.get(d.deliveryId)) !== JSON.stringify(d.keys))
 
 const deliver = (target: Pool | string, body: string) =>
   typeof target === 'string'
@@ -164,10 +172,10 @@ t.test('every push delivery answered 200 before a SIGKILL is in the store once a
   t.same(notStoredWhole(acknowledged, crashed.streams).map((d) => d.deliveryId), [], `all ${acknowledged.length} acknowledged deliveries are stored whole`)
   t.same(crashed.idsTwice, [], 'no fact id is stored twice')
   t.same(crashed.keysTwice, [], 'no delivered event is stored twice')
-  const sent = new Map([...acknowledged, ...unanswered].map((d) => [`gzDelivery-${d.deliveryId}`, d]))
-  const torn = [...crashed.streams].filter(([stream, keys]) => JSON.stringify(sent.get(stream)?.keys) !== JSON.stringify(keys))
-  t.same(torn.map(([stream]) => stream), [], 'every stored delivery is one the test sent, with all of its events (appends are atomic)')
-  const inFlightStored = unanswered.filter((d) => crashed.streams.has(`gzDelivery-${d.deliveryId}`)).length
+  const sent = new Map([...acknowledged, ...unanswered].map((d) => [d.deliveryId, d]))
+  const torn = [...crashed.streams].filter(([delivery, keys]) => JSON.stringify(sent.get(delivery)?.keys) !== JSON.stringify(keys))
+  t.same(torn.map(([delivery]) => delivery), [], 'every stored delivery is one the test sent, with all of its events (appends are atomic)')
+  const inFlightStored = unanswered.filter((d) => crashed.streams.has(d.deliveryId)).length
   t.comment(`${inFlightStored} of the ${unanswered.length} unanswered deliveries had been stored before the kill`)
 
   // and acknowledged deliveries (the last ones before the kill among them) and every unanswered one are sent again,
@@ -185,7 +193,7 @@ t.test('every push delivery answered 200 before a SIGKILL is in the store once a
   t.same(redeliveredCensus.idsTwice, [], 'still no fact id stored twice')
   t.same(redeliveredCensus.keysTwice, [], 'still no delivered event stored twice')
   t.same(notStoredWhole([...acknowledged, ...unanswered], redeliveredCensus.streams).map((d) => d.deliveryId), [], 'every delivery sent is stored whole')
-  const expectedFacts = afterCrash.length + unanswered.filter((d) => !crashed.streams.has(`gzDelivery-${d.deliveryId}`)).reduce((n, d) => n + d.keys.length, 0)
+  const expectedFacts = afterCrash.length + unanswered.filter((d) => !crashed.streams.has(d.deliveryId)).reduce((n, d) => n + d.keys.length, 0)
   t.equal(afterRedelivery.length, expectedFacts, 'the re-delivered acknowledged deliveries appended nothing')
   t.ok([...crashed.ids.keys()].every((id) => redeliveredCensus.ids.has(id)), 'the facts from before the crash keep their ids')
 

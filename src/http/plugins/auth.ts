@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiToken, TokenScope } from '../../config.js'
 import { ApiError } from '../errors.js'
@@ -21,7 +21,7 @@ declare module 'fastify' {
   }
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest()
+const digest = (value: string) => hash('sha256', value, 'buffer')
 
 /** True when `given` equals `expected`, in time independent of both. */
 export const secretEquals = (given: string, expected: string): boolean => timingSafeEqual(digest(given), digest(expected))

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Relay } from '../../services/relay.js'
 import { pushMd5 } from '../../platforms/gravityzone/push.js'
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 import { ApiError } from '../errors.js'
 import { secretEquals, type FailureLimiter } from '../plugins/auth.js'
 
@@ -22,7 +22,7 @@ export type WebhookSecrets = {
 /** Large enough for big GravityZone batches; a larger body is refused with 413 before it is read. */
 export const WEBHOOK_BODY_LIMIT = 10 * 1024 * 1024
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest()
+const sha256 = (value: string) => hash('sha256', value, 'buffer')
 
 /** A constant-time check against a secret whose digest is computed once, not per request. */
 const secretMatcher = (secret: string) => {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { contentHash } from '../../domain/ids.js'
 
@@ -8,7 +8,8 @@ import { contentHash } from '../../domain/ids.js'
  * configured `Authorization` string and an `Event-Push-Service-Md5` integrity header.
  */
 
-const md5hex = (data: string | Uint8Array): string => createHash('md5').update(data).digest('hex')
+// One-shot digests (crypto.hash): no Hash object per call on the webhook path.
+const md5hex = (data: string | Uint8Array): string => hash('md5', data, 'hex')
 
 /**
  * `Event-Push-Service-Md5` = md5hex(apiKey + md5hex(rawBody)): hex digests, key first — the PHP
@@ -21,8 +22,8 @@ export const pushMd5 = (apiKey: string, rawBody: string | Uint8Array): string =>
  * content nor the length of the expected secret leaks through timing.
  */
 export const constantTimeEqual = (actual: string, expected: string): boolean => {
-  const a = createHash('sha256').update(actual).digest()
-  const b = createHash('sha256').update(expected).digest()
+  const a = hash('sha256', actual, 'buffer')
+  const b = hash('sha256', expected, 'buffer')
   return timingSafeEqual(a, b)
 }
 
