@@ -51,3 +51,10 @@ t.test('canonical JSON: key order never matters, values do', async (t) => {
   t.equal(canonicalJson('é"\n'), JSON.stringify('é"\n'))
   t.not(canonicalJson({ a: '1' }), canonicalJson({ a: 1 }))
 })
+
+t.test('canonical JSON keeps a "__proto__" key that JSON.parse made an own property', async (t) => {
+  const { canonicalJson } = await import('../../src/platforms/gravityzone/pushEvents.js')
+  const parsed = JSON.parse('{"b":1,"__proto__":{"x":2}}') as unknown
+  t.equal(canonicalJson(parsed), '{"__proto__":{"x":2},"b":1}')
+  t.not(canonicalJson(parsed), canonicalJson({ b: 1 }))
+})
