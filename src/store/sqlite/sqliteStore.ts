@@ -163,12 +163,11 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     exists: reader.prepare('SELECT 1 FROM facts WHERE stream = ? LIMIT 1')
   }
   const allStatements = new Map<string, Database.Statement>()
-  const allStatement = (direction: 'forwards' | 'backwards', filter: FactFilter | undefined, bodiesFor: readonly string[] | undefined) => {
+  const allStatement = (direction: 'forwards' | 'backwards', filter: FactFilter | undefined, withBodies: boolean) => {
     const { sql, params } = filterSql(filter)
-    // With a body hint, other facts' data and metadata are not copied out of SQLite at all.
-    const wanted = bodiesFor ? `type IN (${bodiesFor.map(() => '?').join(', ') || 'NULL'})` : undefined
-    const columns = wanted ? `position, stream, revision, id, type, CASE WHEN ${wanted} THEN data END, CASE WHEN ${wanted} THEN metadata END, recorded_at` : FACT_COLUMNS
-    const key = `${direction}${sql}|${bodiesFor?.length ?? -1}`
+    // Without bodies, no fact's data or metadata is copied out of SQLite by the scan itself.
+    const columns = withBodies ? FACT_COLUMNS : 'position, stream, revision, id, type, NULL, NULL, recorded_at'
+    const key = `${direction}${sql}|${withBodies}`
     let statement = allStatements.get(key)
     if (!statement) {
       statement = direction === 'forwards'
@@ -176,19 +175,41 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
         : reader.prepare(`SELECT ${columns} FROM facts WHERE position < ?${sql} ORDER BY position DESC LIMIT ?`).raw(true)
       allStatements.set(key, statement)
     }
-    // The column list's parameters come before the WHERE clause's.
-    return { statement, columnParams: bodiesFor ? [...bodiesFor, ...bodiesFor] : [], params }
+    return { statement, params }
   }
-  const bodiesStatement = reader.prepare('SELECT data, metadata FROM facts WHERE position = ?')
-  const loadBodies: BodyLoader = (position) => bodiesStatement.get(position) as { data: string; metadata: string }
-  const toLazyFact = (row: FactRow): StoredFact => new SqliteFact(row, loadBodies)
+  /** The bodies of the facts of some types in a position range: one query per batch read. */
+  const bodiesStatements = new Map<number, Database.Statement>()
+  const bodiesOfTypes = (types: readonly string[], low: number, high: number) => {
+    let statement = bodiesStatements.get(types.length)
+    if (!statement) {
+      statement = reader.prepare(`SELECT position, data, metadata FROM facts WHERE position >= ? AND position <= ? AND type IN (${types.map(() => '?').join(', ')})`).raw(true)
+      bodiesStatements.set(types.length, statement)
+    }
+    return statement.all(low, high, ...types) as [number, string, string][]
+  }
+  const bodyStatement = reader.prepare('SELECT data, metadata FROM facts WHERE position = ?')
+  const loadBodies: BodyLoader = (position) => bodyStatement.get(position) as { data: string; metadata: string }
 
   const readAllSync = (opts: ReadAllOptions & { bodiesFor?: readonly string[] } = {}): StoredFact[] => {
     const direction = opts.direction ?? 'forwards'
     const limit = Math.min(opts.maxCount ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
     const from = opts.fromPosition ?? (direction === 'forwards' ? 0n : head() + 1n)
-    const { statement, columnParams, params } = allStatement(direction, opts.filter, opts.bodiesFor)
-    return (statement.all(...columnParams, from, ...params, limit) as FactRow[]).map(opts.bodiesFor ? toLazyFact : toFact)
+    const { statement, params } = allStatement(direction, opts.filter, !opts.bodiesFor)
+    const rows = statement.all(from, ...params, limit) as FactRow[]
+    if (!opts.bodiesFor) return rows.map(toFact)
+    // With a body hint: the hinted types' bodies in one more query, the rest loaded if touched.
+    if (rows.length > 0 && opts.bodiesFor.length > 0) {
+      const byPosition = new Map(rows.map((row) => [row[0], row]))
+      const [first, last] = [rows[0]![0], rows[rows.length - 1]![0]]
+      for (const [position, data, metadata] of bodiesOfTypes(opts.bodiesFor, Math.min(first, last), Math.max(first, last))) {
+        const row = byPosition.get(position)
+        if (row) {
+          row[5] = data
+          row[6] = metadata
+        }
+      }
+    }
+    return rows.map((row) => new SqliteFact(row, loadBodies))
   }
 
   let closed = false
