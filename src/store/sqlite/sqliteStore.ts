@@ -2,15 +2,13 @@ import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { AppendResult, EventStore, ExpectedRevision, FactFilter, NewFact, ReadAllOptions, ReadStreamOptions, StoredFact, SubscribeOptions, Subscription } from '../port.js'
-import { DuplicateFactId, StoreClosed, StoreError, StreamNotFound, WrongExpectedVersion } from '../errors.js'
+import { StoreClosed, StreamNotFound } from '../errors.js'
 import { validateAppend } from '../validateAppend.js'
 import { configureWriter, migrate } from './schema.js'
 import { createCommitter } from './groupCommit.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
 import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqliteFact.js'
-import type { PendingAppend } from './groupCommit.js'
-import type { SerializedError, WriterAppend, WriterData, WriterMessage, WriterRequest } from './writerThread.js'
-import { Worker } from 'node:worker_threads'
+import { threadWrites, type Writes } from './threadWrites.js'
 
 export type SqliteStoreOptions = {
   /** A file path, or `:memory:`. */
@@ -26,92 +24,6 @@ export type SqliteStoreOptions = {
    * `--writer=thread`), the extra thread competed for the cores and did not pay for its messages.
    */
   writer?: 'inline' | 'thread'
-}
-
-type Writes = {
-  enqueue(p: PendingAppend): void
-  drained(): Promise<void>
-  close(): Promise<void>
-  stats(): { groups: number; appendsCommitted: number }
-}
-
-/** A writer-thread error, back as the error class the inline writer would have thrown. */
-const revive = (e: SerializedError): Error => {
-  if (!e.store) return Object.assign(new Error(e.message), e.code !== undefined ? { code: e.code } : {})
-  if (e.code === 'wrong_expected_version' && e.stream !== undefined && e.expected !== undefined && e.actual !== undefined) return new WrongExpectedVersion(e.stream, e.expected, e.actual)
-  if (e.code === 'duplicate_fact_id' && e.factId !== undefined && e.stream !== undefined) return new DuplicateFactId(e.factId, e.stream)
-  return new StoreError(e.code, e.message)
-}
-
-/** The writes on a worker thread (writerThread.ts), answered through messages. */
-const threadWrites = (data: WriterData, onCommit: (position: bigint) => void): Writes => {
-  // Built, the thread runs writerThread.js. Under tsx (tests, `npm run dev`) this module is
-  // TypeScript and a worker does not inherit tsx's loader, so the thread loads it through tsx's API.
-  const worker = import.meta.url.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(new URL('./writerThread.ts', import.meta.url).href)}, { parentURL: 'file:///' }))`, { eval: true, workerData: data })
-    : new Worker(new URL('./writerThread.js', import.meta.url), { workerData: data })
-  const pending = new Map<number, PendingAppend>()
-  let nextId = 0
-  let stats = { groups: 0, appendsCommitted: 0 }
-  let failure: Error | undefined
-  let idle: (() => void)[] = []
-  let closed: (() => void) | undefined
-  const settleIdle = () => {
-    if (pending.size > 0) return
-    const waiters = idle
-    idle = []
-    for (const w of waiters) w()
-  }
-  const fail = (error: Error) => {
-    failure ??= error
-    for (const p of pending.values()) p.reject(failure)
-    pending.clear()
-    settleIdle()
-    closed?.()
-  }
-  let lastCommitted = 0n
-  worker.on('message', (message: WriterMessage) => {
-    if (message.op === 'closed') return closed?.()
-    for (const a of message.answers) {
-      const p = pending.get(a.id)
-      pending.delete(a.id)
-      if ('result' in a) p?.resolve(a.result)
-      else p?.reject(revive(a.error))
-    }
-    stats = { groups: message.groups, appendsCommitted: message.appendsCommitted }
-    if (message.position > lastCommitted) {
-      lastCommitted = message.position
-      onCommit(message.position)
-    }
-    settleIdle()
-  })
-  // The appends of one turn of the event loop leave in one message.
-  let outbox: WriterAppend[] = []
-  const post = () => {
-    worker.postMessage({ op: 'appends', appends: outbox } satisfies WriterRequest)
-    outbox = []
-  }
-  worker.on('error', (error) => fail(Object.assign(new Error(`the store's writer thread failed: ${error.message}`), { cause: error })))
-  worker.on('exit', () => fail(new StoreClosed()))
-  return {
-    enqueue(p) {
-      if (failure) return p.reject(failure)
-      const id = nextId++
-      pending.set(id, p)
-      if (outbox.length === 0) setImmediate(post)
-      outbox.push({ id, stream: p.stream, expected: p.expected, rows: p.rows })
-    },
-    drained: () => (pending.size === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve))),
-    async close() {
-      if (failure) return
-      await new Promise<void>((resolve) => {
-        closed = resolve
-        worker.postMessage({ op: 'close' } satisfies WriterRequest)
-      })
-      await worker.terminate()
-    },
-    stats: () => stats
-  }
 }
 
 const toFact = (row: FactRow): StoredFact => new SqliteFact(row)
