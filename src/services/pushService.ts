@@ -1,4 +1,5 @@
 import type { EventStore } from '../store/port.js'
+import { isStreamNotFound } from '../store/errors.js'
 import { metadataFor } from '../domain/metadata.js'
 import type { FactData } from '../domain/facts.js'
 import { newId } from '../domain/ids.js'
@@ -49,6 +50,16 @@ export const createPushService = (deps: {
   const record = async <T extends 'PushServiceRearmed' | 'PushServiceChecked'>(type: T, data: FactData<T>) =>
     deps.store.append(streams.pushService(), [{ id: newId(), type, data, metadata: metadataFor({ actor: 'relay', correlationId: newId() }, now()) }])
 
+  const lastWasCheck = async (status: number): Promise<boolean> => {
+    try {
+      const [last] = await deps.store.readStream(streams.pushService(), { direction: 'backwards', maxCount: 1 })
+      return last?.type === 'PushServiceChecked' && (last.data as FactData<'PushServiceChecked'>).status === status
+    } catch (error) {
+      if (isStreamNotFound(error)) return false
+      throw error
+    }
+  }
+
   return {
     /**
      * Registers the push settings and the HaloPSA webhook (when PUBLIC_URL is set, or given here,
@@ -81,7 +92,8 @@ export const createPushService = (deps: {
       // The current settings hide the authorization ("********"); the relay knows its own.
       const url = urls().pushUrl ?? settings.serviceSettings?.url ?? undefined
       if (!url) {
-        await record('PushServiceChecked', { status: settings.status })
+        // Recorded once per change: a watchdog that keeps finding the same state appends nothing new.
+        if (!(await lastWasCheck(settings.status))) await record('PushServiceChecked', { status: settings.status })
         deps.logger?.warn({}, 'the GravityZone push service is off and no URL is known to re-arm it (set PUBLIC_URL)')
         return { status: 0, rearmed: false }
       }
