@@ -1,4 +1,5 @@
 import type { EventStore } from '../store/port.js'
+import { lastFact } from '../store/lastFact.js'
 import { metadataFor, type Cause } from '../domain/metadata.js'
 import type { FactData } from '../domain/facts.js'
 import type { Mapping } from '../domain/mappingRegistry.js'
@@ -167,13 +168,8 @@ export const createBilling = (deps: {
 
     /** Whether `month` still needs a run: never run, or the last run left failures behind. */
     async due(month: string): Promise<boolean> {
-      try {
-        const [last] = await deps.store.readStream(streams.billingRun(month), { direction: 'backwards', maxCount: 1 })
-        return !last || (last.data as FactData<'BillingRunCompleted'>).failed > 0
-      } catch (error) {
-        if ((error as { code?: string }).code === 'stream_not_found') return true
-        throw error
-      }
+      const last = await lastFact(deps.store, streams.billingRun(month))
+      return !last || (last.data as FactData<'BillingRunCompleted'>).failed > 0
     }
   }
 }

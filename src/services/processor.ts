@@ -1,4 +1,5 @@
 import type { EventStore, FactFilter, StoredFact, Subscription } from '../store/port.js'
+import { lastFact } from '../store/lastFact.js'
 import { isStoreError } from '../store/errors.js'
 import { isWrongExpectedVersion } from '../store/errors.js'
 import { newId } from '../domain/ids.js'
@@ -58,15 +59,11 @@ export const createProcessor = (options: {
   }
 
   const loadCheckpoint = async () => {
-    try {
-      const [last] = await options.store.readStream(stream, { direction: 'backwards', maxCount: 1 })
-      if (last) {
-        position = BigInt((last.data as FactData<'ProcessorCheckpointed'>).position)
-        saved = position
-        revision = last.revision
-      }
-    } catch (error) {
-      if (!isStoreError(error) || error.code !== 'stream_not_found') throw error
+    const last = await lastFact(options.store, stream)
+    if (last) {
+      position = BigInt((last.data as FactData<'ProcessorCheckpointed'>).position)
+      saved = position
+      revision = last.revision
     }
   }
 

@@ -1,5 +1,5 @@
 import type { EventStore } from '../store/port.js'
-import { isStreamNotFound } from '../store/errors.js'
+import { lastFact } from '../store/lastFact.js'
 import { metadataFor } from '../domain/metadata.js'
 import type { FactData } from '../domain/facts.js'
 import { newId } from '../domain/ids.js'
@@ -51,13 +51,8 @@ export const createPushService = (deps: {
     deps.store.append(streams.pushService(), [{ id: newId(), type, data, metadata: metadataFor({ actor: 'relay', correlationId: newId() }, now()) }])
 
   const lastWasCheck = async (status: number): Promise<boolean> => {
-    try {
-      const [last] = await deps.store.readStream(streams.pushService(), { direction: 'backwards', maxCount: 1 })
-      return last?.type === 'PushServiceChecked' && (last.data as FactData<'PushServiceChecked'>).status === status
-    } catch (error) {
-      if (isStreamNotFound(error)) return false
-      throw error
-    }
+    const last = await lastFact(deps.store, streams.pushService())
+    return last?.type === 'PushServiceChecked' && (last.data as FactData<'PushServiceChecked'>).status === status
   }
 
   return {
