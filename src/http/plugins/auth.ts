@@ -1,4 +1,5 @@
-import { hash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
+import { secretDigest } from '../../platforms/http/secrets.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiToken, TokenScope } from '../../config.js'
 import { ApiError } from '../errors.js'
@@ -21,10 +22,6 @@ declare module 'fastify' {
   }
 }
 
-const digest = (value: string) => hash('sha256', value, 'buffer')
-
-/** True when `given` equals `expected`, in time independent of both. */
-export const secretEquals = (given: string, expected: string): boolean => timingSafeEqual(digest(given), digest(expected))
 
 /**
  * Failed authentication attempts per client address in a sliding minute; past the limit the
@@ -61,9 +58,9 @@ export const createFailureLimiter = (options: { limit: number; windowMs: number;
 export type FailureLimiter = ReturnType<typeof createFailureLimiter>
 
 export const bearerAuth = (tokens: readonly ApiToken[], limiter: FailureLimiter) => {
-  const hashed = tokens.map((t) => ({ ...t, digest: digest(t.token) }))
+  const hashed = tokens.map((t) => ({ ...t, digest: secretDigest(t.token) }))
   const find = (presented: string): ApiToken | undefined => {
-    const d = digest(presented)
+    const d = secretDigest(presented)
     let found: ApiToken | undefined
     for (const t of hashed) if (timingSafeEqual(d, t.digest) && !found) found = t
     return found

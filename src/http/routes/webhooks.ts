@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Relay } from '../../services/relay.js'
-import { pushMd5 } from '../../platforms/gravityzone/push.js'
-import { hash, timingSafeEqual } from 'node:crypto'
+import { pushAuthorizationCheck, verifyPushMd5 } from '../../platforms/gravityzone/push.js'
 import { ApiError } from '../errors.js'
-import { secretEquals, type FailureLimiter } from '../plugins/auth.js'
+import type { FailureLimiter } from '../plugins/auth.js'
+import { secretEquals } from '../../platforms/http/secrets.js'
 
 /**
  * Webhooks (SPEC §6), each with its platform's own authentication. The bodies are taken as raw
@@ -22,24 +22,6 @@ export type WebhookSecrets = {
 /** Large enough for big GravityZone batches; a larger body is refused with 413 before it is read. */
 export const WEBHOOK_BODY_LIMIT = 10 * 1024 * 1024
 
-const sha256 = (value: string) => hash('sha256', value, 'buffer')
-
-/** A constant-time check against a secret whose digest is computed once, not per request. */
-const secretMatcher = (secret: string) => {
-  const expected = sha256(secret)
-  return (given: string | string[] | undefined): boolean => {
-    const value = Array.isArray(given) ? given[0] : given
-    return value !== undefined && timingSafeEqual(sha256(value), expected)
-  }
-}
-
-/** Event-Push-Service-Md5 = md5hex(apiKey + md5hex(body)), compared as fixed-length hex in constant time. */
-const md5Matches = (apiKey: string, body: Buffer, header: string | string[] | undefined): boolean => {
-  const value = (Array.isArray(header) ? header[0] : header)?.trim().toLowerCase()
-  if (value === undefined || !/^[0-9a-f]{32}$/.test(value)) return false
-  return timingSafeEqual(Buffer.from(value, 'latin1'), Buffer.from(pushMd5(apiKey, body), 'latin1'))
-}
-
 const basicCredentials = (header: string | undefined): { user: string; password: string } | undefined => {
   const match = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null
   if (!match) return undefined
@@ -53,7 +35,7 @@ export const webhookRoutes = (relay: Relay, secrets: WebhookSecrets, limiter: Fa
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body))
 
-  const pushAuthorized = secretMatcher(secrets.gravityzoneAuthorization)
+  const pushAuthorized = pushAuthorizationCheck(secrets.gravityzoneAuthorization)
   const refuse = (request: FastifyRequest, source: 'gravityzone' | 'halopsa', outcome: string, error: ApiError): never => {
     limiter.fail(request.ip)
     relay.metrics.webhook(source, outcome)
@@ -71,7 +53,7 @@ export const webhookRoutes = (relay: Relay, secrets: WebhookSecrets, limiter: Fa
     }
   }, async (request: FastifyRequest, reply: FastifyReply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-    if (secrets.gravityzoneApiKey !== undefined && !md5Matches(secrets.gravityzoneApiKey, body, request.headers['event-push-service-md5'])) {
+    if (secrets.gravityzoneApiKey !== undefined && !verifyPushMd5(secrets.gravityzoneApiKey, body, request.headers['event-push-service-md5'])) {
       refuse(request, 'gravityzone', 'bad_signature', new ApiError('invalid_signature'))
     }
     const result = await relay.ingestion.gravityzonePush(body)

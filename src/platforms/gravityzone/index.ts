@@ -31,7 +31,7 @@ export type {
 export { canonicalCounterName, isUsageMonth, previousUsageMonth, usageMonth } from './usage.js'
 export type { MonthlyUsage, ProductTypeUsage, UsageCounters } from './usage.js'
 
-export { AddEventsEnvelope, constantTimeEqual, parsePushDelivery, pushMd5, verifyPushAuthorization, verifyPushMd5 } from './push.js'
+export { AddEventsEnvelope, parsePushDelivery, pushAuthorizationCheck, pushMd5, verifyPushAuthorization, verifyPushMd5 } from './push.js'
 export type { ParsedPushDelivery, PushDelivery, PushDeliveryError } from './push.js'
 export { canonicalJson, classifyPushEvent, classifyPushEvents, pushEventKey, threatKeyOf } from './pushEvents.js'
 export type { ClassifiedPushEvent, InvalidPushEvent, PlatformPushEvent, PushEvent, SecurityPushEvent } from './pushEvents.js'

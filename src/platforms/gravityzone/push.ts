@@ -1,4 +1,5 @@
-import { hash, timingSafeEqual } from 'node:crypto'
+import { hash } from 'node:crypto'
+import { secretEquals, secretMatcher } from '../http/secrets.js'
 import { z } from 'zod'
 import { contentHash } from '../../domain/ids.js'
 
@@ -17,30 +18,25 @@ const md5hex = (data: string | Uint8Array): string => hash('md5', data, 'hex')
  */
 export const pushMd5 = (apiKey: string, rawBody: string | Uint8Array): string => md5hex(apiKey + md5hex(rawBody))
 
-/**
- * Equality that takes the same time whatever the inputs: both sides are hashed first so neither the
- * content nor the length of the expected secret leaks through timing.
- */
-export const constantTimeEqual = (actual: string, expected: string): boolean => {
-  const a = hash('sha256', actual, 'buffer')
-  const b = hash('sha256', expected, 'buffer')
-  return timingSafeEqual(a, b)
-}
-
 const single = (header: string | string[] | undefined): string | undefined => (Array.isArray(header) ? header[0] : header)
 
 /** Checks the `Event-Push-Service-Md5` header of a delivery against the body bytes, in constant time. */
 export const verifyPushMd5 = (apiKey: string, rawBody: string | Uint8Array, header: string | string[] | undefined): boolean => {
   const value = single(header)?.trim().toLowerCase()
   if (value === undefined || value === '') return false
-  return constantTimeEqual(value, pushMd5(apiKey, rawBody))
+  return secretEquals(value, pushMd5(apiKey, rawBody))
 }
 
-/** Checks the `Authorization` header against the configured string (copied verbatim by GravityZone). */
-export const verifyPushAuthorization = (expected: string, header: string | string[] | undefined): boolean => {
-  const value = single(header)
-  return value !== undefined && constantTimeEqual(value, expected)
+/**
+ * A check of the `Authorization` header against the configured string (GravityZone copies it
+ * verbatim), with the configured string's digest computed once.
+ */
+export const pushAuthorizationCheck = (expected: string) => {
+  const matches = secretMatcher(expected)
+  return (header: string | string[] | undefined): boolean => matches(single(header))
 }
+
+export const verifyPushAuthorization = (expected: string, header: string | string[] | undefined): boolean => pushAuthorizationCheck(expected)(header)
 
 /**
  * The envelope only: events stay `unknown` so one bad event is kept as an invalid fact instead of
