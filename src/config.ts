@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { sqliteOptions } from './store/url.js'
 
 /**
  * Configuration from the environment (SPEC §7), validated once at start-up. A bad or missing value
@@ -77,7 +78,15 @@ export const ConfigSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   EVENT_STORE_URL: z.string()
     .regex(/^(sqlite:.+|esdb(\+discover)?:\/\/.+)$/, 'expected sqlite:<path>, sqlite::memory: or esdb://host:2113?tls=false')
-    .refine((url) => !url.startsWith('sqlite:') || !url.includes('?') || /\?writer=(inline|thread)$/.test(url), 'a sqlite: URL takes only ?writer=inline or ?writer=thread')
+    .refine((url) => {
+      if (!url.startsWith('sqlite:')) return true
+      try {
+        sqliteOptions(url)
+        return true
+      } catch {
+        return false
+      }
+    }, 'a sqlite: URL takes only ?writer=inline or ?writer=thread')
     .default('sqlite:./data/relay.db'),
   API_TOKENS: ApiTokens,
   GZ_API_URL: HttpUrl,

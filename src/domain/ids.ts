@@ -70,7 +70,7 @@ export const deterministicId = (...parts: (string | Uint8Array)[]): string => {
   return formatUuid(bytes)
 }
 
-/** Hex SHA-256 of raw bytes: the identity of a delivery body. */
+/** Hex SHA-256 of bytes or text: the identity of a delivery body, an event, a threat. */
 export const contentHash = (content: string | Uint8Array): string => hash('sha256', content, 'hex')
 
 const EPOCH_2000 = 946_684_800_000

@@ -1,5 +1,6 @@
 import type { EventStore } from './port.js'
 import { openSqliteStore } from './sqlite/sqliteStore.js'
+import { sqliteOptions } from './url.js'
 
 export type { EventStore, NewFact, StoredFact, ExpectedRevision, FactFilter, FactMetadata, Subscription, AppendResult } from './port.js'
 export * from './errors.js'
@@ -10,12 +11,7 @@ export * from './errors.js'
  * `esdb://host:2113?tls=false` (also `esdb+discover://`, and several comma-separated hosts).
  */
 export const openEventStore = async (url: string): Promise<EventStore> => {
-  if (url.startsWith('sqlite:')) {
-    const [path = '', query = ''] = url.slice('sqlite:'.length).split('?', 2)
-    const writer = new URLSearchParams(query).get('writer') ?? 'inline'
-    if (writer !== 'thread' && writer !== 'inline') throw new Error(`EVENT_STORE_URL: writer must be thread or inline (got ${writer})`)
-    return openSqliteStore({ path, writer })
-  }
+  if (url.startsWith('sqlite:')) return openSqliteStore(sqliteOptions(url))
   if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) {
     // Loaded on demand: the gRPC client is only needed in production deployments.
     const { openEventStoreDbStore } = await import('./eventstoredb/eventStoreDbStore.js')

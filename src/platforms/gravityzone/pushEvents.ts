@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto'
+import { contentHash } from '../../domain/ids.js'
 import { isSecurityModule, type SecurityModule } from './modules.js'
 import { blockedByEvent, parseEventTime, threatIdentity, threatNameOf } from './pushEventFields.js'
 
@@ -70,10 +70,8 @@ const sortedCopy = (value: unknown): unknown => {
  */
 export const canonicalJson = (value: unknown): string => JSON.stringify(sortedCopy(value)) ?? 'null'
 
-const sha256 = (text: string): string => hash('sha256', text, 'hex')
-
 /** The event key: a hash of the event's canonical content. */
-export const pushEventKey = (event: PushEvent): string => sha256(canonicalJson(event))
+export const pushEventKey = (event: PushEvent): string => contentHash(canonicalJson(event))
 
 const text = (value: unknown, max = 1024): string | undefined => {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
@@ -99,7 +97,7 @@ const occurredAtOf = (event: PushEvent): string | undefined => {
 }
 
 /** Builds the threat key the ticketing service uses to spot a repeat of a threat on an endpoint. */
-export const threatKeyOf = (module: string, endpoint: string, identity: unknown[]): string => sha256(canonicalJson([module, endpoint, identity]))
+export const threatKeyOf = (module: string, endpoint: string, identity: unknown[]): string => contentHash(canonicalJson([module, endpoint, identity]))
 
 export const classifyPushEvent = (raw: unknown, index: number): ClassifiedPushEvent => {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
