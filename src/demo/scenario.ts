@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { eventTypeIds } from '../domain/integrationEvents.js'
 import { usageMonth } from '../platforms/gravityzone/usage.js'
 import { demoCustomers, demoItems, type DemoCustomer } from '../platforms/simulatorKit/demoSeed.js'
-import type { Stack } from './stack.js'
+import { apiClient, type Stack } from './stack.js'
 
 /**
  * The story `npm run demo` tells (issue 7): an operator sets the relay up through its API, security
@@ -62,17 +62,11 @@ const tell = async (stack: Stack, options: ScenarioOptions): Promise<never> => {
   const halo = stack.halopsa.state
   const gz = stack.gravityzone
 
+  const call = apiClient(stack.url, stack.token)
   const api = async (method: string, path: string, body?: unknown): Promise<Json> => {
-    const res = await fetch(stack.url + path, {
-      method,
-      headers: { authorization: `Bearer ${stack.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal
-    })
-    const text = await res.text()
-    const json: Json = text ? JSON.parse(text) : null
-    if (!res.ok) throw Object.assign(new Error(`${method} ${path} answered ${res.status}: ${json?.error?.message ?? text}`), { status: res.status })
-    return json
+    const res = await call(method, path, body, signal)
+    if (res.status >= 400) throw Object.assign(new Error(`${method} ${path} answered ${res.status}: ${res.body?.error?.message ?? JSON.stringify(res.body)}`), { status: res.status })
+    return res.body
   }
   /** A run of a job; the scheduler may be running it already (409), so try again shortly. */
   const runJob = async (path: string): Promise<Json> => {

@@ -34,6 +34,20 @@ export type Stack = {
   close(): Promise<void>
 }
 
+/** The relay's JSON API as an operator's script calls it: bearer token, JSON in, status and JSON out. */
+export type ApiCall = (method: string, path: string, body?: unknown, signal?: AbortSignal) => Promise<{ status: number; body: any }> // eslint-disable-line @typescript-eslint/no-explicit-any -- the API's JSON, read loosely by scripts and tests
+
+export const apiClient = (url: string, token: string): ApiCall => async (method, path, body, signal) => {
+  const res = await fetch(url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    ...(signal ? { signal } : {})
+  })
+  const text = await res.text()
+  return { status: res.status, body: text ? JSON.parse(text) : null }
+}
+
 const secret = (bytes = 18) => randomBytes(bytes).toString('base64url')
 
 export const startStack = async (options: StackOptions = {}): Promise<Stack> => {

@@ -1,6 +1,5 @@
-import { request } from 'undici'
 import type { Test } from 'tap'
-import { startStack, type Stack, type StackOptions } from '../../src/demo/stack.js'
+import { apiClient, startStack, type Stack, type StackOptions } from '../../src/demo/stack.js'
 import { demoCustomers, type DemoCustomer } from '../../src/platforms/simulatorKit/demoSeed.js'
 
 /** JSON from the API, read loosely in tests (the schemas are checked in test/http). */
@@ -24,15 +23,7 @@ export const customers = demoCustomers.filter((c) => c.on === 'both')
 export const e2e = async (t: Test, options: StackOptions = {}): Promise<E2E> => {
   const stack = await startStack({ ticketingRetry: { minMs: 20, maxMs: 200, giveUpAfterMs: 1_000 }, upstream: { timeoutMs: 3_000, retry: { retries: 2, minDelayMs: 20, maxDelayMs: 200, defaultRetryAfterMs: 200 } }, ...options })
   t.teardown(() => stack.close())
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await request(stack.url + path, {
-      method: method as 'GET',
-      headers: { authorization: `Bearer ${stack.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {})
-    })
-    const text = await res.body.text()
-    return { status: res.statusCode, body: text ? JSON.parse(text) : null }
-  }
+  const api = apiClient(stack.url, stack.token)
   const self: E2E = {
     ...stack,
     api,
