@@ -1,7 +1,8 @@
 import t from 'tap'
 import { previousUsageMonth, usageMonth } from '../../src/platforms/gravityzone/usage.js'
 import { e2e } from '../support/e2e.js'
-import { busiestWindow, populate } from '../support/bulk.js'
+import { populate } from '../support/bulk.js'
+import { busiestWindow } from '../support/windows.js'
 
 /**
  * 2,000 mappings on the simulators (issue 6): one inventory poll reads both platforms in pages,

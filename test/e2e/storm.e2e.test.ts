@@ -1,7 +1,8 @@
 import t from 'tap'
 import { previousUsageMonth, usageMonth } from '../../src/platforms/gravityzone/usage.js'
 import { e2e } from '../support/e2e.js'
-import { busiestWindow, populate } from '../support/bulk.js'
+import { populate } from '../support/bulk.js'
+import { busiestWindow } from '../support/windows.js'
 
 /**
  * A 429 storm during a billing run (issue 6): HaloPSA answers 429 to the invoice reads and writes

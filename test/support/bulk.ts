@@ -56,14 +56,3 @@ export const populate = async (stack: Stack, count: number, options: { month: st
   await runner.waitForPosition(position)
   return customers
 }
-
-/** The most requests any rolling window of `windowMs` saw, from the simulator's call log. */
-export const busiestWindow = (times: number[], windowMs: number): number => {
-  let most = 0
-  let head = 0
-  for (let i = 0; i < times.length; i++) {
-    while (times[head]! <= times[i]! - windowMs) head++
-    most = Math.max(most, i - head + 1)
-  }
-  return most
-}
