@@ -20,7 +20,7 @@ export type RetryPolicy = {
   /** Used when a 429 carries no Retry-After. */
   defaultRetryAfterMs: number
   /** 429 answers waited out before giving up (counted apart from `retries`). */
-  rateLimitedRetries?: number
+  rateLimitedRetries: number
 }
 
 export const defaultRetryPolicy: RetryPolicy = { retries: 4, minDelayMs: 250, maxDelayMs: 30_000, defaultRetryAfterMs: 5_000, rateLimitedRetries: 12 }
@@ -141,7 +141,10 @@ export const createTransport = (options: TransportOptions): Transport => {
           retryAfterMs = parseRetryAfter(response!.headers['retry-after'], clock.now()) ?? policy.defaultRetryAfterMs
           ;(req.limiter ?? options.limiter)?.pause(retryAfterMs)
         }
-        const canRetry = limited ? limitedAttempts++ < (policy.rateLimitedRetries ?? defaultRetryPolicy.rateLimitedRetries!) : req.idempotent && failedAttempts++ < policy.retries
+        // Two budgets: 429s (refused before any work, so any method) and other failures (idempotent calls only).
+        if (limited) limitedAttempts++
+        else failedAttempts++
+        const canRetry = limited ? limitedAttempts <= policy.rateLimitedRetries : req.idempotent && failedAttempts <= policy.retries
         if (!canRetry) {
           counts.failures!++
           const error = failure ?? new PlatformError({
