@@ -81,8 +81,7 @@ const tell = async (stack: Stack, options: ScenarioOptions): Promise<never> => {
   }
   /** Until the relay has handled everything appended so far (tickets written, events projected). */
   const settle = async () => {
-    const head = await stack.relay.relay.store.headPosition()
-    const done = Promise.all([stack.relay.processor.waitForPosition(head), stack.relay.relay.runner.waitForPosition(head)])
+    const done = stack.settle()
     // Ctrl-C need not wait for the relay to catch up (the listener goes, or the trickle would pile them up).
     let onAbort = () => {}
     const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', (onAbort = () => reject(signal.reason)), { once: true }))

@@ -31,6 +31,8 @@ export type Stack = {
   halopsa: Awaited<ReturnType<typeof startHaloPsaSimulator>>
   relay: ComposedRelay
   secrets: { gzApiKey: string; pushAuthorization: string; haloClientId: string; haloClientSecret: string; haloWebhookUser: string; haloWebhookPassword: string }
+  /** Resolves once the relay has handled everything appended so far (tickets written, read models up to date). */
+  settle(): Promise<void>
   close(): Promise<void>
 }
 
@@ -105,6 +107,10 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       halopsa,
       relay,
       secrets,
+      async settle() {
+        const head = await relay.relay.store.headPosition()
+        await Promise.all([relay.processor.waitForPosition(head), relay.relay.runner.waitForPosition(head)])
+      },
       async close() {
         await relay.close()
         await gravityzone.close()

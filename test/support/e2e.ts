@@ -13,8 +13,6 @@ export type E2E = Stack & {
   map(customer: DemoCustomer, options?: { billing?: boolean; ticketing?: boolean; items?: Record<string, number> }): Promise<{ id: string }>
   /** Runs the polling checks now. */
   sync(): Promise<Json>
-  /** Waits until the ticketing processor has handled everything committed so far. */
-  settle(): Promise<void>
   event(type: string, status?: 'active' | 'closed' | 'all'): Promise<Json[]>
 }
 
@@ -41,10 +39,6 @@ export const e2e = async (t: Test, options: StackOptions = {}): Promise<E2E> => 
       const res = await api('POST', '/api/sync/run')
       if (res.status !== 200) throw new Error(`sync: ${res.status} ${JSON.stringify(res.body)}`)
       return res.body
-    },
-    async settle() {
-      await stack.relay.processor.waitForPosition(await stack.relay.relay.store.headPosition())
-      await stack.relay.relay.runner.waitForPosition(await stack.relay.relay.store.headPosition())
     },
     async event(type, status = 'all') {
       return (await api('GET', `/api/events?type=${type}&status=${status}`)).body.items
