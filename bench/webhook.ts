@@ -37,7 +37,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-webhook-bench-'))
 const store = openSqliteStore({ path: join(dir, 'relay.db'), writer })
-const relay = createRelay({ store })
+// As npm start runs it: large deliveries prepared on one thread (INGEST_THREADS' default).
+const relay = createRelay({ store, ingestThreads: 1 })
 await relay.start()
 const app = await buildApp({ relay, tokens: [{ name: 'bench', scope: 'operate', token: 'bench-token-0123456789' }], webhooks: secrets })
 const relayUrl = await app.listen({ port: 0, host: '127.0.0.1' })

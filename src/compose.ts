@@ -98,6 +98,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     store,
     metrics,
     now,
+    ingestThreads: config.INGEST_THREADS,
     extraProjections: [ticketsProjection as Projection<unknown>],
     ...(logger ? { logger } : {}),
     platforms: {

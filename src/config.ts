@@ -108,7 +108,9 @@ export const ConfigSchema = z.object({
   HALO_RATE_LIMIT: RateWindow.default({ limit: 250, windowMs: 300_000 }),
   /** Also bill the current month every day (the vendor only bills on day 2 of the next month). */
   BILLING_DAILY: Bool.default(false),
-  PUSH_WATCHDOG_INTERVAL: Duration(60_000).default(900_000)
+  PUSH_WATCHDOG_INTERVAL: Duration(60_000).default(900_000),
+  /** Threads that parse and classify large GravityZone deliveries off the event loop; 0 keeps them on it. */
+  INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(1)
 })
 
 export type Config = z.output<typeof ConfigSchema>

@@ -1,17 +1,19 @@
-import type { EventStore, NewFact } from '../store/port.js'
-import { contentHash, deterministicId, deterministicTimedId, indexedId } from '../domain/ids.js'
+import { JsonText, type EventStore, type NewFact } from '../store/port.js'
+import { contentHash, deterministicId } from '../domain/ids.js'
 import { metadataFor } from '../domain/metadata.js'
 import { streams } from '../domain/streams.js'
 import type { FactData } from '../domain/facts.js'
-import { parsePushDelivery } from '../platforms/gravityzone/push.js'
-import { classifyPushEvent } from '../platforms/gravityzone/pushEvents.js'
+import { preparePush } from './pushPreparation.js'
+import type { PushPreparers } from './pushPreparers.js'
 import { haloWebhookPayloadSchema } from '../platforms/halopsa/webhookPayload.js'
 
 /**
  * Turns webhook deliveries into facts. Every fact of a delivery goes into one stream named after
  * the SHA-256 of the body (for GravityZone, as a time-ordered id: its send time, then the hash),
  * appended with `no_stream` and ids derived from the body: a re-delivery of the same bytes is an
- * idempotent repeat of the first append and writes nothing (SPEC §4, anchors §1.3). The caller answers 2xx only once this resolves, i.e. once the facts are durable.
+ * idempotent repeat of the first append and writes nothing (SPEC §4, anchors §1.3). The caller
+ * answers 2xx only once this resolves, i.e. once the facts are durable. A GravityZone body is
+ * prepared by pushPreparation.ts, on a preparation thread when it is large and threads are given.
  */
 
 export type PushIngestResult =
@@ -22,56 +24,19 @@ export type HaloIngestResult = { deliveryId: string; received: number; invalid: 
 
 const MAX_KEPT_BODY = 64 * 1024
 
-export const createIngestion = (deps: { store: EventStore; now?: () => Date }) => {
+export const createIngestion = (deps: { store: EventStore; now?: () => Date; preparers?: PushPreparers }) => {
   const now = deps.now ?? (() => new Date())
 
   return {
     async gravityzonePush(rawBody: Buffer): Promise<PushIngestResult> {
-      const parsed = parsePushDelivery(rawBody)
-      if (!parsed.ok) return { ok: false, reason: parsed.error.code, message: parsed.error.message }
-      const { deliveryId, rpcId, events } = parsed.delivery
+      const prepared = deps.preparers ? await deps.preparers.prepare(rawBody) : preparePush(rawBody)
+      if (!prepared.ok) return prepared
+      const { deliveryId, security, platform, invalid } = prepared
+      if (prepared.facts.length === 0) return { ok: true, deliveryId, security, platform, invalid, position: null }
       const metadata = metadataFor({ actor: 'gravityzone', correlationId: deliveryId, causationId: deliveryId }, now())
-      // GravityZone's JSON-RPC id is the send time in ms: ids made from it sort by delivery time.
-      const sentAt = typeof rpcId === 'number' ? rpcId : undefined
-      const counts = { security: 0, platform: 0, invalid: 0 }
-      const base = deterministicTimedId(sentAt, 'gzDelivery', deliveryId)
-      const facts: NewFact[] = events.map((raw, index) => {
-        const id = indexedId(base, index)
-        const event = classifyPushEvent(raw, index)
-        counts[event.kind]++
-        switch (event.kind) {
-          case 'security': {
-            const data: FactData<'SecurityEventReceived'> = {
-              deliveryId, index, eventKey: event.eventKey, threatKey: event.threatKey, module: event.module,
-              ...(event.companyId !== undefined ? { companyId: event.companyId } : {}),
-              ...(event.endpointId !== undefined ? { endpointId: event.endpointId } : {}),
-              ...(event.endpointName !== undefined ? { endpointName: event.endpointName } : {}),
-              ...(event.threatName !== undefined ? { threatName: event.threatName } : {}),
-              blocked: event.blocked,
-              isTest: event.isTest,
-              ...(event.occurredAt !== undefined ? { occurredAt: event.occurredAt } : {}),
-              event: event.event
-            }
-            return { id, type: 'SecurityEventReceived', data, metadata }
-          }
-          case 'platform': {
-            const data: FactData<'PlatformEventReceived'> = {
-              deliveryId, index, module: event.module,
-              ...(event.companyId !== undefined ? { companyId: event.companyId } : {}),
-              isTest: event.isTest,
-              event: event.event
-            }
-            return { id, type: 'PlatformEventReceived', data, metadata }
-          }
-          case 'invalid': {
-            const data: FactData<'PushEventInvalid'> = { deliveryId, index, reason: event.reason, raw: event.raw ?? null }
-            return { id, type: 'PushEventInvalid', data, metadata }
-          }
-        }
-      })
-      if (facts.length === 0) return { ok: true, deliveryId, ...counts, position: null }
-      const result = await deps.store.append(streams.gzDelivery(base), facts, { expectedRevision: 'no_stream' })
-      return { ok: true, deliveryId, ...counts, position: result.position }
+      const facts = prepared.facts.map((f): NewFact => ({ id: f.id, type: f.type, data: new JsonText(f.data), metadata }))
+      const result = await deps.store.append(prepared.stream, facts, { expectedRevision: 'no_stream' })
+      return { ok: true, deliveryId, security, platform, invalid, position: result.position }
     },
 
     async halopsaWebhook(rawBody: Buffer): Promise<HaloIngestResult> {

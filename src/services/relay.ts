@@ -14,6 +14,7 @@ import { createMappingsService, type Directory, type InvoiceMaker } from './mapp
 import { createConfigurationService, type ConfigurationChecks } from './configuration.js'
 import { createAuditService } from './audit.js'
 import { createIngestion } from './ingestion.js'
+import { createPushPreparers } from './pushPreparers.js'
 import { createMetrics, type Metrics } from './metrics.js'
 
 /**
@@ -44,6 +45,8 @@ export const createRelay = (deps: {
   platforms?: PlatformServices
   extraProjections?: Projection<unknown>[]
   metrics?: Metrics
+  /** Threads that prepare large GravityZone deliveries (INGEST_THREADS); 0 or unset: the event loop. */
+  ingestThreads?: number
 }) => {
   const metrics = deps.metrics ?? createMetrics()
   const store = metrics.instrument(deps.store)
@@ -63,6 +66,7 @@ export const createRelay = (deps: {
     ticketingConfig: createCommandHandler(store, ticketingConfig, { ...handlerOptions, cacheSize: 1 })
   }
   const platforms = deps.platforms ?? {}
+  const preparers = createPushPreparers({ threads: deps.ingestThreads ?? 0 })
   const relay = {
     store,
     runner,
@@ -79,12 +83,13 @@ export const createRelay = (deps: {
     }),
     configuration: createConfigurationService({ runner, billing: handlers.billingConfig, ticketing: handlers.ticketingConfig, ...(platforms.checks ? { checks: platforms.checks } : {}) }),
     audit: createAuditService({ store }),
-    ingestion: createIngestion({ store, now }),
+    ingestion: createIngestion({ store, now, preparers }),
     /** Set by the composition root when the platform clients exist. */
     jobs: undefined as Jobs | undefined,
     start: () => runner.start(),
     async stop() {
       await runner.stop()
+      await preparers.close()
     }
   }
   return relay

@@ -19,10 +19,23 @@ export type FactMetadata = {
   [key: string]: unknown
 }
 
+/**
+ * Fact data that is JSON text already (a webhook's facts, prepared off the event loop): an adapter
+ * that stores JSON keeps the text as it is instead of serialising the data again. Anything else
+ * that serialises it gets the parsed value (`toJSON`), so it is never stored as a wrapper.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+  toJSON(): unknown {
+    return JSON.parse(this.text)
+  }
+}
+
 export type NewFact = {
   /** A UUID. Facts derived from an external delivery get a deterministic one (see domain/ids.ts). */
   id: string
   type: string
+  /** JSON-serialisable data, or its JSON text (`JsonText`). */
   data: unknown
   metadata: FactMetadata
 }

@@ -1,5 +1,5 @@
 import type { Test } from 'tap'
-import type { EventStore, StoredFact, Subscription } from '../../src/store/port.js'
+import { JsonText, type EventStore, type StoredFact, type Subscription } from '../../src/store/port.js'
 import { isStoreError, isStreamNotFound, isWrongExpectedVersion } from '../../src/store/errors.js'
 import { fact, uniquePrefix, waitFor } from '../support/storeFacts.js'
 
@@ -24,6 +24,15 @@ export const storeConformance = (t: Test, open: () => Promise<StoreUnderTest>): 
       })
       await body(t, sut, uniquePrefix())
     })
+
+  withStore('keeps data given as JSON text (JsonText) as the value it holds, beside ordinary data', async (t, { store }, p) => {
+    const text = fact('SecurityEventReceived', new JsonText('{"index":0,"event":{"a":1,"nested":[true,null,"x"]}}'))
+    const plain = fact('MappingCreated', { mappingId: 'm1' })
+    await store.append(`${p}json`, [text, plain], { expectedRevision: 'no_stream' })
+    const read = await store.readStream(`${p}json`)
+    t.strictSame(read.map((f) => f.data), [{ index: 0, event: { a: 1, nested: [true, null, 'x'] } }, { mappingId: 'm1' }])
+    t.notOk(read[0]!.data instanceof JsonText, 'a reader gets the value, never the wrapper')
+  })
 
   withStore('appends to a new stream with no_stream and reads the facts back intact', async (t, { store }, p) => {
     const first = fact('MappingCreated', { mappingId: 'm1', nested: { list: [1, 'two', null], flag: true } })

@@ -64,7 +64,8 @@ export type ParsedPushDelivery = { ok: true; delivery: PushDelivery } | { ok: fa
 
 /** Parses a raw delivery body (bytes or text, whatever the Content-Type said). */
 export const parsePushDelivery = (rawBody: string | Uint8Array): ParsedPushDelivery => {
-  const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8')
+  // A view of the same bytes: Buffer.from(rawBody) would copy them first.
+  const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8')
   let json: unknown
   try {
     json = JSON.parse(text)

@@ -101,9 +101,17 @@ const fromNumber = (n: number): string | undefined => {
  * sample, with stray spaces ("2017- 09 - 13T14: 20:37.000Z"). A time without an offset is UTC, as
  * GravityZone reports UTC everywhere. Anything unreadable is undefined, never an error.
  */
+/** The form most events use, already what this returns when it is a real time in range. */
+const canonicalTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
 export const parseEventTime = (value: unknown): string | undefined => {
   if (typeof value === 'number') return fromNumber(value)
   if (typeof value !== 'string') return undefined
+  if (canonicalTime.test(value)) {
+    // Date.parse rolls impossible days over (Feb 30 → Mar 2): only a round trip proves the value.
+    const ms = Date.parse(value)
+    if (ms >= minTime && ms < maxTime && new Date(ms).toISOString() === value) return value
+  }
   const compact = value.replace(/\s+/g, '')
   if (compact === '') return undefined
   if (/^\d+(\.\d+)?$/.test(compact)) return fromNumber(Number(compact))

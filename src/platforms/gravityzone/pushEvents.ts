@@ -15,6 +15,8 @@ export type SecurityPushEvent = {
   index: number
   /** Hash of the event's canonical content: the same event in another batch has the same key. */
   eventKey: string
+  /** That canonical content: the event as JSON with its keys sorted at every level. */
+  eventJson: string
   /** Hash of the threat basis: the same threat seen again on the same endpoint has the same key. */
   threatKey: string
   /** What threatKey hashes: module, endpoint (or company when there is no endpoint), threat identity. */
@@ -35,6 +37,7 @@ export type PlatformPushEvent = {
   kind: 'platform'
   index: number
   eventKey: string
+  eventJson: string
   module: string
   companyId?: string
   endpointId?: string
@@ -110,9 +113,11 @@ export const classifyPushEvent = (raw: unknown, index: number): ClassifiedPushEv
   const companyId = text(event.companyId, 64)
   const endpointId = endpointIdOf(event)
   const occurredAt = occurredAtOf(event)
+  const eventJson = canonicalJson(event)
   const common = {
     index,
-    eventKey: pushEventKey(event),
+    eventKey: contentHash(eventJson),
+    eventJson,
     ...(companyId !== undefined ? { companyId } : {}),
     ...(endpointId !== undefined ? { endpointId } : {}),
     isTest: isTestEvent(event),

@@ -1,5 +1,5 @@
 import { EventStoreDBClient, jsonEvent, type JSONType } from '@eventstore/db-client'
-import type { AppendResult, EventStore, ExpectedRevision, NewFact, Subscription } from '../port.js'
+import { JsonText, type AppendResult, type EventStore, type ExpectedRevision, type NewFact, type Subscription } from '../port.js'
 import { InvalidAppend, StoreClosed } from '../errors.js'
 import { validateAppend } from '../validateAppend.js'
 import { StoreUnavailable, toStoreError } from './convert.js'
@@ -47,9 +47,10 @@ const retrying = async <T>(operation: () => Promise<T>, retriable: boolean): Pro
 
 const toEvent = (fact: NewFact) => {
   // Serialise once up front so unserialisable data (a bigint, a cycle) fails here, as with SQLite,
-  // rather than inside the client's write loop.
-  if (JSON.stringify(fact.data) === undefined) throw new InvalidAppend(`fact ${fact.id} has data that is not JSON`)
-  return jsonEvent({ id: fact.id, type: fact.type, data: fact.data as JSONType, metadata: fact.metadata })
+  // rather than inside the client's write loop. JSON text is handed over as the value it holds.
+  const data = fact.data instanceof JsonText ? JSON.parse(fact.data.text) as unknown : fact.data
+  if (JSON.stringify(data) === undefined) throw new InvalidAppend(`fact ${fact.id} has data that is not JSON`)
+  return jsonEvent({ id: fact.id, type: fact.type, data: data as JSONType, metadata: fact.metadata })
 }
 
 /**

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { AppendResult, EventStore, ExpectedRevision, FactFilter, NewFact, ReadAllOptions, ReadStreamOptions, StoredFact, SubscribeOptions, Subscription } from '../port.js'
+import { JsonText, type AppendResult, type EventStore, type ExpectedRevision, type FactFilter, type NewFact, type ReadAllOptions, type ReadStreamOptions, type StoredFact, type SubscribeOptions, type Subscription } from '../port.js'
 import { StoreClosed, StreamNotFound } from '../errors.js'
 import { validateAppend } from '../validateAppend.js'
 import { configureWriter, migrate } from './schema.js'
@@ -9,6 +9,7 @@ import { createCommitter } from './groupCommit.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
 import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqliteFact.js'
 import { threadWrites, type Writes } from './threadWrites.js'
+import { checkpointThread } from './checkpoints.js'
 
 export type SqliteStoreOptions = {
   /** A file path, or `:memory:`. */
@@ -64,7 +65,16 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     committer = threadWrites({ path: options.path, groupCommit, maxGroup }, (last) => signal.notify(last))
   } else {
     const inline = createCommitter(writer, { groupCommit, maxGroup, onCommit: (last) => signal.notify(last) })
-    committer = { ...inline, close: async () => void writer.close() }
+    // A file's checkpoints run on a thread of their own, so commits on the event loop rarely
+    // find WAL pages left to copy (checkpointThread.ts).
+    const checkpoints = inMemory ? undefined : checkpointThread(options.path)
+    committer = {
+      ...inline,
+      close: async () => {
+        await checkpoints?.close()
+        writer.close()
+      }
+    }
   }
 
   const headStatement = reader.prepare('SELECT max(position) FROM facts').pluck().safeIntegers(true)
@@ -142,7 +152,7 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
             lastMetadata = f.metadata
             lastJson = JSON.stringify(f.metadata)
           }
-          return { id: f.id, type: f.type, data: JSON.stringify(f.data), metadata: lastJson }
+          return { id: f.id, type: f.type, data: f.data instanceof JsonText ? f.data.text : JSON.stringify(f.data), metadata: lastJson }
         })
       } catch (error) {
         return Promise.reject(error)

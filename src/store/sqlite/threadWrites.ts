@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads'
+import { siblingModule, startWorker } from '../../runtime/worker.js'
 import { DuplicateFactId, StoreClosed, StoreError, WrongExpectedVersion } from '../errors.js'
 import type { PendingAppend } from './groupCommit.js'
 import type { SerializedError, WriterAppend, WriterData, WriterMessage, WriterRequest } from './writerThread.js'
@@ -27,11 +27,7 @@ const revive = (e: SerializedError): Error => {
 
 /** The writes on a worker thread (writerThread.ts), answered through messages. */
 export const threadWrites = (data: WriterData, onCommit: (position: bigint) => void): Writes => {
-  // Built, the thread runs writerThread.js. Under tsx (tests, `npm run dev`) this module is
-  // TypeScript and a worker does not inherit tsx's loader, so the thread loads it through tsx's API.
-  const worker = import.meta.url.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(new URL('./writerThread.ts', import.meta.url).href)}, { parentURL: 'file:///' }))`, { eval: true, workerData: data })
-    : new Worker(new URL('./writerThread.js', import.meta.url), { workerData: data })
+  const worker = startWorker(siblingModule('writerThread', import.meta.url), data)
   const pending = new Map<number, PendingAppend>()
   let nextId = 0
   let stats = { groups: 0, appendsCommitted: 0 }

@@ -1,0 +1,68 @@
+import { deterministicTimedId, indexedId } from '../domain/ids.js'
+import { streams } from '../domain/streams.js'
+import type { FactData, FactType } from '../domain/facts.js'
+import { parsePushDelivery } from '../platforms/gravityzone/push.js'
+import { classifyPushEvent } from '../platforms/gravityzone/pushEvents.js'
+
+/**
+ * The CPU-heavy half of a GravityZone push delivery: parse the body, classify every event, and
+ * write each fact's data as JSON text. A pure function of the bytes, so it runs on the event loop
+ * or on a preparation thread (pushPreparers.ts) with the same result; the caller adds the
+ * metadata and appends (ingestion.ts).
+ */
+
+/** A fact of the delivery, its data already JSON text. */
+export type PreparedFact = { id: string; type: FactType; data: string }
+
+export type PreparedPush =
+  | { ok: false; reason: 'not_json' | 'not_add_events'; message: string }
+  | { ok: true; deliveryId: string; stream: string; security: number; platform: number; invalid: number; facts: PreparedFact[] }
+
+/**
+ * A pushed event's data as JSON text: its own fields, then the event as the canonical JSON its key
+ * was hashed from (keys sorted), so the event is serialised once, not twice.
+ */
+const withEvent = (fields: Record<string, unknown>, eventJson: string): string => `${JSON.stringify(fields).slice(0, -1)},"event":${eventJson}}`
+
+export const preparePush = (rawBody: Uint8Array): PreparedPush => {
+  const parsed = parsePushDelivery(rawBody)
+  if (!parsed.ok) return { ok: false, reason: parsed.error.code, message: parsed.error.message }
+  const { deliveryId, rpcId, events } = parsed.delivery
+  // GravityZone's JSON-RPC id is the send time in ms: ids made from it sort by delivery time.
+  const sentAt = typeof rpcId === 'number' ? rpcId : undefined
+  const counts = { security: 0, platform: 0, invalid: 0 }
+  const base = deterministicTimedId(sentAt, 'gzDelivery', deliveryId)
+  const facts = events.map((raw, index): PreparedFact => {
+    const id = indexedId(base, index)
+    const event = classifyPushEvent(raw, index)
+    counts[event.kind]++
+    switch (event.kind) {
+      case 'security': {
+        const fields: Omit<FactData<'SecurityEventReceived'>, 'event'> = {
+          deliveryId, index, eventKey: event.eventKey, threatKey: event.threatKey, module: event.module,
+          ...(event.companyId !== undefined ? { companyId: event.companyId } : {}),
+          ...(event.endpointId !== undefined ? { endpointId: event.endpointId } : {}),
+          ...(event.endpointName !== undefined ? { endpointName: event.endpointName } : {}),
+          ...(event.threatName !== undefined ? { threatName: event.threatName } : {}),
+          blocked: event.blocked,
+          isTest: event.isTest,
+          ...(event.occurredAt !== undefined ? { occurredAt: event.occurredAt } : {})
+        }
+        return { id, type: 'SecurityEventReceived', data: withEvent(fields, event.eventJson) }
+      }
+      case 'platform': {
+        const fields: Omit<FactData<'PlatformEventReceived'>, 'event'> = {
+          deliveryId, index, module: event.module,
+          ...(event.companyId !== undefined ? { companyId: event.companyId } : {}),
+          isTest: event.isTest
+        }
+        return { id, type: 'PlatformEventReceived', data: withEvent(fields, event.eventJson) }
+      }
+      case 'invalid': {
+        const data: FactData<'PushEventInvalid'> = { deliveryId, index, reason: event.reason, raw: event.raw ?? null }
+        return { id, type: 'PushEventInvalid', data: JSON.stringify(data) }
+      }
+    }
+  })
+  return { ok: true, deliveryId, stream: streams.gzDelivery(base), ...counts, facts }
+}
