@@ -3,7 +3,7 @@ import { contentHash, deterministicId } from '../domain/ids.js'
 import { metadataFor } from '../domain/metadata.js'
 import { streams } from '../domain/streams.js'
 import type { FactData } from '../domain/facts.js'
-import { preparePush } from './pushPreparation.js'
+import { preparePush, type UnusablePush } from './pushPreparation.js'
 import type { PushPreparers } from './pushPreparers.js'
 import { haloWebhookPayloadSchema } from '../platforms/halopsa/webhookPayload.js'
 
@@ -17,7 +17,7 @@ import { haloWebhookPayloadSchema } from '../platforms/halopsa/webhookPayload.js
  */
 
 export type PushIngestResult =
-  | { ok: false; reason: 'not_json' | 'not_add_events'; message: string }
+  | UnusablePush
   | { ok: true; deliveryId: string; security: number; platform: number; invalid: number; position: bigint | null }
 
 export type HaloIngestResult = { deliveryId: string; received: number; invalid: number; position: bigint | null }

@@ -1,7 +1,7 @@
 import { deterministicTimedId, indexedId } from '../domain/ids.js'
 import { streams } from '../domain/streams.js'
 import type { FactData, FactType } from '../domain/facts.js'
-import { parsePushDelivery } from '../platforms/gravityzone/push.js'
+import { parsePushDelivery, type PushDeliveryError } from '../platforms/gravityzone/push.js'
 import { classifyPushEvent } from '../platforms/gravityzone/pushEvents.js'
 
 /**
@@ -14,8 +14,11 @@ import { classifyPushEvent } from '../platforms/gravityzone/pushEvents.js'
 /** A fact of the delivery, its data already JSON text. */
 export type PreparedFact = { id: string; type: FactType; data: string }
 
+/** A body that is not an addEvents delivery at all (the whole delivery is refused with 400). */
+export type UnusablePush = { ok: false; reason: PushDeliveryError['code']; message: string }
+
 export type PreparedPush =
-  | { ok: false; reason: 'not_json' | 'not_add_events'; message: string }
+  | UnusablePush
   | { ok: true; deliveryId: string; stream: string; security: number; platform: number; invalid: number; facts: PreparedFact[] }
 
 /**

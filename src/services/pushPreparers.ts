@@ -58,11 +58,9 @@ const preparationThread = (onFailure: (waiting: Waiting[]) => void) => {
         worker.postMessage({ id, body: copy } satisfies PreparationRequest, [copy.buffer])
       })
     },
+    /** What the thread has in hand goes the way of a failure: back to be prepared inline. */
     async close() {
-      failed = true
-      const left = [...waiting.values()]
-      waiting.clear()
-      for (const w of left) w.resolve(preparePush(w.body))
+      fail()
       await worker.terminate()
     }
   }

@@ -96,14 +96,14 @@ const fromNumber = (n: number): string | undefined => {
   return ms >= minTime && ms < maxTime ? new Date(ms).toISOString() : undefined
 }
 
+/** The form most events use, already what this returns when it is a real time in range. */
+const canonicalTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
 /**
  * Timestamps come as ISO strings, epoch seconds (numbers or digit strings) and, in one published
  * sample, with stray spaces ("2017- 09 - 13T14: 20:37.000Z"). A time without an offset is UTC, as
  * GravityZone reports UTC everywhere. Anything unreadable is undefined, never an error.
  */
-/** The form most events use, already what this returns when it is a real time in range. */
-const canonicalTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
-
 export const parseEventTime = (value: unknown): string | undefined => {
   if (typeof value === 'number') return fromNumber(value)
   if (typeof value !== 'string') return undefined
