@@ -13,8 +13,8 @@ export const streams = {
   integrationEvent: (eventId: string) => `integrationEvent-${eventId}`,
   /**
    * One GravityZone push delivery, by an id derived from the SHA-256 of its body that starts with
-   * the delivery's send time (ingestion.ts): new streams land at the end of the stream index instead
-   * of a random page, which took single-fact appends from ~16k to ~25k/s at c=64 (bench/store.ts).
+   * the delivery's send time (pushPreparation.ts): new streams land at the end of the stream index
+   * instead of a random page, which took single-fact appends from ~16k to ~25k/s at c=64 (bench/store.ts).
    */
   gzDelivery: (deliveryKey: string) => `gzDelivery-${deliveryKey}`,
   haloDelivery: (bodyHash: string) => `haloDelivery-${bodyHash}`,

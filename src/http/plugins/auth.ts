@@ -22,7 +22,6 @@ declare module 'fastify' {
   }
 }
 
-
 /**
  * Failed authentication attempts per client address in a sliding minute; past the limit the
  * address is refused with 429 before its credentials are even checked, so guessing is slow.
