@@ -50,6 +50,17 @@ export class StoreClosed extends StoreError {
   }
 }
 
+/**
+ * The disk refused to flush the store's log. Appends waiting on that flush are refused, and so is
+ * every later one: after a failed fsync the kernel may have dropped the unwritten pages, so a later
+ * flush that succeeds proves nothing about them (the store must be reopened).
+ */
+export class WriteNotDurable extends StoreError {
+  constructor(options?: { cause?: unknown }) {
+    super('write_not_durable', 'the event store could not flush its log to disk', options)
+  }
+}
+
 export class InvalidAppend extends StoreError {
   constructor(message: string) {
     super('invalid_append', message)

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { AppendResult, ExpectedRevision } from '../port.js'
-import { DuplicateFactId, WrongExpectedVersion, isStoreError } from '../errors.js'
+import { DuplicateFactId, WriteNotDurable, WrongExpectedVersion, isStoreError } from '../errors.js'
 
 /** An append after validation and serialisation, waiting for its transaction. */
 export type PendingAppend = {
@@ -28,12 +28,22 @@ type Statements = {
  * shares one transaction and so one fsync (reference/peer-bench.md: ~8× the one-transaction-per-
  * append baseline at concurrency 64); callers are resolved only after COMMIT returns.
  *
+ * With `sync` (a file store: walSync.ts), a COMMIT does not wait for the disk; the appends of every
+ * transaction committed before an fsync began are answered when it returns, one fsync at a time
+ * and shared by all of them, while the event loop goes on.
+ *
  * Expected-revision and idempotency checks run before an append writes anything, so a rejected
  * append leaves the group untouched. Anything unexpected thrown while writing (a constraint, a full
  * disk) rolls the whole group back and replays it one transaction per append, so a failing append
  * still fails alone.
  */
-export const createCommitter = (db: Database.Database, options: { groupCommit: boolean; maxGroup: number; onCommit(lastPosition: bigint): void }) => {
+export const createCommitter = (db: Database.Database, options: {
+  groupCommit: boolean
+  maxGroup: number
+  onCommit(lastPosition: bigint): void
+  /** Makes everything committed so far durable; without it, each COMMIT is durable when it returns. */
+  sync?: (done: (error: Error | null) => void) => void
+}) => {
   const statements: Statements = {
     head: db.prepare('SELECT revision FROM facts WHERE stream = ? ORDER BY revision DESC LIMIT 1').pluck().safeIntegers(true),
     byId: db.prepare('SELECT stream, revision, position FROM facts WHERE id = ?').safeIntegers(true),
@@ -55,6 +65,10 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
   let idle: (() => void)[] = []
   let groups = 0
   let appendsCommitted = 0
+  // Committed transactions waiting for the next fsync, and whether one is running.
+  let unsynced: [PendingAppend[], Outcome[]][] = []
+  let syncing = false
+  let syncFailure: WriteNotDurable | undefined
 
   const insertRows = (p: PendingAppend, first: bigint, now: number): AppendResult => {
     let position = 0n
@@ -145,12 +159,43 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
     if (last > 0n) options.onCommit(last)
   }
 
+  /** A transaction is committed: answer its appends now, or once the next fsync has returned. */
+  const committed = (group: PendingAppend[], outcomes: Outcome[]): void => {
+    if (!options.sync) return settle(group, outcomes)
+    unsynced.push([group, outcomes])
+    startSync()
+  }
+
+  const startSync = (): void => {
+    if (syncing || unsynced.length === 0) return
+    syncing = true
+    const covered = unsynced
+    unsynced = []
+    options.sync!((error) => {
+      syncing = false
+      if (error) syncFailure ??= new WriteNotDurable({ cause: error })
+      for (const [group, outcomes] of covered) {
+        if (syncFailure) for (const p of group) p.reject(syncFailure)
+        else settle(group, outcomes)
+      }
+      startSync()
+      releaseIdle()
+    })
+  }
+
+  const releaseIdle = (): void => {
+    if (queue.length > 0 || scheduled || syncing || unsynced.length > 0) return
+    const waiters = idle
+    idle = []
+    for (const w of waiters) w()
+  }
+
   const commit = (group: PendingAppend[]): void => {
     groups++
     const outcomes: Outcome[] = []
     try {
       runGroup.immediate(group, outcomes)
-      settle(group, outcomes)
+      committed(group, outcomes)
       return
     } catch {
       // Fall through: replay one append per transaction so the culprit fails alone.
@@ -162,7 +207,7 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
         return { ok: false, error: translateWriteError(error, p, statements) }
       }
     })
-    settle(group, alone)
+    committed(group, alone)
   }
 
   const flush = (): void => {
@@ -178,9 +223,7 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
         return
       }
     }
-    const waiters = idle
-    idle = []
-    for (const w of waiters) w()
+    releaseIdle()
   }
 
   const schedule = (): void => {
@@ -191,6 +234,10 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
 
   return {
     enqueue(p: PendingAppend): void {
+      if (syncFailure) {
+        p.reject(syncFailure)
+        return
+      }
       if (!options.groupCommit) {
         commit([p])
         return
@@ -198,9 +245,9 @@ export const createCommitter = (db: Database.Database, options: { groupCommit: b
       queue.push(p)
       schedule()
     },
-    /** Resolves when nothing is queued. */
+    /** Resolves when nothing is queued or waiting for its fsync. */
     drained(): Promise<void> {
-      if (queue.length === 0 && !scheduled) return Promise.resolve()
+      if (queue.length === 0 && !scheduled && !syncing && unsynced.length === 0) return Promise.resolve()
       return new Promise((resolve) => idle.push(resolve))
     },
     stats: () => ({ groups, appendsCommitted })

@@ -20,8 +20,8 @@ export type SqliteStoreOptions = {
   maxGroup?: number
   /**
    * Where the writes run: `inline` on the caller's event loop, or `thread` on a worker thread of
-   * their own so the COMMIT's fsync never blocks request handling (files only; `:memory:` is
-   * always inline). Default `inline`: on the 2-core machines measured (bench/webhook.ts
+   * their own so the inserts and COMMITs never run between requests (files only; `:memory:` is
+   * always inline). Either way the fsync runs on libuv's pool (walSync.ts). Default `inline`: on the 2-core machines measured (bench/webhook.ts
    * `--writer=thread`), the extra thread competed for the cores and did not pay for its messages.
    */
   writer?: 'inline' | 'thread'
@@ -48,7 +48,7 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   const inMemory = options.path === ':memory:'
   if (!inMemory) mkdirSync(dirname(options.path), { recursive: true })
   const writer = new Database(options.path)
-  configureWriter(writer, inMemory)
+  const durable = configureWriter(writer, inMemory)
   migrate(writer)
   // A second connection serves reads and subscriptions so they never wait behind a write
   // transaction (WAL: one writer, many readers). An in-memory database exists per connection.
@@ -62,9 +62,10 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   if (options.writer === 'thread' && !inMemory) {
     // The schema is in place; the thread opens its own connection and this one is not needed.
     writer.close()
+    durable?.close()
     committer = threadWrites({ path: options.path, groupCommit, maxGroup }, (last) => signal.notify(last))
   } else {
-    const inline = createCommitter(writer, { groupCommit, maxGroup, onCommit: (last) => signal.notify(last) })
+    const inline = createCommitter(writer, { groupCommit, maxGroup, onCommit: (last) => signal.notify(last), ...(durable ? { sync: durable.sync } : {}) })
     // A file's checkpoints run on a thread of their own, so commits on the event loop rarely
     // find WAL pages left to copy (checkpointThread.ts).
     const checkpoints = inMemory ? undefined : checkpointThread(options.path)
@@ -73,6 +74,7 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       close: async () => {
         await checkpoints?.close()
         writer.close()
+        durable?.close()
       }
     }
   }

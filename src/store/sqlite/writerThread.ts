@@ -7,7 +7,7 @@ import { createCommitter, type PendingAppend } from './groupCommit.js'
 
 /**
  * The SQLite writer on its own thread (`openSqliteStore({ writer: 'thread' })`): the same group
- * commit, but the inserts and the COMMIT's fsync no longer block the event loop that parses
+ * commit, but the inserts and the COMMITs no longer run on the event loop that parses
  * requests, so HTTP work and durable writes overlap on two cores. Messages in: the appends made
  * in one turn of the caller's event loop (validated and serialised already), and `close`; messages
  * out: the answers of one transaction together, with the last position it committed. Messages are
@@ -51,7 +51,7 @@ if (parentPort) {
   const port = parentPort
   const data = workerData as WriterData
   const db = new Database(data.path)
-  configureWriter(db, false)
+  const durable = configureWriter(db, false)
   // A transaction settles all its appends synchronously: their answers leave in one message.
   let answers: WriterAnswer[] = []
   let committed = 0n
@@ -68,12 +68,14 @@ if (parentPort) {
     maxGroup: data.maxGroup,
     onCommit: (position) => {
       committed = position
-    }
+    },
+    ...(durable ? { sync: durable.sync } : {})
   })
   port.on('message', (request: WriterRequest) => {
     if (request.op === 'close') {
       void committer.drained().then(() => {
         db.close()
+        durable?.close()
         port.postMessage({ op: 'closed' } satisfies WriterMessage)
         port.close()
       })
