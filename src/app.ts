@@ -66,8 +66,13 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   app.addHook('preClose', async () => {
     state.closing = true
   })
-  app.addHook('onRequest', async (request, reply) => {
-    if (state.closing && !request.url.startsWith('/health')) return sendApiError(reply, new ApiError('shutting_down'))
+  // A callback hook, not an async one: it runs on every request and is almost always a no-op.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (state.closing && !request.url.startsWith('/health')) {
+      sendApiError(reply, new ApiError('shutting_down'))
+      return
+    }
+    done()
   })
 
   await app.register(fastifySwagger, {
@@ -86,7 +91,14 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   })
 
   const limiter = createFailureLimiter(options.authFailures ?? { limit: 20, windowMs: 60_000 })
-  app.addHook('preHandler', bearerAuth(options.tokens, limiter))
+  // The bearer check goes on the routes that name a scope, ahead of their own preHandlers; the
+  // others (webhooks with their platforms' own credentials, operations) carry no hook for it.
+  const authenticate = bearerAuth(options.tokens, limiter)
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.scope) return
+    const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]
+    route.preHandler = [authenticate, ...own]
+  })
 
   await app.register(eventRoutes(options.relay))
   await app.register(mappingRoutes(options.relay))

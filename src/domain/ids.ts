@@ -1,4 +1,4 @@
-import { createHash, hash, randomFillSync } from 'node:crypto'
+import { hash, randomFillSync } from 'node:crypto'
 
 const formatUuid = (bytes: Uint8Array): string => {
   const hex = Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString('hex')
@@ -59,16 +59,18 @@ export const newId = (): string => {
  * the store treats the second append as an idempotent repeat (SPEC §4, anchors §1.3).
  */
 export const deterministicId = (...parts: (string | Uint8Array)[]): string => {
-  const hash = createHash('sha256')
-  for (const part of parts) {
-    hash.update(part)
-    hash.update('\u0000')
-  }
-  const bytes = hash.digest().subarray(0, 16)
+  // The parts, each followed by a NUL, hashed in one call: the bytes an incremental hash would
+  // have been fed one by one (so every id ever issued stays the same), without a Hash object.
+  const input = parts.every((part) => typeof part === 'string')
+    ? (parts as string[]).join('\u0000') + '\u0000'
+    : Buffer.concat(parts.flatMap((part) => [typeof part === 'string' ? Buffer.from(part, 'utf8') : part, NUL]))
+  const bytes = hash('sha256', input, 'buffer').subarray(0, 16)
   bytes[6] = (bytes[6]! & 0x0f) | 0x80
   bytes[8] = (bytes[8]! & 0x3f) | 0x80
   return formatUuid(bytes)
 }
+
+const NUL = new Uint8Array(1)
 
 /** Hex SHA-256 of bytes or text: the identity of a delivery body, an event, a threat. */
 export const contentHash = (content: string | Uint8Array): string => hash('sha256', content, 'hex')

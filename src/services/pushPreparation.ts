@@ -41,24 +41,19 @@ export const preparePush = (rawBody: Uint8Array): PreparedPush => {
     counts[event.kind]++
     switch (event.kind) {
       case 'security': {
-        const fields: Omit<FactData<'SecurityEventReceived'>, 'event'> = {
-          deliveryId, index, eventKey: event.eventKey, threatKey: event.threatKey, module: event.module,
-          ...(event.companyId !== undefined ? { companyId: event.companyId } : {}),
-          ...(event.endpointId !== undefined ? { endpointId: event.endpointId } : {}),
-          ...(event.endpointName !== undefined ? { endpointName: event.endpointName } : {}),
-          ...(event.threatName !== undefined ? { threatName: event.threatName } : {}),
-          blocked: event.blocked,
-          isTest: event.isTest,
-          ...(event.occurredAt !== undefined ? { occurredAt: event.occurredAt } : {})
-        }
+        // Optional fields assigned only when present, not spread in: this runs for every pushed
+        // event, and spreading small objects costs more than the rest of building the fact.
+        const fields: Omit<FactData<'SecurityEventReceived'>, 'event'> = { deliveryId, index, eventKey: event.eventKey, threatKey: event.threatKey, module: event.module, blocked: event.blocked, isTest: event.isTest }
+        if (event.companyId !== undefined) fields.companyId = event.companyId
+        if (event.endpointId !== undefined) fields.endpointId = event.endpointId
+        if (event.endpointName !== undefined) fields.endpointName = event.endpointName
+        if (event.threatName !== undefined) fields.threatName = event.threatName
+        if (event.occurredAt !== undefined) fields.occurredAt = event.occurredAt
         return { id, type: 'SecurityEventReceived', data: withEvent(fields, event.eventJson) }
       }
       case 'platform': {
-        const fields: Omit<FactData<'PlatformEventReceived'>, 'event'> = {
-          deliveryId, index, module: event.module,
-          ...(event.companyId !== undefined ? { companyId: event.companyId } : {}),
-          isTest: event.isTest
-        }
+        const fields: Omit<FactData<'PlatformEventReceived'>, 'event'> = { deliveryId, index, module: event.module, isTest: event.isTest }
+        if (event.companyId !== undefined) fields.companyId = event.companyId
         return { id, type: 'PlatformEventReceived', data: withEvent(fields, event.eventJson) }
       }
       case 'invalid': {

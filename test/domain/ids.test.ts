@@ -19,6 +19,15 @@ t.test('deterministic ids depend only on their parts', async (t) => {
   t.ok(UUID.test(deterministicId('x')) && deterministicId('x')[14] === '8', 'version 8 (custom), RFC variant')
 })
 
+t.test('deterministic ids never change between releases: a re-delivery after an upgrade must map to the same facts', async (t) => {
+  // Values issued by the first release (an incremental SHA-256 over each part and a NUL).
+  t.equal(deterministicId('delivery', 'abc', '0'), '61f3769b-183f-8979-be2e-9a0370b54a5c')
+  t.equal(deterministicId('é', 'ü'), 'eec5b163-99a5-8ef9-bf73-226a22df3845', 'text parts as UTF-8')
+  t.equal(deterministicId('gzDelivery', Buffer.from('é\u0000x')), 'bb9f2fc1-0b37-8f20-a2c8-ceecb85d3a02', 'byte parts as they are')
+  const { deterministicTimedId } = await import('../../src/domain/ids.js')
+  t.equal(deterministicTimedId(1720773248505, 'gzDelivery', 'body-hash'), '0190a614-05f9-89fa-8a3f-8153c0550fe1')
+})
+
 t.test('timed deterministic ids keep the delivery time in front and the hash behind', async (t) => {
   const { deterministicTimedId } = await import('../../src/domain/ids.js')
   const a = deterministicTimedId(1720773248505, 'body', '0')

@@ -30,6 +30,21 @@ const basicCredentials = (header: string | undefined): { user: string; password:
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
 
+/**
+ * A credentials check that throws, as a callback hook: on the webhook path an async hook's promise
+ * and microtask cost more than the check itself.
+ */
+const checkHook = (check: (request: FastifyRequest, reply: FastifyReply) => void) =>
+  (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+    try {
+      check(request, reply)
+    } catch (error) {
+      done(error as Error)
+      return
+    }
+    done()
+  }
+
 export const webhookRoutes = (relay: Relay, secrets: WebhookSecrets, limiter: FailureLimiter) => async (app: FastifyInstance) => {
   // This plugin's own parsers: every body, with or without a Content-Type, as a Buffer.
   app.removeAllContentTypeParsers()
@@ -45,12 +60,12 @@ export const webhookRoutes = (relay: Relay, secrets: WebhookSecrets, limiter: Fa
   app.post('/webhooks/gravityzone', {
     bodyLimit: WEBHOOK_BODY_LIMIT,
     schema: { tags: ['webhooks'], summary: 'GravityZone Event Push Service (jsonRPC): addEvents deliveries' },
-    onRequest: async (request) => {
+    onRequest: checkHook((request) => {
       limiter.check(request.ip)
       const header = request.headers.authorization
       if (header === undefined) refuse(request, 'gravityzone', 'unauthorized', new ApiError('missing_credentials', 'the Authorization header configured for the push service is required'))
       if (!pushAuthorized(header)) refuse(request, 'gravityzone', 'unauthorized', new ApiError('invalid_credentials', 'the Authorization header does not match'))
-    }
+    })
   }, async (request: FastifyRequest, reply: FastifyReply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
     if (secrets.gravityzoneApiKey !== undefined && !verifyPushMd5(secrets.gravityzoneApiKey, body, request.headers['event-push-service-md5'])) {
@@ -72,7 +87,7 @@ export const webhookRoutes = (relay: Relay, secrets: WebhookSecrets, limiter: Fa
   app.post('/webhooks/halopsa', {
     bodyLimit: 1024 * 1024,
     schema: { tags: ['webhooks'], summary: 'HaloPSA webhook (HTTP Basic): ticket status changes and client notifications' },
-    onRequest: async (request, reply) => {
+    onRequest: checkHook((request, reply) => {
       limiter.check(request.ip)
       const credentials = basicCredentials(request.headers.authorization)
       reply.header('www-authenticate', 'Basic realm="gz-halo-relay"')
@@ -81,7 +96,7 @@ export const webhookRoutes = (relay: Relay, secrets: WebhookSecrets, limiter: Fa
       const passwordOk = secretEquals(credentials!.password, secrets.halopsaPassword)
       if (!(userOk && passwordOk)) refuse(request, 'halopsa', 'unauthorized', new ApiError('invalid_credentials', 'the Basic credentials are not valid'))
       reply.removeHeader('www-authenticate')
-    }
+    })
   }, async (request: FastifyRequest, reply: FastifyReply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
     // Authenticated but unusable bodies are kept as facts and still answered 2xx, so HaloPSA does

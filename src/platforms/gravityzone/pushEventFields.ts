@@ -99,6 +99,22 @@ const fromNumber = (n: number): string | undefined => {
 /** The form most events use, already what this returns when it is a real time in range. */
 const canonicalTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
+const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/**
+ * A canonical time (the pattern above) that names a real instant in range: no Feb 30, no hour 24,
+ * which Date.parse would roll over. Checked on the digits, without building a Date.
+ */
+const isRealCanonicalTime = (value: string): boolean => {
+  const year = Number(value.slice(0, 4))
+  const month = Number(value.slice(5, 7))
+  const day = Number(value.slice(8, 10))
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  return year >= 2000 && year < 2100 && month >= 1 && month <= 12 && day >= 1 &&
+    day <= (month === 2 && leap ? 29 : daysInMonth[month - 1]!) &&
+    Number(value.slice(11, 13)) < 24 && Number(value.slice(14, 16)) < 60 && Number(value.slice(17, 19)) < 60
+}
+
 /**
  * Timestamps come as ISO strings, epoch seconds (numbers or digit strings) and, in one published
  * sample, with stray spaces ("2017- 09 - 13T14: 20:37.000Z"). A time without an offset is UTC, as
@@ -107,11 +123,7 @@ const canonicalTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 export const parseEventTime = (value: unknown): string | undefined => {
   if (typeof value === 'number') return fromNumber(value)
   if (typeof value !== 'string') return undefined
-  if (canonicalTime.test(value)) {
-    // Date.parse rolls impossible days over (Feb 30 → Mar 2): only a round trip proves the value.
-    const ms = Date.parse(value)
-    if (ms >= minTime && ms < maxTime && new Date(ms).toISOString() === value) return value
-  }
+  if (canonicalTime.test(value) && isRealCanonicalTime(value)) return value
   const compact = value.replace(/\s+/g, '')
   if (compact === '') return undefined
   if (/^\d+(\.\d+)?$/.test(compact)) return fromNumber(Number(compact))

@@ -114,32 +114,39 @@ export const classifyPushEvent = (raw: unknown, index: number): ClassifiedPushEv
   const endpointId = endpointIdOf(event)
   const occurredAt = occurredAtOf(event)
   const eventJson = canonicalJson(event)
-  const common = {
-    index,
-    eventKey: contentHash(eventJson),
-    eventJson,
-    ...(companyId !== undefined ? { companyId } : {}),
-    ...(endpointId !== undefined ? { endpointId } : {}),
-    isTest: isTestEvent(event),
-    ...(occurredAt !== undefined ? { occurredAt } : {}),
-    event
+  const eventKey = contentHash(eventJson)
+  const isTest = isTestEvent(event)
+  // Optional fields are assigned when present rather than spread in: this runs for every event.
+  if (!isSecurityModule(module)) {
+    const platform: PlatformPushEvent = { kind: 'platform', index, module, eventKey, eventJson, isTest, event }
+    if (companyId !== undefined) platform.companyId = companyId
+    if (endpointId !== undefined) platform.endpointId = endpointId
+    if (occurredAt !== undefined) platform.occurredAt = occurredAt
+    return platform
   }
-  if (!isSecurityModule(module)) return { kind: 'platform', module, ...common }
 
   const endpointName = endpointNameOf(event)
   const threatName = threatNameOf(module, event)
   const endpoint = endpointId ?? (endpointName !== undefined ? `name:${endpointName}` : `company:${companyId ?? ''}`)
   const identity = threatIdentity(module, event)
-  return {
+  const security: SecurityPushEvent = {
     kind: 'security',
+    index,
     module,
-    ...common,
+    eventKey,
+    eventJson,
     threatKey: threatKeyOf(module, endpoint, identity),
     threatBasis: [module, endpoint, identity],
-    ...(endpointName !== undefined ? { endpointName } : {}),
-    ...(threatName !== undefined ? { threatName } : {}),
-    blocked: blockedByEvent(module, event)
+    blocked: blockedByEvent(module, event),
+    isTest,
+    event
   }
+  if (companyId !== undefined) security.companyId = companyId
+  if (endpointId !== undefined) security.endpointId = endpointId
+  if (endpointName !== undefined) security.endpointName = endpointName
+  if (threatName !== undefined) security.threatName = threatName
+  if (occurredAt !== undefined) security.occurredAt = occurredAt
+  return security
 }
 
 /** Classifies every event of a delivery, in order; the result has one entry per event. */

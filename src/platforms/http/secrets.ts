@@ -3,7 +3,8 @@ import { hash, timingSafeEqual } from 'node:crypto'
 /**
  * Comparing secrets in time that depends on neither side: both are hashed to a fixed length first,
  * so neither the content nor the length of the expected secret leaks through timing. Used for every
- * credential the relay receives (API tokens, webhook secrets, the push service's MD5 header).
+ * credential the relay receives (API tokens, webhook secrets). The push service's MD5 header has a
+ * known length and is compared directly (push.ts).
  */
 
 /** The SHA-256 a secret is compared by. */

@@ -18,6 +18,11 @@ t.test('pushMd5 is md5hex(apiKey + md5hex(body)) and the verifier accepts exactl
   t.notOk(verifyPushMd5('key', `${body} `, pushMd5('key', body)), 'one byte more: refused')
   t.notOk(verifyPushMd5('key', body, undefined))
   t.notOk(verifyPushMd5('key', body, ''))
+  t.ok(verifyPushMd5('key', body, `  ${pushMd5('key', body)} `), 'surrounding spaces do not matter')
+  const good = pushMd5('key', body)
+  for (const bad of [good.slice(1), `${good}0`, `${good.slice(0, 31)}g`, `${good.slice(0, 31)}\u0161`, `${good.slice(0, 16)} ${good.slice(17)}`]) {
+    t.notOk(verifyPushMd5('key', body, bad), `a header that is not 32 hex digits is refused without an exception (${JSON.stringify(bad)})`)
+  }
   t.ok(verifyPushAuthorization('Bearer abc', 'Bearer abc'))
   t.notOk(verifyPushAuthorization('Bearer abc', 'Bearer abd'))
   t.notOk(verifyPushAuthorization('Bearer abc', 'Bearer abcd'))
@@ -55,6 +60,28 @@ t.test('times are parsed defensively', async (t) => {
   t.equal(parseEventTime(1720773248505), '2024-07-12T08:34:08.505Z', 'epoch milliseconds')
   t.equal(parseEventTime('2022-12-30T23:59:00'), '2022-12-30T23:59:00.000Z', 'no zone means UTC')
   for (const bad of ['', 'yesterday', '0', 0, -5, 1e20, '1899-01-01T00:00:00Z', {}, null, true]) t.equal(parseEventTime(bad), undefined, `${JSON.stringify(bad)} is unreadable`)
+})
+
+t.test('a canonical time reads exactly as Date would read it, impossible dates and edges included', async (t) => {
+  // The canonical form is checked on its digits (no Date built): it must agree with Date.parse,
+  // which rolls impossible values over (Feb 30 → Mar 1), everywhere near an edge.
+  const viaDate = (value: string): string | undefined => {
+    const ms = Date.parse(value)
+    return Number.isNaN(ms) || ms < Date.UTC(2000, 0, 1) || ms >= Date.UTC(2100, 0, 1) ? undefined : new Date(ms).toISOString()
+  }
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+  let checked = 0
+  const disagreements: { value: string; got: string | undefined; date: string | undefined }[] = []
+  for (const year of [1999, 2000, 2023, 2024, 2099, 2100, 2400])
+    for (let month = 0; month <= 13; month++)
+      for (const day of [0, 1, 28, 29, 30, 31, 32])
+        for (const [hour, minute, second] of [[0, 0, 0], [23, 59, 59], [24, 0, 0], [12, 60, 0], [12, 0, 60]] as const) {
+          const value = `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}.250Z`
+          if (parseEventTime(value) !== viaDate(value)) disagreements.push({ value, got: parseEventTime(value), date: viaDate(value) })
+          checked++
+        }
+  t.same(disagreements, [], `${checked} times checked`)
+  t.equal(parseEventTime('2024-02-30T00:00:00.000Z'), '2024-03-01T00:00:00.000Z', 'rolled over, as before')
 })
 
 t.test('the event key ignores key order; the threat key ignores time and incident id', async (t) => {
