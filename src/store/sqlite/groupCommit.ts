@@ -14,7 +14,10 @@ export type PendingAppend = {
 /** Rows per INSERT statement (7 parameters each, far below SQLite's limit of 32,766). */
 const MAX_ROWS_PER_INSERT = 64
 
-type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown }
+type Outcome = { ok: true; result: AppendResult; recordedAt: number } | { ok: false; error: unknown }
+
+/** An append whose transaction is durable, with when it was recorded (for a cache of recent facts). */
+export type CommittedAppend = { append: PendingAppend; result: AppendResult; recordedAt: number }
 
 type Statements = {
   head: Database.Statement
@@ -40,7 +43,8 @@ type Statements = {
 export const createCommitter = (db: Database.Database, options: {
   groupCommit: boolean
   maxGroup: number
-  onCommit(lastPosition: bigint): void
+  /** After each durable transaction: its last position and its appends (idempotent repeats too). */
+  onCommit(lastPosition: bigint, committed: CommittedAppend[]): void
   /** Makes everything committed so far durable; without it, each COMMIT is durable when it returns. */
   sync?: (done: (error: Error | null) => void) => void
 }) => {
@@ -133,7 +137,7 @@ export const createCommitter = (db: Database.Database, options: {
     const now = Date.now()
     for (const p of group) {
       try {
-        outcomes.push({ ok: true, result: applyOne(p, now) })
+        outcomes.push({ ok: true, result: applyOne(p, now), recordedAt: now })
       } catch (error) {
         // Checks throw before anything is written; anything else aborts the group (see above).
         if (isStoreError(error)) outcomes.push({ ok: false, error })
@@ -142,25 +146,30 @@ export const createCommitter = (db: Database.Database, options: {
     }
   })
 
-  const runAlone = db.transaction((p: PendingAppend) => applyOne(p, Date.now()))
+  const runAlone = db.transaction((p: PendingAppend): Outcome => {
+    const now = Date.now()
+    return { ok: true, result: applyOne(p, now), recordedAt: now }
+  })
 
   const settle = (group: PendingAppend[], outcomes: Outcome[]): void => {
     let last = 0n
+    const committed: CommittedAppend[] = []
     for (let i = 0; i < group.length; i++) {
       const outcome = outcomes[i]!
       if (outcome.ok) {
         appendsCommitted++
         if (outcome.result.position > last) last = outcome.result.position
+        committed.push({ append: group[i]!, result: outcome.result, recordedAt: outcome.recordedAt })
         group[i]!.resolve(outcome.result)
       } else {
         group[i]!.reject(outcome.error)
       }
     }
-    if (last > 0n) options.onCommit(last)
+    if (last > 0n) options.onCommit(last, committed)
   }
 
   /** A transaction is committed: answer its appends now, or once the next fsync has returned. */
-  const committed = (group: PendingAppend[], outcomes: Outcome[]): void => {
+  const afterCommit = (group: PendingAppend[], outcomes: Outcome[]): void => {
     if (!options.sync) return settle(group, outcomes)
     unsynced.push([group, outcomes])
     startSync()
@@ -195,19 +204,19 @@ export const createCommitter = (db: Database.Database, options: {
     const outcomes: Outcome[] = []
     try {
       runGroup.immediate(group, outcomes)
-      committed(group, outcomes)
+      afterCommit(group, outcomes)
       return
     } catch {
       // Fall through: replay one append per transaction so the culprit fails alone.
     }
     const alone: Outcome[] = group.map((p) => {
       try {
-        return { ok: true, result: runAlone.immediate(p) }
+        return runAlone.immediate(p)
       } catch (error) {
         return { ok: false, error: translateWriteError(error, p, statements) }
       }
     })
-    committed(group, alone)
+    afterCommit(group, alone)
   }
 
   const flush = (): void => {

@@ -5,7 +5,8 @@ import { JsonText, type AppendResult, type EventStore, type ExpectedRevision, ty
 import { StoreClosed, StreamNotFound } from '../errors.js'
 import { validateAppend } from '../validateAppend.js'
 import { configureWriter, migrate } from './schema.js'
-import { createCommitter } from './groupCommit.js'
+import { createCommitter, type CommittedAppend } from './groupCommit.js'
+import { recentFacts, type RecentFacts } from './recentFacts.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
 import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqliteFact.js'
 import { threadWrites, type Writes } from './threadWrites.js'
@@ -28,6 +29,9 @@ export type SqliteStoreOptions = {
 }
 
 const toFact = (row: FactRow): StoredFact => new SqliteFact(row)
+
+/** Facts kept in memory for the subscriptions at the head: a few seconds of busy ingestion. */
+const RECENT_FACTS = 8192
 
 /** SQL for a filter, with its parameters; prefixes compare exactly (LIKE would fold ASCII case). */
 export const filterSql = (filter: FactFilter | undefined): { sql: string; params: unknown[] } => {
@@ -54,8 +58,18 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   // transaction (WAL: one writer, many readers). An in-memory database exists per connection.
   const reader = inMemory ? writer : new Database(options.path, { readonly: true, fileMustExist: true })
   if (!inMemory) reader.pragma('busy_timeout = 5000')
+  const headStatement = reader.prepare('SELECT max(position) FROM facts').pluck().safeIntegers(true)
+  const head = (): bigint => (headStatement.get() as bigint | null) ?? 0n
 
+  // Subscriptions deliver only what is durable: this connection sees a transaction once it is
+  // committed, but the fsync that makes it durable may still be running (walSync.ts).
+  let durableHead = head()
   const signal = createCommitSignal()
+  const committed = (last: bigint): void => {
+    if (last > durableHead) durableHead = last
+    signal.notify(last)
+  }
+  let recent: RecentFacts | undefined
   const groupCommit = options.groupCommit ?? true
   const maxGroup = options.maxGroup ?? 1024
   let committer: Writes
@@ -63,9 +77,16 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     // The schema is in place; the thread opens its own connection and this one is not needed.
     writer.close()
     durable?.close()
-    committer = threadWrites({ path: options.path, groupCommit, maxGroup }, (last) => signal.notify(last))
+    committer = threadWrites({ path: options.path, groupCommit, maxGroup }, committed)
   } else {
-    const inline = createCommitter(writer, { groupCommit, maxGroup, onCommit: (last) => signal.notify(last), ...(durable ? { sync: durable.sync } : {}) })
+    // The facts just committed are kept for the subscriptions at the head (recentFacts.ts).
+    const kept = recentFacts({ completeAfter: durableHead, capacity: RECENT_FACTS })
+    recent = kept
+    const onCommit = (last: bigint, appends: CommittedAppend[]): void => {
+      kept.add(appends)
+      committed(last)
+    }
+    const inline = createCommitter(writer, { groupCommit, maxGroup, onCommit, ...(durable ? { sync: durable.sync } : {}) })
     // A file's checkpoints run on a thread of their own, so commits on the event loop rarely
     // find WAL pages left to copy (checkpointThread.ts).
     const checkpoints = inMemory ? undefined : checkpointThread(options.path)
@@ -79,8 +100,6 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     }
   }
 
-  const headStatement = reader.prepare('SELECT max(position) FROM facts').pluck().safeIntegers(true)
-  const head = (): bigint => (headStatement.get() as bigint | null) ?? 0n
   const streamStatements = {
     forwards: reader.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`).raw(true),
     backwards: reader.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw(true),
@@ -182,9 +201,14 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     subscribeToAll(opts: SubscribeOptions): Subscription {
       if (closed) throw new StoreClosed()
       const subscription = sqliteSubscription({
-        from: opts.from === 'start' ? 0n : opts.from === 'end' ? head() : opts.from,
-        readBatch: (after, max) => readAllSync({ fromPosition: after + 1n, maxCount: max, ...(opts.filter ? { filter: opts.filter } : {}), ...(opts.bodiesFor ? { bodiesFor: opts.bodiesFor } : {}) }),
-        head,
+        from: opts.from === 'start' ? 0n : opts.from === 'end' ? durableHead : opts.from,
+        readBatch: (after, max) => {
+          const kept = opts.filter ? undefined : recent?.after(after, max)
+          if (kept) return kept.map(toFact)
+          const facts = readAllSync({ fromPosition: after + 1n, maxCount: max, ...(opts.filter ? { filter: opts.filter } : {}), ...(opts.bodiesFor ? { bodiesFor: opts.bodiesFor } : {}) })
+          return facts.length > 0 && facts[facts.length - 1]!.position > durableHead ? facts.filter((f) => f.position <= durableHead) : facts
+        },
+        head: () => durableHead,
         signal,
         onEnd: () => subscriptions.delete(subscription)
       })
