@@ -105,7 +105,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 const main = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'relay-bench-'))
   try {
-    console.log('## Event store (SQLite, WAL, synchronous=FULL) — single-fact appends, fresh process and file per case')
+    console.log('## Event store (SQLite, WAL) — single-fact appends, fresh process and file per case; every append durable before it is answered (group commit: one fsync shared off the event loop; baseline: one transaction and one fsync per append)')
     console.log('| concurrency | group commit appends/s | p50 / p99 ms | appends per commit | one tx per append (baseline) appends/s | p50 / p99 ms | ratio | group commit, writer thread appends/s | p50 / p99 ms | ratio |')
     console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     const rows: { c: number; ratio: number; group: number; thread: number; threadRatio: number }[] = []

@@ -25,11 +25,11 @@ t.test('recent facts: complete after a position, in order, repeats left out, bou
     [12, 's-1', 1, 'b', 'T', '{"id":"b"}', '{}', 1_700_000_000_000],
     [13, 's-2', 0, 'c', 'T', '{"id":"c"}', '{}', 1_700_000_000_000]
   ], 'positions and revisions of every row, counted back from the last')
-  t.same(recent.after(11n, 1).map((r) => r[0]), [12], 'from a position, at most max')
+  t.same(recent.after(11n, 1)?.map((r) => r[0]), [12], 'from a position, at most max')
   t.same(recent.after(13n, 10), [])
 
   recent.add([append('s-1', ['a', 'b'], 12, 1)])
-  t.same(recent.after(10n, 100).map((r) => r[3]), ['a', 'b', 'c'], 'an idempotent repeat (an old position) adds nothing')
+  t.same(recent.after(10n, 100)?.map((r) => r[3]), ['a', 'b', 'c'], 'an idempotent repeat (an old position) adds nothing')
 
   recent.add([append('s-3', ['d', 'e', 'f', 'g', 'h', 'i'], 19, 5)])
   t.equal(recent.after(10n, 100), undefined, 'past twice the capacity, the oldest rows go: what came before is read from the store')

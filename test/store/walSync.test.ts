@@ -114,7 +114,7 @@ t.test('the WAL sync of a real store file', async (t) => {
   t.match(refused, { code: 'ENOENT' }, 'no log yet: the error reaches the caller, nothing thrown')
 
   const db = new Database(path)
-  const durable = configureWriter(db, false)
+  const durable = configureWriter(db, { inMemory: false, fsyncPerCommit: false })
   migrate(db)
   t.ok(durable, 'a file store comes with its WAL sync')
   t.equal(db.pragma('synchronous', { simple: true }), 1, 'and its COMMIT does not wait for the disk (NORMAL)')
@@ -126,6 +126,11 @@ t.test('the WAL sync of a real store file', async (t) => {
   t.pass('closing twice is harmless')
 
   const memory = new Database(':memory:')
-  t.equal(configureWriter(memory, true), undefined, 'an in-memory store has nothing to flush')
+  t.equal(configureWriter(memory, { inMemory: true, fsyncPerCommit: false }), undefined, 'an in-memory store has nothing to flush')
   memory.close()
+
+  const baseline = new Database(join(dir, 'baseline.db'))
+  t.equal(configureWriter(baseline, { inMemory: false, fsyncPerCommit: true }), undefined, 'without group commit, no shared fsync:')
+  t.equal(baseline.pragma('synchronous', { simple: true }), 2, 'each COMMIT waits for its own (FULL)')
+  baseline.close()
 })

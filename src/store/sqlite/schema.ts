@@ -36,21 +36,25 @@ export const migrate = (db: Database.Database): void => {
  * Durability settings, and what makes a commit durable. In WAL mode a file store's writer runs at
  * `synchronous = NORMAL` and returns the WalSync that its committer must wait on before answering
  * an append (walSync.ts): together, the WAL is on disk before any append is acknowledged, as with
- * FULL, but the fsync runs off the event loop. (better-sqlite3 is built with
+ * FULL, but the fsync runs off the event loop and is shared by every transaction committed while
+ * the previous one ran. With `fsyncPerCommit` (no group commit: the one-transaction-per-append
+ * baseline) every COMMIT waits for its own fsync instead (FULL). (better-sqlite3 is built with
  * SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so the level is set explicitly either way, reference/peer-bench.md.)
  * The journal mode is read back because a silently failed switch to WAL is a known trap (peer-bench
  * finding 3).
  */
-export const configureWriter = (db: Database.Database, inMemory: boolean): WalSync | undefined => {
+export const configureWriter = (db: Database.Database, options: { inMemory: boolean; fsyncPerCommit: boolean }): WalSync | undefined => {
+  const { inMemory } = options
+  const shared = !inMemory && !options.fsyncPerCommit
   if (!inMemory) {
     const mode = db.pragma('journal_mode = WAL', { simple: true })
     if (String(mode).toLowerCase() !== 'wal') throw new Error(`could not switch the store to WAL (journal_mode=${String(mode)})`)
   }
-  db.pragma(inMemory ? 'synchronous = FULL' : 'synchronous = NORMAL')
+  db.pragma(shared ? 'synchronous = NORMAL' : 'synchronous = FULL')
   db.pragma('busy_timeout = 5000')
   // Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: a page rewritten by many group
   // commits is copied back once, and the checkpoint's own fsync is paid ten times less often
   // (+30% appends/s at concurrency 64 here, bench/store.ts).
   db.pragma('wal_autocheckpoint = 10000')
-  return inMemory ? undefined : walSync(db.name)
+  return shared ? walSync(db.name) : undefined
 }

@@ -52,7 +52,8 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   const inMemory = options.path === ':memory:'
   if (!inMemory) mkdirSync(dirname(options.path), { recursive: true })
   const writer = new Database(options.path)
-  const durable = configureWriter(writer, inMemory)
+  const groupCommit = options.groupCommit ?? true
+  const durable = configureWriter(writer, { inMemory, fsyncPerCommit: !groupCommit })
   migrate(writer)
   // A second connection serves reads and subscriptions so they never wait behind a write
   // transaction (WAL: one writer, many readers). An in-memory database exists per connection.
@@ -70,7 +71,6 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     signal.notify(last)
   }
   let recent: RecentFacts | undefined
-  const groupCommit = options.groupCommit ?? true
   const maxGroup = options.maxGroup ?? 1024
   let committer: Writes
   if (options.writer === 'thread' && !inMemory) {

@@ -51,7 +51,7 @@ if (parentPort) {
   const port = parentPort
   const data = workerData as WriterData
   const db = new Database(data.path)
-  const durable = configureWriter(db, false)
+  const durable = configureWriter(db, { inMemory: false, fsyncPerCommit: !data.groupCommit })
   // A transaction settles all its appends synchronously: their answers leave in one message.
   let answers: WriterAnswer[] = []
   let committed = 0n
