@@ -1,7 +1,8 @@
 /**
  * A small HTTP load generator (a separate process, so it does not share the server's event loop):
  * keeps `concurrency` requests in flight for `seconds`, each with its own body, and prints one JSON
- * line with the rate and the latency percentiles.
+ * line with the rate and the latency percentiles (and, with LOAD_LATENCIES=1, every latency, so
+ * that runs taking turns can be combined).
  *
  *   tsx bench/support/load.ts <url> <concurrency> <seconds> <kind: push1|push50|bare> [apiKey] [authorization]
  */
@@ -64,4 +65,14 @@ if (latencies.length === 0) {
   console.error(`no request got a 200 (${errors} failed; statuses ${JSON.stringify(statuses)})`)
   process.exit(1)
 }
-console.log(JSON.stringify({ requests: latencies.length, rps: latencies.length / elapsed, eventsPerSec: (latencies.length * eventsPerBody) / elapsed, p50: pct(0.5), p99: pct(0.99), errors, statuses }))
+console.log(JSON.stringify({
+  requests: latencies.length,
+  elapsed,
+  rps: latencies.length / elapsed,
+  eventsPerSec: (latencies.length * eventsPerBody) / elapsed,
+  p50: pct(0.5),
+  p99: pct(0.99),
+  errors,
+  statuses,
+  ...(process.env.LOAD_LATENCIES === '1' ? { latencies: latencies.map((l) => Math.round(l * 100) / 100) } : {})
+}))
