@@ -1,8 +1,11 @@
 import { hash, randomFillSync } from 'node:crypto'
 
-const formatUuid = (bytes: Uint8Array): string => {
-  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+/** Two hex digits per byte value: a UUID is formatted by lookups, without a Buffer or slices. */
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'))
+
+const formatUuid = (b: Uint8Array): string => {
+  const h = (i: number) => HEX_BYTES[b[i]!]!
+  return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`
 }
 
 let lastMs = 0
@@ -64,11 +67,14 @@ export const deterministicId = (...parts: (string | Uint8Array)[]): string => {
   const input = parts.every((part) => typeof part === 'string')
     ? (parts as string[]).join('\u0000') + '\u0000'
     : Buffer.concat(parts.flatMap((part) => [typeof part === 'string' ? Buffer.from(part, 'utf8') : part, NUL]))
-  const bytes = hash('sha256', input, 'buffer').subarray(0, 16)
-  bytes[6] = (bytes[6]! & 0x0f) | 0x80
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80
-  return formatUuid(bytes)
+  // The first 16 bytes as hex, with the version (8) and variant bits set on the hex digits: the
+  // same UUID as setting them on the bytes, without a Buffer (this runs for every delivery).
+  const hex = hash('sha256', input, 'hex')
+  const variant = HEX[(Number.parseInt(hex[16]!, 16) & 0x3) | 0x8]!
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
+
+const HEX = '0123456789abcdef'
 
 const NUL = new Uint8Array(1)
 
