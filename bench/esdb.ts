@@ -107,7 +107,7 @@ const main = async () => {
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
   try {
     console.log('## EventStoreDB adapter over gRPC — STAND-IN FIGURES, NOT EVENTSTOREDB\'S')
-    console.log('(stand-in: in-memory log in a child process, no fsync; SQLite: WAL, synchronous=FULL, group commit; same run, same machine)\n')
+    console.log('(stand-in: in-memory log in a child process, no fsync; SQLite: WAL, group commit, every append fsynced before it is answered; same run, same machine)\n')
     console.log(`| case | ${targets.map((t) => t.name).join(' | ')} | stand-in ÷ SQLite |`)
     console.log('|---|---:|---:|---:|')
     const row = (label: string, values: number[], unit: string) =>

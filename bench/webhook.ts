@@ -75,7 +75,7 @@ try {
   const single = combine(singleRuns, 1)
   const batches = await load(`${relayUrl}/webhooks/gravityzone`, 16, 'push50')
   const stored = (await store.readAll({ filter: { types: ['SecurityEventReceived'] }, maxCount: Number.MAX_SAFE_INTEGER })).length
-  console.log(`## Webhook ingestion on the embedded store (SQLite, WAL, synchronous=FULL, ${writer} writer), load from a separate process`)
+  console.log(`## Webhook ingestion on the embedded store (SQLite, WAL, facts fsynced before the 200, ${writer} writer), load from a separate process`)
   console.log('| case | concurrency | requests/s | events/s | p50 ms | p99 ms | non-200 |')
   console.log('|---|---:|---:|---:|---:|---:|---:|')
   console.log(`| bare Fastify JSON route (baseline) | 64 | ${fmt(baseline.rps)} | — | ${baseline.p50.toFixed(1)} | ${baseline.p99.toFixed(1)} | ${baseline.errors} |`)
