@@ -22,15 +22,20 @@ export type SqliteStoreOptions = {
   /**
    * Where the writes run: `inline` on the caller's event loop, or `thread` on a worker thread of
    * their own so the inserts and COMMITs never run between requests (files only; `:memory:` is
-   * always inline). Either way the fsync runs on libuv's pool (walSync.ts). Default `inline`: on the 2-core machines measured (bench/webhook.ts
-   * `--writer=thread`), the extra thread competed for the cores and did not pay for its messages.
+   * always inline). Either way the fsync runs on libuv's pool (walSync.ts). Default `inline`: on
+   * the 2-core machines measured (bench/webhook.ts `--writer=thread`), the extra thread competed
+   * for the cores and did not pay for its messages.
    */
   writer?: 'inline' | 'thread'
 }
 
 const toFact = (row: FactRow): StoredFact => new SqliteFact(row)
 
-/** Facts kept in memory for the subscriptions at the head: a few seconds of busy ingestion. */
+/**
+ * Facts kept in memory for the subscriptions at the head (8,192 to twice that): more than one
+ * group commit of the largest batches, a fraction of a second of full-speed ingestion. A subscriber
+ * further behind reads from SQLite.
+ */
 const RECENT_FACTS = 8192
 
 /** SQL for a filter, with its parameters; prefixes compare exactly (LIKE would fold ASCII case). */
