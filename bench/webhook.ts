@@ -3,8 +3,8 @@
  * the whole relay (auth, MD5, parsing, facts durable before the 200) against a bare Fastify route
  * that only parses JSON and answers 200, under the same load from a separate process.
  *
- * The bare route and the single-event deliveries take turns, several rounds each, and each figure
- * is over all of its rounds: this machine's speed drifts by a third within minutes, and a ratio of
+ * After an unmeasured warm-up of every case, the bare route and the single-event deliveries take
+ * turns, several rounds each, and each figure is over all of its rounds: this machine's speed drifts by a third within minutes, and a ratio of
  * two runs made a minute apart measured the drift as much as the relay.
  *
  *   npx tsx bench/webhook.ts [--quick] [--writer=thread]
@@ -24,6 +24,7 @@ const writer = process.argv.includes('--writer=thread') ? 'thread' : 'inline'
 const seconds = quick ? 3 : 8
 const rounds = quick ? 2 : 4
 const roundSeconds = quick ? 2 : 3
+const warmUpSeconds = quick ? 1 : 3
 const secrets = { gravityzoneAuthorization: 'Bearer bench-push-secret-0123456789', gravityzoneApiKey: 'bench-api-key-0123', halopsaUser: 'u', halopsaPassword: 'p-0123456789ab' }
 
 type Figures = { requests: number; elapsed: number; rps: number; eventsPerSec: number; p50: number; p99: number; errors: number; statuses: Record<string, number>; latencies?: number[] }
@@ -65,6 +66,12 @@ bare.post('/bare', async () => ({ ok: true }))
 const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' })
 
 try {
+  // Unmeasured warm-up of every case first: the relay's path is far longer than the bare route's,
+  // and its first seconds under load were JIT compilation (the first round read ~25% against
+  // ~40% for the next ones) — steady state is what the figures are about.
+  await load(`${bareUrl}/bare`, 64, 'bare', warmUpSeconds)
+  await load(`${relayUrl}/webhooks/gravityzone`, 64, 'push1', warmUpSeconds)
+  await load(`${relayUrl}/webhooks/gravityzone`, 16, 'push50', warmUpSeconds)
   const bareRuns: Figures[] = []
   const singleRuns: Figures[] = []
   for (let round = 0; round < rounds; round++) {
