@@ -38,10 +38,10 @@ export const migrate = (db: Database.Database): void => {
  * an append (walSync.ts): together, the WAL is on disk before any append is acknowledged, as with
  * FULL, but the fsync runs off the event loop and is shared by every transaction committed while
  * the previous one ran. With `fsyncPerCommit` (no group commit: the one-transaction-per-append
- * baseline) every COMMIT waits for its own fsync instead (FULL). (better-sqlite3 is built with
- * SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so the level is set explicitly either way, reference/peer-bench.md.)
- * The journal mode is read back because a silently failed switch to WAL is a known trap (peer-bench
- * finding 3).
+ * baseline) every COMMIT waits for its own fsync instead (FULL). better-sqlite3 is built with
+ * SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so the level is set explicitly either way (reference/
+ * peer-bench.md). The journal mode is read back because a silently failed switch to WAL is a known
+ * trap (peer-bench finding 3).
  */
 export const configureWriter = (db: Database.Database, options: { inMemory: boolean; fsyncPerCommit: boolean }): WalSync | undefined => {
   const { inMemory } = options
