@@ -35,6 +35,12 @@ t.test('recent facts: complete after a position, in order, repeats left out, bou
   t.equal(recent.after(10n, 100), undefined, 'past twice the capacity, the oldest rows go: what came before is read from the store')
   t.same(recent.after(15n, 100)!.map((r) => r[0]), [16, 17, 18, 19], 'the last `capacity` rows are still complete')
   t.equal(recent.after(14n, 100), undefined)
+
+  recent.skipTo(30n)
+  t.equal(recent.after(19n, 100), undefined, 'skipped (nobody was following): what came before is read from the store')
+  t.same(recent.after(30n, 100), [])
+  recent.add([append('s-4', ['j'], 31, 0)])
+  t.same(recent.after(30n, 100)?.map((r) => r[3]), ['j'], 'complete again from the skipped-to position')
 })
 
 t.test('a subscription at the head gets exactly what a read of the store gives, behind or not', async (t) => {
@@ -46,6 +52,7 @@ t.test('a subscription at the head gets exactly what a read of the store gives, 
   })
   const plain = (f: StoredFact) => ({ position: f.position, stream: f.stream, revision: f.revision, id: f.id, type: f.type, data: f.data, metadata: f.metadata, recordedAt: f.recordedAt.getTime() })
 
+  // Appended while nobody follows (no rows kept), then followed from the start.
   await store.append('before-1', [fact('MappingCreated', { n: 0 })])
   const live = store.subscribeToAll({ from: 'start' })
   const seen: StoredFact[] = []

@@ -39,6 +39,13 @@ export const recentFacts = (options: { completeAfter: bigint; capacity: number }
       }
     },
 
+    /** Nothing up to `position` is kept any more: complete from there on (when nobody follows). */
+    skipTo(position: bigint): void {
+      rows = []
+      completeAfter = Number(position)
+      last = completeAfter
+    },
+
     /**
      * Up to `max` facts after `after`, when every one of them is here; undefined when `after` is
      * older than what is kept (read SQLite instead).

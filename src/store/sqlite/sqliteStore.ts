@@ -90,7 +90,9 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     const kept = recentFacts({ completeAfter: durableHead, capacity: RECENT_FACTS })
     recent = kept
     const onCommit = (last: bigint, appends: CommittedAppend[]): void => {
-      kept.add(appends)
+      // With nobody following, keeping rows is wasted work: the kept ones start after this commit.
+      if (subscriptions.size > 0) kept.add(appends)
+      else kept.skipTo(last)
       committed(last)
     }
     const inline = createCommitter(writer, { groupCommit, maxGroup, onCommit, ...(durable ? { sync: durable.sync } : {}) })
