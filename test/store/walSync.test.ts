@@ -87,11 +87,13 @@ t.test('an append is answered only after an fsync that began after its commit; o
 })
 
 t.test('a failed fsync refuses the appends that waited on it, and every append after it', async (t) => {
-  const { db, syncs, committedPositions, append } = setup()
+  const { db, syncs, committedPositions, append, stored } = setup()
   t.teardown(() => db.close())
 
   const a = append('a')
   await waitFor(() => syncs.length === 1, { what: 'the fsync to be asked for' })
+  // Queued just before the failure is known, to be committed on the next turn.
+  const queued = append('queued')
   syncs[0]!(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }))
   await a.settled
   t.match(a.error, { code: 'write_not_durable', message: 'the event store could not flush its log to disk' })
@@ -99,9 +101,11 @@ t.test('a failed fsync refuses the appends that waited on it, and every append a
   t.same(committedPositions, [], 'nothing shown to subscribers')
 
   const later = append('later')
-  await later.settled
+  await Promise.all([later.settled, queued.settled])
   t.match(later.error, { code: 'write_not_durable' }, 'a later fsync could succeed without the lost pages: the store refuses instead')
+  t.match(queued.error, { code: 'write_not_durable' }, 'so is an append queued before the failure was known')
   t.equal(syncs.length, 1, 'and writes nothing more')
+  t.equal(stored(), 1, 'not even the queued one')
 })
 
 t.test('the WAL sync of a real store file', async (t) => {

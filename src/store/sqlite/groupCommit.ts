@@ -221,6 +221,12 @@ export const createCommitter = (db: Database.Database, options: {
 
   const flush = (): void => {
     scheduled = false
+    if (syncFailure) {
+      // Queued before the failed fsync was known: refused like the ones after it, nothing written.
+      const refused = queue
+      queue = []
+      for (const p of refused) p.reject(syncFailure)
+    }
     while (queue.length > 0) {
       const group = queue.length <= options.maxGroup ? queue : queue.slice(0, options.maxGroup)
       queue = queue.length <= options.maxGroup ? [] : queue.slice(options.maxGroup)
