@@ -92,9 +92,11 @@ t.test('after the live connection drops, it reconnects with Last-Event-ID and mi
     const id = request.headers()['last-event-id']
     if (request.url().endsWith('/api/audit/live') && id) resumes.push(id)
   })
-  // A fact the page sees live, so the tail has a position to resume from.
-  await createMapping(ctx, customer(3))
-  await waitForText(page.locator('main tbody tr').first(), 'MappingCreated')
+  // A fact the page sees live, so the tail has a position to resume from. Waited for by its
+  // customer's name: the previous test's MappingCreated is already at the top of the history.
+  const live = customer(3)
+  await createMapping(ctx, live)
+  await waitForText(page.locator('main tbody tr').first(), live.name)
   const seen = await page.locator('main tbody tr').first().getAttribute('data-position')
 
   ctx.app.server.closeAllConnections()
