@@ -6,7 +6,7 @@ import { StoreClosed, StreamNotFound } from '../errors.js'
 import { validateAppend } from '../validateAppend.js'
 import { configureWriter, migrate } from './schema.js'
 import { createCommitter, type CommittedAppend } from './groupCommit.js'
-import { recentFacts, type RecentFacts } from './recentFacts.js'
+import { recentFacts } from './recentFacts.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
 import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqliteFact.js'
 import { threadWrites, type Writes } from './threadWrites.js'
@@ -69,31 +69,28 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   const headStatement = reader.prepare('SELECT max(position) FROM facts').pluck().safeIntegers(true)
   const head = (): bigint => (headStatement.get() as bigint | null) ?? 0n
 
-  // Subscriptions deliver only what is durable: this connection sees a transaction once it is
-  // committed, but the fsync that makes it durable may still be running (walSync.ts).
-  let durableHead = head()
-  const signal = createCommitSignal()
-  const committed = (last: bigint): void => {
-    if (last > durableHead) durableHead = last
-    signal.notify(last)
-  }
-  let recent: RecentFacts | undefined
+  // Subscriptions deliver only what is durable, up to the signal's position: this connection sees
+  // a transaction once it is committed, but the fsync that makes it durable may still be running
+  // (walSync.ts).
+  const signal = createCommitSignal(head())
+  const durableHead = signal.position
+  const onThread = options.writer === 'thread' && !inMemory
+  // The facts just committed, kept for the subscriptions at the head (recentFacts.ts); a writer
+  // thread commits elsewhere, so its subscribers read back from SQLite.
+  const recent = onThread ? undefined : recentFacts({ completeAfter: durableHead(), capacity: RECENT_FACTS })
   const maxGroup = options.maxGroup ?? 1024
   let committer: Writes
-  if (options.writer === 'thread' && !inMemory) {
+  if (!recent) {
     // The schema is in place; the thread opens its own connection and this one is not needed.
     writer.close()
     durable?.close()
-    committer = threadWrites({ path: options.path, groupCommit, maxGroup }, committed)
+    committer = threadWrites({ path: options.path, groupCommit, maxGroup }, (last) => signal.notify(last))
   } else {
-    // The facts just committed are kept for the subscriptions at the head (recentFacts.ts).
-    const kept = recentFacts({ completeAfter: durableHead, capacity: RECENT_FACTS })
-    recent = kept
     const onCommit = (last: bigint, appends: CommittedAppend[]): void => {
       // With nobody following, keeping rows is wasted work: the kept ones start after this commit.
-      if (subscriptions.size > 0) kept.add(appends)
-      else kept.skipTo(last)
-      committed(last)
+      if (subscriptions.size > 0) recent.add(appends)
+      else recent.skipTo(last)
+      signal.notify(last)
     }
     const inline = createCommitter(writer, { groupCommit, maxGroup, onCommit, ...(durable ? { sync: durable.sync } : {}) })
     // A file's checkpoints run on a thread of their own, so commits on the event loop rarely
@@ -210,14 +207,14 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     subscribeToAll(opts: SubscribeOptions): Subscription {
       if (closed) throw new StoreClosed()
       const subscription = sqliteSubscription({
-        from: opts.from === 'start' ? 0n : opts.from === 'end' ? durableHead : opts.from,
+        from: opts.from === 'start' ? 0n : opts.from === 'end' ? durableHead() : opts.from,
         readBatch: (after, max) => {
           const kept = opts.filter ? undefined : recent?.after(after, max)
           if (kept) return kept.map(toFact)
           const facts = readAllSync({ fromPosition: after + 1n, maxCount: max, ...(opts.filter ? { filter: opts.filter } : {}), ...(opts.bodiesFor ? { bodiesFor: opts.bodiesFor } : {}) })
-          return facts.length > 0 && facts[facts.length - 1]!.position > durableHead ? facts.filter((f) => f.position <= durableHead) : facts
+          return facts.length > 0 && facts[facts.length - 1]!.position > durableHead() ? facts.filter((f) => f.position <= durableHead()) : facts
         },
-        head: () => durableHead,
+        head: durableHead,
         signal,
         onEnd: () => subscriptions.delete(subscription)
       })

@@ -1,9 +1,12 @@
 import type { StoredFact, Subscription } from '../port.js'
 
-/** Wakes subscriptions when a transaction commits. */
-export const createCommitSignal = () => {
+/**
+ * Wakes subscriptions when a transaction is committed (and durable), and knows the last position
+ * that was: `from` is the store's head when it was opened.
+ */
+export const createCommitSignal = (from = 0n) => {
   let waiters: (() => void)[] = []
-  let last = 0n
+  let last = from
   let closed = false
   const wake = () => {
     const w = waiters
@@ -15,6 +18,8 @@ export const createCommitSignal = () => {
       if (position > last) last = position
       wake()
     },
+    /** The last position committed. */
+    position: (): bigint => last,
     /** Resolves after the next commit past `after` (or at once if one already happened), or on close. */
     wait(after: bigint): Promise<void> {
       if (closed || last > after) return Promise.resolve()
