@@ -73,8 +73,10 @@ const sortedCopy = (value: unknown): unknown => {
  */
 export const canonicalJson = (value: unknown): string => JSON.stringify(sortedCopy(value)) ?? 'null'
 
-/** The event key: a hash of the event's canonical content. */
-export const pushEventKey = (event: PushEvent): string => contentHash(canonicalJson(event))
+/** The event key: a hash of the event's canonical content (`canonicalJson`). */
+const eventKeyOf = (eventJson: string): string => contentHash(eventJson)
+
+export const pushEventKey = (event: PushEvent): string => eventKeyOf(canonicalJson(event))
 
 const text = (value: unknown, max = 1024): string | undefined => {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
@@ -114,7 +116,7 @@ export const classifyPushEvent = (raw: unknown, index: number): ClassifiedPushEv
   const endpointId = endpointIdOf(event)
   const occurredAt = occurredAtOf(event)
   const eventJson = canonicalJson(event)
-  const eventKey = contentHash(eventJson)
+  const eventKey = eventKeyOf(eventJson)
   const isTest = isTestEvent(event)
   // Optional fields are assigned when present rather than spread in: this runs for every event.
   if (!isSecurityModule(module)) {
