@@ -58,6 +58,7 @@ export const createFailureLimiter = (options: { limit: number; windowMs: number;
 
 export type FailureLimiter = ReturnType<typeof createFailureLimiter>
 
+/** The preHandler of every route that names a scope (app.ts puts it there, and only there). */
 export const bearerAuth = (tokens: readonly ApiToken[], limiter: FailureLimiter) => {
   const hashed = tokens.map((t) => ({ ...t, digest: secretDigest(t.token) }))
   const find = (presented: string): ApiToken | undefined => {
@@ -68,7 +69,6 @@ export const bearerAuth = (tokens: readonly ApiToken[], limiter: FailureLimiter)
   }
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const needed = request.routeOptions.config.scope
-    if (!needed) return
     limiter.check(request.ip)
     const header = request.headers.authorization
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
