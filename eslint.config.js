@@ -16,7 +16,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['bench/**', 'test/**', '**/*.test.ts', 'src/**/cli.ts', 'src/demo/**', 'src/main.ts'],
+    files: ['bench/**', 'test/**', '**/*.test.ts', 'simulators/**/cli.ts', 'demo/**', 'src/main.ts'],
     rules: { 'no-console': 'off' }
   },
   {

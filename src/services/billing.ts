@@ -15,7 +15,7 @@ import { canonicalCounterName, previousUsageMonth, usageMonth } from '../platfor
 import type { HaloPsaClient } from '../platforms/halopsa/client.js'
 import type { RecurringInvoice } from '../platforms/halopsa/schemas.js'
 import type { LineChange } from '../platforms/halopsa/resources/recurringInvoices.js'
-import { isPlatformError } from '../platforms/http/errors.js'
+import { isPlatformError } from '../platforms/transport/errors.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
 import { invoiceFor, type Inventory } from './inventory.js'

@@ -5,7 +5,7 @@ import { isWrongExpectedVersion } from '../store/errors.js'
 import { newId } from '../domain/ids.js'
 import { streams } from '../domain/streams.js'
 import type { FactData } from '../domain/facts.js'
-import { systemClock, type Clock } from '../platforms/http/clock.js'
+import { systemClock, type Clock } from '../platforms/transport/clock.js'
 
 /**
  * A durable processor: follows the store from its own checkpoint and hands each matching fact to

@@ -30,7 +30,7 @@ const until = async <T>(what: string, timeoutMs: number, probe: () => T | undefi
 
 t.test('npm run demo: the dashboard and a token are printed, all eight event types become active, and Ctrl-C stops everything with exit code 0', async (t) => {
   const started = Date.now()
-  const demo = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts'], {
+  const demo = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts'], {
     cwd: root,
     env: { ...process.env, PORT: '0', DEMO_PACE: 'fast', LOG_LEVEL: 'warn' },
     detached: true,

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { systemClock, type Clock } from '../../src/platforms/http/clock.js'
+import { systemClock, type Clock } from '../../src/platforms/transport/clock.js'
 import { customers, e2e } from '../support/e2e.js'
 
 /**

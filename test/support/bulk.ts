@@ -1,9 +1,9 @@
-import type { Stack } from '../../src/demo/stack.js'
+import type { Stack } from '../../demo/stack.js'
 import { newId } from '../../src/domain/ids.js'
 import { streams } from '../../src/domain/streams.js'
-import { demoItems, demoPartner } from '../../src/platforms/simulatorKit/demoSeed.js'
-import { clientRow, invoiceHeaderRow, lineRow, recomputeInvoice } from '../../src/platforms/halopsa/simulator/rows.js'
-import type { Row } from '../../src/platforms/halopsa/simulator/state.js'
+import { demoItems, demoPartner } from '../../simulators/kit/demoSeed.js'
+import { clientRow, invoiceHeaderRow, lineRow, recomputeInvoice } from '../../simulators/halopsa/rows.js'
+import type { Row } from '../../simulators/halopsa/state.js'
 
 /**
  * Many customers at once, for scale and resilience tests: a company with usage in GravityZone, a

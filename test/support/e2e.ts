@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
-import { apiClient, startStack, type Stack, type StackOptions } from '../../src/demo/stack.js'
-import { demoCustomers, type DemoCustomer } from '../../src/platforms/simulatorKit/demoSeed.js'
+import { apiClient, startStack, type Stack, type StackOptions } from '../../demo/stack.js'
+import { demoCustomers, type DemoCustomer } from '../../simulators/kit/demoSeed.js'
 
 /** JSON from the API, read loosely in tests (the schemas are checked in test/http). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

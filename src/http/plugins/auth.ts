@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { secretDigest } from '../../platforms/http/secrets.js'
+import { secretDigest } from '../../platforms/transport/secrets.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiToken, TokenScope } from '../../config.js'
 import { ApiError } from '../errors.js'

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { isDomainError } from '../../domain/errors.js'
-import { isPlatformError } from '../../platforms/http/errors.js'
+import { isPlatformError } from '../../platforms/transport/errors.js'
 import { isStoreError } from '../../store/errors.js'
 import { ApiError, errorBody, errorCatalogue, isApiError, type ErrorCode } from '../errors.js'
 

@@ -3,7 +3,7 @@ import type { Relay } from '../../services/relay.js'
 import { pushAuthorizationCheck, verifyPushMd5 } from '../../platforms/gravityzone/push.js'
 import { ApiError } from '../errors.js'
 import type { FailureLimiter } from '../plugins/auth.js'
-import { secretEquals } from '../../platforms/http/secrets.js'
+import { secretEquals } from '../../platforms/transport/secrets.js'
 
 /**
  * Webhooks (SPEC §6), each with its platform's own authentication. The bodies are taken as raw

@@ -1,4 +1,4 @@
-import { isPlatformError } from '../http/errors.js'
+import { isPlatformError } from '../transport/errors.js'
 import type { CompanyRef, InventoryItem, Page } from './schemas.js'
 
 /**

@@ -1,5 +1,5 @@
 import { hash, timingSafeEqual } from 'node:crypto'
-import { secretMatcher } from '../http/secrets.js'
+import { secretMatcher } from '../transport/secrets.js'
 import { z } from 'zod'
 import { contentHash } from '../../domain/ids.js'
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
-import type { Clock } from '../http/clock.js'
-import { PlatformError, type PlatformErrorKind } from '../http/errors.js'
-import { createTokenBucket, type RateLimiter } from '../http/rateLimiter.js'
-import { createTransport, type RetryPolicy, type TransportOptions } from '../http/transport.js'
+import type { Clock } from '../transport/clock.js'
+import { PlatformError, type PlatformErrorKind } from '../transport/errors.js'
+import { createTokenBucket, type RateLimiter } from '../transport/rateLimiter.js'
+import { createTransport, type RetryPolicy, type TransportOptions } from '../transport/transport.js'
 import { RpcResponse } from './schemas.js'
 
 /**

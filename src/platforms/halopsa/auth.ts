@@ -1,7 +1,7 @@
-import type { Clock } from '../http/clock.js'
-import { PlatformError } from '../http/errors.js'
-import type { RateLimiter } from '../http/rateLimiter.js'
-import type { Transport } from '../http/transport.js'
+import type { Clock } from '../transport/clock.js'
+import { PlatformError } from '../transport/errors.js'
+import type { RateLimiter } from '../transport/rateLimiter.js'
+import type { Transport } from '../transport/transport.js'
 import { tokenResponseSchema } from './schemas.js'
 
 /**

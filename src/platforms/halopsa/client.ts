@@ -1,5 +1,5 @@
-import { systemClock, type Clock } from '../http/clock.js'
-import { createTransport, defaultRetryPolicy, type RetryPolicy, type TransportOptions } from '../http/transport.js'
+import { systemClock, type Clock } from '../transport/clock.js'
+import { createTransport, defaultRetryPolicy, type RetryPolicy, type TransportOptions } from '../transport/transport.js'
 import { createTokenSource, type HaloCredentials } from './auth.js'
 import { createHaloHttp } from './http.js'
 import { createArrivalWindow, type ArrivalWindow } from './limiter.js'

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
-import { PlatformError, isPlatformError } from '../http/errors.js'
-import type { RateLimiter } from '../http/rateLimiter.js'
-import type { Transport, TransportResponse } from '../http/transport.js'
+import { PlatformError, isPlatformError } from '../transport/errors.js'
+import type { RateLimiter } from '../transport/rateLimiter.js'
+import type { Transport, TransportResponse } from '../transport/transport.js'
 import type { TokenSource } from './auth.js'
 
 /**

@@ -1,5 +1,5 @@
-import { systemClock, type Clock } from '../http/clock.js'
-import type { RateLimiter } from '../http/rateLimiter.js'
+import { systemClock, type Clock } from '../transport/clock.js'
+import type { RateLimiter } from '../transport/rateLimiter.js'
 
 /**
  * Halo counts requests as they *arrive* in a rolling window (reference/halopsa.md §5). A window

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import t from 'tap'
 import { createGravityZoneClient } from '../../../src/platforms/gravityzone/client.js'
-import { demoPartner } from '../../../src/platforms/simulatorKit/demoSeed.js'
+import { demoPartner } from '../../../simulators/kit/demoSeed.js'
 import { waitFor } from '../../support/storeFacts.js'
 
 const root = new URL('../../../', import.meta.url).pathname
@@ -13,7 +13,7 @@ const root = new URL('../../../', import.meta.url).pathname
  * the group, as a terminal's Ctrl-C does, and checks nothing in it survives.
  */
 const startCli = (args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess =>
-  spawn('npx', ['tsx', 'src/platforms/gravityzone/simulator/cli.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env })
+  spawn('npx', ['tsx', 'simulators/gravityzone/cli.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env })
 
 const groupAlive = (pid: number): boolean => {
   try {

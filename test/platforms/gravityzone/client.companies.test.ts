@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isPlatformError } from '../../../src/platforms/http/errors.js'
+import { isPlatformError } from '../../../src/platforms/transport/errors.js'
 import { connect, startSimulator } from './support.js'
 
 t.test('companies and network calls against the simulator', async (t) => {

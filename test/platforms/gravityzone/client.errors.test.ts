@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { createGravityZoneClient } from '../../../src/platforms/gravityzone/client.js'
-import { isPlatformError, type PlatformError } from '../../../src/platforms/http/errors.js'
+import { isPlatformError, type PlatformError } from '../../../src/platforms/transport/errors.js'
 import { apiKey, connect, pushSettings, startReceiver, startSimulator } from './support.js'
 
 const failure = async (promise: Promise<unknown>): Promise<PlatformError> => {

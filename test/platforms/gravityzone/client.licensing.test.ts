@@ -1,5 +1,5 @@
 import t from 'tap'
-import { demoCustomers } from '../../../src/platforms/simulatorKit/demoSeed.js'
+import { demoCustomers } from '../../../simulators/kit/demoSeed.js'
 import { previousUsageMonth, usageMonth } from '../../../src/platforms/gravityzone/usage.js'
 import { connect, startSimulator } from './support.js'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { pageThrough, walkCompanyTree, type ListChildren } from '../../../src/platforms/gravityzone/companyTree.js'
-import { PlatformError } from '../../../src/platforms/http/errors.js'
+import { PlatformError } from '../../../src/platforms/transport/errors.js'
 
 /**
  * The walk's decisions in isolation, over a tree given as data: what GravityZone answers per parent is

@@ -4,9 +4,9 @@ import { isSecurityModule, platformModules, securityModules } from '../../../src
 import { parsePushDelivery, pushMd5, verifyPushAuthorization, verifyPushMd5 } from '../../../src/platforms/gravityzone/push.js'
 import { parseEventTime } from '../../../src/platforms/gravityzone/pushEventFields.js'
 import { classifyPushEvent, pushEventKey } from '../../../src/platforms/gravityzone/pushEvents.js'
-import { makeEvent } from '../../../src/platforms/gravityzone/simulator/events/index.js'
-import { createSimClock } from '../../../src/platforms/gravityzone/simulator/clock.js'
-import { createSimState } from '../../../src/platforms/gravityzone/simulator/state.js'
+import { makeEvent } from '../../../simulators/gravityzone/events/index.js'
+import { createSimClock } from '../../../simulators/gravityzone/clock.js'
+import { createSimState } from '../../../simulators/gravityzone/state.js'
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex')
 

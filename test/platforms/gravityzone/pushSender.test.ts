@@ -2,7 +2,7 @@ import t from 'tap'
 import { parsePushDelivery, pushMd5, verifyPushMd5 } from '../../../src/platforms/gravityzone/push.js'
 import { waitFor } from '../../support/storeFacts.js'
 import { apiKey, connect, pushSettings, startReceiver, startSimulator } from './support.js'
-import type { GravityZoneSimulator } from '../../../src/platforms/gravityzone/simulator/server.js'
+import type { GravityZoneSimulator } from '../../../simulators/gravityzone/server.js'
 
 type PushAnswer = { status: number; sent: number; filtered: Record<string, number>; batches: { ok: boolean; status?: number; error?: string; events: number }[] }
 

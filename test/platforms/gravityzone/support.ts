@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createGravityZoneClient, type GravityZoneClient, type GravityZoneClientOptions } from '../../../src/platforms/gravityzone/client.js'
-import { startGravityZoneSimulator, type GravityZoneSimulator, type GravityZoneSimulatorOptions } from '../../../src/platforms/gravityzone/simulator/server.js'
+import { startGravityZoneSimulator, type GravityZoneSimulator, type GravityZoneSimulatorOptions } from '../../../simulators/gravityzone/server.js'
 
 type Teardown = { teardown(fn: () => unknown): void }
 

@@ -6,7 +6,7 @@ import { request } from 'undici'
 import { waitFor } from '../../support/storeFacts.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
-const args = ['src/platforms/halopsa/simulator/cli.ts', '--port', '0', '--client-id', 'id', '--client-secret', 's', '--seed', 'demo']
+const args = ['simulators/halopsa/cli.ts', '--port', '0', '--client-id', 'id', '--client-secret', 's', '--seed', 'demo']
 
 /** Starts the CLI in its own process group and resolves with the first line it prints. */
 const launch = (t: { teardown(fn: () => unknown): void }, command: string, argv: string[]) => {
@@ -71,7 +71,7 @@ t.test('the simulator process itself exits 0 on SIGTERM and on SIGINT', async (t
 })
 
 t.test('the CLI refuses missing credentials with its usage line', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/platforms/halopsa/simulator/cli.ts', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'simulators/halopsa/cli.ts', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))

@@ -1,7 +1,7 @@
 import { request } from 'undici'
 import { createHaloPsaClient, type HaloPsaClient, type HaloPsaClientOptions } from '../../../src/platforms/halopsa/client.js'
-import { startHaloPsaSimulator, type HaloPsaSimulator, type HaloPsaSimulatorOptions } from '../../../src/platforms/halopsa/simulator/server.js'
-import { isPlatformError, type PlatformError } from '../../../src/platforms/http/errors.js'
+import { startHaloPsaSimulator, type HaloPsaSimulator, type HaloPsaSimulatorOptions } from '../../../simulators/halopsa/server.js'
+import { isPlatformError, type PlatformError } from '../../../src/platforms/transport/errors.js'
 
 /** A simulator and a client pointed at it, both closed when the test ends. */
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { Clock } from '../../../src/platforms/http/clock.js'
+import type { Clock } from '../../../src/platforms/transport/clock.js'
 import { createArrivalWindow } from '../../../src/platforms/halopsa/limiter.js'
 
 /** A clock that only moves when told to; sleepers wake as it passes their time. */

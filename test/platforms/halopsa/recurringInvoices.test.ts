@@ -1,6 +1,6 @@
 import t from 'tap'
-import { managedSupportItem } from '../../../src/platforms/halopsa/simulator/seed.js'
-import type { Row } from '../../../src/platforms/halopsa/simulator/state.js'
+import { managedSupportItem } from '../../../simulators/halopsa/seed.js'
+import type { Row } from '../../../simulators/halopsa/state.js'
 import { platformError, startPair } from './harness.js'
 
 const linesOf = (invoice: Row | undefined) => (invoice?.lines as Row[]).map((l) => ({ id: l.id, item: l._itemid, qty: l.qty_order, price: l.unit_price }))

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { demoCustomers, demoItems } from '../../../src/platforms/simulatorKit/demoSeed.js'
+import { demoCustomers, demoItems } from '../../../simulators/kit/demoSeed.js'
 import { platformError, rawApi, startPair } from './harness.js'
 
 const halopsaClients = demoCustomers.filter((c) => c.on !== 'gravityzone')

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { request } from 'undici'
-import type { Row } from '../../../src/platforms/halopsa/simulator/state.js'
+import type { Row } from '../../../simulators/halopsa/state.js'
 import { rawApi, startSimulator } from './harness.js'
 
 /** The simulator's Halo behaviour over raw HTTP (reference/halopsa.md §9), where the client does not go. */

@@ -4,14 +4,14 @@ import { buildApp } from '../../../src/app.js'
 import { dashboardRoutes } from '../../../src/http/routes/dashboard.js'
 import { createRelay, type PlatformServices, type Relay } from '../../../src/services/relay.js'
 import { openSqliteStore } from '../../../src/store/sqlite/sqliteStore.js'
-import { demoCustomers, type DemoCustomer } from '../../../src/platforms/simulatorKit/demoSeed.js'
+import { demoCustomers, type DemoCustomer } from '../../../simulators/kit/demoSeed.js'
 import { tokens, webhookSecrets } from '../../support/app.js'
 
 /**
  * A relay on an in-memory store with the dashboard, listening on 127.0.0.1:0 for a real browser.
  *
  * The platforms are outside the relay; here they are the demo MSP's directory (the names the
- * simulators seed, src/platforms/simulatorKit/demoSeed.ts), so mappings carry real-looking names
+ * simulators seed, simulators/kit/demoSeed.ts), so mappings carry real-looking names
  * and unknown ids are refused, and "Generate Recurring Invoice" gets an invoice id. Rechecks have
  * no platform to ask, so they complete as "failed" (the relay's own behaviour without platforms).
  */

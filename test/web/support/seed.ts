@@ -1,7 +1,7 @@
 import { newId } from '../../../src/domain/ids.js'
 import { streams } from '../../../src/domain/streams.js'
 import type { Cause } from '../../../src/domain/metadata.js'
-import { demoCustomers, type DemoCustomer } from '../../../src/platforms/simulatorKit/demoSeed.js'
+import { demoCustomers, type DemoCustomer } from '../../../simulators/kit/demoSeed.js'
 import type { DashboardRelay } from './relay.js'
 
 /**

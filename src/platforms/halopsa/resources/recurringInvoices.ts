@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { PlatformError } from '../../http/errors.js'
+import { PlatformError } from '../../transport/errors.js'
 import type { HaloHttp } from '../http.js'
 import { deletedSchema, recurringInvoiceSchema, type RecurringInvoice } from '../schemas.js'
 import { haloSingle } from '../wire.js'

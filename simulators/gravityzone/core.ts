@@ -1,4 +1,4 @@
-import type { Clock } from '../../http/clock.js'
+import type { Clock } from '../../src/platforms/transport/clock.js'
 import { createSimClock } from './clock.js'
 import { fakeId } from './events/context.js'
 import { createKeyStore } from './keys.js'

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { loadConfig } from '../config.js'
-import { composeRelay, type ComposeOptions, type ComposedRelay } from '../compose.js'
-import { startGravityZoneSimulator, type GravityZoneSimulator } from '../platforms/gravityzone/simulator/server.js'
-import { startHaloPsaSimulator } from '../platforms/halopsa/simulator/server.js'
+import { loadConfig } from '../src/config.js'
+import { composeRelay, type ComposeOptions, type ComposedRelay } from '../src/compose.js'
+import { startGravityZoneSimulator, type GravityZoneSimulator } from '../simulators/gravityzone/server.js'
+import { startHaloPsaSimulator } from '../simulators/halopsa/server.js'
 
 /**
  * The whole product on loopback: both platform simulators and the relay configured against them,

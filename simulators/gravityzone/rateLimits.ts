@@ -1,4 +1,4 @@
-import type { Clock } from '../../http/clock.js'
+import type { Clock } from '../../src/platforms/transport/clock.js'
 
 /**
  * Server-side rate limits per API key (reference/gravityzone.md §1.4): a token bucket per key and

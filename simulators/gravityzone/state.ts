@@ -1,4 +1,4 @@
-import type { Clock } from '../../http/clock.js'
+import type { Clock } from '../../src/platforms/transport/clock.js'
 import { fakeId, isoSeconds } from './events/context.js'
 import { makeEvent, type EventVariant, type GeneratedEvent } from './events/index.js'
 import { createUsageState, type UsageState } from './usageState.js'

@@ -1,4 +1,4 @@
-import { pushMd5 } from '../push.js'
+import { pushMd5 } from '../../src/platforms/gravityzone/push.js'
 import type { GeneratedEvent } from './events/index.js'
 
 /**

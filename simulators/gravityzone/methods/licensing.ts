@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { usageMonth } from '../../usage.js'
+import { usageMonth } from '../../../src/platforms/gravityzone/usage.js'
 import type { Counters } from '../usageState.js'
 import { method, scopedCompany, type CallContext, type MethodDef } from './context.js'
 

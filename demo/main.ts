@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { z } from 'zod'
-import { redactPaths } from '../app.js'
+import { redactPaths } from '../src/app.js'
 import { runScenario } from './scenario.js'
 import { startStack, type Stack } from './stack.js'
 

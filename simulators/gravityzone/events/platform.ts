@@ -1,4 +1,4 @@
-import type { PlatformModule } from '../../modules.js'
+import type { PlatformModule } from '../../../src/platforms/gravityzone/modules.js'
 import { endpointBlock, endpointOf, fakeId, isoSeconds, pick, type EventFactory } from './context.js'
 
 /**

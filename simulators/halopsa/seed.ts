@@ -1,4 +1,4 @@
-import { demoCustomers, demoItems } from '../../simulatorKit/demoSeed.js'
+import { demoCustomers, demoItems } from '../kit/demoSeed.js'
 import { clientRow, invoiceHeaderRow, itemRow, lineRow, recomputeInvoice } from './rows.js'
 import { emptyData, type Row, type SimData } from './state.js'
 

@@ -1,4 +1,4 @@
-import type { SecurityModule } from '../../modules.js'
+import type { SecurityModule } from '../../../src/platforms/gravityzone/modules.js'
 import { endpointBlock, endpointOf, epochSeconds, fakeHash, fakeId, isoSeconds, pick, type EventContext, type EventFactory } from './context.js'
 
 /**

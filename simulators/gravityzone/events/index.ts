@@ -1,4 +1,4 @@
-import { knownModules } from '../../modules.js'
+import { knownModules } from '../../../src/platforms/gravityzone/modules.js'
 import type { EventContext, EventFactory, GeneratedEvent } from './context.js'
 import { platformEventFactories } from './platform.js'
 import { securityEventFactories } from './security.js'

@@ -1,4 +1,4 @@
-import type { Clock } from '../../http/clock.js'
+import type { Clock } from '../../src/platforms/transport/clock.js'
 import { allApis, type ApiKeyRecord } from './methods/index.js'
 import { authHeaderMissing, invalidApiKey } from './rpcErrors.js'
 

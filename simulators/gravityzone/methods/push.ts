@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { knownModules } from '../../modules.js'
+import { knownModules } from '../../../src/platforms/gravityzone/modules.js'
 import { makeEvent } from '../events/index.js'
 import type { PushSettings } from '../pushSender.js'
 import { invalidParams, serverError } from '../rpcErrors.js'

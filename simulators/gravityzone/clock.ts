@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../../http/clock.js'
+import { systemClock, type Clock } from '../../src/platforms/transport/clock.js'
 
 /**
  * The simulator's time: a base clock plus an offset that tests and the demo can push forward, so

@@ -1,11 +1,11 @@
-import { demoCustomers, demoPartner } from '../../simulatorKit/demoSeed.js'
-import { previousUsageMonth, usageMonth } from '../usage.js'
+import { demoCustomers, demoPartner } from '../kit/demoSeed.js'
+import { previousUsageMonth, usageMonth } from '../../src/platforms/gravityzone/usage.js'
 import type { SimClock } from './clock.js'
 import { fakeId } from './events/context.js'
 import type { SimState } from './state.js'
 
 /**
- * `--seed demo`: the shared fictional MSP (simulatorKit/demoSeed.ts) as a GravityZone tenant — the
+ * `--seed demo`: the shared fictional MSP (kit/demoSeed.ts) as a GravityZone tenant — the
  * partner company owning the key, one customer company per GravityZone-side customer with its
  * endpoints, and usage for the current and the previous month. Package counters overlap the
  * endpoint counter (every endpoint also counts under its MSP package tier), as live tenants do.

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { haloWebhookEvents } from '../../webhookPayload.js'
+import { haloWebhookEvents } from '../../../src/platforms/halopsa/webhookPayload.js'
 import type { SimContext } from '../context.js'
 import { registerResource, truthy, type FieldErrors, type Query } from '../resource.js'
 import { clientRow, itemRow } from '../rows.js'

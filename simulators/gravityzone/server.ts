@@ -1,5 +1,5 @@
 import Fastify from 'fastify'
-import { createFaultController, installFaults, type FaultController } from '../../simulatorKit/faults.js'
+import { createFaultController, installFaults, type FaultController } from '../kit/faults.js'
 import { installControlRoutes } from './control.js'
 import { createSimulatorCore, type SimulatorCore, type SimulatorCoreOptions } from './core.js'
 import { installRpcRoutes, rpcMethodOf } from './rpcRoute.js'

@@ -1,4 +1,4 @@
-import type { Clock } from '../../http/clock.js'
+import type { Clock } from '../../src/platforms/transport/clock.js'
 
 /**
  * The counters getPushEventStats reports (reference/gravityzone.md §4.4). Their exact semantics are

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { eventTypeIds } from '../domain/integrationEvents.js'
-import { usageMonth } from '../platforms/gravityzone/usage.js'
-import { demoCustomers, demoItems, type DemoCustomer } from '../platforms/simulatorKit/demoSeed.js'
+import { eventTypeIds } from '../src/domain/integrationEvents.js'
+import { usageMonth } from '../src/platforms/gravityzone/usage.js'
+import { demoCustomers, demoItems, type DemoCustomer } from '../simulators/kit/demoSeed.js'
 import { apiClient, type Stack } from './stack.js'
 
 /**

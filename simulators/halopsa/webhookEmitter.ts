@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Agent, request } from 'undici'
-import type { Clock } from '../../http/clock.js'
-import { webhookAuthenticationTypes, webhookPayloadTypes } from '../webhookPayload.js'
+import type { Clock } from '../../src/platforms/transport/clock.js'
+import { webhookAuthenticationTypes, webhookPayloadTypes } from '../../src/platforms/halopsa/webhookPayload.js'
 import type { WebhookNotice } from './context.js'
 import { num, str, type Row, type SimData } from './state.js'
 

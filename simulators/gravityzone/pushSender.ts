@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici'
-import type { Clock } from '../../http/clock.js'
+import type { Clock } from '../../src/platforms/transport/clock.js'
 import type { GeneratedEvent } from './events/index.js'
 import { pushRequest, type ServiceType } from './pushBody.js'
 import { createPushStats, type DeliveryOutcome } from './pushStats.js'

@@ -1,4 +1,4 @@
-import type { Clock } from '../../http/clock.js'
+import type { Clock } from '../../src/platforms/transport/clock.js'
 import type { SeedName } from './seed.js'
 import type { Row, SimData } from './state.js'
 
