@@ -33,10 +33,17 @@ const readFacts = quick ? 10_000 : 30_000
 const metadata = { correlationId: 'bench', causationId: 'bench', actor: 'bench', recordedAt: new Date().toISOString() }
 // A GravityZone-like detection of about 450 bytes, as in bench/store.ts.
 const payload = {
-  module: 'av', companyId: '59a14b271da197c6108b4567', computer_name: 'FC-WKS-0042', computer_ip: '192.168.0.42',
-  computer_id: '59b7d9bfa849af3a1465b7e4', malware_type: 'file', malware_name: 'EICAR-Test-File (not a virus)',
-  file_path: 'C:\\Users\\alice\\Downloads\\eicar.com', hash: '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
-  final_status: 'quarantined', timestamp: '2026-11-02T08:33:13.000Z'
+  module: 'av',
+  companyId: '59a14b271da197c6108b4567',
+  computer_name: 'FC-WKS-0042',
+  computer_ip: '192.168.0.42',
+  computer_id: '59b7d9bfa849af3a1465b7e4',
+  malware_type: 'file',
+  malware_name: 'EICAR-Test-File (not a virus)',
+  file_path: 'C:\\Users\\alice\\Downloads\\eicar.com',
+  hash: '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
+  final_status: 'quarantined',
+  timestamp: '2026-11-02T08:33:13.000Z'
 }
 const newFact = (): NewFact => ({ id: newId(), type: 'SecurityEventReceived', data: payload, metadata })
 
@@ -60,12 +67,16 @@ const appendRate = async (store: EventStore, concurrency: number, size: number) 
   const run = `${newId().slice(-8)}`
   const deadline = performance.now() + seconds * 1000
   const started = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
-    for (let i = 0; performance.now() < deadline; i++) {
-      await store.append(`benchDelivery-${run}${w}x${i}`, Array.from({ length: size }, newFact), { expectedRevision: 'no_stream' })
-      appends++
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        await store.append(`benchDelivery-${run}${w}x${i}`, Array.from({ length: size }, newFact), {
+          expectedRevision: 'no_stream'
+        })
+        appends++
+      }
+    })
+  )
   const elapsed = (performance.now() - started) / 1000
   return { appendsPerSec: appends / elapsed, factsPerSec: (appends * size) / elapsed }
 }
@@ -106,16 +117,32 @@ const main = async () => {
   ]
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
   try {
-    console.log('## EventStoreDB adapter over gRPC — STAND-IN FIGURES, NOT EVENTSTOREDB\'S')
-    console.log('(stand-in: in-memory log in a child process, no fsync; SQLite: WAL, group commit, every append fsynced before it is answered; same run, same machine)\n')
+    console.log("## EventStoreDB adapter over gRPC — STAND-IN FIGURES, NOT EVENTSTOREDB'S")
+    console.log(
+      '(stand-in: in-memory log in a child process, no fsync; SQLite: WAL, group commit, every append fsynced before it is answered; same run, same machine)\n'
+    )
     console.log(`| case | ${targets.map((t) => t.name).join(' | ')} | stand-in ÷ SQLite |`)
     console.log('|---|---:|---:|---:|')
     const row = (label: string, values: number[], unit: string) =>
-      console.log(`| ${label} | ${values.map((v) => `${fmt(v)} ${unit}`).join(' | ')} | ${(values[0]! / values[1]!).toFixed(2)}× |`)
+      console.log(
+        `| ${label} | ${values.map((v) => `${fmt(v)} ${unit}`).join(' | ')} | ${(values[0]! / values[1]!).toFixed(2)}× |`
+      )
     const cases: { label: string; unit: string; measure(store: EventStore): Promise<number> }[] = [
-      ...[1, 16, 64].map((c) => ({ label: `single-fact appends, concurrency ${c}`, unit: 'appends/s', measure: async (s: EventStore) => (await appendRate(s, c, 1)).appendsPerSec })),
-      ...[1, 16].map((c) => ({ label: `50-fact appends, concurrency ${c}`, unit: 'facts/s', measure: async (s: EventStore) => (await appendRate(s, c, 50)).factsPerSec })),
-      { label: `readAll of ${fmt(readFacts)} facts`, unit: 'facts/s', measure: async (s: EventStore) => (await readRate(s)).factsPerSec }
+      ...[1, 16, 64].map((c) => ({
+        label: `single-fact appends, concurrency ${c}`,
+        unit: 'appends/s',
+        measure: async (s: EventStore) => (await appendRate(s, c, 1)).appendsPerSec
+      })),
+      ...[1, 16].map((c) => ({
+        label: `50-fact appends, concurrency ${c}`,
+        unit: 'facts/s',
+        measure: async (s: EventStore) => (await appendRate(s, c, 50)).factsPerSec
+      })),
+      {
+        label: `readAll of ${fmt(readFacts)} facts`,
+        unit: 'facts/s',
+        measure: async (s: EventStore) => (await readRate(s)).factsPerSec
+      }
     ]
     for (const c of cases) {
       const values: number[] = []

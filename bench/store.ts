@@ -30,17 +30,32 @@ const quick = args.includes('--quick')
 const metadata = { correlationId: 'bench', causationId: 'bench', actor: 'bench', recordedAt: new Date().toISOString() }
 // A GravityZone-like av detection, about the size peer-bench used (448 bytes).
 const payload = {
-  module: 'av', companyId: '59a14b271da197c6108b4567', computer_name: 'FC-WKS-0042', computer_ip: '192.168.0.42',
-  computer_id: '59b7d9bfa849af3a1465b7e4', malware_type: 'file', malware_name: 'EICAR-Test-File (not a virus)',
-  file_path: 'C:\\Users\\alice\\Downloads\\eicar.com', hash: '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
-  final_status: 'quarantined', timestamp: '2026-11-02T08:33:13.000Z'
+  module: 'av',
+  companyId: '59a14b271da197c6108b4567',
+  computer_name: 'FC-WKS-0042',
+  computer_ip: '192.168.0.42',
+  computer_id: '59b7d9bfa849af3a1465b7e4',
+  malware_type: 'file',
+  malware_name: 'EICAR-Test-File (not a virus)',
+  file_path: 'C:\\Users\\alice\\Downloads\\eicar.com',
+  hash: '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
+  final_status: 'quarantined',
+  timestamp: '2026-11-02T08:33:13.000Z'
 }
 
 type AppendFigures = { appendsPerSec: number; p50: number; p99: number; appends: number; groups: number }
 
 /** Child: c workers, each keeping one single-fact append in flight, for a fixed time or count. */
-const runAppend = async (file: string, mode: 'group' | 'thread' | 'tx', concurrency: number): Promise<AppendFigures> => {
-  const store = openSqliteStore({ path: file, groupCommit: mode !== 'tx', writer: mode === 'thread' ? 'thread' : 'inline' })
+const runAppend = async (
+  file: string,
+  mode: 'group' | 'thread' | 'tx',
+  concurrency: number
+): Promise<AppendFigures> => {
+  const store = openSqliteStore({
+    path: file,
+    groupCommit: mode !== 'tx',
+    writer: mode === 'thread' ? 'thread' : 'inline'
+  })
   const seconds = quick ? 1.5 : 4
   const cap = quick ? 10_000 : 40_000
   for (let i = 0; i < 20; i++) await store.append(`warm-${i}`, [{ id: newId(), type: 'Warm', data: payload, metadata }])
@@ -83,7 +98,10 @@ const fill = async (file: string, total: number) => {
 /** Child: rebuilds the read models from the start of the file, as the relay does at boot. */
 const runRebuild = async (file: string) => {
   const store = openSqliteStore({ path: file })
-  const runner = createProjectionRunner({ store, projections: [integrationEventsProjection, mappingsProjection] as Projection<unknown>[] })
+  const runner = createProjectionRunner({
+    store,
+    projections: [integrationEventsProjection, mappingsProjection] as Projection<unknown>[]
+  })
   const started = performance.now()
   await runner.start()
   const seconds = (performance.now() - started) / 1000
@@ -91,11 +109,21 @@ const runRebuild = async (file: string) => {
   const events = runner.state(integrationEventsProjection)
   await runner.stop()
   await store.close()
-  return { folded, factsPerSec: folded / seconds, seconds, events: events.events.size, active: events.counts.active, peakRssMb: process.resourceUsage().maxRSS / 1024 }
+  return {
+    folded,
+    factsPerSec: folded / seconds,
+    seconds,
+    events: events.events.size,
+    active: events.counts.active,
+    peakRssMb: process.resourceUsage().maxRSS / 1024
+  }
 }
 
 const child = <T>(...childArgs: string[]): T => {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', self, ...childArgs, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 })
+  const result = spawnSync(process.execPath, ['--import', 'tsx', self, ...childArgs, ...(quick ? ['--quick'] : [])], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24
+  })
   if (result.status !== 0) throw new Error(`bench child failed: ${result.stderr}`)
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as T
 }
@@ -105,8 +133,12 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 const main = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'relay-bench-'))
   try {
-    console.log('## Event store (SQLite, WAL) — single-fact appends, fresh process and file per case; every append durable before it is answered (group commit: one fsync shared off the event loop; baseline: one transaction and one fsync per append)')
-    console.log('| concurrency | group commit appends/s | p50 / p99 ms | appends per commit | one tx per append (baseline) appends/s | p50 / p99 ms | ratio | group commit, writer thread appends/s | p50 / p99 ms | ratio |')
+    console.log(
+      '## Event store (SQLite, WAL) — single-fact appends, fresh process and file per case; every append durable before it is answered (group commit: one fsync shared off the event loop; baseline: one transaction and one fsync per append)'
+    )
+    console.log(
+      '| concurrency | group commit appends/s | p50 / p99 ms | appends per commit | one tx per append (baseline) appends/s | p50 / p99 ms | ratio | group commit, writer thread appends/s | p50 / p99 ms | ratio |'
+    )
     console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     const rows: { c: number; ratio: number; group: number; thread: number; threadRatio: number }[] = []
     for (const c of [1, 16, 64]) {
@@ -116,20 +148,35 @@ const main = async () => {
       const ratio = group.appendsPerSec / tx.appendsPerSec
       const threadRatio = thread.appendsPerSec / tx.appendsPerSec
       rows.push({ c, ratio, group: group.appendsPerSec, thread: thread.appendsPerSec, threadRatio })
-      console.log(`| ${c} | ${fmt(group.appendsPerSec)} | ${group.p50.toFixed(2)} / ${group.p99.toFixed(2)} | ${(group.appends / group.groups).toFixed(1)} | ${fmt(tx.appendsPerSec)} | ${tx.p50.toFixed(2)} / ${tx.p99.toFixed(2)} | ${ratio.toFixed(1)}× | ${fmt(thread.appendsPerSec)} | ${thread.p50.toFixed(2)} / ${thread.p99.toFixed(2)} | ${threadRatio.toFixed(1)}× |`)
+      console.log(
+        `| ${c} | ${fmt(group.appendsPerSec)} | ${group.p50.toFixed(2)} / ${group.p99.toFixed(2)} | ${(group.appends / group.groups).toFixed(1)} | ${fmt(tx.appendsPerSec)} | ${tx.p50.toFixed(2)} / ${tx.p99.toFixed(2)} | ${ratio.toFixed(1)}× | ${fmt(thread.appendsPerSec)} | ${thread.p50.toFixed(2)} / ${thread.p99.toFixed(2)} | ${threadRatio.toFixed(1)}× |`
+      )
     }
     const total = quick ? 200_000 : 1_000_000
     const file = join(dir, 'history.db')
     const fillStart = performance.now()
     await fill(file, total)
-    console.log(`\n## Projection rebuild — ${fmt(total)} facts (filled in ${((performance.now() - fillStart) / 1000).toFixed(1)} s)`)
-    const rebuild = child<{ folded: number; factsPerSec: number; seconds: number; events: number; active: number; peakRssMb: number }>('rebuild', file)
+    console.log(
+      `\n## Projection rebuild — ${fmt(total)} facts (filled in ${((performance.now() - fillStart) / 1000).toFixed(1)} s)`
+    )
+    const rebuild = child<{
+      folded: number
+      factsPerSec: number
+      seconds: number
+      events: number
+      active: number
+      peakRssMb: number
+    }>('rebuild', file)
     console.log(`| facts folded | seconds | facts/s | integration events derived (active) | peak RSS |`)
     console.log(`|---:|---:|---:|---:|---:|`)
-    console.log(`| ${fmt(rebuild.folded)} | ${rebuild.seconds.toFixed(2)} | ${fmt(rebuild.factsPerSec)} | ${fmt(rebuild.events)} (${fmt(rebuild.active)}) | ${rebuild.peakRssMb.toFixed(0)} MB |`)
+    console.log(
+      `| ${fmt(rebuild.folded)} | ${rebuild.seconds.toFixed(2)} | ${fmt(rebuild.factsPerSec)} | ${fmt(rebuild.events)} (${fmt(rebuild.active)}) | ${rebuild.peakRssMb.toFixed(0)} MB |`
+    )
     const c64 = rows.find((r) => r.c === 64)!
     console.log('\nTargets: ≥ 20,000 appends/s at c=64 and ≥ 8× baseline; rebuild ≥ 200,000 facts/s; RSS ≤ 400 MB')
-    console.log(`Measured: ${fmt(c64.group)} appends/s at c=64 (${c64.ratio.toFixed(1)}× baseline), ${fmt(c64.thread)} with the writer thread (${c64.threadRatio.toFixed(1)}×); rebuild ${fmt(rebuild.factsPerSec)} facts/s; peak RSS ${rebuild.peakRssMb.toFixed(0)} MB`)
+    console.log(
+      `Measured: ${fmt(c64.group)} appends/s at c=64 (${c64.ratio.toFixed(1)}× baseline), ${fmt(c64.thread)} with the writer thread (${c64.threadRatio.toFixed(1)}×); rebuild ${fmt(rebuild.factsPerSec)} facts/s; peak RSS ${rebuild.peakRssMb.toFixed(0)} MB`
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -4,7 +4,8 @@
  * that only parses JSON and answers 200, under the same load from a separate process.
  *
  * After an unmeasured warm-up of every case, the bare route and the single-event deliveries take
- * turns, several rounds each, and each figure is over all of its rounds: this machine's speed drifts by a third within minutes, and a ratio of
+ * turns, several rounds each, and each figure is over all of its rounds: this machine's speed drifts by a third
+ * within minutes, and a ratio of
  * two runs made a minute apart measured the drift as much as the relay.
  *
  *   npx tsx bench/webhook.ts [--quick] [--writer=thread]
@@ -25,19 +26,50 @@ const seconds = quick ? 3 : 8
 const rounds = quick ? 2 : 4
 const roundSeconds = quick ? 2 : 3
 const warmUpSeconds = quick ? 1 : 3
-const secrets = { gravityzoneAuthorization: 'Bearer bench-push-secret-0123456789', gravityzoneApiKey: 'bench-api-key-0123', halopsaUser: 'u', halopsaPassword: 'p-0123456789ab' }
+const secrets = {
+  gravityzoneAuthorization: 'Bearer bench-push-secret-0123456789',
+  gravityzoneApiKey: 'bench-api-key-0123',
+  halopsaUser: 'u',
+  halopsaPassword: 'p-0123456789ab'
+}
 
-type Figures = { requests: number; elapsed: number; rps: number; eventsPerSec: number; p50: number; p99: number; errors: number; statuses: Record<string, number>; latencies?: number[] }
+type Figures = {
+  requests: number
+  elapsed: number
+  rps: number
+  eventsPerSec: number
+  p50: number
+  p99: number
+  errors: number
+  statuses: Record<string, number>
+  latencies?: number[]
+}
 
 /** Runs the load generator in its own process (async: this process is the server under test). */
 const load = (url: string, concurrency: number, kind: string, forSeconds = seconds): Promise<Figures> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/load.ts', url, String(concurrency), String(forSeconds), kind, secrets.gravityzoneApiKey, secrets.gravityzoneAuthorization], { env: { ...process.env, LOAD_LATENCIES: '1' } })
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/support/load.ts',
+        url,
+        String(concurrency),
+        String(forSeconds),
+        kind,
+        secrets.gravityzoneApiKey,
+        secrets.gravityzoneAuthorization
+      ],
+      { env: { ...process.env, LOAD_LATENCIES: '1' } }
+    )
     let out = ''
     let err = ''
     child.stdout.on('data', (d) => (out += d))
     child.stderr.on('data', (d) => (err += d))
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Figures) : reject(new Error(err))))
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Figures) : reject(new Error(err))
+    )
   })
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
@@ -49,8 +81,18 @@ const combine = (runs: Figures[], eventsPerBody: number): Figures => {
   const latencies = runs.flatMap((r) => r.latencies ?? []).sort((a, b) => a - b)
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0
   const statuses: Record<string, number> = {}
-  for (const r of runs) for (const [status, n] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + n
-  return { requests, elapsed, rps: requests / elapsed, eventsPerSec: (requests * eventsPerBody) / elapsed, p50: pct(0.5), p99: pct(0.99), errors: runs.reduce((n, r) => n + r.errors, 0), statuses }
+  for (const r of runs)
+    for (const [status, n] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + n
+  return {
+    requests,
+    elapsed,
+    rps: requests / elapsed,
+    eventsPerSec: (requests * eventsPerBody) / elapsed,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    statuses
+  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-webhook-bench-'))
@@ -58,7 +100,11 @@ const store = openSqliteStore({ path: join(dir, 'relay.db'), writer })
 // As npm start runs it: large deliveries prepared on one thread (INGEST_THREADS' default).
 const relay = createRelay({ store, ingestThreads: 1 })
 await relay.start()
-const app = await buildApp({ relay, tokens: [{ name: 'bench', scope: 'operate', token: 'bench-token-0123456789' }], webhooks: secrets })
+const app = await buildApp({
+  relay,
+  tokens: [{ name: 'bench', scope: 'operate', token: 'bench-token-0123456789' }],
+  webhooks: secrets
+})
 const relayUrl = await app.listen({ port: 0, host: '127.0.0.1' })
 
 const bare = Fastify()
@@ -81,18 +127,34 @@ try {
   const baseline = combine(bareRuns, 1)
   const single = combine(singleRuns, 1)
   const batches = await load(`${relayUrl}/webhooks/gravityzone`, 16, 'push50')
-  const stored = (await store.readAll({ filter: { types: ['SecurityEventReceived'] }, maxCount: Number.MAX_SAFE_INTEGER })).length
-  console.log(`## Webhook ingestion on the embedded store (SQLite, WAL, facts fsynced before the 200, ${writer} writer), load from a separate process`)
+  const stored = (
+    await store.readAll({ filter: { types: ['SecurityEventReceived'] }, maxCount: Number.MAX_SAFE_INTEGER })
+  ).length
+  console.log(
+    `## Webhook ingestion on the embedded store (SQLite, WAL, facts fsynced before the 200, ${writer} writer), load from a separate process`
+  )
   console.log('| case | concurrency | requests/s | events/s | p50 ms | p99 ms | non-200 |')
   console.log('|---|---:|---:|---:|---:|---:|---:|')
-  console.log(`| bare Fastify JSON route (baseline) | 64 | ${fmt(baseline.rps)} | — | ${baseline.p50.toFixed(1)} | ${baseline.p99.toFixed(1)} | ${baseline.errors} |`)
-  console.log(`| GravityZone push, 1 event per delivery | 64 | ${fmt(single.rps)} | ${fmt(single.eventsPerSec)} | ${single.p50.toFixed(1)} | ${single.p99.toFixed(1)} | ${single.errors} |`)
-  console.log(`| GravityZone push, 50 events per delivery | 16 | ${fmt(batches.rps)} | ${fmt(batches.eventsPerSec)} | ${batches.p50.toFixed(1)} | ${batches.p99.toFixed(1)} | ${batches.errors} |`)
-  const shares = bareRuns.map((bare, i) => `${(100 * singleRuns[i]!.rps / bare.rps).toFixed(0)}%`)
-  console.log(`\nSingle-event deliveries: ${(100 * single.rps / baseline.rps).toFixed(0)}% of the bare route's rate (target ≥ 35%), p99 ${single.p99.toFixed(1)} ms (target ≤ 50 ms)`)
-  console.log(`  ${rounds} rounds of ${roundSeconds} s each, taking turns; round by round: ${shares.join(', ')} (bare ${bareRuns.map((r) => fmt(r.rps)).join(', ')} req/s)`)
+  console.log(
+    `| bare Fastify JSON route (baseline) | 64 | ${fmt(baseline.rps)} | — | ${baseline.p50.toFixed(1)} | ${baseline.p99.toFixed(1)} | ${baseline.errors} |`
+  )
+  console.log(
+    `| GravityZone push, 1 event per delivery | 64 | ${fmt(single.rps)} | ${fmt(single.eventsPerSec)} | ${single.p50.toFixed(1)} | ${single.p99.toFixed(1)} | ${single.errors} |`
+  )
+  console.log(
+    `| GravityZone push, 50 events per delivery | 16 | ${fmt(batches.rps)} | ${fmt(batches.eventsPerSec)} | ${batches.p50.toFixed(1)} | ${batches.p99.toFixed(1)} | ${batches.errors} |`
+  )
+  const shares = bareRuns.map((bare, i) => `${((100 * singleRuns[i]!.rps) / bare.rps).toFixed(0)}%`)
+  console.log(
+    `\nSingle-event deliveries: ${((100 * single.rps) / baseline.rps).toFixed(0)}% of the bare route's rate (target ≥ 35%), p99 ${single.p99.toFixed(1)} ms (target ≤ 50 ms)`
+  )
+  console.log(
+    `  ${rounds} rounds of ${roundSeconds} s each, taking turns; round by round: ${shares.join(', ')} (bare ${bareRuns.map((r) => fmt(r.rps)).join(', ')} req/s)`
+  )
   console.log(`Batches: ${fmt(batches.eventsPerSec)} events/s (target ≥ 25,000)`)
-  console.log(`Every acknowledged event is in the store: ${stored >= single.requests + batches.requests * 50 ? 'yes' : 'NO'} (${fmt(stored)} facts)`)
+  console.log(
+    `Every acknowledged event is in the store: ${stored >= single.requests + batches.requests * 50 ? 'yes' : 'NO'} (${fmt(stored)} facts)`
+  )
 } finally {
   await app.close()
   await bare.close()

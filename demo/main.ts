@@ -31,7 +31,10 @@ if (!parsed.success) {
 }
 const env = parsed.data
 
-const logger = pino({ level: env.LOG_LEVEL, redact: { paths: redactPaths, censor: '[redacted]' } }, pino.destination({ dest: 2, sync: true }))
+const logger = pino(
+  { level: env.LOG_LEVEL, redact: { paths: redactPaths, censor: '[redacted]' } },
+  pino.destination({ dest: 2, sync: true })
+)
 const say = (line: string) => process.stdout.write(`${line}\n`)
 const complain = (line: string) => process.stderr.write(`demo: ${line}\n`)
 
@@ -42,31 +45,51 @@ let stack: Stack
 try {
   // The scheduler runs as in production; the scenario triggers its own polls, and a 5-minute poll
   // leaves the events it raised on the dashboard until someone acts (the scenario's hints say so).
-  stack = await startStack({ seed: 'demo', port: env.PORT, ...(env.HOST ? { host: env.HOST } : {}), eventStoreUrl, schedule: true, pollInterval: '5m', logger: logger as never })
+  stack = await startStack({
+    seed: 'demo',
+    port: env.PORT,
+    ...(env.HOST ? { host: env.HOST } : {}),
+    eventStoreUrl,
+    schedule: true,
+    pollInterval: '5m',
+    logger: logger as never
+  })
 } catch (error) {
   await rm(folder, { recursive: true, force: true })
   const code = (error as { code?: string }).code
-  complain(code === 'EADDRINUSE' ? `port ${env.PORT} is in use; set PORT to another one (PORT=0 picks a free port)` : `could not start: ${(error as Error).message}`)
+  complain(
+    code === 'EADDRINUSE'
+      ? `port ${env.PORT} is in use; set PORT to another one (PORT=0 picks a free port)`
+      : `could not start: ${(error as Error).message}`
+  )
   process.exit(1)
 }
 
 const port = new URL(stack.url).port
-const local = !env.HOST || env.HOST === '0.0.0.0' || env.HOST === '::' || env.HOST === '127.0.0.1' || env.HOST === 'localhost'
-say([
-  '',
-  'gz-halo-relay demo',
-  `  Dashboard     http://${local ? 'localhost' : env.HOST}:${port}/`,
-  `  API token     ${stack.token}   (operate scope: paste it into the dashboard)`,
-  `  Relay API     ${stack.url}/api   (docs at ${stack.url}/docs)`,
-  `  GravityZone   ${stack.gravityzone.url}   (simulator)`,
-  `  HaloPSA       ${stack.halopsa.url}   (simulator)`,
-  `  Event store   ${eventStoreUrl}   (fresh for this run, removed at exit)`,
-  'Ctrl-C stops everything.',
-  ''
-].join('\n'))
+const local =
+  !env.HOST || env.HOST === '0.0.0.0' || env.HOST === '::' || env.HOST === '127.0.0.1' || env.HOST === 'localhost'
+say(
+  [
+    '',
+    'gz-halo-relay demo',
+    `  Dashboard     http://${local ? 'localhost' : env.HOST}:${port}/`,
+    `  API token     ${stack.token}   (operate scope: paste it into the dashboard)`,
+    `  Relay API     ${stack.url}/api   (docs at ${stack.url}/docs)`,
+    `  GravityZone   ${stack.gravityzone.url}   (simulator)`,
+    `  HaloPSA       ${stack.halopsa.url}   (simulator)`,
+    `  Event store   ${eventStoreUrl}   (fresh for this run, removed at exit)`,
+    'Ctrl-C stops everything.',
+    ''
+  ].join('\n')
+)
 
 const stopScenario = new AbortController()
-const scenario = runScenario(stack, { log: say, warn: complain, signal: stopScenario.signal, pace: env.DEMO_PACE }).catch((error: unknown) => {
+const scenario = runScenario(stack, {
+  log: say,
+  warn: complain,
+  signal: stopScenario.signal,
+  pace: env.DEMO_PACE
+}).catch((error: unknown) => {
   complain(`the scenario stopped: ${(error as Error).message}; the relay and the simulators keep running`)
 })
 

@@ -28,16 +28,37 @@ const paces = {
   fast: { step: 150, trickle: 1_000 }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's JSON, read loosely as an operator's script would
+// The API's JSON, read loosely as an operator's script would.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any
 
-const ticketing = { ticketTypeId: 1, priorityId: 3, closedStatusName: 'Closed', autoCloseBlocked: true, modules: ['av', 'hd', 'aph', 'ransomware-mitigation', 'antiexploit'] }
+const ticketing = {
+  ticketTypeId: 1,
+  priorityId: 3,
+  closedStatusName: 'Closed',
+  autoCloseBlocked: true,
+  modules: ['av', 'hd', 'aph', 'ransomware-mitigation', 'antiexploit']
+}
 const edrItem = demoItems.find((i) => i.counter === 'edrMonthlyUsage')!
-const billingItems = { endpointMonthlyUsage: demoItems.find((i) => i.counter === 'endpointMonthlyUsage')!.id, edrMonthlyUsage: edrItem.id }
+const billingItems = {
+  endpointMonthlyUsage: demoItems.find((i) => i.counter === 'endpointMonthlyUsage')!.id,
+  edrMonthlyUsage: edrItem.id
+}
 
 /** Who plays which part: the first twelve customers present on both platforms. */
 const cast = demoCustomers.filter((c) => c.on === 'both').slice(0, 12)
-const [acme, birch, cobalt, dunmore, elmstead, fenwick, greystone, harbour, ironbridge, juniper] = cast as [DemoCustomer, DemoCustomer, DemoCustomer, DemoCustomer, DemoCustomer, DemoCustomer, DemoCustomer, DemoCustomer, DemoCustomer, DemoCustomer]
+const [acme, birch, cobalt, dunmore, elmstead, fenwick, greystone, harbour, ironbridge, juniper] = cast as [
+  DemoCustomer,
+  DemoCustomer,
+  DemoCustomer,
+  DemoCustomer,
+  DemoCustomer,
+  DemoCustomer,
+  DemoCustomer,
+  DemoCustomer,
+  DemoCustomer,
+  DemoCustomer
+]
 /** Customers whose mappings stay healthy, for the trickle. */
 const healthy = cast.filter((c) => ![dunmore, elmstead, fenwick].includes(c))
 
@@ -65,7 +86,11 @@ const tell = async (stack: Stack, options: ScenarioOptions): Promise<never> => {
   const call = apiClient(stack.url, stack.token)
   const api = async (method: string, path: string, body?: unknown): Promise<Json> => {
     const res = await call(method, path, body, signal)
-    if (res.status >= 400) throw Object.assign(new Error(`${method} ${path} answered ${res.status}: ${res.body?.error?.message ?? JSON.stringify(res.body)}`), { status: res.status })
+    if (res.status >= 400)
+      throw Object.assign(
+        new Error(`${method} ${path} answered ${res.status}: ${res.body?.error?.message ?? JSON.stringify(res.body)}`),
+        { status: res.status }
+      )
     return res.body
   }
   /** A run of a job; the scheduler may be running it already (409), so try again shortly. */
@@ -84,14 +109,17 @@ const tell = async (stack: Stack, options: ScenarioOptions): Promise<never> => {
     const done = stack.settle()
     // Ctrl-C need not wait for the relay to catch up (the listener goes, or the trickle would pile them up).
     let onAbort = () => {}
-    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', (onAbort = () => reject(signal.reason)), { once: true }))
+    const aborted = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', (onAbort = () => reject(signal.reason)), { once: true })
+    )
     await Promise.race([done, aborted]).finally(() => signal.removeEventListener('abort', onAbort))
   }
   const sync = async () => {
     await runJob('/api/sync/run')
     await settle()
   }
-  const activeEvent = async (type: string): Promise<Json | undefined> => (await api('GET', `/api/events?type=${type}&status=active`)).items[0]
+  const activeEvent = async (type: string): Promise<Json | undefined> =>
+    (await api('GET', `/api/events?type=${type}&status=active`)).items[0]
   const raised = async (type: string): Promise<string> => {
     const event = await activeEvent(type)
     if (!event) {
@@ -109,11 +137,17 @@ const tell = async (stack: Stack, options: ScenarioOptions): Promise<never> => {
     const notes = halo.data().actions.rows.size
     const event = gz.generate(module, customer.companyId, { variant })
     const report = await gz.push.send([{ event }])
-    if (report.sent === 0) options.warn(`GravityZone did not push the ${module} event (${JSON.stringify(report.filtered)})`)
+    if (report.sent === 0)
+      options.warn(`GravityZone did not push the ${module} event (${JSON.stringify(report.filtered)})`)
     await settle()
     const what = `${module} event on ${String(event.computer_name ?? event.computerName ?? 'an endpoint')} (${customer.name})`
     const ticket = tickets().find((t) => !before.has(t.id) && t.client_id === customer.clientId)
-    if (ticket) return { what, ticket, outcome: `ticket #${ticket.id}${ticket.hasbeenclosed ? ' (closed automatically: threat blocked)' : ''}` }
+    if (ticket)
+      return {
+        what,
+        ticket,
+        outcome: `ticket #${ticket.id}${ticket.hasbeenclosed ? ' (closed automatically: threat blocked)' : ''}`
+      }
     if (halo.data().actions.rows.size > notes) return { what, outcome: 'a note on its open ticket (same threat again)' }
     return { what, outcome: 'no ticket (see the audit for why)' }
   }
@@ -135,7 +169,12 @@ const tell = async (stack: Stack, options: ScenarioOptions): Promise<never> => {
     await api('PUT', '/api/config/billing', { items: billingItems })
     await api('PUT', '/api/config/ticketing', ticketing)
     for (const c of cast) {
-      const m = await api('POST', '/api/mappings', { gravityzoneCompanyId: c.companyId, halopsaClientId: c.clientId, billing: { enabled: c.billed }, ticketing: { enabled: true } })
+      const m = await api('POST', '/api/mappings', {
+        gravityzoneCompanyId: c.companyId,
+        halopsaClientId: c.clientId,
+        billing: { enabled: c.billed },
+        ticketing: { enabled: true }
+      })
       mappingIds.set(c, m.id)
     }
     await sync()
@@ -145,8 +184,15 @@ const tell = async (stack: Stack, options: ScenarioOptions): Promise<never> => {
   })
 
   await step(async () => {
-    const lines = [await detect(acme, 'av', { finalStatus: 'quarantined' }), await detect(birch, 'hd', { blocked: false, finalStatus: 'present' }), await detect(cobalt, 'aph', {})]
-    return ['GravityZone pushes security events; the relay turns them into HaloPSA tickets:', ...lines.map((l) => `${l.what} → ${l.outcome}`)]
+    const lines = [
+      await detect(acme, 'av', { finalStatus: 'quarantined' }),
+      await detect(birch, 'hd', { blocked: false, finalStatus: 'present' }),
+      await detect(cobalt, 'aph', {})
+    ]
+    return [
+      'GravityZone pushes security events; the relay turns them into HaloPSA tickets:',
+      ...lines.map((l) => `${l.what} → ${l.outcome}`)
+    ]
   })
 
   await step(async () => {
@@ -155,8 +201,10 @@ const tell = async (stack: Stack, options: ScenarioOptions): Promise<never> => {
     halo.closeTicket(open.id)
     await stack.halopsa.webhooks.idle()
     await settle()
-    const seen = (await api('GET', '/api/audit?type=TicketClosed&limit=1000')).items.some((f: Json) => f.data.ticketId === open.id && f.data.by === 'technician')
-    return `A technician closes ticket #${open.id} in HaloPSA → ${seen ? 'HaloPSA\'s webhook tells the relay' : 'the relay has not heard of it yet'}`
+    const seen = (await api('GET', '/api/audit?type=TicketClosed&limit=1000')).items.some(
+      (f: Json) => f.data.ticketId === open.id && f.data.by === 'technician'
+    )
+    return `A technician closes ticket #${open.id} in HaloPSA → ${seen ? "HaloPSA's webhook tells the relay" : 'the relay has not heard of it yet'}`
   })
 
   await step(async () => {
@@ -181,7 +229,8 @@ const tell = async (stack: Stack, options: ScenarioOptions): Promise<never> => {
   await step(async () => {
     const mapping = await api('GET', `/api/mappings/${mappingIds.get(greystone)}`)
     const invoiceId = mapping.billing.recurringInvoiceId
-    if (invoiceId === undefined || !halo.deleteRecurringInvoice(invoiceId)) throw new Error(`${greystone.name} has no linked recurring invoice to delete`)
+    if (invoiceId === undefined || !halo.deleteRecurringInvoice(invoiceId))
+      throw new Error(`${greystone.name} has no linked recurring invoice to delete`)
     await sync()
     return `${greystone.name}'s recurring invoice is deleted in HaloPSA → poll → ${await raised('recurring-invoice-missing')}`
   })
@@ -195,7 +244,12 @@ const tell = async (stack: Stack, options: ScenarioOptions): Promise<never> => {
 
   await step(async () => {
     // One refusal that is not about the ticketing configuration: HaloPSA answers 400 once.
-    stack.halopsa.faults.add({ match: 'POST /api/Tickets', status: 400, count: 1, body: { ClassName: 'HaloException', Message: 'New tickets cannot be logged for this client at the moment.' } })
+    stack.halopsa.faults.add({
+      match: 'POST /api/Tickets',
+      status: 400,
+      count: 1,
+      body: { ClassName: 'HaloException', Message: 'New tickets cannot be logged for this client at the moment.' }
+    })
     const { what } = await detect(harbour, 'av', { blocked: false, finalStatus: 'present' })
     return `HaloPSA refuses the ticket for the ${what} → ${await raised('ticket-creation-failed')}`
   })
@@ -224,7 +278,9 @@ const tell = async (stack: Stack, options: ScenarioOptions): Promise<never> => {
     const missing = eventTypeIds.filter((t) => !(count.byType?.[t] > 0))
     if (missing.length > 0) options.warn(`not raised: ${missing.join(', ')}`)
     return [
-      missing.length === 0 ? `All eight integration event types are on the dashboard (${count.active} active events)` : `${count.active} active events on the dashboard`,
+      missing.length === 0
+        ? `All eight integration event types are on the dashboard (${count.active} active events)`
+        : `${count.active} active events on the dashboard`,
       `${dunmore.name} is back in GravityZone and item #${edrItem.id} in HaloPSA; on the dashboard, try`,
       '  Recheck events → closes "GravityZone company not found", "HaloPSA item missing" and "Invalid ticketing configuration"',
       '    (the next poll, every 5 minutes, would find them fixed too)',

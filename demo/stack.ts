@@ -30,25 +30,42 @@ export type Stack = {
   gravityzone: GravityZoneSimulator
   halopsa: Awaited<ReturnType<typeof startHaloPsaSimulator>>
   relay: ComposedRelay
-  secrets: { gzApiKey: string; pushAuthorization: string; haloClientId: string; haloClientSecret: string; haloWebhookUser: string; haloWebhookPassword: string }
+  secrets: {
+    gzApiKey: string
+    pushAuthorization: string
+    haloClientId: string
+    haloClientSecret: string
+    haloWebhookUser: string
+    haloWebhookPassword: string
+  }
   /** Resolves once the relay has handled everything appended so far (tickets written, read models up to date). */
   settle(): Promise<void>
   close(): Promise<void>
 }
 
 /** The relay's JSON API as an operator's script calls it: bearer token, JSON in, status and JSON out. */
-export type ApiCall = (method: string, path: string, body?: unknown, signal?: AbortSignal) => Promise<{ status: number; body: any }> // eslint-disable-line @typescript-eslint/no-explicit-any -- the API's JSON, read loosely by scripts and tests
+export type ApiCall = (
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal
+) => Promise<{ status: number; body: any }> // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export const apiClient = (url: string, token: string): ApiCall => async (method, path, body, signal) => {
-  const res = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    ...(signal ? { signal } : {})
-  })
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : null }
-}
+export const apiClient =
+  (url: string, token: string): ApiCall =>
+  async (method, path, body, signal) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {})
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(signal ? { signal } : {})
+    })
+    const text = await res.text()
+    return { status: res.status, body: text ? JSON.parse(text) : null }
+  }
 
 const secret = (bytes = 18) => randomBytes(bytes).toString('base64url')
 
@@ -95,7 +112,17 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       LOG_LEVEL: 'silent',
       ...options.env
     })
-    const { seed: _s, port: _p, host: _h, eventStoreUrl: _e, pollInterval: _i, haloWindow: _w, gravityzoneSimulatorLimits: _g, env: _v, ...compose } = options
+    const {
+      seed: _s,
+      port: _p,
+      host: _h,
+      eventStoreUrl: _e,
+      pollInterval: _i,
+      haloWindow: _w,
+      gravityzoneSimulatorLimits: _g,
+      env: _v,
+      ...compose
+    } = options
     const relay = await composeRelay(config, { schedule: false, ...compose })
     await relay.start()
     const url = await relay.app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })

@@ -1,6 +1,13 @@
 import type { StreamFact } from '../src/domain/decider.js'
 import type { FactData } from '../src/domain/facts.js'
-import { eventCatalogue, eventTypeIds, type EventAction, type EventCategory, type EventSubject, type EventTypeId } from '../src/domain/integrationEvents.js'
+import {
+  eventCatalogue,
+  eventTypeIds,
+  type EventAction,
+  type EventCategory,
+  type EventSubject,
+  type EventTypeId
+} from '../src/domain/integrationEvents.js'
 import { evolveRegistry, initialRegistry, type Mapping, type RegistryState } from '../src/domain/mappingRegistry.js'
 import type { Projection } from './projection.js'
 
@@ -35,7 +42,12 @@ export type IntegrationEvent = {
   facts: { id: string; type: string; position: bigint }[]
 }
 
-type MappingKnowledge = { missingCompanies: Set<string>; missingClients: Set<number>; invoiceMissing: boolean; missingItems: Set<number> }
+type MappingKnowledge = {
+  missingCompanies: Set<string>
+  missingClients: Set<number>
+  invoiceMissing: boolean
+  missingItems: Set<number>
+}
 
 export type Counts = { active: number; byCategory: Record<EventCategory, number>; byType: Record<EventTypeId, number> }
 
@@ -146,7 +158,12 @@ const raise = (state: IntegrationEventsState, key: string, wanted: NonNullable<W
   state.counts.byType[event.type]++
 }
 
-const close = (state: IntegrationEventsState, eventId: string, fact: PositionedFact, how: { action?: EventAction; reason?: string } = {}): void => {
+const close = (
+  state: IntegrationEventsState,
+  eventId: string,
+  fact: PositionedFact,
+  how: { action?: EventAction; reason?: string } = {}
+): void => {
   const current = state.events.get(eventId)
   if (!current || current.status !== 'active') return
   const pending = state.pendingRechecks.get(eventId)
@@ -199,9 +216,14 @@ const wantedMappingEvent = (state: IntegrationEventsState, mappingId: string): W
   const k = knowledgeOf(state, mappingId)
   const companyMissing = k.missingCompanies.has(m.gravityzoneCompanyId)
   const clientMissing = k.missingClients.has(m.halopsaClientId)
-  const type: EventTypeId | null = companyMissing && clientMissing ? 'company-and-client-not-found'
-    : companyMissing ? 'gravityzone-company-not-found'
-      : clientMissing ? 'halopsa-client-not-found' : null
+  const type: EventTypeId | null =
+    companyMissing && clientMissing
+      ? 'company-and-client-not-found'
+      : companyMissing
+        ? 'gravityzone-company-not-found'
+        : clientMissing
+          ? 'halopsa-client-not-found'
+          : null
   return type ? { type, subject: mappingSubject(m) } : null
 }
 
@@ -211,7 +233,8 @@ const wantedInvoiceEvent = (state: IntegrationEventsState, mappingId: string): W
   return { type: 'recurring-invoice-missing', subject: mappingSubject(m) }
 }
 
-const customItems = (m: Mapping): number[] => (m.billing.enabled && m.billing.items ? Object.values(m.billing.items) : [])
+const customItems = (m: Mapping): number[] =>
+  m.billing.enabled && m.billing.items ? Object.values(m.billing.items) : []
 
 const reconcileCustomItems = (state: IntegrationEventsState, mappingId: string, fact: PositionedFact): void => {
   const m = state.registry.mappings.get(mappingId)
@@ -219,7 +242,10 @@ const reconcileCustomItems = (state: IntegrationEventsState, mappingId: string, 
   const relevant = new Set(m ? customItems(m) : [])
   const keys = new Set<number>([...k.missingItems, ...relevant])
   for (const itemId of keys) {
-    const wanted: Wanted = m && relevant.has(itemId) && k.missingItems.has(itemId) ? { type: 'halopsa-item-missing', subject: { ...mappingSubject(m), itemId } } : null
+    const wanted: Wanted =
+      m && relevant.has(itemId) && k.missingItems.has(itemId)
+        ? { type: 'halopsa-item-missing', subject: { ...mappingSubject(m), itemId } }
+        : null
     reconcile(state, customItemKey(mappingId, itemId), wanted, fact)
   }
 }
@@ -227,7 +253,10 @@ const reconcileCustomItems = (state: IntegrationEventsState, mappingId: string, 
 const reconcileGlobalItems = (state: IntegrationEventsState, fact: PositionedFact): void => {
   const relevant = new Set(Object.values(state.globalItems))
   for (const itemId of new Set([...state.missingGlobalItems, ...relevant])) {
-    const wanted: Wanted = relevant.has(itemId) && state.missingGlobalItems.has(itemId) ? { type: 'halopsa-item-missing', subject: { itemId } } : null
+    const wanted: Wanted =
+      relevant.has(itemId) && state.missingGlobalItems.has(itemId)
+        ? { type: 'halopsa-item-missing', subject: { itemId } }
+        : null
     reconcile(state, globalItemKey(itemId), wanted, fact)
   }
 }
@@ -244,7 +273,10 @@ const subjectForMapping = (state: IntegrationEventsState, mappingId: string): Ev
   return m ? mappingSubject(m) : undefined
 }
 
-export const evolveIntegrationEvents = (state: IntegrationEventsState, fact: PositionedFact): IntegrationEventsState => {
+export const evolveIntegrationEvents = (
+  state: IntegrationEventsState,
+  fact: PositionedFact
+): IntegrationEventsState => {
   switch (fact.type) {
     case 'MappingCreated':
     case 'MappingUpdated': {
@@ -256,7 +288,12 @@ export const evolveIntegrationEvents = (state: IntegrationEventsState, fact: Pos
       const d = fact.data as FactData<'MappingDeleted'>
       evolveRegistry(state.registry, fact)
       for (const eventId of [...(state.activeByMapping.get(d.mappingId) ?? [])]) {
-        close(state, eventId, fact, eventId === d.eventId && d.reason === 'resolved' ? { action: 'resolve' } : { reason: 'mapping deleted' })
+        close(
+          state,
+          eventId,
+          fact,
+          eventId === d.eventId && d.reason === 'resolved' ? { action: 'resolve' } : { reason: 'mapping deleted' }
+        )
       }
       state.activeByMapping.delete(d.mappingId)
       state.knowledge.delete(d.mappingId)
@@ -270,8 +307,10 @@ export const evolveIntegrationEvents = (state: IntegrationEventsState, fact: Pos
       const d = fact.data as { mappingId: string; gravityzoneCompanyId?: string; halopsaClientId?: number }
       if (!state.registry.mappings.has(d.mappingId)) return state
       const k = knowledgeOf(state, d.mappingId)
-      if (fact.type === 'CompanyNotFound' || fact.type === 'CompanyAndClientNotFound') k.missingCompanies.add(d.gravityzoneCompanyId!)
-      if (fact.type === 'ClientDeleted' || fact.type === 'CompanyAndClientNotFound') k.missingClients.add(d.halopsaClientId!)
+      if (fact.type === 'CompanyNotFound' || fact.type === 'CompanyAndClientNotFound')
+        k.missingCompanies.add(d.gravityzoneCompanyId!)
+      if (fact.type === 'ClientDeleted' || fact.type === 'CompanyAndClientNotFound')
+        k.missingClients.add(d.halopsaClientId!)
       if (fact.type === 'CompanyFound') k.missingCompanies.delete(d.gravityzoneCompanyId!)
       if (fact.type === 'ClientFound') k.missingClients.delete(d.halopsaClientId!)
       reconcile(state, mappingKey(d.mappingId), wantedMappingEvent(state, d.mappingId), fact)
@@ -319,7 +358,7 @@ export const evolveIntegrationEvents = (state: IntegrationEventsState, fact: Pos
     case 'TicketingConfigInvalid': {
       const d = fact.data as FactData<'TicketingConfigInvalid'>
       state.ticketingInvalid = true
-      const subject = d.mappingId !== undefined ? subjectForMapping(state, d.mappingId) ?? {} : {}
+      const subject = d.mappingId !== undefined ? (subjectForMapping(state, d.mappingId) ?? {}) : {}
       reconcile(state, configKey, { type: 'invalid-ticketing-configuration', subject }, fact)
       return state
     }
@@ -334,13 +373,19 @@ export const evolveIntegrationEvents = (state: IntegrationEventsState, fact: Pos
       const d = fact.data as FactData<'TicketCloseFailed'>
       const subject = subjectForMapping(state, d.mappingId)
       if (!subject) return state
-      reconcile(state, closureKey(d.ticketId), { type: 'ticket-closure-failed', subject: { ...subject, ticketId: d.ticketId } }, fact)
+      reconcile(
+        state,
+        closureKey(d.ticketId),
+        { type: 'ticket-closure-failed', subject: { ...subject, ticketId: d.ticketId } },
+        fact
+      )
       return state
     }
     case 'EventAcknowledged': {
       const { eventId } = fact.data as FactData<'EventAcknowledged'>
       const event = state.events.get(eventId)
-      if (event?.status === 'active' && event.actions.includes('acknowledge')) close(state, eventId, fact, { action: 'acknowledge' })
+      if (event?.status === 'active' && event.actions.includes('acknowledge'))
+        close(state, eventId, fact, { action: 'acknowledge' })
       return state
     }
     case 'RecheckRequested': {
@@ -371,7 +416,8 @@ export const mappingStatus = (state: IntegrationEventsState, mappingId: string):
 }
 
 /** While a mapping event is active, the mapping's Billing and Ticketing services are suspended. */
-export const isSuspended = (state: IntegrationEventsState, mappingId: string): boolean => mappingStatus(state, mappingId) === 'suspended'
+export const isSuspended = (state: IntegrationEventsState, mappingId: string): boolean =>
+  mappingStatus(state, mappingId) === 'suspended'
 
 export const activeEventFor = (state: IntegrationEventsState, key: string): IntegrationEvent | undefined => {
   const id = state.activeByKey.get(key)
@@ -385,8 +431,27 @@ export const integrationEventsProjection: Projection<IntegrationEventsState> = {
   initialState: initialIntegrationEvents,
   evolve: evolveIntegrationEvents,
   bodiesFor: [
-    'MappingCreated', 'MappingUpdated', 'MappingDeleted', 'CompanyNotFound', 'CompanyFound', 'ClientDeleted', 'ClientFound', 'CompanyAndClientNotFound',
-    'InvoiceMissing', 'InvoiceFound', 'RecurringInvoiceGenerated', 'ItemMissing', 'ItemFound', 'BillingConfigured', 'TicketingConfigured',
-    'TicketingConfigValid', 'TicketingConfigInvalid', 'TicketCreateFailed', 'TicketCloseFailed', 'EventAcknowledged', 'RecheckRequested', 'RecheckCompleted'
+    'MappingCreated',
+    'MappingUpdated',
+    'MappingDeleted',
+    'CompanyNotFound',
+    'CompanyFound',
+    'ClientDeleted',
+    'ClientFound',
+    'CompanyAndClientNotFound',
+    'InvoiceMissing',
+    'InvoiceFound',
+    'RecurringInvoiceGenerated',
+    'ItemMissing',
+    'ItemFound',
+    'BillingConfigured',
+    'TicketingConfigured',
+    'TicketingConfigValid',
+    'TicketingConfigInvalid',
+    'TicketCreateFailed',
+    'TicketCloseFailed',
+    'EventAcknowledged',
+    'RecheckRequested',
+    'RecheckCompleted'
   ]
 }

@@ -5,6 +5,9 @@ export type Projection<State> = {
   name: string
   initialState(): State
   evolve(state: State, fact: StoredFact): State
-  /** The fact types whose data or metadata `evolve` reads (a read hint for the store; see SubscribeOptions.bodiesFor). */
+  /**
+   * The fact types whose data or metadata `evolve` reads (a read hint for the store; see
+   * SubscribeOptions.bodiesFor).
+   */
   bodiesFor?: readonly string[]
 }

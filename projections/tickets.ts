@@ -3,14 +3,27 @@ import type { FactData } from '../src/domain/facts.js'
 import type { Projection } from './projection.js'
 
 /** The relay's HaloPSA tickets by id: which threat stream and mapping each belongs to, and whether it is open. */
-export type TicketRecord = { ticketId: number; threatKey: string; mappingId: string; open: boolean; createdAt: string; closedBy?: 'auto-close' | 'technician' | 'gone' }
+export type TicketRecord = {
+  ticketId: number
+  threatKey: string
+  mappingId: string
+  open: boolean
+  createdAt: string
+  closedBy?: 'auto-close' | 'technician' | 'gone'
+}
 export type TicketsState = { byId: Map<number, TicketRecord>; open: number }
 
 export const evolveTickets = (state: TicketsState, fact: StoredFact): TicketsState => {
   switch (fact.type) {
     case 'TicketCreated': {
       const d = fact.data as FactData<'TicketCreated'>
-      state.byId.set(d.ticketId, { ticketId: d.ticketId, threatKey: d.threatKey, mappingId: d.mappingId, open: true, createdAt: fact.recordedAt.toISOString() })
+      state.byId.set(d.ticketId, {
+        ticketId: d.ticketId,
+        threatKey: d.threatKey,
+        mappingId: d.mappingId,
+        open: true,
+        createdAt: fact.recordedAt.toISOString()
+      })
       state.open++
       return state
     }
@@ -28,6 +41,11 @@ export const evolveTickets = (state: TicketsState, fact: StoredFact): TicketsSta
   }
 }
 
-export const ticketsProjection: Projection<TicketsState> = { name: 'tickets', initialState: () => ({ byId: new Map(), open: 0 }), evolve: evolveTickets, bodiesFor: ['TicketCreated', 'TicketClosed'] }
+export const ticketsProjection: Projection<TicketsState> = {
+  name: 'tickets',
+  initialState: () => ({ byId: new Map(), open: 0 }),
+  evolve: evolveTickets,
+  bodiesFor: ['TicketCreated', 'TicketClosed']
+}
 
 export const openTickets = (state: TicketsState): TicketRecord[] => [...state.byId.values()].filter((t) => t.open)

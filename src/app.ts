@@ -1,6 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fastifySwagger from '@fastify/swagger'
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider
+} from 'fastify-type-provider-zod'
 import type { ApiToken } from './config.js'
 import { newId } from './domain/ids.js'
 import type { Relay } from './services/relay.js'
@@ -50,7 +56,9 @@ export const redactPaths = [
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     // Fastify 5 takes a ready-made pino instance (main.ts passes one) only as `loggerInstance`.
-    ...(typeof (options.logger as { child?: unknown } | undefined)?.child === 'function' ? { loggerInstance: options.logger as unknown as FastifyBaseLogger } : { logger: options.logger ?? false }),
+    ...(typeof (options.logger as { child?: unknown } | undefined)?.child === 'function'
+      ? { loggerInstance: options.logger as unknown as FastifyBaseLogger }
+      : { logger: options.logger ?? false }),
     genReqId: () => newId(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -78,7 +86,11 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'gz-halo-relay', description: 'Keeps Bitdefender GravityZone and HaloPSA in sync; every discrepancy is an integration event.', version: '0.1.0' },
+      info: {
+        title: 'gz-halo-relay',
+        description: 'Keeps Bitdefender GravityZone and HaloPSA in sync; every discrepancy is an integration event.',
+        version: '0.1.0'
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       tags: ['events', 'mappings', 'configuration', 'audit', 'jobs', 'webhooks', 'operations'].map((name) => ({ name }))
     },
@@ -96,7 +108,8 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   const authenticate = bearerAuth(options.tokens, limiter)
   app.addHook('onRoute', (route) => {
     if (!route.config?.scope) return
-    const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]
+    const own =
+      route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]
     route.preHandler = [authenticate, ...own]
   })
 

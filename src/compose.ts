@@ -30,7 +30,12 @@ import { dashboardRoutes } from './http/routes/dashboard.js'
  * by main.ts, by `npm run demo`, and by the end-to-end tests (which pass a store and a clock).
  */
 
-type Logger = { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void; child?: unknown }
+type Logger = {
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
+  child?: unknown
+}
 
 export type ComposeOptions = {
   logger?: Logger & Record<string, unknown>
@@ -42,7 +47,10 @@ export type ComposeOptions = {
   /** Ticketing retry policy (tests shorten it). */
   ticketingRetry?: { minMs?: number; maxMs?: number; giveUpAfterMs?: number }
   /** Outbound call deadline and retry backoff (tests shorten them). */
-  upstream?: { timeoutMs?: number; retry?: { retries?: number; minDelayMs?: number; maxDelayMs?: number; defaultRetryAfterMs?: number } }
+  upstream?: {
+    timeoutMs?: number
+    retry?: { retries?: number; minDelayMs?: number; maxDelayMs?: number; defaultRetryAfterMs?: number }
+  }
   gravityzoneLimits?: Parameters<typeof createGravityZoneClient>[0]['limits']
   pageSize?: number
 }
@@ -68,7 +76,8 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
   const now = clock ? () => new Date(clock.now()) : () => new Date()
   const store = options.store ?? (await openEventStore(config.EVENT_STORE_URL))
   const metrics = createMetrics()
-  const upstream = (platform: 'gravityzone' | 'halopsa') => (e: { outcome: string; durationMs: number }) => metrics.upstream(platform, e.outcome, e.durationMs)
+  const upstream = (platform: 'gravityzone' | 'halopsa') => (e: { outcome: string; durationMs: number }) =>
+    metrics.upstream(platform, e.outcome, e.durationMs)
 
   const gravityzone = createGravityZoneClient({
     apiUrl: config.GZ_API_URL,
@@ -103,20 +112,31 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     ...(logger ? { logger } : {}),
     platforms: {
       directory: {
-        company: (id) => gravityzone.getCompanyDetails(id).then((c) => ({ id: c.id, name: c.name }), (error) => {
-          if (isPlatformError(error) && error.kind === 'not_found') return null
-          throw error
-        }),
-        client: (id) => halopsa.clients.get(id).then((c) => (c ? { id: c.id, name: c.name, inactive: c.inactive === true } : null))
+        company: (id) =>
+          gravityzone.getCompanyDetails(id).then(
+            (c) => ({ id: c.id, name: c.name }),
+            (error) => {
+              if (isPlatformError(error) && error.kind === 'not_found') return null
+              throw error
+            }
+          ),
+        client: (id) =>
+          halopsa.clients.get(id).then((c) => (c ? { id: c.id, name: c.name, inactive: c.inactive === true } : null))
       },
       makeInvoice: async (mapping) => {
         const name = mapping.halopsaClientName ?? `Client ${mapping.halopsaClientId}`
         const items = Object.values(mapping.billing.items ?? (await relay.configuration.getBilling()).items)
-        const invoice = await halopsa.recurringInvoices.createForClient({ id: mapping.halopsaClientId, name }, { lines: [...new Set(items)].map((itemId) => ({ itemId, quantity: 0 })) })
+        const invoice = await halopsa.recurringInvoices.createForClient(
+          { id: mapping.halopsaClientId, name },
+          { lines: [...new Set(items)].map((itemId) => ({ itemId, quantity: 0 })) }
+        )
         return { recurringInvoiceId: invoice.id, name }
       },
       checks: {
-        missingItems: async (ids) => (await Promise.all(ids.map(async (id) => ((await halopsa.items.get(id)) ? undefined : id)))).filter((id): id is number => id !== undefined),
+        missingItems: async (ids) =>
+          (await Promise.all(ids.map(async (id) => ((await halopsa.items.get(id)) ? undefined : id)))).filter(
+            (id): id is number => id !== undefined
+          ),
         ticketingProblems: (config) => late.inventory!.ticketingProblems(config)
       },
       recheck: (event, cause) => createRecheck({ runner: relay.runner, inventory: late.inventory! })(event, cause)
@@ -136,7 +156,17 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     ...(options.pageSize ? { pageSize: options.pageSize } : {})
   })
   late.inventory = inventory
-  const billing = createBilling({ store: relay.store, runner: relay.runner, usage, billingConfig: relay.handlers.billingConfig, inventory, gravityzone, halopsa, now, ...(options.pageSize ? { pageSize: options.pageSize } : {}) })
+  const billing = createBilling({
+    store: relay.store,
+    runner: relay.runner,
+    usage,
+    billingConfig: relay.handlers.billingConfig,
+    inventory,
+    gravityzone,
+    halopsa,
+    now,
+    ...(options.pageSize ? { pageSize: options.pageSize } : {})
+  })
   const pushService = createPushService({
     store: relay.store,
     gravityzone,
@@ -170,7 +200,15 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     ...(logger ? { logger } : {}),
     ...(clock ? { clock } : {})
   })
-  const jobs = createJobs({ inventory, billing, pushService, metrics, now, billingDaily: config.BILLING_DAILY, ...(logger ? { logger } : {}) })
+  const jobs = createJobs({
+    inventory,
+    billing,
+    pushService,
+    metrics,
+    now,
+    billingDaily: config.BILLING_DAILY,
+    ...(logger ? { logger } : {})
+  })
   relay.jobs = { syncNow: jobs.syncNow, billingRun: jobs.billingRun }
 
   const app = await buildApp({
@@ -203,7 +241,14 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       await app.ready()
       if (options.schedule !== false) {
         jobs.schedule(app.scheduler, { pollMs: config.POLL_INTERVAL, watchdogMs: config.PUSH_WATCHDOG_INTERVAL })
-        void pushService.register().catch((error) => logger?.warn({ err: error }, 'could not register the webhooks with the platforms; will keep working without'))
+        void pushService
+          .register()
+          .catch((error) =>
+            logger?.warn(
+              { err: error },
+              'could not register the webhooks with the platforms; will keep working without'
+            )
+          )
       }
       started = true
     },

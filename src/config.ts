@@ -41,7 +41,10 @@ const Secret = (what: string, min = 1) => z.string().min(min, `${what} must be a
 
 /** `name:scope:token,…` — names identify the actor in facts, tokens are secrets. */
 const ApiTokens = z.string().transform((value, ctx): ApiToken[] => {
-  const entries = value.split(',').map((e) => e.trim()).filter(Boolean)
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
   if (entries.length === 0) {
     ctx.addIssue({ code: 'custom', message: 'expected at least one name:scope:token entry' })
     return z.NEVER
@@ -50,13 +53,18 @@ const ApiTokens = z.string().transform((value, ctx): ApiToken[] => {
   entries.forEach((entry, i) => {
     const [name, scope, ...rest] = entry.split(':')
     const token = rest.join(':')
-    if (!name || !/^[A-Za-z0-9._@-]{1,64}$/.test(name)) ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: the name must be 1-64 letters, digits or ._@-` })
-    else if (!tokenScopes.includes(scope as TokenScope)) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}): the scope must be read or operate` })
-    else if (token.length < 16) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}): the token must be at least 16 characters` })
+    if (!name || !/^[A-Za-z0-9._@-]{1,64}$/.test(name))
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: the name must be 1-64 letters, digits or ._@-` })
+    else if (!tokenScopes.includes(scope as TokenScope))
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}): the scope must be read or operate` })
+    else if (token.length < 16)
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}): the token must be at least 16 characters` })
     else tokens.push({ name, scope: scope as TokenScope, token })
   })
-  if (new Set(tokens.map((t) => t.name)).size !== tokens.length) ctx.addIssue({ code: 'custom', message: 'token names must be unique' })
-  if (new Set(tokens.map((t) => t.token)).size !== tokens.length) ctx.addIssue({ code: 'custom', message: 'two entries share one token' })
+  if (new Set(tokens.map((t) => t.name)).size !== tokens.length)
+    ctx.addIssue({ code: 'custom', message: 'token names must be unique' })
+  if (new Set(tokens.map((t) => t.token)).size !== tokens.length)
+    ctx.addIssue({ code: 'custom', message: 'two entries share one token' })
   return tokens
 })
 
@@ -76,8 +84,12 @@ const Bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  EVENT_STORE_URL: z.string()
-    .regex(/^(sqlite:.+|esdb(\+discover)?:\/\/.+)$/, 'expected sqlite:<path>, sqlite::memory: or esdb://host:2113?tls=false')
+  EVENT_STORE_URL: z
+    .string()
+    .regex(
+      /^(sqlite:.+|esdb(\+discover)?:\/\/.+)$/,
+      'expected sqlite:<path>, sqlite::memory: or esdb://host:2113?tls=false'
+    )
     .refine((url) => {
       if (!url.startsWith('sqlite:')) return true
       try {
@@ -116,10 +128,19 @@ export const ConfigSchema = z.object({
 export type Config = z.output<typeof ConfigSchema>
 
 /** Names of variables whose values must never be printed. */
-export const secretVariables = ['API_TOKENS', 'GZ_API_KEY', 'GZ_PUSH_AUTHORIZATION', 'HALO_CLIENT_SECRET', 'HALO_WEBHOOK_PASSWORD'] as const
+export const secretVariables = [
+  'API_TOKENS',
+  'GZ_API_KEY',
+  'GZ_PUSH_AUTHORIZATION',
+  'HALO_CLIENT_SECRET',
+  'HALO_WEBHOOK_PASSWORD'
+] as const
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, reason: string) {
+  constructor(
+    readonly variable: string,
+    reason: string
+  ) {
     super(`invalid configuration: ${variable}: ${reason}`)
     this.name = 'ConfigError'
   }
@@ -133,6 +154,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   if (result.success) return result.data
   const issue = result.error.issues[0]!
   const variable = String(issue.path[0] ?? 'environment')
-  const reason = issue.code === 'invalid_type' && cleaned[variable] === undefined ? 'is required but not set' : issue.message
+  const reason =
+    issue.code === 'invalid_type' && cleaned[variable] === undefined ? 'is required but not set' : issue.message
   throw new ConfigError(variable, reason)
 }

@@ -28,7 +28,13 @@ t.test('a complete environment gives typed values and the documented defaults', 
   t.equal(config.EVENT_STORE_URL, 'sqlite:./data/relay.db')
   t.equal(config.POLL_INTERVAL, 300_000)
   t.same(config.HALO_RATE_LIMIT, { limit: 250, windowMs: 300_000 })
-  t.same(config.API_TOKENS.map((x) => [x.name, x.scope]), [['alice', 'operate'], ['grafana', 'read']])
+  t.same(
+    config.API_TOKENS.map((x) => [x.name, x.scope]),
+    [
+      ['alice', 'operate'],
+      ['grafana', 'read']
+    ]
+  )
   t.equal(loadConfig({ ...valid, POLL_INTERVAL: '90s', HALO_TENANT: '' }).POLL_INTERVAL, 90_000)
 })
 
@@ -38,7 +44,10 @@ t.test('a missing or bad variable is named in one line, without its value', asyn
   t.match(failure({ ...valid, PORT: 'eighty' }).message, /^invalid configuration: PORT: /)
   t.match(failure({ ...valid, POLL_INTERVAL: 'often' }).message, /POLL_INTERVAL: expected a duration/)
   t.match(failure({ ...valid, EVENT_STORE_URL: 'postgres://x' }).message, /EVENT_STORE_URL: expected sqlite:/)
-  t.match(failure({ ...valid, EVENT_STORE_URL: 'sqlite:./data/relay.db?writer=fast' }).message, /EVENT_STORE_URL: a sqlite: URL takes only \?writer=inline or \?writer=thread/)
+  t.match(
+    failure({ ...valid, EVENT_STORE_URL: 'sqlite:./data/relay.db?writer=fast' }).message,
+    /EVENT_STORE_URL: a sqlite: URL takes only \?writer=inline or \?writer=thread/
+  )
   t.match(failure({ ...valid, HALO_URL: 'not a url' }).message, /HALO_URL: expected an http\(s\) URL/)
   const badToken = failure({ ...valid, API_TOKENS: 'alice:admin:supersecretvalue12345' })
   t.match(badToken.message, /API_TOKENS: entry 1 \(alice\): the scope must be read or operate/)
@@ -46,7 +55,10 @@ t.test('a missing or bad variable is named in one line, without its value', asyn
   const shortSecret = failure({ ...valid, HALO_WEBHOOK_PASSWORD: 'short' })
   t.match(shortSecret.message, /HALO_WEBHOOK_PASSWORD: .* at least 12 characters/)
   t.notMatch(shortSecret.message, /short"|: short/)
-  t.equal(failure({ ...valid, API_TOKENS: 'a:read:cccccccccccccccccccc,b:read:cccccccccccccccccccc' }).variable, 'API_TOKENS')
+  t.equal(
+    failure({ ...valid, API_TOKENS: 'a:read:cccccccccccccccccccc,b:read:cccccccccccccccccccc' }).variable,
+    'API_TOKENS'
+  )
 })
 
 t.test('durations', async (t) => {

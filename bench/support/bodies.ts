@@ -6,10 +6,12 @@
  */
 const event = (worker: number, n: number, i: number): string => {
   const host = (n + i) % 500
-  return `{"module":"av","companyId":"59a14b271da197c6108b4567","computer_name":"WKS-${host}","computer_fqdn":"wks-${host}.corp.local",` +
+  return (
+    `{"module":"av","companyId":"59a14b271da197c6108b4567","computer_name":"WKS-${host}","computer_fqdn":"wks-${host}.corp.local",` +
     `"computer_ip":"10.1.2.3","computer_id":"${worker}-${host}","product_installed":"BEST","malware_type":"file",` +
     `"malware_name":"Trojan.Generic.${n}.${i}","file_path":"C:\\\\Users\\\\u\\\\AppData\\\\Local\\\\Temp\\\\${worker}-${n}-${i}.exe",` +
     `"hash":"${'ab'.repeat(32)}","final_status":"quarantined","timestamp":"2026-11-02T08:33:13.000Z","quarantined":1,"deleted":0}`
+  )
 }
 
 export const pushBody = (worker: number, n: number, events: number): string => {

@@ -7,15 +7,36 @@ import type { NewFact } from '../../src/store/port.js'
  * failed tickets acknowledged, rechecks, and monthly billing.
  */
 const MAPPINGS = 2000
-const metadata = (actor = 'scheduler') => ({ correlationId: randomUUID(), causationId: randomUUID(), actor, recordedAt: new Date().toISOString() })
-const fact = (type: string, data: unknown, actor?: string): NewFact => ({ id: randomUUID(), type, data, metadata: metadata(actor) })
+const metadata = (actor = 'scheduler') => ({
+  correlationId: randomUUID(),
+  causationId: randomUUID(),
+  actor,
+  recordedAt: new Date().toISOString()
+})
+const fact = (type: string, data: unknown, actor?: string): NewFact => ({
+  id: randomUUID(),
+  type,
+  data,
+  metadata: metadata(actor)
+})
 const companyId = (m: number) => m.toString(16).padStart(24, '0')
 
 const avEvent = (m: number, n: number) => ({
-  module: 'av', companyId: companyId(m), computer_name: `WKS-${n % 300}`, computer_fqdn: `wks-${n % 300}.corp.local`, computer_ip: '10.0.0.12',
-  computer_id: `${m}-${n % 300}`, product_installed: 'BEST', malware_type: 'file', malware_name: `Trojan.Generic.${n % 97}`,
-  file_path: `C:\\Users\\user${n % 40}\\AppData\\Local\\Temp\\x${n}.exe`, hash: 'a'.repeat(64), final_status: n % 3 ? 'quarantined' : 'deleted',
-  timestamp: '2026-11-02T08:33:13.000Z', quarantined: 1, deleted: 0
+  module: 'av',
+  companyId: companyId(m),
+  computer_name: `WKS-${n % 300}`,
+  computer_fqdn: `wks-${n % 300}.corp.local`,
+  computer_ip: '10.0.0.12',
+  computer_id: `${m}-${n % 300}`,
+  product_installed: 'BEST',
+  malware_type: 'file',
+  malware_name: `Trojan.Generic.${n % 97}`,
+  file_path: `C:\\Users\\user${n % 40}\\AppData\\Local\\Temp\\x${n}.exe`,
+  hash: 'a'.repeat(64),
+  final_status: n % 3 ? 'quarantined' : 'deleted',
+  timestamp: '2026-11-02T08:33:13.000Z',
+  quarantined: 1,
+  deleted: 0
 })
 
 export function* benchFacts(total: number): Generator<{ stream: string; facts: NewFact[] }> {
@@ -25,41 +46,122 @@ export function* benchFacts(total: number): Generator<{ stream: string; facts: N
     return { stream, facts }
   }
   for (let start = 0; start < MAPPINGS; start += 100) {
-    yield emit('mappingRegistry-main', Array.from({ length: 100 }, (_, k) => fact('MappingCreated', {
-      mappingId: `m${start + k}`, gravityzoneCompanyId: companyId(start + k), gravityzoneCompanyName: `Company ${start + k}`,
-      halopsaClientId: 1000 + start + k, halopsaClientName: `Client ${start + k}`,
-      billing: { enabled: true, ...(k % 10 === 0 ? { items: { endpointMonthlyUsage: 12 } } : {}) }, ticketing: { enabled: true }
-    }, 'alice')))
+    yield emit(
+      'mappingRegistry-main',
+      Array.from({ length: 100 }, (_, k) =>
+        fact(
+          'MappingCreated',
+          {
+            mappingId: `m${start + k}`,
+            gravityzoneCompanyId: companyId(start + k),
+            gravityzoneCompanyName: `Company ${start + k}`,
+            halopsaClientId: 1000 + start + k,
+            halopsaClientName: `Client ${start + k}`,
+            billing: { enabled: true, ...(k % 10 === 0 ? { items: { endpointMonthlyUsage: 12 } } : {}) },
+            ticketing: { enabled: true }
+          },
+          'alice'
+        )
+      )
+    )
   }
-  yield emit('billingConfig-main', [fact('BillingConfigured', { items: { endpointMonthlyUsage: 12, edrMonthlyUsage: 13 } }, 'alice')])
+  yield emit('billingConfig-main', [
+    fact('BillingConfigured', { items: { endpointMonthlyUsage: 12, edrMonthlyUsage: 13 } }, 'alice')
+  ])
   for (let round = 0; produced < total; round++) {
     const m = round % MAPPINGS
     const ids = { mappingId: `m${m}`, gravityzoneCompanyId: companyId(m), halopsaClientId: 1000 + m }
     const delivery = randomUUID()
     const events = 1 + (round % 20)
-    yield emit(`gzDelivery-${delivery}`, Array.from({ length: events }, (_, i) => fact('SecurityEventReceived', {
-      deliveryId: delivery, index: i, eventKey: randomUUID(), module: 'av', companyId: ids.gravityzoneCompanyId, endpointId: `${m}-${i}`,
-      endpointName: `WKS-${i}`, threatName: `Trojan.Generic.${i}`, blocked: true, isTest: false, occurredAt: '2026-11-02T08:33:13.000Z', event: avEvent(m, round + i)
-    }, 'gravityzone')))
+    yield emit(
+      `gzDelivery-${delivery}`,
+      Array.from({ length: events }, (_, i) =>
+        fact(
+          'SecurityEventReceived',
+          {
+            deliveryId: delivery,
+            index: i,
+            eventKey: randomUUID(),
+            module: 'av',
+            companyId: ids.gravityzoneCompanyId,
+            endpointId: `${m}-${i}`,
+            endpointName: `WKS-${i}`,
+            threatName: `Trojan.Generic.${i}`,
+            blocked: true,
+            isTest: false,
+            occurredAt: '2026-11-02T08:33:13.000Z',
+            event: avEvent(m, round + i)
+          },
+          'gravityzone'
+        )
+      )
+    )
     const threat = randomUUID()
     yield emit(`ticket-${threat}`, [
-      fact('TicketCreated', { ...ids, ticketId: 10_000 + round, threatKey: threat, securityEventKey: delivery, summary: 'Malware quarantined on WKS-1', blocked: true }),
-      ...(round % 4 === 0 ? [fact('TicketNoteAdded', { ...ids, ticketId: 10_000 + round, threatKey: threat, securityEventKey: randomUUID() })] : []),
-      ...(round % 2 === 0 ? [fact('TicketClosed', { ticketId: 10_000 + round, mappingId: ids.mappingId, threatKey: threat, by: 'auto-close', statusId: 9 })] : [])
+      fact('TicketCreated', {
+        ...ids,
+        ticketId: 10_000 + round,
+        threatKey: threat,
+        securityEventKey: delivery,
+        summary: 'Malware quarantined on WKS-1',
+        blocked: true
+      }),
+      ...(round % 4 === 0
+        ? [
+            fact('TicketNoteAdded', {
+              ...ids,
+              ticketId: 10_000 + round,
+              threatKey: threat,
+              securityEventKey: randomUUID()
+            })
+          ]
+        : []),
+      ...(round % 2 === 0
+        ? [
+            fact('TicketClosed', {
+              ticketId: 10_000 + round,
+              mappingId: ids.mappingId,
+              threatKey: threat,
+              by: 'auto-close',
+              statusId: 9
+            })
+          ]
+        : [])
     ])
     if (round % 50 === 0) {
       // The inventory flaps: a company disappears, an operator rechecks, it is found again.
       yield emit(`mappingHealth-m${m}`, [fact('CompanyNotFound', ids)])
-      yield emit(`mappingHealth-m${m}`, [fact('CompanyFound', { mappingId: ids.mappingId, gravityzoneCompanyId: ids.gravityzoneCompanyId })])
-      yield emit(`mappingHealth-m${m}`, [fact('InvoiceMissing', { mappingId: ids.mappingId, halopsaClientId: ids.halopsaClientId })])
+      yield emit(`mappingHealth-m${m}`, [
+        fact('CompanyFound', { mappingId: ids.mappingId, gravityzoneCompanyId: ids.gravityzoneCompanyId })
+      ])
+      yield emit(`mappingHealth-m${m}`, [
+        fact('InvoiceMissing', { mappingId: ids.mappingId, halopsaClientId: ids.halopsaClientId })
+      ])
     }
     if (round % 75 === 0) {
-      const failed = fact('TicketCreateFailed', { ...ids, threatKey: threat, securityEventKey: randomUUID(), cause: 'transient', status: 503, message: 'HaloPSA answered 503', attempts: 5 })
+      const failed = fact('TicketCreateFailed', {
+        ...ids,
+        threatKey: threat,
+        securityEventKey: randomUUID(),
+        cause: 'transient',
+        status: 503,
+        message: 'HaloPSA answered 503',
+        attempts: 5
+      })
       yield emit(`ticket-${randomUUID()}`, [failed])
-      yield emit(`integrationEvent-${failed.id}`, [fact('EventAcknowledged', { eventId: failed.id, eventType: 'ticket-creation-failed' }, 'alice')])
+      yield emit(`integrationEvent-${failed.id}`, [
+        fact('EventAcknowledged', { eventId: failed.id, eventType: 'ticket-creation-failed' }, 'alice')
+      ])
     }
     if (round % 100 === 0) {
-      yield emit(`usage-m${m}_2026-10`, [fact('UsageBilled', { ...ids, month: '10/2026', recurringInvoiceId: -(m + 1), lines: [{ counter: 'endpointMonthlyUsage', itemId: 12, quantity: 40, previousQuantity: 38 }] })])
+      yield emit(`usage-m${m}_2026-10`, [
+        fact('UsageBilled', {
+          ...ids,
+          month: '10/2026',
+          recurringInvoiceId: -(m + 1),
+          lines: [{ counter: 'endpointMonthlyUsage', itemId: 12, quantity: 40, previousQuantity: 38 }]
+        })
+      ])
     }
   }
 }

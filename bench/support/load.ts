@@ -20,9 +20,10 @@ const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1, 
 let sequence = 0
 const nextRequest = () => {
   const body = pushBody(process.pid, sequence++, eventsPerBody)
-  const headers: Record<string, string> = kind === 'bare'
-    ? { 'content-type': 'application/json' }
-    : { authorization, 'event-push-service-md5': pushMd5(apiKey, body) }
+  const headers: Record<string, string> =
+    kind === 'bare'
+      ? { 'content-type': 'application/json' }
+      : { authorization, 'event-push-service-md5': pushMd5(apiKey, body) }
   return { body, headers }
 }
 
@@ -65,14 +66,16 @@ if (latencies.length === 0) {
   console.error(`no request got a 200 (${errors} failed; statuses ${JSON.stringify(statuses)})`)
   process.exit(1)
 }
-console.log(JSON.stringify({
-  requests: latencies.length,
-  elapsed,
-  rps: latencies.length / elapsed,
-  eventsPerSec: (latencies.length * eventsPerBody) / elapsed,
-  p50: pct(0.5),
-  p99: pct(0.99),
-  errors,
-  statuses,
-  ...(process.env.LOAD_LATENCIES === '1' ? { latencies: latencies.map((l) => Math.round(l * 100) / 100) } : {})
-}))
+console.log(
+  JSON.stringify({
+    requests: latencies.length,
+    elapsed,
+    rps: latencies.length / elapsed,
+    eventsPerSec: (latencies.length * eventsPerBody) / elapsed,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    errors,
+    statuses,
+    ...(process.env.LOAD_LATENCIES === '1' ? { latencies: latencies.map((l) => Math.round(l * 100) / 100) } : {})
+  })
+)

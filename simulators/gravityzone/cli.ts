@@ -6,7 +6,8 @@ import { startGravityZoneSimulator } from './server.js'
  * 127.0.0.1 and prints one line, the Access URL (what GZ_API_URL takes). Stops on SIGINT/SIGTERM.
  */
 
-const usage = 'usage: sim:gravityzone --port N --api-key KEY [--seed demo|empty] [--misspelt-a-la-carte] [--no-rate-limits]'
+const usage =
+  'usage: sim:gravityzone --port N --api-key KEY [--seed demo|empty] [--misspelt-a-la-carte] [--no-rate-limits]'
 
 const main = async () => {
   const { values } = parseArgs({

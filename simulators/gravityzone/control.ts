@@ -38,8 +38,19 @@ const PushRequest = z.strictObject({
   apiKey: z.string().optional()
 })
 
-const Company = z.strictObject({ name: z.string(), type: z.union([z.literal(0), z.literal(1)]).optional(), parentId: z.string().optional(), id: z.string().optional(), endpoints: z.number().int().min(0).max(10_000).optional() })
-const CompanyChange = z.strictObject({ name: z.string().optional(), isSuspended: z.boolean().optional(), recursive: z.boolean().optional(), parentId: z.string().optional() })
+const Company = z.strictObject({
+  name: z.string(),
+  type: z.union([z.literal(0), z.literal(1)]).optional(),
+  parentId: z.string().optional(),
+  id: z.string().optional(),
+  endpoints: z.number().int().min(0).max(10_000).optional()
+})
+const CompanyChange = z.strictObject({
+  name: z.string().optional(),
+  isSuspended: z.boolean().optional(),
+  recursive: z.boolean().optional(),
+  parentId: z.string().optional()
+})
 const Endpoint = z.strictObject({ companyId: z.string(), name: z.string().optional(), id: z.string().optional() })
 const Usage = z.strictObject({
   companyId: z.string(),
@@ -48,7 +59,11 @@ const Usage = z.strictObject({
   productType: z.number().int().optional(),
   minimumUsage: z.record(z.string(), z.number()).optional()
 })
-const Key = z.strictObject({ key: z.string().min(1), companyId: z.string().optional(), enabledApis: z.array(z.string()).optional() })
+const Key = z.strictObject({
+  key: z.string().min(1),
+  companyId: z.string().optional(),
+  enabledApis: z.array(z.string()).optional()
+})
 const RateLimitsInput = z.strictObject({
   enabled: z.boolean().optional(),
   omitRetryAfter: z.boolean().optional(),
@@ -60,14 +75,22 @@ const RateLimitsInput = z.strictObject({
 const parse = <T>(schema: z.ZodType<T>, body: unknown, reply: FastifyReply): T | undefined => {
   const parsed = schema.safeParse(body ?? {})
   if (parsed.success) return parsed.data
-  void reply.code(400).send({ error: 'invalid_request', message: parsed.error.issues[0]?.message ?? 'invalid', issues: parsed.error.issues })
+  void reply.code(400).send({
+    error: 'invalid_request',
+    message: parsed.error.issues[0]?.message ?? 'invalid',
+    issues: parsed.error.issues
+  })
   return undefined
 }
 
 export const installControlRoutes = (app: FastifyInstance, sim: SimulatorCore): void => {
   app.setErrorHandler((error, request, reply) => {
-    if (error instanceof SimStateError) return reply.code(error.code === 'not_found' ? 404 : error.code === 'conflict' ? 409 : 400).send({ error: error.code, message: error.message })
-    if (error instanceof UnknownModuleError) return reply.code(400).send({ error: 'unknown_module', message: error.message })
+    if (error instanceof SimStateError)
+      return reply
+        .code(error.code === 'not_found' ? 404 : error.code === 'conflict' ? 409 : 400)
+        .send({ error: error.code, message: error.message })
+    if (error instanceof UnknownModuleError)
+      return reply.code(400).send({ error: 'unknown_module', message: error.message })
     const status = (error as { statusCode?: number }).statusCode ?? 500
     request.log.error(error)
     return reply.code(status).send({ error: 'error', message: (error as Error).message })
@@ -117,7 +140,9 @@ export const installControlRoutes = (app: FastifyInstance, sim: SimulatorCore): 
     if (input.parentId !== undefined) sim.state.companies.move(id, input.parentId)
     return sim.state.companies.require(id)
   })
-  app.delete<{ Params: { id: string } }>('/_sim/companies/:id', async (request) => sim.state.companies.delete(request.params.id))
+  app.delete<{ Params: { id: string } }>('/_sim/companies/:id', async (request) =>
+    sim.state.companies.delete(request.params.id)
+  )
   app.post('/_sim/endpoints', async (request, reply) => {
     const input = parse(Endpoint, request.body, reply)
     if (!input) return reply
@@ -128,20 +153,32 @@ export const installControlRoutes = (app: FastifyInstance, sim: SimulatorCore): 
     if (!input) return reply
     return sim.state.endpoints.move(request.params.id, input.companyId)
   })
-  app.delete<{ Params: { id: string } }>('/_sim/endpoints/:id', async (request) => sim.state.endpoints.remove(request.params.id))
+  app.delete<{ Params: { id: string } }>('/_sim/endpoints/:id', async (request) =>
+    sim.state.endpoints.remove(request.params.id)
+  )
   app.put('/_sim/usage', async (request, reply) => {
     const input = parse(Usage, request.body, reply)
     if (!input) return reply
     sim.state.companies.require(input.companyId)
     sim.state.usage.set(input.companyId, input.month, input.counters, input.productType)
     if (input.minimumUsage) sim.state.usage.setLicence(input.companyId, { minimumUsage: input.minimumUsage })
-    return { companyId: input.companyId, month: input.month, own: sim.state.usage.own(input.companyId, input.month, input.productType) }
+    return {
+      companyId: input.companyId,
+      month: input.month,
+      own: sim.state.usage.own(input.companyId, input.month, input.productType)
+    }
   })
 
   app.get('/_sim/push', async (request) => {
     const apiKey = (request.query as { apiKey?: string }).apiKey ?? sim.apiKey
     const sender = sim.push.sender(apiKey)
-    return { status: sender.status(), disabledReason: sender.disabledReason() ?? null, failuresSinceEnabled: sender.failuresSinceEnabled(), stats: sender.stats(), deliveries: sender.deliveries() }
+    return {
+      status: sender.status(),
+      disabledReason: sender.disabledReason() ?? null,
+      failuresSinceEnabled: sender.failuresSinceEnabled(),
+      stats: sender.stats(),
+      deliveries: sender.deliveries()
+    }
   })
   app.post('/_sim/push/flush', async () => sim.push.sender().flush())
   app.post('/_sim/push', async (request, reply) => {
@@ -155,7 +192,11 @@ export const installControlRoutes = (app: FastifyInstance, sim: SimulatorCore): 
       sim.state.companies.require(companyId)
       const endpointId = g.endpointId ?? sim.state.endpoints.ofCompany(companyId)[0]?.id
       for (let n = 0; n < (g.count ?? 1); n++) {
-        const event = sim.generate(g.module, companyId, { ...(endpointId ? { endpointId } : {}), ...(g.variant ? { variant: g.variant } : {}), ...(g.overrides ? { overrides: g.overrides } : {}) })
+        const event = sim.generate(g.module, companyId, {
+          ...(endpointId ? { endpointId } : {}),
+          ...(g.variant ? { variant: g.variant } : {}),
+          ...(g.overrides ? { overrides: g.overrides } : {})
+        })
         queued.push({ event, ownerCompanyId: companyId })
       }
     }

@@ -3,7 +3,13 @@ import { createSimClock } from './clock.js'
 import { fakeId } from './events/context.js'
 import { createKeyStore } from './keys.js'
 import type { ApiKeyRecord, SimContext } from './methods/index.js'
-import { createPushSender, type PushSender, type PushSenderOptions, type QueuedEvent, type SendReport } from './pushSender.js'
+import {
+  createPushSender,
+  type PushSender,
+  type PushSenderOptions,
+  type QueuedEvent,
+  type SendReport
+} from './pushSender.js'
 import { createRateLimits, type RateLimitInput } from './rateLimits.js'
 import { createCallStats } from './rpcRoute.js'
 import { demoRoot, seedDemo } from './seed.js'
@@ -14,7 +20,10 @@ import { createSimState, type EmitOptions, type SimState } from './state.js'
  * one push sender per key and the clock. The Fastify routes and the tests both drive this.
  */
 
-export type PushTuning = Pick<PushSenderOptions, 'maxFailures' | 'disableAfterMs' | 'batchDelayMs' | 'maxBatchSize' | 'timeoutMs'>
+export type PushTuning = Pick<
+  PushSenderOptions,
+  'maxFailures' | 'disableAfterMs' | 'batchDelayMs' | 'maxBatchSize' | 'timeoutMs'
+>
 
 export type SimulatorCoreOptions = {
   apiKey: string
@@ -53,13 +62,21 @@ export const createSimulatorCore = (options: SimulatorCoreOptions) => {
   const senderFor = (key: ApiKeyRecord): PushSender => {
     let sender = senders.get(key.key)
     if (!sender) {
-      sender = createPushSender({ ...options.push, apiKey: key.key, clock, inScope: (companyId) => state.companies.isWithin(companyId, key.companyId) })
+      sender = createPushSender({
+        ...options.push,
+        apiKey: key.key,
+        clock,
+        inScope: (companyId) => state.companies.isWithin(companyId, key.companyId)
+      })
       senders.set(key.key, sender)
     }
     return sender
   }
   // What the tenant does on its own (installs, moves) goes to every key's push service.
-  const listen = () => state.onEmission(({ ownerCompanyId, event }) => senders.forEach((sender) => sender.enqueue({ event, ownerCompanyId })))
+  const listen = () =>
+    state.onEmission(({ ownerCompanyId, event }) =>
+      senders.forEach((sender) => sender.enqueue({ event, ownerCompanyId }))
+    )
   listen()
 
   const context: SimContext = {
@@ -68,7 +85,10 @@ export const createSimulatorCore = (options: SimulatorCoreOptions) => {
     },
     clock,
     senderFor,
-    options: { misspeltALaCarte: options.misspeltALaCarte ?? false, allowHttpLoopbackPush: options.allowHttpLoopbackPush ?? true }
+    options: {
+      misspeltALaCarte: options.misspeltALaCarte ?? false,
+      allowHttpLoopbackPush: options.allowHttpLoopbackPush ?? true
+    }
   }
 
   const keyRecord = (apiKey = options.apiKey): ApiKeyRecord => {

@@ -41,9 +41,15 @@ export type PushTarget = {
  * real service sends none. Undefined headers when no authorization is configured (GravityZone counts
  * that as a configurationError).
  */
-export const pushRequest = (target: PushTarget, apiKey: string, events: GeneratedEvent[], id: number): { body: string; headers?: Record<string, string> } => {
+export const pushRequest = (
+  target: PushTarget,
+  apiKey: string,
+  events: GeneratedEvent[],
+  id: number
+): { body: string; headers?: Record<string, string> } => {
   const body = pushBody(target.serviceType, events, id)
-  const authorization = target.serviceType === 'splunk' ? target.serviceSettings.splunkAuthorization : target.serviceSettings.authorization
+  const authorization =
+    target.serviceType === 'splunk' ? target.serviceSettings.splunkAuthorization : target.serviceSettings.authorization
   if (authorization === undefined || authorization === '') return { body }
   return { body, headers: { authorization, 'event-push-service-md5': pushMd5(apiKey, body) } }
 }

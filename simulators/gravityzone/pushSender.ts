@@ -16,7 +16,12 @@ import { createPushStats, type DeliveryOutcome } from './pushStats.js'
 export type PushSettings = {
   status: 0 | 1
   serviceType: ServiceType
-  serviceSettings: { url: string; requireValidSslCertificate: boolean; authorization?: string; splunkAuthorization?: string }
+  serviceSettings: {
+    url: string
+    requireValidSslCertificate: boolean
+    authorization?: string
+    splunkAuthorization?: string
+  }
   subscribeToEventTypes: Record<string, boolean>
   /** null: every company the key manages. */
   subscribeToCompanies: string[] | null
@@ -41,7 +46,12 @@ export type PushSenderOptions = {
 export type QueuedEvent = { event: GeneratedEvent; ownerCompanyId?: string; test?: boolean }
 export type Rejection = 'disabled' | 'not-subscribed' | 'not-in-subscribed-companies' | 'out-of-scope'
 export type BatchReport = { events: number; modules: string[]; ok: boolean; status?: number; error?: string }
-export type SendReport = { status: 0 | 1; sent: number; filtered: Partial<Record<Rejection, number>>; batches: BatchReport[] }
+export type SendReport = {
+  status: 0 | 1
+  sent: number
+  filtered: Partial<Record<Rejection, number>>
+  batches: BatchReport[]
+}
 export type DeliveryRecord = BatchReport & { at: string; test: boolean; bytes: number }
 
 export const defaultDisableAfterMs = 3 * 60 * 60 * 1000
@@ -79,7 +89,8 @@ export const createPushSender = (options: PushSenderOptions) => {
     const companyId = q.ownerCompanyId ?? (typeof q.event.companyId === 'string' ? q.event.companyId : undefined)
     if (companyId === undefined) return undefined
     if (!options.inScope(companyId)) return 'out-of-scope'
-    if (settings.subscribeToCompanies && !settings.subscribeToCompanies.includes(companyId)) return 'not-in-subscribed-companies'
+    if (settings.subscribeToCompanies && !settings.subscribeToCompanies.includes(companyId))
+      return 'not-in-subscribed-companies'
     return undefined
   }
 
@@ -110,9 +121,11 @@ export const createPushSender = (options: PushSenderOptions) => {
         // undici errors carry a string code; an aborted signal is a DOMException (numeric code, named TimeoutError).
         const raw = (error as { code?: unknown }).code
         const code = typeof raw === 'string' ? raw : (error as Error).name
-        outcome = /timeout|abort/i.test(code) ? { kind: 'timeout', error: 'timed out' }
-          : /CERT|SSL|TLS|SELF_SIGNED/i.test(code) ? { kind: 'configurationError', error: `TLS: ${code}` }
-          : { kind: 'connectionError', error: code }
+        outcome = /timeout|abort/i.test(code)
+          ? { kind: 'timeout', error: 'timed out' }
+          : /CERT|SSL|TLS|SELF_SIGNED/i.test(code)
+            ? { kind: 'configurationError', error: `TLS: ${code}` }
+            : { kind: 'connectionError', error: code }
       }
     }
     const ok = stats.record(outcome, batch)
@@ -123,8 +136,18 @@ export const createPushSender = (options: PushSenderOptions) => {
       lastErrorAt = options.clock.now()
       if (failuresSinceEnabled > maxFailures) disable(`more than ${maxFailures} failed deliveries`)
     }
-    const report: BatchReport = { events: events.length, modules, ok, ...(outcome.kind === 'status' ? { status: outcome.status } : { error: outcome.error }) }
-    log.push({ ...report, at: new Date(options.clock.now()).toISOString(), test: batch.some((q) => q.test), bytes: Buffer.byteLength(body) })
+    const report: BatchReport = {
+      events: events.length,
+      modules,
+      ok,
+      ...(outcome.kind === 'status' ? { status: outcome.status } : { error: outcome.error })
+    }
+    log.push({
+      ...report,
+      at: new Date(options.clock.now()).toISOString(),
+      test: batch.some((q) => q.test),
+      bytes: Buffer.byteLength(body)
+    })
     if (log.length > 500) log.splice(0, log.length - 500)
     return report
   }

@@ -24,12 +24,20 @@ export type PushStats = {
 }
 
 export type DeliveryOutcome =
-  | { kind: 'status'; status: number }
-  | { kind: 'timeout' | 'connectionError' | 'configurationError'; error: string }
+  { kind: 'status'; status: number } | { kind: 'timeout' | 'connectionError' | 'configurationError'; error: string }
 
 const empty = (): PushStats => ({
   count: { events: 0, testEvents: 0, sentMessages: 0, errorMessages: 0 },
-  error: { configurationError: 0, connectionError: 0, serviceError: 0, statusCode2xx: 0, statusCode300: 0, statusCode400: 0, statusCode500: 0, timeout: 0 },
+  error: {
+    configurationError: 0,
+    connectionError: 0,
+    serviceError: 0,
+    statusCode2xx: 0,
+    statusCode300: 0,
+    statusCode400: 0,
+    statusCode500: 0,
+    timeout: 0
+  },
   lastUpdateTime: null
 })
 

@@ -22,12 +22,15 @@ export class RpcFault extends Error {
 }
 
 export const parseError = () => new RpcFault(-32700, 'Parse error', 'The request body is not valid JSON.', 400)
-export const invalidRequest = (details: string, httpStatus = 400) => new RpcFault(-32600, 'Invalid Request', details, httpStatus)
+export const invalidRequest = (details: string, httpStatus = 400) =>
+  new RpcFault(-32600, 'Invalid Request', details, httpStatus)
 export const methodNotFound = (details: string) => new RpcFault(-32601, 'Method not found', details, 404)
 export const invalidParams = (details: string) => new RpcFault(-32602, 'Invalid params', details, 400)
-export const serverError = (details: string, httpStatus = 500) => new RpcFault(-32000, 'Server error', details, httpStatus)
+export const serverError = (details: string, httpStatus = 500) =>
+  new RpcFault(-32000, 'Server error', details, httpStatus)
 
-export const authHeaderMissing = () => serverError('Authorization header not passed, HTTP Basic Authentication should be used.', 401)
+export const authHeaderMissing = () =>
+  serverError('Authorization header not passed, HTTP Basic Authentication should be used.', 401)
 export const invalidApiKey = () => serverError('Invalid API key. Please generate an API key in Control Center.', 401)
 
 /** The first zod issue, worded the way GravityZone words parameter errors. */

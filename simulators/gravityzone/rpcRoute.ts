@@ -35,7 +35,11 @@ export const createCallStats = () => {
       statuses[status] = (statuses[status] ?? 0) + 1
     },
     of: (name: string) => calls[name] ?? 0,
-    snapshot: () => ({ calls: { ...calls }, statuses: { ...statuses }, total: Object.values(calls).reduce((a, b) => a + b, 0) }),
+    snapshot: () => ({
+      calls: { ...calls },
+      statuses: { ...statuses },
+      total: Object.values(calls).reduce((a, b) => a + b, 0)
+    }),
     reset() {
       calls = {}
       statuses = {}
@@ -45,24 +49,46 @@ export const createCallStats = () => {
 
 type Envelope = { id: string | number | null; method: string; params: Record<string, unknown> }
 
-const readEnvelope = (body: RpcBody | undefined): { id: unknown; method?: string; envelope?: Envelope; fault?: RpcFault } => {
+const readEnvelope = (
+  body: RpcBody | undefined
+): { id: unknown; method?: string; envelope?: Envelope; fault?: RpcFault } => {
   if (!body || body.kind !== 'rpc-body' || !body.valid) return { id: null, fault: parseError() }
   const json = body.json as Record<string, unknown> | null
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return { id: null, fault: invalidRequest('The request is not a JSON-RPC 2.0 object.') }
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    return { id: null, fault: invalidRequest('The request is not a JSON-RPC 2.0 object.') }
   const { id = null, method, params = {}, jsonrpc } = json
   const name = typeof method === 'string' ? method : undefined
   const validId = id === null || typeof id === 'string' || typeof id === 'number'
-  if (jsonrpc !== '2.0' || !name || !validId) return { id: validId ? id : null, ...(name ? { method: name } : {}), fault: invalidRequest('The request is not a valid JSON-RPC 2.0 request.') }
-  if (params === null || typeof params !== 'object' || Array.isArray(params)) return { id, method: name, fault: invalidRequest("'params' must be an object.") }
-  return { id, method: name, envelope: { id: id as Envelope['id'], method: name, params: params as Record<string, unknown> } }
+  if (jsonrpc !== '2.0' || !name || !validId)
+    return {
+      id: validId ? id : null,
+      ...(name ? { method: name } : {}),
+      fault: invalidRequest('The request is not a valid JSON-RPC 2.0 request.')
+    }
+  if (params === null || typeof params !== 'object' || Array.isArray(params))
+    return { id, method: name, fault: invalidRequest("'params' must be an object.") }
+  return {
+    id,
+    method: name,
+    envelope: { id: id as Envelope['id'], method: name, params: params as Record<string, unknown> }
+  }
 }
 
-export type RpcRouteDeps = { sim: SimContext; keys: KeyStore; rateLimits: RateLimits; calls: CallStats; disabledApiStatus: number }
+export type RpcRouteDeps = {
+  sim: SimContext
+  keys: KeyStore
+  rateLimits: RateLimits
+  calls: CallStats
+  disabledApiStatus: number
+}
 
 export const installRpcRoutes = (app: FastifyInstance, deps: RpcRouteDeps): void => {
   const answer = (reply: FastifyReply, status: number, payload: unknown, headers: Record<string, string> = {}) => {
     deps.calls.answered(status)
-    return reply.code(status).headers({ ...headers, 'content-type': 'application/json; charset=utf-8' }).send(JSON.stringify(payload))
+    return reply
+      .code(status)
+      .headers({ ...headers, 'content-type': 'application/json; charset=utf-8' })
+      .send(JSON.stringify(payload))
   }
 
   const handle = async (request: FastifyRequest<{ Params: { version: string; api: string } }>, reply: FastifyReply) => {
@@ -72,12 +98,22 @@ export const installRpcRoutes = (app: FastifyInstance, deps: RpcRouteDeps): void
       const key = deps.keys.authenticate(request.headers.authorization)
       if (read.fault) throw read.fault
       const { envelope } = read as { envelope: Envelope }
-      if (Object.hasOwn(apis, api) && api !== 'general' && !key.enabledApis.includes(api)) throw serverError(`The API key does not have access to the ${api} API.`, deps.disabledApiStatus)
+      if (Object.hasOwn(apis, api) && api !== 'general' && !key.enabledApis.includes(api))
+        throw serverError(`The API key does not have access to the ${api} API.`, deps.disabledApiStatus)
       const def = lookupMethod(api, envelope.method, version)
       const decision = deps.rateLimits.take(key.key, def.tier)
       if (!decision.ok) {
-        const headers: Record<string, string> = decision.retryAfterSeconds !== undefined ? { 'retry-after': String(decision.retryAfterSeconds) } : {}
-        return answer(reply, 429, errorEnvelope(envelope.id, serverError('Too many requests. The rate limit for this method was exceeded.', 429)), headers)
+        const headers: Record<string, string> =
+          decision.retryAfterSeconds !== undefined ? { 'retry-after': String(decision.retryAfterSeconds) } : {}
+        return answer(
+          reply,
+          429,
+          errorEnvelope(
+            envelope.id,
+            serverError('Too many requests. The rate limit for this method was exceeded.', 429)
+          ),
+          headers
+        )
       }
       const params = def.params.safeParse(envelope.params)
       if (!params.success) throw paramsFault(params.error)
@@ -110,7 +146,10 @@ export const installRpcRoutes = (app: FastifyInstance, deps: RpcRouteDeps): void
       rpc.route({
         method: ['GET', 'PUT', 'DELETE', 'PATCH'],
         url,
-        handler: (_request, reply) => answer(reply, 405, errorEnvelope(null, invalidRequest('Only POST requests are accepted.', 405)), { allow: 'POST' })
+        handler: (_request, reply) =>
+          answer(reply, 405, errorEnvelope(null, invalidRequest('Only POST requests are accepted.', 405)), {
+            allow: 'POST'
+          })
       })
     }
   })

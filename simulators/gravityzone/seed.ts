@@ -28,17 +28,35 @@ export const seedDemo = (state: SimState, clock: SimClock): void => {
   const month = usageMonth(clock.now())
   const lastMonth = previousUsageMonth(month)
   // The partner's own machines (its office), counted under its own company.
-  for (let n = 1; n <= 3; n++) state.endpoints.add({ id: fakeId('endpoint', demoRoot.id, n), companyId: demoRoot.id, name: `NW-MSP-${String(n).padStart(2, '0')}` }, { silent: true })
+  for (let n = 1; n <= 3; n++)
+    state.endpoints.add(
+      { id: fakeId('endpoint', demoRoot.id, n), companyId: demoRoot.id, name: `NW-MSP-${String(n).padStart(2, '0')}` },
+      { silent: true }
+    )
   state.usage.set(demoRoot.id, month, { endpointMonthlyUsage: 3, mspSecurePlusMonthlyUsage: 3 })
   state.usage.set(demoRoot.id, lastMonth, { endpointMonthlyUsage: 3, mspSecurePlusMonthlyUsage: 3 })
 
   demoCustomers.forEach((customer, i) => {
     if (customer.on === 'halopsa') return
-    state.companies.create({ id: customer.companyId, name: customer.name, type: 1, parentId: demoRoot.id, licenseType: 3 })
-    const prefix = customer.name.replace(/[^A-Za-z]/g, '').slice(0, 4).toUpperCase()
+    state.companies.create({
+      id: customer.companyId,
+      name: customer.name,
+      type: 1,
+      parentId: demoRoot.id,
+      licenseType: 3
+    })
+    const prefix = customer.name
+      .replace(/[^A-Za-z]/g, '')
+      .slice(0, 4)
+      .toUpperCase()
     for (let n = 1; n <= customer.endpoints; n++) {
       state.endpoints.add(
-        { id: fakeId('endpoint', customer.companyId, n), companyId: customer.companyId, name: `${prefix}-WS${String(n).padStart(3, '0')}`, ...(n === 1 ? { os: 'Windows Server 2022' } : {}) },
+        {
+          id: fakeId('endpoint', customer.companyId, n),
+          companyId: customer.companyId,
+          name: `${prefix}-WS${String(n).padStart(3, '0')}`,
+          ...(n === 1 ? { os: 'Windows Server 2022' } : {})
+        },
         { silent: true }
       )
     }

@@ -35,13 +35,21 @@ export type GravityZoneSimulator = {
   close(): Promise<void>
 }
 
-export const startGravityZoneSimulator = async (options: GravityZoneSimulatorOptions): Promise<GravityZoneSimulator> => {
+export const startGravityZoneSimulator = async (
+  options: GravityZoneSimulatorOptions
+): Promise<GravityZoneSimulator> => {
   const core = createSimulatorCore(options)
   const faults = createFaultController()
   const app = Fastify({ logger: options.logger ?? false })
   // Faults first, so their preHandler sits in front of every route registered after it.
   installFaults(app, faults, { rpcMethodOf })
-  installRpcRoutes(app, { sim: core.context, keys: core.keys, rateLimits: core.rateLimits, calls: core.calls, disabledApiStatus: core.disabledApiStatus })
+  installRpcRoutes(app, {
+    sim: core.context,
+    keys: core.keys,
+    rateLimits: core.rateLimits,
+    calls: core.calls,
+    disabledApiStatus: core.disabledApiStatus
+  })
   installControlRoutes(app, core)
   // The 3-hour rule also fires while nothing is delivered.
   const checker = setInterval(() => core.checkPush(), 1_000).unref()

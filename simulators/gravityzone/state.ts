@@ -55,7 +55,12 @@ export class SimStateError extends Error {
 
 export type NewCompany = Partial<Omit<SimCompany, 'id' | 'createdAt'>> & { name: string; id?: string }
 export type NewEndpoint = Partial<Omit<SimEndpoint, 'companyId'>> & { companyId: string }
-export type EmitOptions = { endpointId?: string; variant?: EventVariant; overrides?: Record<string, unknown>; moved?: { companyId: string; action: 'joined' | 'left' } }
+export type EmitOptions = {
+  endpointId?: string
+  variant?: EventVariant
+  overrides?: Record<string, unknown>
+  moved?: { companyId: string; action: 'joined' | 'left' }
+}
 /** An event and the company it belongs to (which may differ from its `companyId` field, or lack one). */
 export type Emission = { ownerCompanyId: string; event: GeneratedEvent }
 
@@ -84,7 +89,7 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
       else byParent.set(c.parentId, [c])
     }
     const found: SimCompany[] = []
-    for (let queue = [id]; queue.length > 0; ) {
+    for (let queue = [id]; queue.length > 0;) {
       const children = byParent.get(queue.shift()!) ?? []
       found.push(...children)
       queue.push(...children.map((c) => c.id))
@@ -92,7 +97,8 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
     return found
   }
   const isWithin = (id: string, ancestorId: string): boolean => {
-    for (let c = companies.get(id); c; c = c.parentId ? companies.get(c.parentId) : undefined) if (c.id === ancestorId) return true
+    for (let c = companies.get(id); c; c = c.parentId ? companies.get(c.parentId) : undefined)
+      if (c.id === ancestorId) return true
     return false
   }
   const usage: UsageState = createUsageState({ descendantIds: (id) => descendantsOf(id).map((c) => c.id) })
@@ -130,13 +136,15 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
     const trimmed = name.trim()
     if (trimmed === '' || trimmed.length > 64) throw new SimStateError('invalid', "Invalid value for 'name'", 'name')
     const holder = names.get(trimmed.toLowerCase())
-    if (holder !== undefined && holder !== except) throw new SimStateError('conflict', 'A company with the same name already exists.', 'name')
+    if (holder !== undefined && holder !== except)
+      throw new SimStateError('conflict', 'A company with the same name already exists.', 'name')
     return trimmed
   }
 
   const createCompany = (input: NewCompany): SimCompany => {
     const parentId = input.parentId === undefined ? options.root.id : input.parentId
-    if (parentId !== null && company(parentId, 'parentId').type !== 0) throw new SimStateError('invalid', "Invalid value for 'parentId'", 'parentId')
+    if (parentId !== null && company(parentId, 'parentId').type !== 0)
+      throw new SimStateError('invalid', "Invalid value for 'parentId'", 'parentId')
     const id = input.id ?? fakeId('company', input.name, nextSeq())
     if (companies.has(id)) throw new SimStateError('conflict', `company ${id} already exists`, 'id')
     const created: SimCompany = {
@@ -176,7 +184,15 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
       childrenOf,
       descendantsOf,
       isWithin,
-      update(id: string, changes: Partial<Pick<SimCompany, 'name' | 'address' | 'phone' | 'country' | 'state' | 'industry' | 'canBeManagedByAbove' | 'enforce2FA'>>) {
+      update(
+        id: string,
+        changes: Partial<
+          Pick<
+            SimCompany,
+            'name' | 'address' | 'phone' | 'country' | 'state' | 'industry' | 'canBeManagedByAbove' | 'enforce2FA'
+          >
+        >
+      ) {
         const target = company(id)
         const name = changes.name !== undefined ? validName(changes.name, id) : target.name
         names.delete(target.name.toLowerCase())
@@ -192,8 +208,10 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
       /** A partner that still has sub-companies cannot be deleted (77211-119563). */
       delete(id: string) {
         const target = company(id)
-        if (id === options.root.id) throw new SimStateError('invalid', 'The API key owner company cannot be deleted.', 'companyId')
-        if (childrenOf(id).length > 0) throw new SimStateError('conflict', 'The company has sub-companies and cannot be deleted.', 'companyId')
+        if (id === options.root.id)
+          throw new SimStateError('invalid', 'The API key owner company cannot be deleted.', 'companyId')
+        if (childrenOf(id).length > 0)
+          throw new SimStateError('conflict', 'The company has sub-companies and cannot be deleted.', 'companyId')
         companies.delete(id)
         names.delete(target.name.toLowerCase())
         for (const e of [...endpoints.values()]) if (e.companyId === id) endpoints.delete(e.id)
@@ -204,7 +222,8 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
       move(id: string, newParentId: string) {
         const target = company(id)
         const parent = company(newParentId, 'parentId')
-        if (parent.type !== 0 || newParentId === id || isWithin(newParentId, id)) throw new SimStateError('invalid', "Invalid value for 'parentId'", 'parentId')
+        if (parent.type !== 0 || newParentId === id || isWithin(newParentId, id))
+          throw new SimStateError('invalid', "Invalid value for 'parentId'", 'parentId')
         const oldParentId = target.parentId
         target.parentId = newParentId
         if (oldParentId) emit('partner-changed', oldParentId, { moved: { companyId: id, action: 'left' } })

@@ -58,7 +58,8 @@ export const createUsageState = (options: { descendantIds: (companyId: string) =
   const own = new Map<string, Map<string, Map<number, Counters>>>()
   const licences = new Map<string, SimLicence>()
 
-  const ownCounters = (companyId: string, month: string, productType: number): Counters | undefined => own.get(companyId)?.get(month)?.get(productType)
+  const ownCounters = (companyId: string, month: string, productType: number): Counters | undefined =>
+    own.get(companyId)?.get(month)?.get(productType)
 
   return {
     /** Replaces a company's own counters for a month (unnamed counters are zero). */
@@ -69,19 +70,24 @@ export const createUsageState = (options: { descendantIds: (companyId: string) =
       months.set(month, types)
       types.set(productType, { ...zeroCounters(), ...counters })
     },
-    own: (companyId: string, month: string, productType = 0): Counters => ({ ...zeroCounters(), ...ownCounters(companyId, month, productType) }),
+    own: (companyId: string, month: string, productType = 0): Counters => ({
+      ...zeroCounters(),
+      ...ownCounters(companyId, month, productType)
+    }),
     /** Own plus every descendant's, counter by counter. */
     total(companyId: string, month: string, productType = 0): Counters {
       const total = zeroCounters()
       for (const id of [companyId, ...options.descendantIds(companyId)]) {
-        for (const [name, value] of Object.entries(ownCounters(id, month, productType) ?? {})) total[name] = (total[name] ?? 0) + value
+        for (const [name, value] of Object.entries(ownCounters(id, month, productType) ?? {}))
+          total[name] = (total[name] ?? 0) + value
       }
       return total
     },
     /** The product types with a snapshot in the company's subtree for the month; 0 always. */
     productTypes(companyId: string, month: string): number[] {
       const types = new Set<number>([0])
-      for (const id of [companyId, ...options.descendantIds(companyId)]) for (const type of own.get(id)?.get(month)?.keys() ?? []) types.add(type)
+      for (const id of [companyId, ...options.descendantIds(companyId)])
+        for (const type of own.get(id)?.get(month)?.keys() ?? []) types.add(type)
       return [...types].sort((a, b) => a - b)
     },
     setLicence(companyId: string, licence: Partial<SimLicence>) {
@@ -102,6 +108,14 @@ export const defaultLicence = (): SimLicence => ({
   licenseKey: null,
   endSubscription: null,
   autoRenewPeriod: 12,
-  addons: { manageExchange: false, manageEncryption: false, manageHyperDetect: true, manageSandboxAnalyzer: false, managePatchManagement: true, manageEventCorrelator: false, manageEmailSecurity: false },
+  addons: {
+    manageExchange: false,
+    manageEncryption: false,
+    manageHyperDetect: true,
+    manageSandboxAnalyzer: false,
+    managePatchManagement: true,
+    manageEventCorrelator: false,
+    manageEmailSecurity: false
+  },
   minimumUsage: {}
 })

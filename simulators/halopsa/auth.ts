@@ -42,31 +42,54 @@ export const installAuth = (app: FastifyInstance, ctx: SimContext): TokenStore =
     done(null, Object.fromEntries(new URLSearchParams(String(body))))
   })
 
-  app.get('/api/authinfo', async (request) => ({ auth_url: `${baseUrl(request)}/auth`, tenant_id: ctx.behaviour.tenant ?? '' }))
-  app.get('/auth/.well-known/openid-configuration', async (request) => ({ issuer: `${baseUrl(request)}/auth`, token_endpoint: `${baseUrl(request)}/auth/token`, grant_types_supported: ['client_credentials'] }))
+  app.get('/api/authinfo', async (request) => ({
+    auth_url: `${baseUrl(request)}/auth`,
+    tenant_id: ctx.behaviour.tenant ?? ''
+  }))
+  app.get('/auth/.well-known/openid-configuration', async (request) => ({
+    issuer: `${baseUrl(request)}/auth`,
+    token_endpoint: `${baseUrl(request)}/auth/token`,
+    grant_types_supported: ['client_credentials']
+  }))
 
   app.post('/auth/token', async (request, reply) => {
-    const form = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, string>
+    const form = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<
+      string,
+      string
+    >
     if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-      return reply.code(400).send({ error: 'invalid_request', error_description: 'The token request must be form-encoded' })
+      return reply
+        .code(400)
+        .send({ error: 'invalid_request', error_description: 'The token request must be form-encoded' })
     }
     if (form.grant_type !== 'client_credentials') return reply.code(400).send({ error: 'unsupported_grant_type' })
     const tenant = (request.query as Record<string, string | undefined>).tenant
     if (ctx.behaviour.tenant !== undefined) {
-      if (tenant === undefined) return reply.code(400).send({ error: 'invalid_request', error_description: 'tenant is required' })
-      if (tenant.toLowerCase() !== ctx.behaviour.tenant.toLowerCase()) return reply.code(401).send({ error: 'invalid_client' })
+      if (tenant === undefined)
+        return reply.code(400).send({ error: 'invalid_request', error_description: 'tenant is required' })
+      if (tenant.toLowerCase() !== ctx.behaviour.tenant.toLowerCase())
+        return reply.code(401).send({ error: 'invalid_client' })
     }
-    if (!same(form.client_id ?? '', ctx.behaviour.clientId) || !same(form.client_secret ?? '', ctx.behaviour.clientSecret)) {
+    if (
+      !same(form.client_id ?? '', ctx.behaviour.clientId) ||
+      !same(form.client_secret ?? '', ctx.behaviour.clientSecret)
+    ) {
       return reply.code(401).send({ error: 'invalid_client' })
     }
     // The request can only narrow what the application was granted.
     const requested = (form.scope ?? '').split(' ').filter((s) => s !== '')
     const notGranted = requested.filter((s) => !granted.has(s) && !granted.has('all'))
-    if (notGranted.length > 0) return reply.code(400).send({ error: 'invalid_scope', error_description: `not granted: ${notGranted.join(' ')}` })
+    if (notGranted.length > 0)
+      return reply.code(400).send({ error: 'invalid_scope', error_description: `not granted: ${notGranted.join(' ')}` })
     const scopes = requested.length > 0 ? new Set(requested) : new Set(granted)
     const token = randomBytes(32).toString('base64url')
     tokens.set(token, { expiresAt: ctx.clock.now() + ctx.behaviour.tokenLifetimeS * 1000, scopes, revoked: false })
-    return { access_token: token, token_type: 'Bearer', expires_in: ctx.behaviour.tokenLifetimeS, scope: [...scopes].join(' ') }
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: ctx.behaviour.tokenLifetimeS,
+      scope: [...scopes].join(' ')
+    }
   })
 
   app.addHook('preHandler', async (request, reply) => {
@@ -81,7 +104,9 @@ export const installAuth = (app: FastifyInstance, ctx: SimContext): TokenStore =
     const area = (request.routeOptions.config as { halo?: Area }).halo
     if (area && !scopeAllows(found.scopes, area, request.method !== 'GET')) {
       const needed = area.admin ? `admin:${area.area}` : `${request.method === 'GET' ? 'read' : 'edit'}:${area.area}`
-      return reply.code(403).send({ ClassName: 'HaloForbidden', Message: `The application is missing the ${needed} scope` })
+      return reply
+        .code(403)
+        .send({ ClassName: 'HaloForbidden', Message: `The application is missing the ${needed} scope` })
     }
   })
 

@@ -6,7 +6,8 @@ import { startHaloPsaSimulator } from './server.js'
  * Prints one line, the instance URL (what HALO_URL takes), and runs until SIGINT/SIGTERM.
  */
 
-const usage = 'usage: sim:halopsa --port N --client-id ID --client-secret SECRET [--seed demo|none] [--tenant NAME] [--rate-limit N/SECONDS] [--retry-after]'
+const usage =
+  'usage: sim:halopsa --port N --client-id ID --client-secret SECRET [--seed demo|none] [--tenant NAME] [--rate-limit N/SECONDS] [--retry-after]'
 
 const main = async () => {
   const { values } = parseArgs({
@@ -24,7 +25,15 @@ const main = async () => {
   const port = Number(values.port)
   const seed = values.seed
   const rate = values['rate-limit'] ? /^(\d+)\/(\d+)$/.exec(values['rate-limit']) : undefined
-  if (!values['client-id'] || !values['client-secret'] || !Number.isInteger(port) || port < 0 || port > 65535 || (seed !== 'demo' && seed !== 'none') || rate === null) {
+  if (
+    !values['client-id'] ||
+    !values['client-secret'] ||
+    !Number.isInteger(port) ||
+    port < 0 ||
+    port > 65535 ||
+    (seed !== 'demo' && seed !== 'none') ||
+    rate === null
+  ) {
     console.error(usage)
     process.exit(2)
   }
@@ -34,7 +43,10 @@ const main = async () => {
     clientSecret: values['client-secret'],
     seed,
     ...(values.tenant ? { tenant: values.tenant } : {}),
-    rateLimit: { retryAfter: values['retry-after'], ...(rate ? { limit: Number(rate[1]), windowMs: Number(rate[2]) * 1000 } : {}) }
+    rateLimit: {
+      retryAfter: values['retry-after'],
+      ...(rate ? { limit: Number(rate[1]), windowMs: Number(rate[2]) * 1000 } : {})
+    }
   })
   console.log(sim.url)
   let stopping = false

@@ -39,11 +39,19 @@ export type HaloPsaSimState = {
   issuedTokens(): string[]
   setQuirks(quirks: Partial<Quirks>): void
   setRateLimit(settings: Partial<RateLimitSettings>): void
-  setBehaviour(behaviour: Partial<Pick<SimBehaviour, 'clientEvents' | 'ticketEvents' | 'clientDelete' | 'unknownIdStatus' | 'ticketPageSize'>>): void
+  setBehaviour(
+    behaviour: Partial<
+      Pick<SimBehaviour, 'clientEvents' | 'ticketEvents' | 'clientDelete' | 'unknownIdStatus' | 'ticketPageSize'>
+    >
+  ): void
   calls: CallLog
 }
 
-export const createControls = (ctx: SimContext, tokens: TokenStore, traffic: { calls: CallLog; rateLimit: RateLimitSettings }): HaloPsaSimState => ({
+export const createControls = (
+  ctx: SimContext,
+  tokens: TokenStore,
+  traffic: { calls: CallLog; rateLimit: RateLimitSettings }
+): HaloPsaSimState => ({
   data: () => ctx.data,
   reset(seed = ctx.behaviour.seed) {
     ctx.data = seedData(seed, ctx.clock.now())
@@ -64,7 +72,14 @@ export const createControls = (ctx: SimContext, tokens: TokenStore, traffic: { c
   deleteInvoiceLine: (invoiceId, lineId) => removeInvoiceLine(ctx, invoiceId, lineId),
   addStatus(status) {
     const id = status.id ?? ctx.data.statuses.next()
-    ctx.data.statuses.rows.set(id, { id, name: status.name, shortname: status.name, type: 0, sequence: id, colour: '#888888' })
+    ctx.data.statuses.rows.set(id, {
+      id,
+      name: status.name,
+      shortname: status.name,
+      type: 0,
+      sequence: id,
+      colour: '#888888'
+    })
     return id
   },
   renameStatus(id, name) {
@@ -78,11 +93,14 @@ export const createControls = (ctx: SimContext, tokens: TokenStore, traffic: { c
   },
   setMandatoryFields(ticketTypeId, fields) {
     const type = ctx.data.ticketTypes.get(ticketTypeId)
-    if (type) type.fields = fields.map((fieldname, i) => ({ id: i + 1, fieldname: fieldname.toLowerCase(), mandatory: true }))
+    if (type)
+      type.fields = fields.map((fieldname, i) => ({ id: i + 1, fieldname: fieldname.toLowerCase(), mandatory: true }))
     return type !== undefined
   },
-  closeTicket: (ticketId, o = {}) => setStatusAsTechnician(ctx, ticketId, o.statusId ?? ctx.data.closedStatusId, o.agentId) !== undefined,
-  setTicketStatus: (ticketId, statusId, agentId) => setStatusAsTechnician(ctx, ticketId, statusId, agentId) !== undefined,
+  closeTicket: (ticketId, o = {}) =>
+    setStatusAsTechnician(ctx, ticketId, o.statusId ?? ctx.data.closedStatusId, o.agentId) !== undefined,
+  setTicketStatus: (ticketId, statusId, agentId) =>
+    setStatusAsTechnician(ctx, ticketId, statusId, agentId) !== undefined,
   forbidOutcome(outcomeId) {
     ctx.data.forbiddenOutcomeIds.add(outcomeId)
   },

@@ -41,10 +41,16 @@ export const intId = (raw: string): number | undefined => (/^-?\d+$/.test(raw) ?
 export const truthy = (v: string | undefined) => v !== undefined && v.toLowerCase() === 'true'
 const isObject = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-export const notFound = (reply: FastifyReply, what: string) => reply.code(404).send({ ClassName: 'HaloNotFound', Message: `${what} not found` })
+export const notFound = (reply: FastifyReply, what: string) =>
+  reply.code(404).send({ ClassName: 'HaloNotFound', Message: `${what} not found` })
 
 /** Slices and wraps rows the way Halo lists do; `maxPageSize` violations become a 400 (or are clamped). */
-export const listAnswer = (rows: Row[], q: Query, key: string | null, options: { maxPageSize?: number; clamp?: boolean }): { status: number; body: unknown } => {
+export const listAnswer = (
+  rows: Row[],
+  q: Query,
+  key: string | null,
+  options: { maxPageSize?: number; clamp?: boolean }
+): { status: number; body: unknown } => {
   if (q.order) {
     const field = q.order.toLowerCase()
     rows.sort((a, b) => String(a[field] ?? '').localeCompare(String(b[field] ?? ''), undefined, { numeric: true }))
@@ -56,7 +62,8 @@ export const listAnswer = (rows: Row[], q: Query, key: string | null, options: {
   if (truthy(q.pageinate)) {
     let size = Math.max(1, Number(q.page_size ?? 50) || 50)
     if (options.maxPageSize !== undefined && size > options.maxPageSize) {
-      if (!options.clamp) return { status: 400, body: { page_size: `page_size must not exceed ${options.maxPageSize}` } }
+      if (!options.clamp)
+        return { status: 400, body: { page_size: `page_size must not exceed ${options.maxPageSize}` } }
       size = options.maxPageSize
     }
     const pageNo = Math.max(1, Number(q.page_no ?? 1) || 1)
@@ -69,7 +76,11 @@ export const listAnswer = (rows: Row[], q: Query, key: string | null, options: {
   return { status: 200, body: key === null ? page : { ...paging, record_count: recordCount, [key]: page } }
 }
 
-export const registerResource = <K extends number | string>(app: FastifyInstance, ctx: SimContext, r: Resource<K>): void => {
+export const registerResource = <K extends number | string>(
+  app: FastifyInstance,
+  ctx: SimContext,
+  r: Resource<K>
+): void => {
   const routes = { list: true, get: true, post: true, delete: true, ...r.routes }
   const parseId = r.parseId ?? (intId as (raw: string) => K | undefined)
   const view = (row: Row, q: Query, one = true) => (r.view ? r.view(row, ctx, q, one) : { ...row })
@@ -81,10 +92,17 @@ export const registerResource = <K extends number | string>(app: FastifyInstance
       const needle = q.search?.toLowerCase()
       const rows = [...r.table(ctx).rows.values()]
         .filter((row) => (r.filter ? r.filter(row, q, ctx) : true))
-        .filter((row) => needle === undefined || (r.searchText ? r.searchText(row) : String(row.name ?? '')).toLowerCase().includes(needle))
+        .filter(
+          (row) =>
+            needle === undefined ||
+            (r.searchText ? r.searchText(row) : String(row.name ?? '')).toLowerCase().includes(needle)
+        )
         .sort((a, b) => Math.abs(Number(a.id)) - Math.abs(Number(b.id)))
         .map((row) => view(row, q, false))
-      const answer = listAnswer(rows, q, r.key, { ...(r.maxPageSize !== undefined ? { maxPageSize: r.maxPageSize } : {}), clamp: ctx.behaviour.ticketPageSize === 'clamp' })
+      const answer = listAnswer(rows, q, r.key, {
+        ...(r.maxPageSize !== undefined ? { maxPageSize: r.maxPageSize } : {}),
+        clamp: ctx.behaviour.ticketPageSize === 'clamp'
+      })
       return reply.code(answer.status).send(answer.body)
     })
   }
@@ -148,7 +166,8 @@ export const registerResource = <K extends number | string>(app: FastifyInstance
     app.delete(`${r.path}/:id`, { config }, async (request, reply) => {
       const id = parseId((request.params as { id: string }).id)
       const row = id === undefined ? undefined : r.table(ctx).get(id)
-      if (!row || id === undefined) return notFound(reply, `${r.path.slice(5)} ${(request.params as { id: string }).id}`)
+      if (!row || id === undefined)
+        return notFound(reply, `${r.path.slice(5)} ${(request.params as { id: string }).id}`)
       const q = request.query as Query
       const refused = r.remove ? r.remove(row, ctx, q) : void r.table(ctx).rows.delete(id)
       if (refused) return reply.code(400).send(refused)

@@ -13,10 +13,17 @@ const put = (table: { rows: Map<number, Row> }, row: Row) => table.rows.set(row.
 
 const baseLookups = (data: SimData) => {
   const statuses: [number, string, string][] = [
-    [1, 'New', 'New'], [2, 'In Progress', 'InProg'], [3, 'Action Required', 'ActReq'], [4, 'Waiting on User', 'WaitUser'],
-    [5, 'Waiting on Supplier', 'WaitSupp'], [8, 'Resolved', 'Resolved'], [9, 'Closed', 'Closed']
+    [1, 'New', 'New'],
+    [2, 'In Progress', 'InProg'],
+    [3, 'Action Required', 'ActReq'],
+    [4, 'Waiting on User', 'WaitUser'],
+    [5, 'Waiting on Supplier', 'WaitSupp'],
+    [8, 'Resolved', 'Resolved'],
+    [9, 'Closed', 'Closed']
   ]
-  statuses.forEach(([id, name, shortname], i) => put(data.statuses, { id, name, shortname, type: id === 9 ? 1 : 0, sequence: i + 1, colour: '#888888' }))
+  statuses.forEach(([id, name, shortname], i) =>
+    put(data.statuses, { id, name, shortname, type: id === 9 ? 1 : 0, sequence: i + 1, colour: '#888888' })
+  )
 
   put(data.ticketTypes, { id: 1, name: 'Incident', initial_status: 1, default_priority: 3, fields: [] })
   put(data.ticketTypes, { id: 3, name: 'Service Request', initial_status: 1, default_priority: 4, fields: [] })
@@ -35,7 +42,13 @@ const baseLookups = (data: SimData) => {
 
   ;['Critical', 'High', 'Medium', 'Low'].forEach((name, i) => put(data.priorities, { id: i + 1, name, slaid: 1 }))
 
-  const outcomes: [number, string][] = [[1, 'Email User'], [2, 'Phone Call'], [7, 'Internal Note'], [9, 'Close Ticket'], [10, 'Private Note']]
+  const outcomes: [number, string][] = [
+    [1, 'Email User'],
+    [2, 'Phone Call'],
+    [7, 'Internal Note'],
+    [9, 'Close Ticket'],
+    [10, 'Private Note']
+  ]
   outcomes.forEach(([id, outcome]) => put(data.outcomes, { id, outcome }))
 }
 
@@ -43,18 +56,41 @@ const baseLookups = (data: SimData) => {
 export const managedSupportItem = { id: 20, name: 'Managed IT support (per user)', price: 45 }
 
 const demo = (data: SimData, now: number) => {
-  for (const item of demoItems) put(data.items, itemRow(item.id, { name: item.name, description: item.name, baseprice: item.price, costprice: Math.round(item.price * 55) / 100 }))
-  put(data.items, itemRow(managedSupportItem.id, { name: managedSupportItem.name, description: managedSupportItem.name, baseprice: managedSupportItem.price, costprice: 20 }))
+  for (const item of demoItems)
+    put(
+      data.items,
+      itemRow(item.id, {
+        name: item.name,
+        description: item.name,
+        baseprice: item.price,
+        costprice: Math.round(item.price * 55) / 100
+      })
+    )
+  put(
+    data.items,
+    itemRow(managedSupportItem.id, {
+      name: managedSupportItem.name,
+      description: managedSupportItem.name,
+      baseprice: managedSupportItem.price,
+      costprice: 20
+    })
+  )
 
   for (const customer of demoCustomers) {
     if (customer.on === 'gravityzone') continue
-    const client = clientRow(customer.clientId, { name: customer.name, main_site_id: customer.clientId * 10, accountsid: `ACC${customer.clientId}` }, now)
+    const client = clientRow(
+      customer.clientId,
+      { name: customer.name, main_site_id: customer.clientId * 10, accountsid: `ACC${customer.clientId}` },
+      now
+    )
     put(data.clients, client)
     if (!customer.billed) continue
     const id = data.recurringInvoices.next()
     const invoice = invoiceHeaderRow(id, client, { client_id: customer.clientId }, now)
     const lines = demoItems.map((item, i) => lineRow(data, id, { _itemid: item.id, qty_order: 0 }, i + 1))
-    lines.push(lineRow(data, id, { _itemid: managedSupportItem.id, qty_order: 5 + (customer.clientId % 20) }, lines.length + 1))
+    lines.push(
+      lineRow(data, id, { _itemid: managedSupportItem.id, qty_order: 5 + (customer.clientId % 20) }, lines.length + 1)
+    )
     invoice.lines = lines
     put(data.recurringInvoices, recomputeInvoice(invoice))
   }

@@ -40,7 +40,9 @@ export type HaloPsaSimulatorOptions = {
   scopes?: string[]
   tokenLifetimeS?: number
   quirks?: Partial<Quirks>
-  behaviour?: Partial<Pick<SimBehaviour, 'unknownIdStatus' | 'ticketPageSize' | 'clientDelete' | 'clientEvents' | 'ticketEvents'>>
+  behaviour?: Partial<
+    Pick<SimBehaviour, 'unknownIdStatus' | 'ticketPageSize' | 'clientDelete' | 'clientEvents' | 'ticketEvents'>
+  >
   webhooks?: { timeoutMs?: number; retries?: number; retryDelayMs?: number }
 }
 
@@ -82,13 +84,20 @@ export const startHaloPsaSimulator = async (options: HaloPsaSimulatorOptions): P
 
   const app = Fastify({ logger: false, routerOptions: { caseSensitive: false }, bodyLimit: 10 * 1024 * 1024 })
   app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof ZodError) return reply.code(400).send({ error: 'invalid request', issues: error.issues.map((i) => i.message) })
+    if (error instanceof ZodError)
+      return reply.code(400).send({ error: 'invalid request', issues: error.issues.map((i) => i.message) })
     const status = (error as { statusCode?: number }).statusCode ?? 500
     return reply.code(status).send({ Message: status >= 500 ? 'An error has occurred.' : (error as Error).message })
   })
 
   // Order matters: traffic (log + rate limit) on arrival, then faults, then the Bearer check.
-  const traffic = installTraffic(app, ctx, { enabled: true, limit: 300, windowMs: 300_000, retryAfter: false, ...options.rateLimit })
+  const traffic = installTraffic(app, ctx, {
+    enabled: true,
+    limit: 300,
+    windowMs: 300_000,
+    retryAfter: false,
+    ...options.rateLimit
+  })
   const faults = createFaultController()
   installFaults(app, faults)
   const tokens = installAuth(app, ctx)

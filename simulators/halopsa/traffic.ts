@@ -31,7 +31,8 @@ export const applyQuirks = (json: string, quirks: SimContext['quirks']): string 
   let out = json
   if (quirks.ids === 'string') out = out.replace(ID_VALUE, '"$1":"$2"')
   if (quirks.ids === 'float') out = out.replace(ID_VALUE, '"$1":$2.0')
-  if (quirks.keys === 'capitalised') out = out.replace(/"([a-z_])(\w*)":/g, (_m, first: string, rest: string) => `"${first.toUpperCase()}${rest}":`)
+  if (quirks.keys === 'capitalised')
+    out = out.replace(/"([a-z_])(\w*)":/g, (_m, first: string, rest: string) => `"${first.toUpperCase()}${rest}":`)
   return out
 }
 
@@ -45,7 +46,12 @@ export const installTraffic = (app: FastifyInstance, ctx: SimContext, rateLimit:
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!
     if (path.startsWith('/_sim/')) return
-    const record: CallRecord = { at: ctx.clock.now(), method: request.method, path, route: request.routeOptions.url ?? path }
+    const record: CallRecord = {
+      at: ctx.clock.now(),
+      method: request.method,
+      path,
+      route: request.routeOptions.url ?? path
+    }
     records.push(record)
     byRequest.set(request, record)
     if (!rateLimit.enabled || !limitedPath(path.toLowerCase())) return
@@ -57,9 +63,15 @@ export const installTraffic = (app: FastifyInstance, ctx: SimContext, rateLimit:
     }
     if (accepted.length - head >= rateLimit.limit) {
       limited++
-      if (rateLimit.retryAfter) reply.header('retry-after', String(Math.max(1, Math.ceil((accepted[head]! + rateLimit.windowMs - now) / 1000))))
+      if (rateLimit.retryAfter)
+        reply.header('retry-after', String(Math.max(1, Math.ceil((accepted[head]! + rateLimit.windowMs - now) / 1000))))
       const minutes = rateLimit.windowMs / 60_000
-      return reply.code(429).type('text/plain').send(`Rate Limit Reached - ${rateLimit.limit} Requests per rolling ${minutes >= 1 ? `${minutes} minute` : `${rateLimit.windowMs} ms`} window`)
+      return reply
+        .code(429)
+        .type('text/plain')
+        .send(
+          `Rate Limit Reached - ${rateLimit.limit} Requests per rolling ${minutes >= 1 ? `${minutes} minute` : `${rateLimit.windowMs} ms`} window`
+        )
     }
     accepted.push(now)
   })

@@ -15,7 +15,10 @@ import { num, str, type Row, type SimData } from './state.js'
 
 type Pending = { webhook: Row; body: string; eventName: string; objectId: number | null; resentFrom?: string }
 
-export type ReleaseOptions = { order?: 'fifo' | 'reverse'; /** One POST per webhook with an array of the held events (Halo batching, v2.164+). */ batch?: boolean }
+export type ReleaseOptions = {
+  order?: 'fifo' | 'reverse'
+  /** One POST per webhook with an array of the held events (Halo batching, v2.164+). */ batch?: boolean
+}
 
 export type WebhookEmitter = {
   notify(notice: WebhookNotice): void
@@ -33,7 +36,13 @@ export type WebhookEmitter = {
   close(): Promise<void>
 }
 
-export const createWebhookEmitter = (options: { data: () => SimData; clock: Clock; timeoutMs?: number; retries?: number; retryDelayMs?: number }): WebhookEmitter => {
+export const createWebhookEmitter = (options: {
+  data: () => SimData
+  clock: Clock
+  timeoutMs?: number
+  retries?: number
+  retryDelayMs?: number
+}): WebhookEmitter => {
   const agent = new Agent({ keepAliveTimeout: 1_000 })
   // Closing the simulator must not wait for a receiver that never answers.
   const stop = new AbortController()
@@ -47,7 +56,8 @@ export const createWebhookEmitter = (options: { data: () => SimData; clock: Cloc
   const bodyFor = (webhook: Row, notice: WebhookNotice): Row => {
     const type = num(webhook, 'payload_type') ?? webhookPayloadTypes.full
     const id = randomUUID()
-    if (type === webhookPayloadTypes.eventOnly) return { id, event: notice.event.name, object_id: notice.objectId, webhook_id: webhook.id }
+    if (type === webhookPayloadTypes.eventOnly)
+      return { id, event: notice.event.name, object_id: notice.objectId, webhook_id: webhook.id }
     return {
       id,
       webhook_id: webhook.id,
@@ -63,8 +73,14 @@ export const createWebhookEmitter = (options: { data: () => SimData; clock: Cloc
   }
 
   const subscribed = (webhook: Row, notice: WebhookNotice) =>
-    webhook.active !== false && webhook.disabled !== true &&
-    ((webhook.events as Row[] | undefined) ?? []).some((e) => num(e, 'notification_id') === notice.event.id || num(e, 'id') === notice.event.id || String(e.event ?? e.name ?? '').toLowerCase() === notice.event.name)
+    webhook.active !== false &&
+    webhook.disabled !== true &&
+    ((webhook.events as Row[] | undefined) ?? []).some(
+      (e) =>
+        num(e, 'notification_id') === notice.event.id ||
+        num(e, 'id') === notice.event.id ||
+        String(e.event ?? e.name ?? '').toLowerCase() === notice.event.name
+    )
 
   const deliverOnce = async (item: Pending): Promise<Row> => {
     const { webhook } = item
@@ -72,17 +88,39 @@ export const createWebhookEmitter = (options: { data: () => SimData; clock: Cloc
     if (num(webhook, 'authentication_type') === webhookAuthenticationTypes.basic) {
       headers.authorization = `Basic ${Buffer.from(`${str(webhook, 'basic_username') ?? ''}:${str(webhook, 'basic_password') ?? ''}`).toString('base64')}`
     }
-    const body = malformed > 0 ? (malformed--, item.body.slice(0, Math.max(1, Math.floor(item.body.length / 2)))) : item.body
+    const body =
+      malformed > 0 ? (malformed--, item.body.slice(0, Math.max(1, Math.floor(item.body.length / 2)))) : item.body
     const started = Date.now()
     const row: Row = {
-      id: randomUUID(), webhook_id: webhook.id, timestamp: new Date(options.clock.now()).toISOString(), event: item.eventName, entity_id: item.objectId,
-      requestbody: body, requestheaders: JSON.stringify({ ...headers, ...(headers.authorization ? { authorization: 'Basic ********' } : {}) }),
+      id: randomUUID(),
+      webhook_id: webhook.id,
+      timestamp: new Date(options.clock.now()).toISOString(),
+      event: item.eventName,
+      entity_id: item.objectId,
+      requestbody: body,
+      requestheaders: JSON.stringify({
+        ...headers,
+        ...(headers.authorization ? { authorization: 'Basic ********' } : {})
+      }),
       ...(item.resentFrom ? { resent_from: item.resentFrom } : {})
     }
     try {
-      const res = await request(String(webhook.url), { method: 'POST', headers, body, dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stop.signal]) })
+      const res = await request(String(webhook.url), {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stop.signal])
+      })
       const text = await res.body.text()
-      Object.assign(row, { status: res.statusCode < 300 ? 'Success' : 'Failed', responsestatus: res.statusCode, responsebody: text.slice(0, 2000), error: '' })
+      Object.assign(row, {
+        status: res.statusCode < 300 ? 'Success' : 'Failed',
+        responsestatus: res.statusCode,
+        responsebody: text.slice(0, 2000),
+        error: ''
+      })
     } catch (error) {
       Object.assign(row, { status: 'Failed', responsestatus: 0, responsebody: '', error: (error as Error).message })
     }
@@ -126,14 +164,30 @@ export const createWebhookEmitter = (options: { data: () => SimData; clock: Cloc
   return {
     notify(notice) {
       const webhooks = [...options.data().webhooks.rows.values()].filter((w) => subscribed(w, notice))
-      enqueue(webhooks.map((webhook) => ({ webhook, body: JSON.stringify(bodyFor(webhook, notice)), eventName: notice.event.name, objectId: notice.objectId })))
+      enqueue(
+        webhooks.map((webhook) => ({
+          webhook,
+          body: JSON.stringify(bodyFor(webhook, notice)),
+          eventName: notice.event.name,
+          objectId: notice.objectId
+        }))
+      )
     },
-    deliveries: (webhookId) => [...options.data().webhookEvents.rows.values()].filter((r) => webhookId === undefined || r.webhook_id === webhookId),
+    deliveries: (webhookId) =>
+      [...options.data().webhookEvents.rows.values()].filter(
+        (r) => webhookId === undefined || r.webhook_id === webhookId
+      ),
     async resend(eventId) {
       const logged = options.data().webhookEvents.get(eventId)
       const webhook = logged && options.data().webhooks.get(String(logged.webhook_id))
       if (!logged || !webhook) return undefined
-      return deliver({ webhook, body: String(logged.requestbody), eventName: String(logged.event), objectId: num(logged, 'entity_id') ?? null, resentFrom: eventId })
+      return deliver({
+        webhook,
+        body: String(logged.requestbody),
+        eventName: String(logged.event),
+        objectId: num(logged, 'entity_id') ?? null,
+        resentFrom: eventId
+      })
     },
     hold() {
       held ??= []
@@ -146,7 +200,14 @@ export const createWebhookEmitter = (options: { data: () => SimData; clock: Cloc
       else {
         const byWebhook = new Map<unknown, Pending[]>()
         for (const item of items) byWebhook.set(item.webhook.id, [...(byWebhook.get(item.webhook.id) ?? []), item])
-        enqueue([...byWebhook.values()].map((group) => ({ ...group[0]!, body: `[${group.map((g) => g.body).join(',')}]`, eventName: 'batch', objectId: null })))
+        enqueue(
+          [...byWebhook.values()].map((group) => ({
+            ...group[0]!,
+            body: `[${group.map((g) => g.body).join(',')}]`,
+            eventName: 'batch',
+            objectId: null
+          }))
+        )
       }
       await pump()
     },

@@ -19,14 +19,44 @@ export type DemoCustomer = {
 }
 
 const names = [
-  'Acme Dental Group', 'Birchwood Legal LLP', 'Cobalt Logistics', 'Dunmore Veterinary', 'Elmstead Primary School',
-  'Fenwick Architects', 'Greystone Accounting', 'Harbour View Hotel', 'Ironbridge Engineering', 'Juniper Health Clinic',
-  'Kestrel Insurance Brokers', 'Larkspur Florists', 'Meridian Property Management', 'Northgate Motors', 'Oakridge Family Practice',
-  'Pinecrest Manufacturing', 'Quayside Marine Supplies', 'Redfern Solicitors', 'Silverline Couriers', 'Thornbury Bakery',
-  'Upland Farm Cooperative', 'Valebrook Care Home', 'Westfield Opticians', 'Yarrow Design Studio', 'Zenith Recruitment',
-  'Ashcombe Pharmacy', 'Bramblewood Nurseries', 'Caldwell & Sons Plumbing', 'Dovetail Joinery', 'Everly Physiotherapy',
-  'Foxglove Marketing', 'Glenmore Golf Club', 'Hawthorn Credit Union', 'Ivybridge Dental Lab', 'Jasper Wealth Partners',
-  'Kingsmead Surveyors', 'Lindenhall Church Trust', 'Mapleton Brewery'
+  'Acme Dental Group',
+  'Birchwood Legal LLP',
+  'Cobalt Logistics',
+  'Dunmore Veterinary',
+  'Elmstead Primary School',
+  'Fenwick Architects',
+  'Greystone Accounting',
+  'Harbour View Hotel',
+  'Ironbridge Engineering',
+  'Juniper Health Clinic',
+  'Kestrel Insurance Brokers',
+  'Larkspur Florists',
+  'Meridian Property Management',
+  'Northgate Motors',
+  'Oakridge Family Practice',
+  'Pinecrest Manufacturing',
+  'Quayside Marine Supplies',
+  'Redfern Solicitors',
+  'Silverline Couriers',
+  'Thornbury Bakery',
+  'Upland Farm Cooperative',
+  'Valebrook Care Home',
+  'Westfield Opticians',
+  'Yarrow Design Studio',
+  'Zenith Recruitment',
+  'Ashcombe Pharmacy',
+  'Bramblewood Nurseries',
+  'Caldwell & Sons Plumbing',
+  'Dovetail Joinery',
+  'Everly Physiotherapy',
+  'Foxglove Marketing',
+  'Glenmore Golf Club',
+  'Hawthorn Credit Union',
+  'Ivybridge Dental Lab',
+  'Jasper Wealth Partners',
+  'Kingsmead Surveyors',
+  'Lindenhall Church Trust',
+  'Mapleton Brewery'
 ]
 
 export const demoCustomers: DemoCustomer[] = names.map((name, i) => ({
@@ -46,7 +76,12 @@ export const demoPartner = {
 
 /** HaloPSA items the MSP bills GravityZone usage with. */
 export const demoItems = [
-  { id: 12, name: 'Bitdefender GravityZone Business Security (per endpoint)', counter: 'endpointMonthlyUsage', price: 3.5 },
+  {
+    id: 12,
+    name: 'Bitdefender GravityZone Business Security (per endpoint)',
+    counter: 'endpointMonthlyUsage',
+    price: 3.5
+  },
   { id: 13, name: 'Bitdefender EDR add-on (per endpoint)', counter: 'edrMonthlyUsage', price: 2.25 },
   { id: 14, name: 'Bitdefender Patch Management (per endpoint)', counter: 'patchManagementMonthlyUsage', price: 1.1 },
   { id: 15, name: 'Bitdefender Email Security (per mailbox)', counter: 'emailSecurityMonthlyUsage', price: 1.75 }

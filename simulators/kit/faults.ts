@@ -23,7 +23,14 @@ export const FaultSpec = z.object({
 })
 export type FaultSpec = z.infer<typeof FaultSpec>
 
-type ActiveFault = FaultSpec & { id: number; method: string; prefix: string; rpc?: string; remaining?: number; hits: number }
+type ActiveFault = FaultSpec & {
+  id: number
+  method: string
+  prefix: string
+  rpc?: string
+  remaining?: number
+  hits: number
+}
 
 export type FaultController = {
   add(spec: FaultSpec): number
@@ -52,7 +59,9 @@ export const createFaultController = (): FaultController => {
     list: () => faults.map((f) => ({ ...f })),
     take(method, path, rpcMethod) {
       const lower = path.toLowerCase()
-      const fault = faults.find((f) => f.method === method && lower.startsWith(f.prefix) && (f.rpc === undefined || f.rpc === rpcMethod))
+      const fault = faults.find(
+        (f) => f.method === method && lower.startsWith(f.prefix) && (f.rpc === undefined || f.rpc === rpcMethod)
+      )
       if (!fault) return undefined
       fault.hits++
       if (fault.remaining !== undefined && --fault.remaining <= 0) faults = faults.filter((f) => f !== fault)
@@ -97,10 +106,14 @@ export const installFaults = (
       return reply
     }
     if (fault.malformed) {
-      return reply.code(fault.status ?? 200).header('content-type', 'application/json').send('{"truncated": [1, 2')
+      return reply
+        .code(fault.status ?? 200)
+        .header('content-type', 'application/json')
+        .send('{"truncated": [1, 2')
     }
     if (fault.status !== undefined) {
-      if (fault.retryAfter !== undefined && fault.retryAfter !== null) reply.header('retry-after', String(fault.retryAfter))
+      if (fault.retryAfter !== undefined && fault.retryAfter !== null)
+        reply.header('retry-after', String(fault.retryAfter))
       return reply.code(fault.status).send(fault.body ?? { error: `simulated fault (HTTP ${fault.status})` })
     }
   })

@@ -37,7 +37,8 @@ export const decideBillingConfig = (command: BillingConfigCommand, state: Billin
         if (state.missingItems.has(itemId)) facts.push(domainFact('ItemFound', { itemId, scope: 'global' }))
       }
       for (const { itemId, counters } of command.data.missing) {
-        if (!state.missingItems.has(itemId)) facts.push(domainFact('ItemMissing', { itemId, scope: 'global', counters }))
+        if (!state.missingItems.has(itemId))
+          facts.push(domainFact('ItemMissing', { itemId, scope: 'global', counters }))
       }
       return facts
     }
@@ -55,7 +56,15 @@ export const billingConfig: Decider<BillingConfigCommand, BillingConfigState> = 
  * (reference/gravityzone.md §3.1), so billing both would bill the same endpoint twice.
  */
 export const overlappingCounterGroups: readonly (readonly string[])[] = [
-  ['endpointMonthlyUsage', 'aLaCarteMonthlyUsage', 'aLaCarteMonhtlyUsage', 'mspSecureMonthlyUsage', 'mspSecurePlusMonthlyUsage', 'mspSecureExtraMonthlyUsage', 'mspSecureEssentialsMonthlyUsage']
+  [
+    'endpointMonthlyUsage',
+    'aLaCarteMonthlyUsage',
+    'aLaCarteMonhtlyUsage',
+    'mspSecureMonthlyUsage',
+    'mspSecurePlusMonthlyUsage',
+    'mspSecureExtraMonthlyUsage',
+    'mspSecureEssentialsMonthlyUsage'
+  ]
 ]
 
 /** Problems with an item mapping that would double-bill; empty when it is fine. */
@@ -64,7 +73,10 @@ export const itemMappingProblems = (items: Record<string, number>): { field: str
   for (const group of overlappingCounterGroups) {
     const used = Object.keys(items).filter((counter) => group.includes(counter))
     if (used.length > 1) {
-      problems.push({ field: 'items', message: `counters ${used.join(', ')} count the same endpoints; map only one of them` })
+      problems.push({
+        field: 'items',
+        message: `counters ${used.join(', ')} count the same endpoints; map only one of them`
+      })
     }
   }
   return problems

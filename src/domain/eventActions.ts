@@ -10,7 +10,12 @@ import { supportsAction, type EventAction, type EventTypeId } from './integratio
  */
 
 /** What the integration-event projection knows about the event when the action arrives. */
-export type EventView = { id: string; type: EventTypeId; status: 'active' | 'closed'; /** Recorded on the action, so the audit finds it by mapping. */ mappingId?: string }
+export type EventView = {
+  id: string
+  type: EventTypeId
+  status: 'active' | 'closed'
+  /** Recorded on the action, so the audit finds it by mapping. */ mappingId?: string
+}
 
 export type ActionsState = { acknowledged: boolean; pendingRecheck?: { factId: string; at: number } }
 
@@ -42,9 +47,13 @@ export const evolveActions = (state: ActionsState, fact: StreamFact): ActionsSta
 /** The checks every action shares: the event exists, is active, and supports the action. */
 export const ensureActionAllowed = (event: EventView, action: EventAction): void => {
   if (!supportsAction(event.type, action)) {
-    throw new DomainError('action_not_supported', `${event.type} events do not support ${action}`, { eventId: event.id, action })
+    throw new DomainError('action_not_supported', `${event.type} events do not support ${action}`, {
+      eventId: event.id,
+      action
+    })
   }
-  if (event.status !== 'active') throw new DomainError('event_closed', `event ${event.id} is closed`, { eventId: event.id })
+  if (event.status !== 'active')
+    throw new DomainError('event_closed', `event ${event.id} is closed`, { eventId: event.id })
 }
 
 export const decideActions = (command: ActionCommand, state: ActionsState): DomainFact[] => {
@@ -52,16 +61,31 @@ export const decideActions = (command: ActionCommand, state: ActionsState): Doma
     case 'Acknowledge': {
       const { event } = command.data
       ensureActionAllowed(event, 'acknowledge')
-      if (state.acknowledged) throw new DomainError('event_closed', `event ${event.id} is already acknowledged`, { eventId: event.id })
-      return [domainFact('EventAcknowledged', { eventId: event.id, eventType: event.type, ...(event.mappingId !== undefined ? { mappingId: event.mappingId } : {}) })]
+      if (state.acknowledged)
+        throw new DomainError('event_closed', `event ${event.id} is already acknowledged`, { eventId: event.id })
+      return [
+        domainFact('EventAcknowledged', {
+          eventId: event.id,
+          eventType: event.type,
+          ...(event.mappingId !== undefined ? { mappingId: event.mappingId } : {})
+        })
+      ]
     }
     case 'RequestRecheck': {
       const { event, now } = command.data
       ensureActionAllowed(event, 'recheck')
       if (state.pendingRecheck && now.getTime() - state.pendingRecheck.at < RECHECK_STALE_AFTER_MS) {
-        throw new DomainError('recheck_in_progress', `a recheck of event ${event.id} is already running`, { eventId: event.id })
+        throw new DomainError('recheck_in_progress', `a recheck of event ${event.id} is already running`, {
+          eventId: event.id
+        })
       }
-      return [domainFact('RecheckRequested', { eventId: event.id, eventType: event.type, ...(event.mappingId !== undefined ? { mappingId: event.mappingId } : {}) })]
+      return [
+        domainFact('RecheckRequested', {
+          eventId: event.id,
+          eventType: event.type,
+          ...(event.mappingId !== undefined ? { mappingId: event.mappingId } : {})
+        })
+      ]
     }
     case 'CompleteRecheck':
       return [domainFact('RecheckCompleted', command.data)]

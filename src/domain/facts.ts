@@ -12,10 +12,15 @@ export const ClientId = z.number().int().positive().describe('HaloPSA client id'
 export const ItemId = z.number().int().positive().describe('HaloPSA item id')
 export const TicketId = z.number().int().positive().describe('HaloPSA ticket id')
 /** Recurring invoices are invoice headers with negative ids in HaloPSA (reference/halopsa.md §3.3). */
-export const RecurringInvoiceId = z.number().int().refine((n) => n !== 0, 'a recurring invoice id is never 0')
+export const RecurringInvoiceId = z
+  .number()
+  .int()
+  .refine((n) => n !== 0, 'a recurring invoice id is never 0')
 export const Month = z.string().regex(/^(0[1-9]|1[0-2])\/\d{4}$/, 'a month is MM/YYYY')
 /** A GravityZone usage counter (getMonthlyUsage field), e.g. endpointMonthlyUsage. */
-export const UsageCounter = z.string().regex(/^[A-Za-z][A-Za-z0-9]{1,80}$/, 'a usage counter is a GravityZone counter name')
+export const UsageCounter = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]{1,80}$/, 'a usage counter is a GravityZone counter name')
 export const ItemMap = z.record(UsageCounter, ItemId)
 
 export const BillingSettings = z.object({
@@ -90,8 +95,17 @@ export const factSchemas = {
   // #endregion
 
   // #region inventory (both sides of a mapping)
-  CompanyNotFound: z.object({ mappingId: MappingId, gravityzoneCompanyId: CompanyId, halopsaClientId: ClientId, ...Names }),
-  CompanyFound: z.object({ mappingId: MappingId, gravityzoneCompanyId: CompanyId, gravityzoneCompanyName: z.string().optional() }),
+  CompanyNotFound: z.object({
+    mappingId: MappingId,
+    gravityzoneCompanyId: CompanyId,
+    halopsaClientId: ClientId,
+    ...Names
+  }),
+  CompanyFound: z.object({
+    mappingId: MappingId,
+    gravityzoneCompanyId: CompanyId,
+    gravityzoneCompanyName: z.string().optional()
+  }),
   ClientDeleted: z.object({
     mappingId: MappingId,
     halopsaClientId: ClientId,
@@ -102,13 +116,28 @@ export const factSchemas = {
   }),
   ClientFound: z.object({ mappingId: MappingId, halopsaClientId: ClientId, halopsaClientName: z.string().optional() }),
   /** Both sides gone at once: raises company-and-client-not-found instead of the two single events. */
-  CompanyAndClientNotFound: z.object({ mappingId: MappingId, gravityzoneCompanyId: CompanyId, halopsaClientId: ClientId, ...Names }),
+  CompanyAndClientNotFound: z.object({
+    mappingId: MappingId,
+    gravityzoneCompanyId: CompanyId,
+    halopsaClientId: ClientId,
+    ...Names
+  }),
   // #endregion
 
   // #region billing
-  InvoiceMissing: z.object({ mappingId: MappingId, halopsaClientId: ClientId, halopsaClientName: z.string().optional(), recurringInvoiceId: RecurringInvoiceId.optional() }),
+  InvoiceMissing: z.object({
+    mappingId: MappingId,
+    halopsaClientId: ClientId,
+    halopsaClientName: z.string().optional(),
+    recurringInvoiceId: RecurringInvoiceId.optional()
+  }),
   InvoiceFound: z.object({ mappingId: MappingId, recurringInvoiceId: RecurringInvoiceId }),
-  RecurringInvoiceGenerated: z.object({ mappingId: MappingId, halopsaClientId: ClientId, recurringInvoiceId: RecurringInvoiceId, name: z.string() }),
+  RecurringInvoiceGenerated: z.object({
+    mappingId: MappingId,
+    halopsaClientId: ClientId,
+    recurringInvoiceId: RecurringInvoiceId,
+    name: z.string()
+  }),
   ItemMissing: z.object({
     itemId: ItemId,
     scope: z.enum(['global', 'custom']),
@@ -123,12 +152,27 @@ export const factSchemas = {
     gravityzoneCompanyId: CompanyId,
     halopsaClientId: ClientId,
     recurringInvoiceId: RecurringInvoiceId,
-    lines: z.array(z.object({ counter: UsageCounter, itemId: ItemId, quantity: z.number().nonnegative(), previousQuantity: z.number().nullable() }))
+    lines: z.array(
+      z.object({
+        counter: UsageCounter,
+        itemId: ItemId,
+        quantity: z.number().nonnegative(),
+        previousQuantity: z.number().nullable()
+      })
+    )
   }),
   BillingSkipped: z.object({
     mappingId: MappingId,
     month: Month,
-    reason: z.enum(['suspended', 'billing-disabled', 'invoice-missing', 'item-missing', 'no-items', 'configuration-error', 'upstream-error']),
+    reason: z.enum([
+      'suspended',
+      'billing-disabled',
+      'invoice-missing',
+      'item-missing',
+      'no-items',
+      'configuration-error',
+      'upstream-error'
+    ]),
     detail: z.string().optional()
   }),
   BillingRunCompleted: z.object({
@@ -204,13 +248,21 @@ export const factSchemas = {
     /** Stored in the ticket's third_party_id_string. */
     marker: z.string()
   }),
-  TicketNoteAdded: z.object({ mappingId: MappingId, ticketId: TicketId, threatKey: z.string(), securityEventKey: z.string() }),
+  TicketNoteAdded: z.object({
+    mappingId: MappingId,
+    ticketId: TicketId,
+    threatKey: z.string(),
+    securityEventKey: z.string()
+  }),
   TicketCreateFailed: z.object({
     mappingId: MappingId,
     halopsaClientId: ClientId,
     threatKey: z.string(),
     securityEventKey: z.string(),
-    /** transient: still failing after the retries; refused: HaloPSA said no; configuration: refused because of our ticketing configuration. */
+    /**
+     * transient: still failing after the retries; refused: HaloPSA said no; configuration: refused
+     * because of our ticketing configuration.
+     */
     cause: z.enum(['transient', 'refused', 'configuration']),
     status: z.number().int().optional(),
     message: z.string(),
@@ -220,7 +272,10 @@ export const factSchemas = {
     ticketId: TicketId,
     mappingId: MappingId.optional(),
     threatKey: z.string().optional(),
-    /** auto-close: the relay closed it (blocked threat); technician: seen closed in HaloPSA; gone: it no longer takes notes (deleted or merged). */
+    /**
+     * auto-close: the relay closed it (blocked threat); technician: seen closed in HaloPSA; gone: it
+     * no longer takes notes (deleted or merged).
+     */
     by: z.enum(['auto-close', 'technician', 'gone']),
     statusId: z.number().int().optional()
   }),
@@ -236,7 +291,16 @@ export const factSchemas = {
     module: z.string(),
     companyId: CompanyId.optional(),
     mappingId: MappingId.optional(),
-    reason: z.enum(['unmapped', 'suspended', 'ticketing-disabled', 'module-not-ticketed', 'not-configured', 'test-event', 'already-handled', 'no-company'])
+    reason: z.enum([
+      'unmapped',
+      'suspended',
+      'ticketing-disabled',
+      'module-not-ticketed',
+      'not-configured',
+      'test-event',
+      'already-handled',
+      'no-company'
+    ])
   }),
   // #endregion
 
@@ -274,7 +338,14 @@ export const factSchemas = {
   // #region runs and processors
   SyncRunCompleted: z.object({
     runId: z.string(),
-    checked: z.object({ mappings: z.number().int(), companies: z.number().int(), clients: z.number().int(), items: z.number().int(), invoices: z.number().int(), ticketing: z.boolean() }),
+    checked: z.object({
+      mappings: z.number().int(),
+      companies: z.number().int(),
+      clients: z.number().int(),
+      items: z.number().int(),
+      invoices: z.number().int(),
+      ticketing: z.boolean()
+    }),
     changes: z.array(z.string()),
     calls: z.object({ gravityzone: z.number().int(), halopsa: z.number().int() }),
     durationMs: z.number().int()

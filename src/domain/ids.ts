@@ -103,7 +103,8 @@ export const deterministicTimedId = (ms: number | undefined, ...parts: (string |
  * base's time prefix, without a hash per member.
  */
 export const indexedId = (base: string, index: number): string => {
-  if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) throw new RangeError('index must be a 32-bit unsigned integer')
+  if (!Number.isInteger(index) || index < 0 || index > 0xffffffff)
+    throw new RangeError('index must be a 32-bit unsigned integer')
   const tail = (Number.parseInt(base.slice(28), 16) ^ index) >>> 0
   return base.slice(0, 28) + tail.toString(16).padStart(8, '0')
 }

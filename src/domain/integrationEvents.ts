@@ -46,8 +46,10 @@ export type EventTypeDefinition = {
   actions: readonly EventAction[]
 }
 
-const company = (s: EventSubject) => (s.gravityzoneCompanyName ? `"${s.gravityzoneCompanyName}"` : s.gravityzoneCompanyId ? `${s.gravityzoneCompanyId}` : '')
-const client = (s: EventSubject) => (s.halopsaClientName ? `"${s.halopsaClientName}"` : s.halopsaClientId !== undefined ? `#${s.halopsaClientId}` : '')
+const company = (s: EventSubject) =>
+  s.gravityzoneCompanyName ? `"${s.gravityzoneCompanyName}"` : s.gravityzoneCompanyId ? `${s.gravityzoneCompanyId}` : ''
+const client = (s: EventSubject) =>
+  s.halopsaClientName ? `"${s.halopsaClientName}"` : s.halopsaClientId !== undefined ? `#${s.halopsaClientId}` : ''
 const named = (text: string) => (text ? ` ${text}` : '')
 
 export const eventCatalogue: Record<EventTypeId, EventTypeDefinition> = {
@@ -55,17 +57,20 @@ export const eventCatalogue: Record<EventTypeId, EventTypeDefinition> = {
     id: 'gravityzone-company-not-found',
     category: 'mapping',
     title: 'GravityZone company not found',
-    summary: 'Company cannot be found in GravityZone. The mapping with the HaloPSA client is invalid, and the Billing and Ticketing services are suspended.',
+    summary:
+      'Company cannot be found in GravityZone. The mapping with the HaloPSA client is invalid, and the Billing and Ticketing services are suspended.',
     describe: (s) =>
       `The company${named(company(s))} cannot be found in GravityZone. The mapping with the HaloPSA client${named(client(s))} is invalid, and the Billing and Ticketing services are suspended. Click Recheck to verify if the mapping association is still missing.`,
-    recommendedAction: 'Edit the HaloPSA client mapping and select another available GravityZone company, or create a new company.',
+    recommendedAction:
+      'Edit the HaloPSA client mapping and select another available GravityZone company, or create a new company.',
     actions: ['recheck']
   },
   'company-and-client-not-found': {
     id: 'company-and-client-not-found',
     category: 'mapping',
     title: 'Company & client not found',
-    summary: 'The mapped GravityZone company and HaloPSA client cannot be found in their respective inventory. They might be deleted or unavailable via API request.',
+    summary:
+      'The mapped GravityZone company and HaloPSA client cannot be found in their respective inventory. They might be deleted or unavailable via API request.',
     describe: (s) =>
       `The mapped GravityZone company${named(company(s))} and HaloPSA client${named(client(s))} cannot be found. Click Resolve to delete the invalid mapping.`,
     actions: ['resolve']
@@ -74,7 +79,8 @@ export const eventCatalogue: Record<EventTypeId, EventTypeDefinition> = {
     id: 'halopsa-client-not-found',
     category: 'mapping',
     title: 'HaloPSA client not found',
-    summary: 'The client cannot be found in HaloPSA. The mapping with the associated GravityZone company is no longer valid and the Billing and Ticketing services for GravityZone company are suspended.',
+    summary:
+      'The client cannot be found in HaloPSA. The mapping with the associated GravityZone company is no longer valid and the Billing and Ticketing services for GravityZone company are suspended.',
     describe: (s) =>
       `HaloPSA client${named(client(s))} cannot be found in HaloPSA. The mapping with the associated GravityZone company${named(company(s))} is no longer valid and the Billing and Ticketing services for client are suspended. To handle the event, click Resolve. This action will delete the current mapping and the GravityZone company will be made available for mapping to other HaloPSA clients.`,
     actions: ['resolve']
@@ -84,15 +90,18 @@ export const eventCatalogue: Record<EventTypeId, EventTypeDefinition> = {
     category: 'billing',
     title: 'Recurring invoice missing',
     summary: 'Recurring invoice for the HaloPSA client is missing.',
-    describe: (s) => `Recurring invoice for the HaloPSA client${named(client(s))} is missing. Click Recheck to verify if the invoice is still missing.`,
-    recommendedAction: 'Edit the HaloPSA client mapping and select Generate Recurring Invoice from the Billing service.',
+    describe: (s) =>
+      `Recurring invoice for the HaloPSA client${named(client(s))} is missing. Click Recheck to verify if the invoice is still missing.`,
+    recommendedAction:
+      'Edit the HaloPSA client mapping and select Generate Recurring Invoice from the Billing service.',
     actions: ['recheck']
   },
   'halopsa-item-missing': {
     id: 'halopsa-item-missing',
     category: 'billing',
     title: 'HaloPSA item missing',
-    summary: 'The HaloPSA mapped item for the Billing service, either global or custom configuration, cannot be found in HaloPSA.',
+    summary:
+      'The HaloPSA mapped item for the Billing service, either global or custom configuration, cannot be found in HaloPSA.',
     describe: (s) =>
       `The HaloPSA mapped item${s.itemId !== undefined ? ` #${s.itemId}` : ''} for the Billing service, ${s.mappingId ? `custom configuration of the HaloPSA client${named(client(s))}` : 'global configuration'}, cannot be found in HaloPSA.`,
     recommendedAction:
@@ -122,12 +131,15 @@ export const eventCatalogue: Record<EventTypeId, EventTypeDefinition> = {
     id: 'ticket-closure-failed',
     category: 'ticketing',
     title: 'Ticketing closure failure',
-    summary: 'The Ticketing Service is not able to automatically close a ticket in HaloPSA if the Auto-close tickets for blocked threats option is enabled.',
+    summary:
+      'The Ticketing Service is not able to automatically close a ticket in HaloPSA if the Auto-close tickets for blocked threats option is enabled.',
     describe: (s) =>
       `Ticket${s.ticketId !== undefined ? ` #${s.ticketId}` : ''} closure for HaloPSA client${named(client(s))} has failed. You can review the related ticket in your HaloPSA console for more information. After the issue is resolved, the ticket will not be closed automatically. Click OK to acknowledge this event.`,
-    recommendedAction: 'The "Closed" ticket status was not found in HaloPSA. Make sure that the status is available in your HaloPSA console.',
+    recommendedAction:
+      'The "Closed" ticket status was not found in HaloPSA. Make sure that the status is available in your HaloPSA console.',
     actions: ['acknowledge']
   }
 }
 
-export const supportsAction = (type: EventTypeId, action: EventAction): boolean => eventCatalogue[type].actions.includes(action)
+export const supportsAction = (type: EventTypeId, action: EventAction): boolean =>
+  eventCatalogue[type].actions.includes(action)

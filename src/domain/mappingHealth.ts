@@ -33,11 +33,22 @@ export type HealthCommand =
         clientId: number
       }
     }
-  | { type: 'ObserveInvoice'; data: { mappingId: string; clientId: number; clientName?: string; found: boolean; recurringInvoiceId?: number } }
+  | {
+      type: 'ObserveInvoice'
+      data: { mappingId: string; clientId: number; clientName?: string; found: boolean; recurringInvoiceId?: number }
+    }
   | { type: 'RecordInvoiceGenerated'; data: FactData<'RecurringInvoiceGenerated'> }
-  | { type: 'ObserveItems'; data: { mappingId: string; present: number[]; missing: { itemId: number; counters: string[] }[] } }
+  | {
+      type: 'ObserveItems'
+      data: { mappingId: string; present: number[]; missing: { itemId: number; counters: string[] }[] }
+    }
 
-export const initialHealth = (): HealthState => ({ missingCompanies: new Set(), missingClients: new Set(), invoiceMissing: false, missingItems: new Set() })
+export const initialHealth = (): HealthState => ({
+  missingCompanies: new Set(),
+  missingClients: new Set(),
+  invoiceMissing: false,
+  missingItems: new Set()
+})
 
 export const evolveHealth = (state: HealthState, fact: StreamFact): HealthState => {
   switch (fact.type) {
@@ -95,21 +106,38 @@ export const decideHealth = (command: HealthCommand, state: HealthState): Domain
       }
       const facts: DomainFact[] = []
       if (companyMissing && !wasCompanyMissing) facts.push(domainFact('CompanyNotFound', { ...ids, ...names }))
-      if (!companyMissing && wasCompanyMissing) facts.push(domainFact('CompanyFound', { mappingId: d.mappingId, gravityzoneCompanyId: d.companyId, ...(d.company?.name !== undefined ? { gravityzoneCompanyName: d.company.name } : {}) }))
-      if (clientMissing && !wasClientMissing) facts.push(domainFact('ClientDeleted', { ...ids, ...names, how: d.client?.inactive ? 'inactive' : 'missing' }))
-      if (!clientMissing && wasClientMissing) facts.push(domainFact('ClientFound', { mappingId: d.mappingId, halopsaClientId: d.clientId, ...(d.client?.name !== undefined ? { halopsaClientName: d.client.name } : {}) }))
+      if (!companyMissing && wasCompanyMissing)
+        facts.push(
+          domainFact('CompanyFound', {
+            mappingId: d.mappingId,
+            gravityzoneCompanyId: d.companyId,
+            ...(d.company?.name !== undefined ? { gravityzoneCompanyName: d.company.name } : {})
+          })
+        )
+      if (clientMissing && !wasClientMissing)
+        facts.push(domainFact('ClientDeleted', { ...ids, ...names, how: d.client?.inactive ? 'inactive' : 'missing' }))
+      if (!clientMissing && wasClientMissing)
+        facts.push(
+          domainFact('ClientFound', {
+            mappingId: d.mappingId,
+            halopsaClientId: d.clientId,
+            ...(d.client?.name !== undefined ? { halopsaClientName: d.client.name } : {})
+          })
+        )
       // Found facts first: a side coming back closes its event before the other side's opens.
       return facts.sort((a, b) => Number(b.type.endsWith('Found')) - Number(a.type.endsWith('Found')))
     }
     case 'ObserveInvoice': {
       const d = command.data
       if (!d.found && !state.invoiceMissing) {
-        return [domainFact('InvoiceMissing', {
-          mappingId: d.mappingId,
-          halopsaClientId: d.clientId,
-          ...(d.clientName !== undefined ? { halopsaClientName: d.clientName } : {}),
-          ...(d.recurringInvoiceId !== undefined ? { recurringInvoiceId: d.recurringInvoiceId } : {})
-        })]
+        return [
+          domainFact('InvoiceMissing', {
+            mappingId: d.mappingId,
+            halopsaClientId: d.clientId,
+            ...(d.clientName !== undefined ? { halopsaClientName: d.clientName } : {}),
+            ...(d.recurringInvoiceId !== undefined ? { recurringInvoiceId: d.recurringInvoiceId } : {})
+          })
+        ]
       }
       if (d.found && state.invoiceMissing && d.recurringInvoiceId !== undefined) {
         return [domainFact('InvoiceFound', { mappingId: d.mappingId, recurringInvoiceId: d.recurringInvoiceId })]
@@ -122,10 +150,12 @@ export const decideHealth = (command: HealthCommand, state: HealthState): Domain
       const d = command.data
       const facts: DomainFact[] = []
       for (const itemId of d.present) {
-        if (state.missingItems.has(itemId)) facts.push(domainFact('ItemFound', { itemId, scope: 'custom', mappingId: d.mappingId }))
+        if (state.missingItems.has(itemId))
+          facts.push(domainFact('ItemFound', { itemId, scope: 'custom', mappingId: d.mappingId }))
       }
       for (const { itemId, counters } of d.missing) {
-        if (!state.missingItems.has(itemId)) facts.push(domainFact('ItemMissing', { itemId, scope: 'custom', mappingId: d.mappingId, counters }))
+        if (!state.missingItems.has(itemId))
+          facts.push(domainFact('ItemMissing', { itemId, scope: 'custom', mappingId: d.mappingId, counters }))
       }
       return facts
     }

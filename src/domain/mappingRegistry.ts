@@ -1,7 +1,16 @@
 import { z } from 'zod'
 import type { Decider, StreamFact } from './decider.js'
 import { DomainError } from './errors.js'
-import { BillingSettings, ClientId, CompanyId, MappingId, TicketingSettings, domainFact, type DomainFact, type FactData } from './facts.js'
+import {
+  BillingSettings,
+  ClientId,
+  CompanyId,
+  MappingId,
+  TicketingSettings,
+  domainFact,
+  type DomainFact,
+  type FactData
+} from './facts.js'
 
 /**
  * The mapping registry: every mapping's lifecycle in one stream, so the 1:1 rule (one GravityZone
@@ -94,7 +103,8 @@ export const evolveRegistry = (state: RegistryState, fact: StreamFact): Registry
       const current = state.mappings.get(d.mappingId)
       if (!current) return state
       state.mappings.delete(d.mappingId)
-      if (state.byCompany.get(current.gravityzoneCompanyId) === d.mappingId) state.byCompany.delete(current.gravityzoneCompanyId)
+      if (state.byCompany.get(current.gravityzoneCompanyId) === d.mappingId)
+        state.byCompany.delete(current.gravityzoneCompanyId)
       if (state.byClient.get(current.halopsaClientId) === d.mappingId) state.byClient.delete(current.halopsaClientId)
       return state
     }
@@ -112,14 +122,21 @@ const requireMapping = (state: RegistryState, mappingId: string): Mapping => {
 const ensureCompanyFree = (state: RegistryState, companyId: string, self?: string): void => {
   const holder = state.byCompany.get(companyId)
   if (holder !== undefined && holder !== self) {
-    throw new DomainError('company_already_mapped', `GravityZone company ${companyId} is already mapped (mapping ${holder})`, { gravityzoneCompanyId: companyId, mappingId: holder })
+    throw new DomainError(
+      'company_already_mapped',
+      `GravityZone company ${companyId} is already mapped (mapping ${holder})`,
+      { gravityzoneCompanyId: companyId, mappingId: holder }
+    )
   }
 }
 
 const ensureClientFree = (state: RegistryState, clientId: number, self?: string): void => {
   const holder = state.byClient.get(clientId)
   if (holder !== undefined && holder !== self) {
-    throw new DomainError('client_already_mapped', `HaloPSA client ${clientId} is already mapped (mapping ${holder})`, { halopsaClientId: clientId, mappingId: holder })
+    throw new DomainError('client_already_mapped', `HaloPSA client ${clientId} is already mapped (mapping ${holder})`, {
+      halopsaClientId: clientId,
+      mappingId: holder
+    })
   }
 }
 
@@ -128,7 +145,10 @@ export const decideRegistry = (command: RegistryCommand, state: RegistryState): 
     case 'CreateMapping': {
       const d = command.data
       MappingId.parse(d.mappingId)
-      if (state.mappings.has(d.mappingId)) throw new DomainError('mapping_already_exists', `mapping ${d.mappingId} already exists`, { mappingId: d.mappingId })
+      if (state.mappings.has(d.mappingId))
+        throw new DomainError('mapping_already_exists', `mapping ${d.mappingId} already exists`, {
+          mappingId: d.mappingId
+        })
       ensureCompanyFree(state, d.gravityzoneCompanyId)
       ensureClientFree(state, d.halopsaClientId)
       return [domainFact('MappingCreated', d)]
@@ -137,7 +157,8 @@ export const decideRegistry = (command: RegistryCommand, state: RegistryState): 
       const { mappingId, changes } = command.data
       const current = requireMapping(state, mappingId)
       const effective = effectiveChanges(current, changes)
-      if (effective.gravityzoneCompanyId !== undefined) ensureCompanyFree(state, effective.gravityzoneCompanyId, mappingId)
+      if (effective.gravityzoneCompanyId !== undefined)
+        ensureCompanyFree(state, effective.gravityzoneCompanyId, mappingId)
       if (effective.halopsaClientId !== undefined) ensureClientFree(state, effective.halopsaClientId, mappingId)
       if (Object.keys(effective).length === 0) return []
       return [domainFact('MappingUpdated', { mappingId, changes: effective })]
@@ -145,13 +166,15 @@ export const decideRegistry = (command: RegistryCommand, state: RegistryState): 
     case 'DeleteMapping': {
       const { mappingId, reason, eventId } = command.data
       const current = requireMapping(state, mappingId)
-      return [domainFact('MappingDeleted', {
-        mappingId,
-        gravityzoneCompanyId: current.gravityzoneCompanyId,
-        halopsaClientId: current.halopsaClientId,
-        reason,
-        ...(eventId !== undefined ? { eventId } : {})
-      })]
+      return [
+        domainFact('MappingDeleted', {
+          mappingId,
+          gravityzoneCompanyId: current.gravityzoneCompanyId,
+          halopsaClientId: current.halopsaClientId,
+          reason,
+          ...(eventId !== undefined ? { eventId } : {})
+        })
+      ]
     }
   }
 }
@@ -159,10 +182,20 @@ export const decideRegistry = (command: RegistryCommand, state: RegistryState): 
 /** Only what differs from the current mapping, with billing/ticketing merged into whole values. */
 const effectiveChanges = (current: Mapping, changes: MappingChanges): FactData<'MappingUpdated'>['changes'] => {
   const out: FactData<'MappingUpdated'>['changes'] = {}
-  if (changes.gravityzoneCompanyId !== undefined && changes.gravityzoneCompanyId !== current.gravityzoneCompanyId) out.gravityzoneCompanyId = changes.gravityzoneCompanyId
-  if (changes.halopsaClientId !== undefined && changes.halopsaClientId !== current.halopsaClientId) out.halopsaClientId = changes.halopsaClientId
-  if (changes.gravityzoneCompanyName !== undefined && (out.gravityzoneCompanyId !== undefined || changes.gravityzoneCompanyName !== current.gravityzoneCompanyName)) out.gravityzoneCompanyName = changes.gravityzoneCompanyName
-  if (changes.halopsaClientName !== undefined && (out.halopsaClientId !== undefined || changes.halopsaClientName !== current.halopsaClientName)) out.halopsaClientName = changes.halopsaClientName
+  if (changes.gravityzoneCompanyId !== undefined && changes.gravityzoneCompanyId !== current.gravityzoneCompanyId)
+    out.gravityzoneCompanyId = changes.gravityzoneCompanyId
+  if (changes.halopsaClientId !== undefined && changes.halopsaClientId !== current.halopsaClientId)
+    out.halopsaClientId = changes.halopsaClientId
+  if (
+    changes.gravityzoneCompanyName !== undefined &&
+    (out.gravityzoneCompanyId !== undefined || changes.gravityzoneCompanyName !== current.gravityzoneCompanyName)
+  )
+    out.gravityzoneCompanyName = changes.gravityzoneCompanyName
+  if (
+    changes.halopsaClientName !== undefined &&
+    (out.halopsaClientId !== undefined || changes.halopsaClientName !== current.halopsaClientName)
+  )
+    out.halopsaClientName = changes.halopsaClientName
   if (changes.billing !== undefined) {
     const billing = { ...current.billing, ...changes.billing }
     // `items: null`-style removal arrives as an explicit undefined key from PATCH bodies.

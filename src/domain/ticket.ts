@@ -78,14 +78,21 @@ export const decideTicket = (command: TicketCommand, state: TicketState): Domain
       // Closed once: a technician's close after an auto-close (or a repeated webhook) adds nothing.
       return state.open && state.ticketId === command.data.ticketId ? [domainFact('TicketClosed', command.data)] : []
     case 'RecordCloseFailed':
-      return state.open && state.ticketId === command.data.ticketId ? [domainFact('TicketCloseFailed', command.data)] : []
+      return state.open && state.ticketId === command.data.ticketId
+        ? [domainFact('TicketCloseFailed', command.data)]
+        : []
   }
 }
 
-export const ticketDecider: Decider<TicketCommand, TicketState> = { initialState: initialTicket, evolve: evolveTicket, decide: decideTicket }
+export const ticketDecider: Decider<TicketCommand, TicketState> = {
+  initialState: initialTicket,
+  evolve: evolveTicket,
+  decide: decideTicket
+}
 
 /** What to do with a security event, given the ticket stream (pure; the processor does the I/O). */
-export type TicketPlan = { action: 'done' } | { action: 'create'; recover?: string } | { action: 'note'; ticketId: number }
+export type TicketPlan =
+  { action: 'done' } | { action: 'create'; recover?: string } | { action: 'note'; ticketId: number }
 
 export const planTicket = (state: TicketState, securityEventKey: string): TicketPlan => {
   if (state.handled.has(securityEventKey)) return { action: 'done' }

@@ -7,7 +7,16 @@ export type TicketingConfigState = { config?: TicketingConfiguration; invalid: b
 
 export type TicketingConfigCommand =
   | { type: 'ConfigureTicketing'; data: FactData<'TicketingConfigured'> }
-  | { type: 'ObserveTicketingValidity'; data: { valid: boolean; problems: { field: string; message: string }[]; checked: string[]; mappingId?: string; securityEventKey?: string } }
+  | {
+      type: 'ObserveTicketingValidity'
+      data: {
+        valid: boolean
+        problems: { field: string; message: string }[]
+        checked: string[]
+        mappingId?: string
+        securityEventKey?: string
+      }
+    }
 
 export const initialTicketingConfig = (): TicketingConfigState => ({ invalid: false })
 
@@ -37,11 +46,13 @@ export const decideTicketingConfig = (command: TicketingConfigCommand, state: Ti
       const d = command.data
       if (d.valid) return state.invalid ? [domainFact('TicketingConfigValid', { checked: d.checked })] : []
       if (state.invalid) return []
-      return [domainFact('TicketingConfigInvalid', {
-        problems: d.problems,
-        ...(d.mappingId !== undefined ? { mappingId: d.mappingId } : {}),
-        ...(d.securityEventKey !== undefined ? { securityEventKey: d.securityEventKey } : {})
-      })]
+      return [
+        domainFact('TicketingConfigInvalid', {
+          problems: d.problems,
+          ...(d.mappingId !== undefined ? { mappingId: d.mappingId } : {}),
+          ...(d.securityEventKey !== undefined ? { securityEventKey: d.securityEventKey } : {})
+        })
+      ]
     }
   }
 }

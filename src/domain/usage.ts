@@ -9,10 +9,10 @@ import { domainFact, type DomainFact, type FactData } from './facts.js'
 export type UsageState = { billed?: string; skipped?: string }
 
 export type UsageCommand =
-  | { type: 'RecordBilled'; data: FactData<'UsageBilled'> }
-  | { type: 'RecordSkipped'; data: FactData<'BillingSkipped'> }
+  { type: 'RecordBilled'; data: FactData<'UsageBilled'> } | { type: 'RecordSkipped'; data: FactData<'BillingSkipped'> }
 
-const linesKey = (lines: FactData<'UsageBilled'>['lines']) => JSON.stringify(lines.map((l) => [l.counter, l.itemId, l.quantity]))
+const linesKey = (lines: FactData<'UsageBilled'>['lines']) =>
+  JSON.stringify(lines.map((l) => [l.counter, l.itemId, l.quantity]))
 const skipKey = (d: FactData<'BillingSkipped'>) => `${d.reason}:${d.detail ?? ''}`
 
 export const usageDecider: Decider<UsageCommand, UsageState> = {
@@ -24,7 +24,9 @@ export const usageDecider: Decider<UsageCommand, UsageState> = {
   },
   decide: (command: UsageCommand, state: UsageState): DomainFact[] => {
     if (command.type === 'RecordBilled') {
-      return state.billed === linesKey(command.data.lines) && state.skipped === undefined ? [] : [domainFact('UsageBilled', command.data)]
+      return state.billed === linesKey(command.data.lines) && state.skipped === undefined
+        ? []
+        : [domainFact('UsageBilled', command.data)]
     }
     return state.skipped === skipKey(command.data) ? [] : [domainFact('BillingSkipped', command.data)]
   }

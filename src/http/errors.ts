@@ -38,7 +38,10 @@ export const errorCatalogue = {
   unknown_client: { status: 422, message: 'HaloPSA has no such client' },
   billing_disabled: { status: 422, message: 'billing is off for this mapping' },
   // 429
-  too_many_failed_attempts: { status: 429, message: 'too many failed authentication attempts; wait before trying again' },
+  too_many_failed_attempts: {
+    status: 429,
+    message: 'too many failed authentication attempts; wait before trying again'
+  },
   // 5xx
   internal_error: { status: 500, message: 'the relay failed to handle the request' },
   upstream_failed: { status: 502, message: 'a platform the relay depends on failed' },

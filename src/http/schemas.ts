@@ -1,6 +1,14 @@
 import { z } from 'zod'
 import { EventAction, EventCategory, EventTypeId } from '../domain/integrationEvents.js'
-import { BillingSettings, ClientId, CompanyId, ItemMap, Month, TicketingConfiguration, TicketingSettings } from '../domain/facts.js'
+import {
+  BillingSettings,
+  ClientId,
+  CompanyId,
+  ItemMap,
+  Month,
+  TicketingConfiguration,
+  TicketingSettings
+} from '../domain/facts.js'
 
 /**
  * The shapes of the HTTP interface (SPEC §6.1), one zod schema each; routes validate with them and
@@ -12,28 +20,34 @@ const register = <T extends z.ZodType>(schema: T, id: string): T => {
   return schema
 }
 
-export const ErrorBody = register(z.object({
-  error: z.object({
-    code: z.string().describe('stable snake_case code'),
-    message: z.string(),
-    details: z.unknown().optional()
-  })
-}), 'Error')
+export const ErrorBody = register(
+  z.object({
+    error: z.object({
+      code: z.string().describe('stable snake_case code'),
+      message: z.string(),
+      details: z.unknown().optional()
+    })
+  }),
+  'Error'
+)
 
 export const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ErrorBody]))
 
 export const Position = z.string().regex(/^\d+$/).describe('a global position, as a decimal string')
 
-export const AuditFact = register(z.object({
-  position: Position,
-  stream: z.string(),
-  revision: z.string().regex(/^\d+$/),
-  id: z.string(),
-  type: z.string(),
-  data: z.unknown(),
-  metadata: z.record(z.string(), z.unknown()),
-  recordedAt: z.string()
-}), 'AuditFact')
+export const AuditFact = register(
+  z.object({
+    position: Position,
+    stream: z.string(),
+    revision: z.string().regex(/^\d+$/),
+    id: z.string(),
+    type: z.string(),
+    data: z.unknown(),
+    metadata: z.record(z.string(), z.unknown()),
+    recordedAt: z.string()
+  }),
+  'AuditFact'
+)
 
 export const EventSubject = z.object({
   mappingId: z.string().optional(),
@@ -45,79 +59,110 @@ export const EventSubject = z.object({
   ticketId: z.number().optional()
 })
 
-export const IntegrationEvent = register(z.object({
-  id: z.string(),
-  type: EventTypeId,
-  category: EventCategory,
-  title: z.string(),
-  description: z.string(),
-  recommendedAction: z.string().optional(),
-  subject: EventSubject,
-  actions: z.array(EventAction),
-  status: z.enum(['active', 'closed']),
-  raisedAt: z.string(),
-  closedAt: z.string().optional(),
-  closedBy: z.object({
-    actor: z.string(),
-    factId: z.string(),
-    factType: z.string(),
-    action: EventAction.optional(),
-    reason: z.string().optional()
-  }).optional(),
-  facts: z.array(AuditFact).optional()
-}), 'IntegrationEvent')
-
-export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() })
-
-export const EventCounts = register(z.object({
-  active: z.number().int(),
-  byCategory: z.object({ mapping: z.number().int(), billing: z.number().int(), ticketing: z.number().int() }),
-  byType: z.record(EventTypeId, z.number().int())
-}), 'EventCounts')
-
-export const RecheckResults = register(z.object({
-  results: z.array(z.object({
-    eventId: z.string(),
+export const IntegrationEvent = register(
+  z.object({
+    id: z.string(),
     type: EventTypeId,
-    outcome: z.enum(['closed', 'still-active', 'failed']),
-    message: z.string().optional()
-  }))
-}), 'RecheckResults')
+    category: EventCategory,
+    title: z.string(),
+    description: z.string(),
+    recommendedAction: z.string().optional(),
+    subject: EventSubject,
+    actions: z.array(EventAction),
+    status: z.enum(['active', 'closed']),
+    raisedAt: z.string(),
+    closedAt: z.string().optional(),
+    closedBy: z
+      .object({
+        actor: z.string(),
+        factId: z.string(),
+        factType: z.string(),
+        action: EventAction.optional(),
+        reason: z.string().optional()
+      })
+      .optional(),
+    facts: z.array(AuditFact).optional()
+  }),
+  'IntegrationEvent'
+)
 
-export const Mapping = register(z.object({
-  id: z.string(),
-  gravityzoneCompanyId: z.string(),
-  gravityzoneCompanyName: z.string().optional(),
-  halopsaClientId: z.number().int(),
-  halopsaClientName: z.string().optional(),
-  billing: BillingSettings,
-  ticketing: TicketingSettings,
-  status: z.enum(['ok', 'has-events', 'suspended']),
-  activeEvents: z.number().int(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  lastBilledMonth: z.string().optional(),
-  ticketsCreated: z.number().int()
-}), 'Mapping')
+export const listOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() })
 
-export const NewMapping = register(z.object({
-  gravityzoneCompanyId: CompanyId,
-  halopsaClientId: ClientId,
-  billing: BillingSettings.default({ enabled: false }),
-  ticketing: TicketingSettings.default({ enabled: false })
-}).strict(), 'NewMapping')
+export const EventCounts = register(
+  z.object({
+    active: z.number().int(),
+    byCategory: z.object({ mapping: z.number().int(), billing: z.number().int(), ticketing: z.number().int() }),
+    byType: z.record(EventTypeId, z.number().int())
+  }),
+  'EventCounts'
+)
 
-export const MappingPatch = register(z.object({
-  gravityzoneCompanyId: CompanyId.optional(),
-  halopsaClientId: ClientId.optional(),
-  billing: z.object({
-    enabled: z.boolean().optional(),
-    /** null switches custom billing off (back to the global item mapping). */
-    items: ItemMap.nullable().optional(),
-    recurringInvoiceId: BillingSettings.shape.recurringInvoiceId
-  }).strict().optional(),
-  ticketing: TicketingSettings.partial().strict().optional()
-}).strict().refine((p) => Object.keys(p).length > 0, 'a patch needs at least one field'), 'MappingPatch')
+export const RecheckResults = register(
+  z.object({
+    results: z.array(
+      z.object({
+        eventId: z.string(),
+        type: EventTypeId,
+        outcome: z.enum(['closed', 'still-active', 'failed']),
+        message: z.string().optional()
+      })
+    )
+  }),
+  'RecheckResults'
+)
+
+export const Mapping = register(
+  z.object({
+    id: z.string(),
+    gravityzoneCompanyId: z.string(),
+    gravityzoneCompanyName: z.string().optional(),
+    halopsaClientId: z.number().int(),
+    halopsaClientName: z.string().optional(),
+    billing: BillingSettings,
+    ticketing: TicketingSettings,
+    status: z.enum(['ok', 'has-events', 'suspended']),
+    activeEvents: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    lastBilledMonth: z.string().optional(),
+    ticketsCreated: z.number().int()
+  }),
+  'Mapping'
+)
+
+export const NewMapping = register(
+  z
+    .object({
+      gravityzoneCompanyId: CompanyId,
+      halopsaClientId: ClientId,
+      billing: BillingSettings.default({ enabled: false }),
+      ticketing: TicketingSettings.default({ enabled: false })
+    })
+    .strict(),
+  'NewMapping'
+)
+
+export const MappingPatch = register(
+  z
+    .object({
+      gravityzoneCompanyId: CompanyId.optional(),
+      halopsaClientId: ClientId.optional(),
+      billing: z
+        .object({
+          enabled: z.boolean().optional(),
+          /** null switches custom billing off (back to the global item mapping). */
+          items: ItemMap.nullable().optional(),
+          recurringInvoiceId: BillingSettings.shape.recurringInvoiceId
+        })
+        .strict()
+        .optional(),
+      ticketing: TicketingSettings.partial().strict().optional()
+    })
+    .strict()
+    .refine((p) => Object.keys(p).length > 0, 'a patch needs at least one field'),
+  'MappingPatch'
+)
 
 export const BillingConfiguration = register(z.object({ items: ItemMap }).strict(), 'BillingConfiguration')
 
@@ -138,7 +183,10 @@ export const AuditQuery = z.object({
   mappingId: z.string().max(64).optional(),
   from: z.string().max(40).optional(),
   to: z.string().max(40).optional(),
-  after: z.string().regex(/^\d{1,30}$/, 'after is a position').optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,30}$/, 'after is a position')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100)
 })
 

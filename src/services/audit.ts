@@ -20,13 +20,23 @@ export type AuditFilter = {
 const BATCH = 500
 
 const storeFilter = (filter: AuditFilter): FactFilter => ({
-  ...(filter.stream !== undefined ? { streamPrefixes: [filter.stream.includes('-') ? filter.stream : `${filter.stream}-`] } : {}),
-  ...(filter.type !== undefined ? { types: filter.type.split(',').map((t) => t.trim()).filter(Boolean) } : {})
+  ...(filter.stream !== undefined
+    ? { streamPrefixes: [filter.stream.includes('-') ? filter.stream : `${filter.stream}-`] }
+    : {}),
+  ...(filter.type !== undefined
+    ? {
+        types: filter.type
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean)
+      }
+    : {})
 })
 
 const parsePosition = (value: string | undefined): bigint => {
   if (value === undefined) return 0n
-  if (!/^\d{1,30}$/.test(value)) throw new DomainError('invalid_cursor', 'after must be a position (a decimal string) from this API')
+  if (!/^\d{1,30}$/.test(value))
+    throw new DomainError('invalid_cursor', 'after must be a position (a decimal string) from this API')
   return BigInt(value)
 }
 
@@ -47,7 +57,8 @@ const matcher = (filter: AuditFilter) => {
     const at = fact.recordedAt.getTime()
     if (from !== undefined && at < from) return false
     if (to !== undefined && at > to) return false
-    if (filter.mappingId !== undefined && (fact.data as { mappingId?: unknown } | null)?.mappingId !== filter.mappingId) return false
+    if (filter.mappingId !== undefined && (fact.data as { mappingId?: unknown } | null)?.mappingId !== filter.mappingId)
+      return false
     return true
   }
 }

@@ -27,7 +27,17 @@ import { invoiceFor, type Inventory } from './inventory.js'
  * bulk (pages) and each is written once; the run is idempotent per mapping and month.
  */
 
-export type BillingReport = { runId: string; month: string; mappings: number; billed: number; unchanged: number; skipped: number; failed: number; durationMs: number; calls: { gravityzone: number; halopsa: number } }
+export type BillingReport = {
+  runId: string
+  month: string
+  mappings: number
+  billed: number
+  unchanged: number
+  skipped: number
+  failed: number
+  durationMs: number
+  calls: { gravityzone: number; halopsa: number }
+}
 
 export const createBilling = (deps: {
   store: EventStore
@@ -48,29 +58,49 @@ export const createBilling = (deps: {
   type Ready = Prepared & { invoice: RecurringInvoice }
   type Outcome = 'billed' | 'unchanged' | 'skipped' | 'failed'
 
-  const skip = async (m: Mapping, month: string, reason: FactData<'BillingSkipped'>['reason'], cause: Cause, detail?: string): Promise<Outcome> => {
-    await deps.usage.handle(streams.usage(m.id, month), { type: 'RecordSkipped', data: { mappingId: m.id, month, reason, ...(detail !== undefined ? { detail } : {}) } }, cause)
+  const skip = async (
+    m: Mapping,
+    month: string,
+    reason: FactData<'BillingSkipped'>['reason'],
+    cause: Cause,
+    detail?: string
+  ): Promise<Outcome> => {
+    await deps.usage.handle(
+      streams.usage(m.id, month),
+      { type: 'RecordSkipped', data: { mappingId: m.id, month, reason, ...(detail !== undefined ? { detail } : {}) } },
+      cause
+    )
     return reason === 'upstream-error' ? 'failed' : 'skipped'
   }
 
   /** Everything up to the invoice write: the checks, and the month's usage from GravityZone. */
-  const prepare = async (m: Mapping, month: string, context: { globalItems: Record<string, number>; items: Set<number> }, cause: Cause): Promise<Prepared | Outcome> => {
+  const prepare = async (
+    m: Mapping,
+    month: string,
+    context: { globalItems: Record<string, number>; items: Set<number> },
+    cause: Cause
+  ): Promise<Prepared | Outcome> => {
     if (isSuspended(deps.runner.state(integrationEventsProjection), m.id)) return skip(m, month, 'suspended', cause)
     const itemMap = m.billing.items ?? context.globalItems
-    if (Object.keys(itemMap).length === 0) return skip(m, month, 'no-items', cause, 'neither a custom nor a global item mapping')
+    if (Object.keys(itemMap).length === 0)
+      return skip(m, month, 'no-items', cause, 'neither a custom nor a global item mapping')
     const problems = itemMappingProblems(itemMap)
-    if (problems.length > 0) return skip(m, month, 'configuration-error', cause, problems.map((p) => p.message).join('; '))
+    if (problems.length > 0)
+      return skip(m, month, 'configuration-error', cause, problems.map((p) => p.message).join('; '))
     const missingItems = [...new Set(Object.values(itemMap))].filter((id) => !context.items.has(id))
     if (missingItems.length > 0) {
       // Raise (or keep) the item-missing event through the same observation the poll makes.
-      for (const itemId of missingItems) await deps.inventory.checkItem(itemId, m.billing.items ? m.id : undefined, cause)
+      for (const itemId of missingItems)
+        await deps.inventory.checkItem(itemId, m.billing.items ? m.id : undefined, cause)
       return skip(m, month, 'item-missing', cause, `HaloPSA has no item ${missingItems.join(', ')}`)
     }
     try {
       const usage = await deps.gravityzone.getMonthlyUsage({ companyId: m.gravityzoneCompanyId, targetMonth: month })
-      // Counters may be spelt either way in an item mapping (aLaCarteMonhtlyUsage); items billed by two counters add up.
+      // Counters may be spelt either way in an item mapping (aLaCarteMonhtlyUsage); items billed by
+      // two counters add up.
       const wanted = new Map<number, number>()
-      for (const [counter, itemId] of Object.entries(itemMap)) wanted.set(itemId, (wanted.get(itemId) ?? 0) + (usage.counters[canonicalCounterName(counter)] ?? 0))
+      for (const [counter, itemId] of Object.entries(itemMap))
+        wanted.set(itemId, (wanted.get(itemId) ?? 0) + (usage.counters[canonicalCounterName(counter)] ?? 0))
       return { mapping: m, itemMap, wanted }
     } catch (error) {
       if (!isPlatformError(error)) throw error
@@ -80,17 +110,30 @@ export const createBilling = (deps: {
 
   /** Records what the invoice write did for one mapping (nothing new when the same usage was billed before). */
   const recordBilled = async (p: Ready, month: string, changes: LineChange[], cause: Cause): Promise<Outcome> => {
-    const previous = new Map(p.invoice.lines.filter((l) => l.itemId != null).map((l) => [l.itemId!, l.quantity ?? null]))
+    const previous = new Map(
+      p.invoice.lines.filter((l) => l.itemId != null).map((l) => [l.itemId!, l.quantity ?? null])
+    )
     const lines = Object.entries(p.itemMap).map(([counter, itemId]) => ({
       counter,
       itemId,
       quantity: p.wanted.get(itemId)!,
       previousQuantity: changes.find((c) => c.itemId === itemId)?.before ?? previous.get(itemId) ?? null
     }))
-    const result = await deps.usage.handle(streams.usage(p.mapping.id, month), {
-      type: 'RecordBilled',
-      data: { mappingId: p.mapping.id, month, gravityzoneCompanyId: p.mapping.gravityzoneCompanyId, halopsaClientId: p.mapping.halopsaClientId, recurringInvoiceId: p.invoice.id, lines }
-    }, cause)
+    const result = await deps.usage.handle(
+      streams.usage(p.mapping.id, month),
+      {
+        type: 'RecordBilled',
+        data: {
+          mappingId: p.mapping.id,
+          month,
+          gravityzoneCompanyId: p.mapping.gravityzoneCompanyId,
+          halopsaClientId: p.mapping.halopsaClientId,
+          recurringInvoiceId: p.invoice.id,
+          lines
+        }
+      },
+      cause
+    )
     return result.facts.length > 0 ? 'billed' : 'unchanged'
   }
 
@@ -107,7 +150,9 @@ export const createBilling = (deps: {
       const counts = { billed: 0, unchanged: 0, skipped: 0, failed: 0 }
       if (mappings.length > 0) {
         const globalItems = (await deps.billingConfig.load(streams.billingConfig())).items
-        const items = new Set((await deps.halopsa.items.all(deps.pageSize ? { pageSize: deps.pageSize } : {})).map((i) => i.id))
+        const items = new Set(
+          (await deps.halopsa.items.all(deps.pageSize ? { pageSize: deps.pageSize } : {})).map((i) => i.id)
+        )
         // 1. Checks and usage, a few mappings at a time (GravityZone's licensing budget paces it).
         const prepared: Prepared[] = []
         const queue = [...mappings]
@@ -122,8 +167,11 @@ export const createBilling = (deps: {
         // 2. The invoices, read in bulk just before writing them (the writes post whole line sets).
         const invoices = new Map<number, RecurringInvoice[]>()
         if (prepared.length > 0) {
-          for (const invoice of await deps.halopsa.recurringInvoices.all(deps.pageSize ? { pageSize: deps.pageSize } : {})) {
-            if (invoice.clientId != null) invoices.set(invoice.clientId, [...(invoices.get(invoice.clientId) ?? []), invoice])
+          for (const invoice of await deps.halopsa.recurringInvoices.all(
+            deps.pageSize ? { pageSize: deps.pageSize } : {}
+          )) {
+            if (invoice.clientId != null)
+              invoices.set(invoice.clientId, [...(invoices.get(invoice.clientId) ?? []), invoice])
           }
         }
         const ready: Ready[] = []
@@ -136,13 +184,26 @@ export const createBilling = (deps: {
           }
         }
         // 3. The writes, batched; 4. one fact per mapping.
-        const written = await deps.halopsa.recurringInvoices.applyLineQuantitiesMany(ready.map((p) => ({ invoice: p.invoice, lines: [...p.wanted.entries()].map(([itemId, quantity]) => ({ itemId, quantity })) })))
+        const written = await deps.halopsa.recurringInvoices.applyLineQuantitiesMany(
+          ready.map((p) => ({
+            invoice: p.invoice,
+            lines: [...p.wanted.entries()].map(([itemId, quantity]) => ({ itemId, quantity }))
+          }))
+        )
         for (let i = 0; i < ready.length; i++) {
           const p = ready[i]!
           const result = written[i]!
           if (result.error) {
             if (result.error.kind === 'not_found') await deps.inventory.checkInvoice(p.mapping, cause)
-            counts[await skip(p.mapping, target, result.error.kind === 'not_found' ? 'invoice-missing' : 'upstream-error', cause, result.error.message)]++
+            counts[
+              await skip(
+                p.mapping,
+                target,
+                result.error.kind === 'not_found' ? 'invoice-missing' : 'upstream-error',
+                cause,
+                result.error.message
+              )
+            ]++
           } else {
             counts[await recordBilled(p, target, result.changes, cause)]++
           }
@@ -154,14 +215,28 @@ export const createBilling = (deps: {
         mappings: mappings.length,
         ...counts,
         durationMs: Date.now() - started,
-        calls: { gravityzone: (deps.gravityzone.stats().transport.calls ?? 0) - gzBefore, halopsa: deps.halopsa.stats().calls - haloBefore }
+        calls: {
+          gravityzone: (deps.gravityzone.stats().transport.calls ?? 0) - gzBefore,
+          halopsa: deps.halopsa.stats().calls - haloBefore
+        }
       }
-      const recorded = await deps.store.append(streams.billingRun(target), [{
-        id: newId(),
-        type: 'BillingRunCompleted',
-        data: { runId, month: target, mappings: report.mappings, billed: counts.billed, unchanged: counts.unchanged, skipped: counts.skipped, failed: counts.failed, durationMs: report.durationMs } satisfies FactData<'BillingRunCompleted'>,
-        metadata: metadataFor(cause, now())
-      }])
+      const recorded = await deps.store.append(streams.billingRun(target), [
+        {
+          id: newId(),
+          type: 'BillingRunCompleted',
+          data: {
+            runId,
+            month: target,
+            mappings: report.mappings,
+            billed: counts.billed,
+            unchanged: counts.unchanged,
+            skipped: counts.skipped,
+            failed: counts.failed,
+            durationMs: report.durationMs
+          } satisfies FactData<'BillingRunCompleted'>,
+          metadata: metadataFor(cause, now())
+        }
+      ])
       await deps.runner.waitForPosition(recorded.position)
       return report
     },

@@ -82,10 +82,17 @@ export const createCommandHandler = <Command, State>(
     return facts.map((f) => ({ id: newId(), type: f.type, data: f.data, metadata }))
   }
 
-  const attempt = async (stream: string, command: Command | ((state: State) => Command), cause: Cause): Promise<CommandResult<State>> => {
+  const attempt = async (
+    stream: string,
+    command: Command | ((state: State) => Command),
+    cause: Cause
+  ): Promise<CommandResult<State>> => {
     for (let attemptNo = 0; ; attemptNo++) {
       const { state, revision } = await refresh(stream)
-      const decided = decider.decide(typeof command === 'function' ? (command as (s: State) => Command)(state) : command, state)
+      const decided = decider.decide(
+        typeof command === 'function' ? (command as (s: State) => Command)(state) : command,
+        state
+      )
       if (decided.length === 0) return { facts: [], position: null, state }
       const newFacts = toNewFacts(decided, cause)
       try {
@@ -94,7 +101,9 @@ export const createCommandHandler = <Command, State>(
         if (!isWrongExpectedVersion(error)) throw error
         cache.delete(stream)
         if (attemptNo >= retries) {
-          throw new DomainError('concurrency_conflict', `stream ${stream} kept changing; the command was not applied`, { stream })
+          throw new DomainError('concurrency_conflict', `stream ${stream} kept changing; the command was not applied`, {
+            stream
+          })
         }
         await sleep(minDelayMs * factor ** attemptNo * (0.5 + Math.random()))
         continue
@@ -111,7 +120,10 @@ export const createCommandHandler = <Command, State>(
     handle(stream, command, cause) {
       // One command per stream at a time in this process: chain on the stream's queue.
       const previous = queues.get(stream) ?? Promise.resolve()
-      const run = previous.then(() => attempt(stream, command, cause), () => attempt(stream, command, cause))
+      const run = previous.then(
+        () => attempt(stream, command, cause),
+        () => attempt(stream, command, cause)
+      )
       const tail = run.catch(() => undefined)
       queues.set(stream, tail)
       void tail.then(() => {

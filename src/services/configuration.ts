@@ -23,7 +23,12 @@ export type ConfigurationChecks = {
   ticketingProblems(config: TicketingConfiguration): Promise<{ problems: Problem[]; checked: string[] }>
 }
 
-export const defaultTicketing: TicketingConfiguration = { ticketTypeId: 1, closedStatusName: 'Closed', autoCloseBlocked: false, modules: [] }
+export const defaultTicketing: TicketingConfiguration = {
+  ticketTypeId: 1,
+  closedStatusName: 'Closed',
+  autoCloseBlocked: false,
+  modules: []
+}
 
 export const createConfigurationService = (deps: {
   runner: ProjectionRunner
@@ -47,8 +52,13 @@ export const createConfigurationService = (deps: {
           problems.push({ field: `items`, message: `HaloPSA has no item ${itemId}` })
         }
       }
-      if (problems.length > 0) throw new DomainError('invalid_configuration', problems.map((p) => p.message).join('; '), { problems })
-      const result = await deps.billing.handle(streams.billingConfig(), { type: 'ConfigureBilling', data: { items } }, cause)
+      if (problems.length > 0)
+        throw new DomainError('invalid_configuration', problems.map((p) => p.message).join('; '), { problems })
+      const result = await deps.billing.handle(
+        streams.billingConfig(),
+        { type: 'ConfigureBilling', data: { items } },
+        cause
+      )
       await settle(result.position)
       return { items }
     },
@@ -68,14 +78,19 @@ export const createConfigurationService = (deps: {
       if (deps.checks) {
         try {
           const { problems } = await deps.checks.ticketingProblems(config)
-          if (problems.length > 0) throw new DomainError('invalid_configuration', problems.map((p) => p.message).join('; '), { problems })
+          if (problems.length > 0)
+            throw new DomainError('invalid_configuration', problems.map((p) => p.message).join('; '), { problems })
           verified = true
         } catch (error) {
           if (error instanceof DomainError) throw error
           // HaloPSA could not be asked: record the change unverified; the next check decides.
         }
       }
-      const result = await deps.ticketing.handle(streams.ticketingConfig(), { type: 'ConfigureTicketing', data: { ...config, verified } }, cause)
+      const result = await deps.ticketing.handle(
+        streams.ticketingConfig(),
+        { type: 'ConfigureTicketing', data: { ...config, verified } },
+        cause
+      )
       await settle(result.position)
       return config
     }

@@ -1,7 +1,12 @@
 import type { EventStore } from '../store/port.js'
 import type { Cause } from '../domain/metadata.js'
 import { DomainError, isDomainError } from '../domain/errors.js'
-import { ensureActionAllowed, type ActionCommand, type ActionsState, type EventView as ActionTarget } from '../domain/eventActions.js'
+import {
+  ensureActionAllowed,
+  type ActionCommand,
+  type ActionsState,
+  type EventView as ActionTarget
+} from '../domain/eventActions.js'
 import type { RegistryCommand, RegistryState } from '../domain/mappingRegistry.js'
 import { streams } from '../domain/streams.js'
 import type { EventCategory, EventTypeId } from '../domain/integrationEvents.js'
@@ -18,7 +23,10 @@ import { auditFact, eventView, type EventView } from './views.js'
 export type RecheckOutcome = { outcome: 'closed' | 'still-active' | 'failed'; message?: string }
 
 /** Runs the check behind one event; facts it appends carry `cause` (causation = the RecheckRequested fact). */
-export type RecheckExecutor = (event: IntegrationEvent, cause: Cause) => Promise<{ message?: string; position?: bigint | null } | void>
+export type RecheckExecutor = (
+  event: IntegrationEvent,
+  cause: Cause
+) => Promise<{ message?: string; position?: bigint | null } | void>
 
 export type EventFilter = {
   status?: 'active' | 'closed' | 'all'
@@ -72,7 +80,11 @@ export const createEventsService = (deps: {
 
   const recheckOne = async (id: string, cause: Cause): Promise<RecheckOutcome & { event: EventView }> => {
     const event = find(id)
-    const requested = await deps.actions.handle(streams.integrationEvent(id), { type: 'RequestRecheck', data: { event: viewOf(event), now: now() } }, cause)
+    const requested = await deps.actions.handle(
+      streams.integrationEvent(id),
+      { type: 'RequestRecheck', data: { event: viewOf(event), now: now() } },
+      cause
+    )
     await settle(requested.position)
     const requestFact = requested.facts[0]!
     const checkCause: Cause = { actor: cause.actor, correlationId: cause.correlationId, causationId: requestFact.id }
@@ -82,13 +94,24 @@ export const createEventsService = (deps: {
       const result = await deps.recheck(find(id), checkCause)
       await settle(result?.position)
       const after = find(id)
-      outcome = after.status === 'closed' ? { outcome: 'closed' } : { outcome: 'still-active', ...(result?.message ? { message: result.message } : {}) }
+      outcome =
+        after.status === 'closed'
+          ? { outcome: 'closed' }
+          : { outcome: 'still-active', ...(result?.message ? { message: result.message } : {}) }
     } catch (error) {
       outcome = { outcome: 'failed', message: (error as Error).message }
     }
     const completed = await deps.actions.handle(
       streams.integrationEvent(id),
-      { type: 'CompleteRecheck', data: { eventId: id, eventType: event.type, ...(event.subject.mappingId !== undefined ? { mappingId: event.subject.mappingId } : {}), ...outcome } },
+      {
+        type: 'CompleteRecheck',
+        data: {
+          eventId: id,
+          eventType: event.type,
+          ...(event.subject.mappingId !== undefined ? { mappingId: event.subject.mappingId } : {}),
+          ...outcome
+        }
+      },
       checkCause
     )
     await settle(completed.position)
@@ -101,15 +124,21 @@ export const createEventsService = (deps: {
       const before = filter.cursor !== undefined ? decodeCursor(filter.cursor) : undefined
       const status = filter.status ?? 'active'
       const matches = [...state().events.values()]
-        .filter((e) => (status === 'all' || e.status === status)
-          && (filter.category === undefined || e.category === filter.category)
-          && (filter.type === undefined || e.type === filter.type)
-          && (filter.mappingId === undefined || e.subject.mappingId === filter.mappingId)
-          && (before === undefined || raisingPosition(e) < before))
+        .filter(
+          (e) =>
+            (status === 'all' || e.status === status) &&
+            (filter.category === undefined || e.category === filter.category) &&
+            (filter.type === undefined || e.type === filter.type) &&
+            (filter.mappingId === undefined || e.subject.mappingId === filter.mappingId) &&
+            (before === undefined || raisingPosition(e) < before)
+        )
         .sort((a, b) => (raisingPosition(b) > raisingPosition(a) ? 1 : -1))
       const page = matches.slice(0, limit)
       const last = page.at(-1)
-      return { items: page.map((e) => eventView(e)), nextCursor: matches.length > limit && last ? encodeCursor(raisingPosition(last)) : null }
+      return {
+        items: page.map((e) => eventView(e)),
+        nextCursor: matches.length > limit && last ? encodeCursor(raisingPosition(last)) : null
+      }
     },
 
     count(): Counts {
@@ -119,13 +148,19 @@ export const createEventsService = (deps: {
 
     async get(id: string): Promise<EventView> {
       const event = find(id)
-      const facts = await Promise.all(event.facts.map(async (f) => (await deps.store.readAll({ fromPosition: f.position, maxCount: 1 }))[0]!))
+      const facts = await Promise.all(
+        event.facts.map(async (f) => (await deps.store.readAll({ fromPosition: f.position, maxCount: 1 }))[0]!)
+      )
       return eventView(event, facts.filter(Boolean).map(auditFact))
     },
 
     async acknowledge(id: string, cause: Cause): Promise<EventView> {
       const event = find(id)
-      const result = await deps.actions.handle(streams.integrationEvent(id), { type: 'Acknowledge', data: { event: viewOf(event) } }, cause)
+      const result = await deps.actions.handle(
+        streams.integrationEvent(id),
+        { type: 'Acknowledge', data: { event: viewOf(event) } },
+        cause
+      )
       await settle(result.position)
       return current(id)
     },
@@ -135,11 +170,16 @@ export const createEventsService = (deps: {
       ensureActionAllowed(viewOf(event), 'resolve')
       const mappingId = event.subject.mappingId!
       try {
-        const result = await deps.registry.handle(streams.mappingRegistry(), { type: 'DeleteMapping', data: { mappingId, reason: 'resolved', eventId: id } }, cause)
+        const result = await deps.registry.handle(
+          streams.mappingRegistry(),
+          { type: 'DeleteMapping', data: { mappingId, reason: 'resolved', eventId: id } },
+          cause
+        )
         await settle(result.position)
       } catch (error) {
         // The mapping went away between the check and the append: the event closed with it.
-        if (isDomainError(error) && error.code === 'mapping_not_found') throw new DomainError('event_closed', `event ${id} is closed`, { eventId: id })
+        if (isDomainError(error) && error.code === 'mapping_not_found')
+          throw new DomainError('event_closed', `event ${id} is closed`, { eventId: id })
         throw error
       }
       return current(id)
@@ -150,7 +190,9 @@ export const createEventsService = (deps: {
     },
 
     /** "Recheck events": every active event that supports recheck, one after another. */
-    async recheckAll(cause: Cause): Promise<{ results: { eventId: string; type: EventTypeId; outcome: RecheckOutcome['outcome']; message?: string }[] }> {
+    async recheckAll(cause: Cause): Promise<{
+      results: { eventId: string; type: EventTypeId; outcome: RecheckOutcome['outcome']; message?: string }[]
+    }> {
       const targets = [...state().events.values()].filter((e) => e.status === 'active' && e.actions.includes('recheck'))
       const results = []
       for (const event of targets) {
@@ -158,7 +200,12 @@ export const createEventsService = (deps: {
           const { outcome, message } = await recheckOne(event.id, cause)
           results.push({ eventId: event.id, type: event.type, outcome, ...(message ? { message } : {}) })
         } catch (error) {
-          results.push({ eventId: event.id, type: event.type, outcome: 'failed' as const, message: (error as Error).message })
+          results.push({
+            eventId: event.id,
+            type: event.type,
+            outcome: 'failed' as const,
+            message: (error as Error).message
+          })
         }
       }
       return { results }

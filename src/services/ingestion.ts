@@ -34,7 +34,12 @@ export const createIngestion = (deps: { store: EventStore; now?: () => Date; pre
       const { deliveryId, security, platform, invalid } = prepared
       if (prepared.facts.length === 0) return { ok: true, deliveryId, security, platform, invalid, position: null }
       const metadata = metadataFor({ actor: 'gravityzone', correlationId: deliveryId, causationId: deliveryId }, now())
-      const facts = prepared.facts.map((f): NewFact => ({ id: f.id, type: f.type, data: new JsonText(f.data), metadata }))
+      const facts = prepared.facts.map((f): NewFact => ({
+        id: f.id,
+        type: f.type,
+        data: new JsonText(f.data),
+        metadata
+      }))
       const result = await deps.store.append(prepared.stream, facts, { expectedRevision: 'no_stream' })
       return { ok: true, deliveryId, security, platform, invalid, position: result.position }
     },
@@ -45,7 +50,11 @@ export const createIngestion = (deps: { store: EventStore; now?: () => Date; pre
       const invalid = (reason: string): NewFact => ({
         id: deterministicId('haloDelivery', deliveryId),
         type: 'HaloWebhookInvalid',
-        data: { deliveryId, reason, body: rawBody.subarray(0, MAX_KEPT_BODY).toString('utf8') } satisfies FactData<'HaloWebhookInvalid'>,
+        data: {
+          deliveryId,
+          reason,
+          body: rawBody.subarray(0, MAX_KEPT_BODY).toString('utf8')
+        } satisfies FactData<'HaloWebhookInvalid'>,
         metadata
       })
       let facts: NewFact[]
@@ -65,14 +74,27 @@ export const createIngestion = (deps: { store: EventStore; now?: () => Date; pre
           const id = deterministicId('haloDelivery', deliveryId, String(index))
           if (!parsed.success) {
             const issue = parsed.error.issues[0]
-            return { ...invalid(`notification ${index}: ${issue?.path.join('.') || 'body'} ${issue?.message ?? 'is not usable'}`), id }
+            return {
+              ...invalid(
+                `notification ${index}: ${issue?.path.join('.') || 'body'} ${issue?.message ?? 'is not usable'}`
+              ),
+              id
+            }
           }
           const p = parsed.data
           const data: FactData<'HaloWebhookReceived'> = {
-            deliveryId, index, haloId: p.deliveryId, event: p.event, objectId: p.objectId,
+            deliveryId,
+            index,
+            haloId: p.deliveryId,
+            event: p.event,
+            objectId: p.objectId,
             ...(p.ticket ? { ticketId: p.ticket.id } : p.event.includes('ticket') ? { ticketId: p.objectId } : {}),
             ...(p.ticket?.statusId != null ? { statusId: p.ticket.statusId } : {}),
-            ...(p.ticket?.clientId != null ? { clientId: p.ticket.clientId } : p.client ? { clientId: p.client.id } : {}),
+            ...(p.ticket?.clientId != null
+              ? { clientId: p.ticket.clientId }
+              : p.client
+                ? { clientId: p.client.id }
+                : {}),
             ...(p.ticket?.hasBeenClosed != null ? { hasBeenClosed: p.ticket.hasBeenClosed } : {}),
             ...(p.client?.inactive != null ? { clientInactive: p.client.inactive } : {}),
             body: item
@@ -82,7 +104,12 @@ export const createIngestion = (deps: { store: EventStore; now?: () => Date; pre
         if (facts.length === 0) facts = [invalid('the delivery holds no notification')]
       }
       const result = await deps.store.append(streams.haloDelivery(deliveryId), facts, { expectedRevision: 'no_stream' })
-      return { deliveryId, received: facts.filter((f) => f.type === 'HaloWebhookReceived').length, invalid: facts.filter((f) => f.type === 'HaloWebhookInvalid').length, position: result.position }
+      return {
+        deliveryId,
+        received: facts.filter((f) => f.type === 'HaloWebhookReceived').length,
+        invalid: facts.filter((f) => f.type === 'HaloWebhookInvalid').length,
+        position: result.position
+      }
     }
   }
 }

@@ -60,7 +60,9 @@ export type SyncReport = {
  * none is linked yet — the client's first active one (which then becomes the linked one).
  */
 export const invoiceFor = (m: Mapping, invoices: RecurringInvoice[]): RecurringInvoice | undefined =>
-  (m.billing.recurringInvoiceId !== undefined ? invoices.find((i) => i.id === m.billing.recurringInvoiceId) : undefined) ?? invoices.find((i) => !i.disabled)
+  (m.billing.recurringInvoiceId !== undefined
+    ? invoices.find((i) => i.id === m.billing.recurringInvoiceId)
+    : undefined) ?? invoices.find((i) => !i.disabled)
 
 /** Items an item mapping names, with the counters each bills. */
 const itemsOf = (items: Record<string, number>) => {
@@ -77,96 +79,185 @@ export const createInventory = (deps: InventoryDeps) => {
   const suspended = (id: string) => isSuspended(deps.runner.state(integrationEventsProjection), id)
 
   /** Appends through a handler and reports what changed (fact types) and the last position. */
-  const track = (changes: string[], positions: bigint[]) => (result: { facts: { type: string }[]; position: bigint | null }) => {
-    for (const f of result.facts) changes.push(f.type)
-    if (result.position !== null) positions.push(result.position)
-  }
+  const track =
+    (changes: string[], positions: bigint[]) => (result: { facts: { type: string }[]; position: bigint | null }) => {
+      for (const f of result.facts) changes.push(f.type)
+      if (result.position !== null) positions.push(result.position)
+    }
 
-  const observeMapping = (m: Mapping, company: { found: boolean; name?: string } | undefined, client: { found: boolean; inactive?: boolean; name?: string } | undefined, cause: Cause) =>
-    handlers.health.handle(streams.mappingHealth(m.id), {
-      type: 'ObserveInventory',
-      data: {
-        mappingId: m.id,
-        companyId: m.gravityzoneCompanyId,
-        clientId: m.halopsaClientId,
-        ...(company ? { company: { id: m.gravityzoneCompanyId, ...company } } : {}),
-        ...(client ? { client: { id: m.halopsaClientId, ...client } } : {}),
-        ...(m.gravityzoneCompanyName !== undefined ? { companyName: m.gravityzoneCompanyName } : {}),
-        ...(m.halopsaClientName !== undefined ? { clientName: m.halopsaClientName } : {})
-      }
-    }, cause)
+  const observeMapping = (
+    m: Mapping,
+    company: { found: boolean; name?: string } | undefined,
+    client: { found: boolean; inactive?: boolean; name?: string } | undefined,
+    cause: Cause
+  ) =>
+    handlers.health.handle(
+      streams.mappingHealth(m.id),
+      {
+        type: 'ObserveInventory',
+        data: {
+          mappingId: m.id,
+          companyId: m.gravityzoneCompanyId,
+          clientId: m.halopsaClientId,
+          ...(company ? { company: { id: m.gravityzoneCompanyId, ...company } } : {}),
+          ...(client ? { client: { id: m.halopsaClientId, ...client } } : {}),
+          ...(m.gravityzoneCompanyName !== undefined ? { companyName: m.gravityzoneCompanyName } : {}),
+          ...(m.halopsaClientName !== undefined ? { clientName: m.halopsaClientName } : {})
+        }
+      },
+      cause
+    )
 
   /** Keeps the names the events show up to date when a company or client is renamed. */
-  const refreshNames = async (m: Mapping, companyName: string | undefined, clientName: string | undefined, cause: Cause) => {
+  const refreshNames = async (
+    m: Mapping,
+    companyName: string | undefined,
+    clientName: string | undefined,
+    cause: Cause
+  ) => {
     const changes: { gravityzoneCompanyName?: string; halopsaClientName?: string } = {}
-    if (companyName !== undefined && companyName !== m.gravityzoneCompanyName) changes.gravityzoneCompanyName = companyName
+    if (companyName !== undefined && companyName !== m.gravityzoneCompanyName)
+      changes.gravityzoneCompanyName = companyName
     if (clientName !== undefined && clientName !== m.halopsaClientName) changes.halopsaClientName = clientName
     if (Object.keys(changes).length === 0) return { facts: [], position: null }
-    return handlers.registry.handle(streams.mappingRegistry(), { type: 'UpdateMapping', data: { mappingId: m.id, changes } }, cause)
+    return handlers.registry.handle(
+      streams.mappingRegistry(),
+      { type: 'UpdateMapping', data: { mappingId: m.id, changes } },
+      cause
+    )
   }
 
-
-  const observeInvoice = async (m: Mapping, invoice: RecurringInvoice | undefined, cause: Cause, changes: string[], positions: bigint[]) => {
+  const observeInvoice = async (
+    m: Mapping,
+    invoice: RecurringInvoice | undefined,
+    cause: Cause,
+    changes: string[],
+    positions: bigint[]
+  ) => {
     const record = track(changes, positions)
-    record(await handlers.health.handle(streams.mappingHealth(m.id), {
-      type: 'ObserveInvoice',
-      data: {
-        mappingId: m.id,
-        clientId: m.halopsaClientId,
-        ...(m.halopsaClientName !== undefined ? { clientName: m.halopsaClientName } : {}),
-        found: invoice !== undefined,
-        ...(invoice ? { recurringInvoiceId: invoice.id } : m.billing.recurringInvoiceId !== undefined ? { recurringInvoiceId: m.billing.recurringInvoiceId } : {})
-      }
-    }, cause))
+    record(
+      await handlers.health.handle(
+        streams.mappingHealth(m.id),
+        {
+          type: 'ObserveInvoice',
+          data: {
+            mappingId: m.id,
+            clientId: m.halopsaClientId,
+            ...(m.halopsaClientName !== undefined ? { clientName: m.halopsaClientName } : {}),
+            found: invoice !== undefined,
+            ...(invoice
+              ? { recurringInvoiceId: invoice.id }
+              : m.billing.recurringInvoiceId !== undefined
+                ? { recurringInvoiceId: m.billing.recurringInvoiceId }
+                : {})
+          }
+        },
+        cause
+      )
+    )
     // An invoice found for a client whose mapping names none (or a deleted one) is linked to it.
     if (invoice && m.billing.recurringInvoiceId !== invoice.id) {
-      record(await handlers.registry.handle(streams.mappingRegistry(), { type: 'UpdateMapping', data: { mappingId: m.id, changes: { billing: { ...m.billing, recurringInvoiceId: invoice.id } } } }, cause))
+      record(
+        await handlers.registry.handle(
+          streams.mappingRegistry(),
+          {
+            type: 'UpdateMapping',
+            data: { mappingId: m.id, changes: { billing: { ...m.billing, recurringInvoiceId: invoice.id } } }
+          },
+          cause
+        )
+      )
     }
   }
 
-  const observeCustomItems = async (m: Mapping, existing: (id: number) => boolean, cause: Cause, changes: string[], positions: bigint[]) => {
+  const observeCustomItems = async (
+    m: Mapping,
+    existing: (id: number) => boolean,
+    cause: Cause,
+    changes: string[],
+    positions: bigint[]
+  ) => {
     if (!m.billing.items) return
     const byItem = itemsOf(m.billing.items)
     const present = [...byItem.keys()].filter(existing)
-    const missing = [...byItem.entries()].filter(([id]) => !existing(id)).map(([itemId, counters]) => ({ itemId, counters }))
-    track(changes, positions)(await handlers.health.handle(streams.mappingHealth(m.id), { type: 'ObserveItems', data: { mappingId: m.id, present, missing } }, cause))
+    const missing = [...byItem.entries()]
+      .filter(([id]) => !existing(id))
+      .map(([itemId, counters]) => ({ itemId, counters }))
+    track(
+      changes,
+      positions
+    )(
+      await handlers.health.handle(
+        streams.mappingHealth(m.id),
+        { type: 'ObserveItems', data: { mappingId: m.id, present, missing } },
+        cause
+      )
+    )
   }
 
-  const observeGlobalItems = async (existing: (id: number) => boolean, cause: Cause, changes: string[], positions: bigint[]) => {
+  const observeGlobalItems = async (
+    existing: (id: number) => boolean,
+    cause: Cause,
+    changes: string[],
+    positions: bigint[]
+  ) => {
     const config = await handlers.billingConfig.load(streams.billingConfig())
     const byItem = itemsOf(config.items)
     const present = [...byItem.keys()].filter(existing)
-    const missing = [...byItem.entries()].filter(([id]) => !existing(id)).map(([itemId, counters]) => ({ itemId, counters }))
-    track(changes, positions)(await handlers.billingConfig.handle(streams.billingConfig(), { type: 'ObserveGlobalItems', data: { present, missing } }, cause))
+    const missing = [...byItem.entries()]
+      .filter(([id]) => !existing(id))
+      .map(([itemId, counters]) => ({ itemId, counters }))
+    track(
+      changes,
+      positions
+    )(
+      await handlers.billingConfig.handle(
+        streams.billingConfig(),
+        { type: 'ObserveGlobalItems', data: { present, missing } },
+        cause
+      )
+    )
   }
 
   /** What in a ticketing configuration HaloPSA does not have (also used when the configuration is changed). */
-  const ticketingProblems = async (config: TicketingConfiguration): Promise<{ problems: Problem[]; checked: string[] }> => {
+  const ticketingProblems = async (
+    config: TicketingConfiguration
+  ): Promise<{ problems: Problem[]; checked: string[] }> => {
     const problems: Problem[] = []
     const checked = ['ticketTypeId']
     const type = await deps.halopsa.ticketTypes.get(config.ticketTypeId)
     if (!type) problems.push({ field: 'ticketTypeId', message: `HaloPSA has no ticket type ${config.ticketTypeId}` })
     else {
       const unfilled = type.mandatoryFields ?? []
-      if (unfilled.length > 0) problems.push({ field: 'ticketTypeId', message: `ticket type "${type.name}" requires fields the relay does not fill: ${unfilled.join(', ')}` })
+      if (unfilled.length > 0)
+        problems.push({
+          field: 'ticketTypeId',
+          message: `ticket type "${type.name}" requires fields the relay does not fill: ${unfilled.join(', ')}`
+        })
     }
     if (config.priorityId !== undefined) {
       checked.push('priorityId')
-      if (!(await deps.halopsa.priorities.list()).some((p) => p.id === config.priorityId)) problems.push({ field: 'priorityId', message: `HaloPSA has no priority ${config.priorityId}` })
+      if (!(await deps.halopsa.priorities.list()).some((p) => p.id === config.priorityId))
+        problems.push({ field: 'priorityId', message: `HaloPSA has no priority ${config.priorityId}` })
     }
     const statuses = config.statusId !== undefined || config.autoCloseBlocked ? await deps.halopsa.statuses.list() : []
     if (config.statusId !== undefined) {
       checked.push('statusId')
-      if (!statuses.some((s) => s.id === config.statusId)) problems.push({ field: 'statusId', message: `HaloPSA has no status ${config.statusId}` })
+      if (!statuses.some((s) => s.id === config.statusId))
+        problems.push({ field: 'statusId', message: `HaloPSA has no status ${config.statusId}` })
     }
     if (config.autoCloseBlocked) {
       checked.push('closedStatusName')
       if (!statuses.some((s) => s.name.trim().toLowerCase() === config.closedStatusName.trim().toLowerCase())) {
-        problems.push({ field: 'closedStatusName', message: `HaloPSA has no ticket status named "${config.closedStatusName}" (needed to close tickets for blocked threats)` })
+        problems.push({
+          field: 'closedStatusName',
+          message: `HaloPSA has no ticket status named "${config.closedStatusName}" (needed to close tickets for blocked threats)`
+        })
       }
     }
     const unknownModules = config.modules.filter((m) => !(securityModules as readonly string[]).includes(m))
-    if (unknownModules.length > 0) problems.push({ field: 'modules', message: `not GravityZone security modules: ${unknownModules.join(', ')}` })
+    if (unknownModules.length > 0)
+      problems.push({ field: 'modules', message: `not GravityZone security modules: ${unknownModules.join(', ')}` })
     return { problems, checked }
   }
 
@@ -174,10 +265,19 @@ export const createInventory = (deps: InventoryDeps) => {
     const config = await deps.ticketingConfiguration()
     if (!config) return { valid: true, checked: false, position: null as bigint | null }
     const { problems, checked } = await ticketingProblems(config)
-    track(changes, positions)(await handlers.ticketingConfig.handle(streams.ticketingConfig(), {
-      type: 'ObserveTicketingValidity',
-      data: { valid: problems.length === 0, problems, checked }
-    }, cause))
+    track(
+      changes,
+      positions
+    )(
+      await handlers.ticketingConfig.handle(
+        streams.ticketingConfig(),
+        {
+          type: 'ObserveTicketingValidity',
+          data: { valid: problems.length === 0, problems, checked }
+        },
+        cause
+      )
+    )
     return { valid: problems.length === 0, checked: true, position: positions.at(-1) ?? null }
   }
 
@@ -191,10 +291,25 @@ export const createInventory = (deps: InventoryDeps) => {
         if (!ticket.hasBeenClosed) continue
         const record = chunk.find((t) => t.ticketId === ticket.id)
         if (!record) continue
-        track(changes, positions)(await handlers.ticket.handle(streams.ticket(record.threatKey), {
-          type: 'RecordClosed',
-          data: { ticketId: ticket.id, mappingId: record.mappingId, threatKey: record.threatKey, by: 'technician', ...(ticket.statusId != null ? { statusId: ticket.statusId } : {}) }
-        }, cause))
+        track(
+          changes,
+          positions
+        )(
+          await handlers.ticket.handle(
+            streams.ticket(record.threatKey),
+            {
+              type: 'RecordClosed',
+              data: {
+                ticketId: ticket.id,
+                mappingId: record.mappingId,
+                threatKey: record.threatKey,
+                by: 'technician',
+                ...(ticket.statusId != null ? { statusId: ticket.statusId } : {})
+              }
+            },
+            cause
+          )
+        )
       }
     }
   }
@@ -223,57 +338,105 @@ export const createInventory = (deps: InventoryDeps) => {
         }
       }
       const all = mappings()
-      const companies = await attempt('GravityZone companies', async () => new Map((await deps.gravityzone.listAllCompanies()).map((c) => [c.id, c])))
-      const clients = await attempt('HaloPSA clients', async () => new Map((await deps.halopsa.clients.all({ includeInactive: true, pageSize })).map((c) => [c.id, c])))
+      const companies = await attempt(
+        'GravityZone companies',
+        async () => new Map((await deps.gravityzone.listAllCompanies()).map((c) => [c.id, c]))
+      )
+      const clients = await attempt(
+        'HaloPSA clients',
+        async () => new Map((await deps.halopsa.clients.all({ includeInactive: true, pageSize })).map((c) => [c.id, c]))
+      )
       for (const m of all) {
         const company = companies ? companies.get(m.gravityzoneCompanyId) : undefined
         const client = clients ? clients.get(m.halopsaClientId) : undefined
-        track(changes, positions)(await observeMapping(m,
-          companies ? { found: company !== undefined, ...(company ? { name: company.name } : {}) } : undefined,
-          clients ? { found: client !== undefined && !client.inactive, inactive: client?.inactive === true, ...(client ? { name: client.name } : {}) } : undefined,
-          cause))
-        track(changes, positions)(await refreshNames(m, company?.name, client && !client.inactive ? client.name : undefined, cause))
+        track(
+          changes,
+          positions
+        )(
+          await observeMapping(
+            m,
+            companies ? { found: company !== undefined, ...(company ? { name: company.name } : {}) } : undefined,
+            clients
+              ? {
+                  found: client !== undefined && !client.inactive,
+                  inactive: client?.inactive === true,
+                  ...(client ? { name: client.name } : {})
+                }
+              : undefined,
+            cause
+          )
+        )
+        track(
+          changes,
+          positions
+        )(await refreshNames(m, company?.name, client && !client.inactive ? client.name : undefined, cause))
       }
 
       // Billing prerequisites, for mappings whose services are not suspended.
       const billed = mappings().filter((m) => m.billing.enabled && !suspended(m.id))
-      const items = await attempt('HaloPSA items', async () => new Set((await deps.halopsa.items.all({ pageSize })).map((i) => i.id)))
+      const items = await attempt(
+        'HaloPSA items',
+        async () => new Set((await deps.halopsa.items.all({ pageSize })).map((i) => i.id))
+      )
       if (items) {
         await observeGlobalItems((id) => items.has(id), cause, changes, positions)
         for (const m of billed) await observeCustomItems(m, (id) => items.has(id), cause, changes, positions)
       }
-      const invoices = billed.length > 0
-        ? await attempt('HaloPSA recurring invoices', async () => {
-          const byClient = new Map<number, RecurringInvoice[]>()
-          for (const invoice of await deps.halopsa.recurringInvoices.all({ pageSize })) {
-            if (invoice.clientId != null) byClient.set(invoice.clientId, [...(byClient.get(invoice.clientId) ?? []), invoice])
-          }
-          return byClient
-        })
-        : new Map<number, RecurringInvoice[]>()
+      const invoices =
+        billed.length > 0
+          ? await attempt('HaloPSA recurring invoices', async () => {
+              const byClient = new Map<number, RecurringInvoice[]>()
+              for (const invoice of await deps.halopsa.recurringInvoices.all({ pageSize })) {
+                if (invoice.clientId != null)
+                  byClient.set(invoice.clientId, [...(byClient.get(invoice.clientId) ?? []), invoice])
+              }
+              return byClient
+            })
+          : new Map<number, RecurringInvoice[]>()
       if (invoices) {
-        for (const m of billed) await observeInvoice(m, invoiceFor(m, invoices.get(m.halopsaClientId) ?? []), cause, changes, positions)
+        for (const m of billed)
+          await observeInvoice(m, invoiceFor(m, invoices.get(m.halopsaClientId) ?? []), cause, changes, positions)
       }
 
-      const ticketing = await attempt('ticketing configuration', () => checkTicketingConfiguration(cause, changes, positions))
+      const ticketing = await attempt('ticketing configuration', () =>
+        checkTicketingConfiguration(cause, changes, positions)
+      )
       await attempt('HaloPSA tickets', () => pollClosedTickets(cause, changes, positions))
 
       const report: SyncReport = {
         runId,
-        checked: { mappings: all.length, companies: companies?.size ?? 0, clients: clients?.size ?? 0, items: items?.size ?? 0, invoices: billed.length, ticketing: ticketing?.checked ?? false },
+        checked: {
+          mappings: all.length,
+          companies: companies?.size ?? 0,
+          clients: clients?.size ?? 0,
+          items: items?.size ?? 0,
+          invoices: billed.length,
+          ticketing: ticketing?.checked ?? false
+        },
         changes,
-        calls: { gravityzone: deps.gravityzone.stats().transport.calls! - gzBefore, halopsa: deps.halopsa.stats().calls - haloBefore },
+        calls: {
+          gravityzone: deps.gravityzone.stats().transport.calls! - gzBefore,
+          halopsa: deps.halopsa.stats().calls - haloBefore
+        },
         durationMs: Date.now() - started,
         errors
       }
       // A poll that changed nothing appends nothing (its figures are in the metrics and the answer).
       if (changes.length > 0) {
-        const recorded = await deps.store.append(streams.syncRun(), [{
-          id: newId(),
-          type: 'SyncRunCompleted',
-          data: { runId, checked: report.checked, changes, calls: report.calls, durationMs: report.durationMs } satisfies FactData<'SyncRunCompleted'>,
-          metadata: metadataFor(cause, now())
-        }])
+        const recorded = await deps.store.append(streams.syncRun(), [
+          {
+            id: newId(),
+            type: 'SyncRunCompleted',
+            data: {
+              runId,
+              checked: report.checked,
+              changes,
+              calls: report.calls,
+              durationMs: report.durationMs
+            } satisfies FactData<'SyncRunCompleted'>,
+            metadata: metadataFor(cause, now())
+          }
+        ])
         positions.push(recorded.position)
       }
       if (positions.length > 0) await deps.runner.waitForPosition(positions.reduce((a, b) => (a > b ? a : b)))
@@ -288,9 +451,24 @@ export const createInventory = (deps: InventoryDeps) => {
         (error) => {
           if (isPlatformError(error) && error.kind === 'not_found') return { found: false }
           throw error
-        })
+        }
+      )
       const client = await deps.halopsa.clients.get(m.halopsaClientId)
-      track([], positions)(await observeMapping(m, company, { found: client !== null && !client.inactive, inactive: client?.inactive === true, ...(client ? { name: client.name } : {}) }, cause))
+      track(
+        [],
+        positions
+      )(
+        await observeMapping(
+          m,
+          company,
+          {
+            found: client !== null && !client.inactive,
+            inactive: client?.inactive === true,
+            ...(client ? { name: client.name } : {})
+          },
+          cause
+        )
+      )
       return positions.at(-1) ?? null
     },
 

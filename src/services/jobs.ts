@@ -14,7 +14,11 @@ import type { PushService } from './pushService.js'
  * request to run it now is refused with 409. Dates come from the injected clock.
  */
 
-type Logger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void }
+type Logger = {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
 
 export type JobName = 'sync' | 'billing' | 'push-watchdog'
 
@@ -56,7 +60,8 @@ export const createJobs = (deps: {
 
     syncNow: (actor: string) => exclusive('sync', false, () => deps.inventory.sync(actor)),
 
-    billingRun: (month: string | undefined, actor: string) => exclusive('billing', false, () => deps.billing.run(month, actor)),
+    billingRun: (month: string | undefined, actor: string) =>
+      exclusive('billing', false, () => deps.billing.run(month, actor)),
 
     /** The hourly billing check: last month once it is due (day 2 onwards), today's run if daily billing is on. */
     async billingTick(): Promise<{ ran: string[] }> {
@@ -86,12 +91,33 @@ export const createJobs = (deps: {
     /** Adds the three jobs to a toad-scheduler (the one @fastify/schedule stops on close). */
     schedule(scheduler: ToadScheduler, intervals: { pollMs: number; watchdogMs: number; billingCheckMs?: number }) {
       const task = (id: string, run: () => Promise<unknown>) =>
-        new AsyncTask(id, async () => {
-          await run()
-        }, (error) => deps.logger?.error({ err: error, job: id }, 'scheduled job failed'))
-      scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ milliseconds: intervals.pollMs, runImmediately: true }, task('sync', jobs.syncTick), { id: 'sync', preventOverrun: true }))
-      scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ milliseconds: intervals.billingCheckMs ?? 3_600_000, runImmediately: true }, task('billing', jobs.billingTick), { id: 'billing', preventOverrun: true }))
-      scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ milliseconds: intervals.watchdogMs, runImmediately: false }, task('push-watchdog', jobs.watchdogTick), { id: 'push-watchdog', preventOverrun: true }))
+        new AsyncTask(
+          id,
+          async () => {
+            await run()
+          },
+          (error) => deps.logger?.error({ err: error, job: id }, 'scheduled job failed')
+        )
+      scheduler.addSimpleIntervalJob(
+        new SimpleIntervalJob({ milliseconds: intervals.pollMs, runImmediately: true }, task('sync', jobs.syncTick), {
+          id: 'sync',
+          preventOverrun: true
+        })
+      )
+      scheduler.addSimpleIntervalJob(
+        new SimpleIntervalJob(
+          { milliseconds: intervals.billingCheckMs ?? 3_600_000, runImmediately: true },
+          task('billing', jobs.billingTick),
+          { id: 'billing', preventOverrun: true }
+        )
+      )
+      scheduler.addSimpleIntervalJob(
+        new SimpleIntervalJob(
+          { milliseconds: intervals.watchdogMs, runImmediately: false },
+          task('push-watchdog', jobs.watchdogTick),
+          { id: 'push-watchdog', preventOverrun: true }
+        )
+      )
     }
   }
   return jobs

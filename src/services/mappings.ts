@@ -64,20 +64,25 @@ export const createMappingsService = (deps: {
 
   const checkItems = (items: Record<string, number> | undefined) => {
     const problems = items ? itemMappingProblems(items) : []
-    if (problems.length > 0) throw new DomainError('invalid_configuration', problems.map((p) => p.message).join('; '), { problems })
+    if (problems.length > 0)
+      throw new DomainError('invalid_configuration', problems.map((p) => p.message).join('; '), { problems })
   }
 
   const companyName = async (companyId: string): Promise<string | undefined> => {
     if (!deps.directory) return undefined
     const company = await deps.directory.company(companyId)
-    if (!company) throw new DomainError('unknown_company', `GravityZone has no company ${companyId}`, { gravityzoneCompanyId: companyId })
+    if (!company)
+      throw new DomainError('unknown_company', `GravityZone has no company ${companyId}`, {
+        gravityzoneCompanyId: companyId
+      })
     return company.name
   }
 
   const clientName = async (clientId: number): Promise<string | undefined> => {
     if (!deps.directory) return undefined
     const client = await deps.directory.client(clientId)
-    if (!client || client.inactive) throw new DomainError('unknown_client', `HaloPSA has no active client ${clientId}`, { halopsaClientId: clientId })
+    if (!client || client.inactive)
+      throw new DomainError('unknown_client', `HaloPSA has no active client ${clientId}`, { halopsaClientId: clientId })
     return client.name
   }
 
@@ -87,8 +92,12 @@ export const createMappingsService = (deps: {
 
   return {
     list(filter: { status?: MappingView['status'] } = {}): MappingView[] {
-      return [...mappings().mappings.values()].map(view).filter((v) => filter.status === undefined || v.status === filter.status)
-        .sort((a, b) => (a.halopsaClientName ?? '').localeCompare(b.halopsaClientName ?? '') || a.id.localeCompare(b.id))
+      return [...mappings().mappings.values()]
+        .map(view)
+        .filter((v) => filter.status === undefined || v.status === filter.status)
+        .sort(
+          (a, b) => (a.halopsaClientName ?? '').localeCompare(b.halopsaClientName ?? '') || a.id.localeCompare(b.id)
+        )
     },
 
     get: (id: string): MappingView => view(find(id)),
@@ -97,19 +106,34 @@ export const createMappingsService = (deps: {
       checkItems(input.billing.items)
       const state = mappings()
       // Refuse a taken side before asking the platforms (the decider checks again atomically).
-      if (state.byCompany.has(input.gravityzoneCompanyId)) throw new DomainError('company_already_mapped', `GravityZone company ${input.gravityzoneCompanyId} is already mapped`, { mappingId: state.byCompany.get(input.gravityzoneCompanyId) })
-      if (state.byClient.has(input.halopsaClientId)) throw new DomainError('client_already_mapped', `HaloPSA client ${input.halopsaClientId} is already mapped`, { mappingId: state.byClient.get(input.halopsaClientId) })
-      const [gzName, haloName] = await Promise.all([companyName(input.gravityzoneCompanyId), clientName(input.halopsaClientId)])
+      if (state.byCompany.has(input.gravityzoneCompanyId))
+        throw new DomainError(
+          'company_already_mapped',
+          `GravityZone company ${input.gravityzoneCompanyId} is already mapped`,
+          { mappingId: state.byCompany.get(input.gravityzoneCompanyId) }
+        )
+      if (state.byClient.has(input.halopsaClientId))
+        throw new DomainError('client_already_mapped', `HaloPSA client ${input.halopsaClientId} is already mapped`, {
+          mappingId: state.byClient.get(input.halopsaClientId)
+        })
+      const [gzName, haloName] = await Promise.all([
+        companyName(input.gravityzoneCompanyId),
+        clientName(input.halopsaClientId)
+      ])
       const mappingId = newId()
-      const result = await deps.registry.handle(streams.mappingRegistry(), {
-        type: 'CreateMapping',
-        data: {
-          mappingId,
-          ...input,
-          ...(gzName !== undefined ? { gravityzoneCompanyName: gzName } : {}),
-          ...(haloName !== undefined ? { halopsaClientName: haloName } : {})
-        }
-      }, cause)
+      const result = await deps.registry.handle(
+        streams.mappingRegistry(),
+        {
+          type: 'CreateMapping',
+          data: {
+            mappingId,
+            ...input,
+            ...(gzName !== undefined ? { gravityzoneCompanyName: gzName } : {}),
+            ...(haloName !== undefined ? { halopsaClientName: haloName } : {})
+          }
+        },
+        cause
+      )
       await settle(result.position)
       return view(find(mappingId))
     },
@@ -126,31 +150,56 @@ export const createMappingsService = (deps: {
         const name = await clientName(changes.halopsaClientId)
         if (name !== undefined) named.halopsaClientName = name
       }
-      const result = await deps.registry.handle(streams.mappingRegistry(), { type: 'UpdateMapping', data: { mappingId: id, changes: named } }, cause)
+      const result = await deps.registry.handle(
+        streams.mappingRegistry(),
+        { type: 'UpdateMapping', data: { mappingId: id, changes: named } },
+        cause
+      )
       await settle(result.position)
       return view(find(id))
     },
 
     async remove(id: string, cause: Cause): Promise<void> {
       find(id)
-      const result = await deps.registry.handle(streams.mappingRegistry(), { type: 'DeleteMapping', data: { mappingId: id, reason: 'deleted' } }, cause)
+      const result = await deps.registry.handle(
+        streams.mappingRegistry(),
+        { type: 'DeleteMapping', data: { mappingId: id, reason: 'deleted' } },
+        cause
+      )
       await settle(result.position)
     },
 
     /** "Generate Recurring Invoice": creates the invoice in HaloPSA, records it, links it to the mapping. */
     async generateRecurringInvoice(id: string, cause: Cause): Promise<MappingView> {
       const mapping = find(id)
-      if (!mapping.billing.enabled) throw new DomainError('billing_disabled', `billing is off for mapping ${id}`, { mappingId: id })
+      if (!mapping.billing.enabled)
+        throw new DomainError('billing_disabled', `billing is off for mapping ${id}`, { mappingId: id })
       if (!deps.makeInvoice) throw new DomainError('not_configured', 'generating invoices needs the HaloPSA connection')
       const invoice = await deps.makeInvoice(mapping, cause)
-      const recorded = await deps.health.handle(streams.mappingHealth(id), {
-        type: 'RecordInvoiceGenerated',
-        data: { mappingId: id, halopsaClientId: mapping.halopsaClientId, recurringInvoiceId: invoice.recurringInvoiceId, name: invoice.name }
-      }, cause)
-      const linked = await deps.registry.handle(streams.mappingRegistry(), {
-        type: 'UpdateMapping',
-        data: { mappingId: id, changes: { billing: { ...mapping.billing, recurringInvoiceId: invoice.recurringInvoiceId } } }
-      }, cause)
+      const recorded = await deps.health.handle(
+        streams.mappingHealth(id),
+        {
+          type: 'RecordInvoiceGenerated',
+          data: {
+            mappingId: id,
+            halopsaClientId: mapping.halopsaClientId,
+            recurringInvoiceId: invoice.recurringInvoiceId,
+            name: invoice.name
+          }
+        },
+        cause
+      )
+      const linked = await deps.registry.handle(
+        streams.mappingRegistry(),
+        {
+          type: 'UpdateMapping',
+          data: {
+            mappingId: id,
+            changes: { billing: { ...mapping.billing, recurringInvoiceId: invoice.recurringInvoiceId } }
+          }
+        },
+        cause
+      )
       await settle(linked.position ?? recorded.position)
       return view(find(id))
     }

@@ -12,12 +12,44 @@ import type { ProjectionRunner } from './projectionRunner.js'
 export const createMetrics = () => {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'relay_' })
-  const webhookDeliveries = new Counter({ name: 'relay_webhook_deliveries_total', help: 'Webhook deliveries by source and outcome (accepted, duplicate, partially_invalid, unauthorized, bad_signature, malformed, too_large, failed)', labelNames: ['source', 'outcome'], registers: [registry] })
-  const webhookEvents = new Counter({ name: 'relay_webhook_events_total', help: 'Events inside webhook deliveries, by source and kind (GravityZone: security, platform, invalid; HaloPSA: notification, invalid)', labelNames: ['source', 'kind'], registers: [registry] })
-  const appendSeconds = new Histogram({ name: 'relay_store_append_duration_seconds', help: 'Time from append to durable acknowledgement', labelNames: ['outcome'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] })
-  const upstreamCalls = new Counter({ name: 'relay_upstream_calls_total', help: 'Calls to GravityZone and HaloPSA by platform and outcome', labelNames: ['platform', 'outcome'], registers: [registry] })
-  const upstreamSeconds = new Histogram({ name: 'relay_upstream_call_duration_seconds', help: 'Duration of calls to the platforms, retries included', labelNames: ['platform'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] })
-  const jobRuns = new Counter({ name: 'relay_job_runs_total', help: 'Scheduled and on-demand job runs by job and outcome', labelNames: ['job', 'outcome'], registers: [registry] })
+  const webhookDeliveries = new Counter({
+    name: 'relay_webhook_deliveries_total',
+    help: 'Webhook deliveries by source and outcome (accepted, duplicate, partially_invalid, unauthorized, bad_signature, malformed, too_large, failed)',
+    labelNames: ['source', 'outcome'],
+    registers: [registry]
+  })
+  const webhookEvents = new Counter({
+    name: 'relay_webhook_events_total',
+    help: 'Events inside webhook deliveries, by source and kind (GravityZone: security, platform, invalid; HaloPSA: notification, invalid)',
+    labelNames: ['source', 'kind'],
+    registers: [registry]
+  })
+  const appendSeconds = new Histogram({
+    name: 'relay_store_append_duration_seconds',
+    help: 'Time from append to durable acknowledgement',
+    labelNames: ['outcome'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry]
+  })
+  const upstreamCalls = new Counter({
+    name: 'relay_upstream_calls_total',
+    help: 'Calls to GravityZone and HaloPSA by platform and outcome',
+    labelNames: ['platform', 'outcome'],
+    registers: [registry]
+  })
+  const upstreamSeconds = new Histogram({
+    name: 'relay_upstream_call_duration_seconds',
+    help: 'Duration of calls to the platforms, retries included',
+    labelNames: ['platform'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry]
+  })
+  const jobRuns = new Counter({
+    name: 'relay_job_runs_total',
+    help: 'Scheduled and on-demand job runs by job and outcome',
+    labelNames: ['job', 'outcome'],
+    registers: [registry]
+  })
   let sources: { store: EventStore; runner: ProjectionRunner } | undefined
   new Gauge({
     name: 'relay_projection_lag_facts',

@@ -71,17 +71,31 @@ export const createProcessor = (options: {
     if (position === saved) return
     const at = position
     try {
-      const result = await options.store.append(stream, [{
-        id: newId(),
-        type: 'ProcessorCheckpointed',
-        data: { processor: options.name, position: at.toString() } satisfies FactData<'ProcessorCheckpointed'>,
-        metadata: { correlationId: options.name, causationId: options.name, actor: 'relay', recordedAt: new Date(clock.now()).toISOString() }
-      }], { expectedRevision: revision })
+      const result = await options.store.append(
+        stream,
+        [
+          {
+            id: newId(),
+            type: 'ProcessorCheckpointed',
+            data: { processor: options.name, position: at.toString() } satisfies FactData<'ProcessorCheckpointed'>,
+            metadata: {
+              correlationId: options.name,
+              causationId: options.name,
+              actor: 'relay',
+              recordedAt: new Date(clock.now()).toISOString()
+            }
+          }
+        ],
+        { expectedRevision: revision }
+      )
       revision = result.nextRevision
       saved = at
     } catch (error) {
       if (isWrongExpectedVersion(error)) {
-        options.logger?.error({ processor: options.name }, 'another instance of this processor wrote a checkpoint; reloading it')
+        options.logger?.error(
+          { processor: options.name },
+          'another instance of this processor wrote a checkpoint; reloading it'
+        )
         await loadCheckpoint()
       } else if (!(isStoreError(error) && error.code === 'store_closed')) {
         throw error
@@ -98,7 +112,10 @@ export const createProcessor = (options: {
       } catch (error) {
         if (stopped) throw error
         retries++
-        options.logger?.warn({ err: error, processor: options.name, position: String(fact.position), type: fact.type, retryInMs: delay }, 'processor handler failed; retrying the same fact')
+        options.logger?.warn(
+          { err: error, processor: options.name, position: String(fact.position), type: fact.type, retryInMs: delay },
+          'processor handler failed; retrying the same fact'
+        )
         await clock.sleep(delay, abort.signal).catch(() => undefined)
         if (stopped) throw error
         delay = Math.min(maxMs, delay * 2)
@@ -137,7 +154,10 @@ export const createProcessor = (options: {
       } catch (error) {
         if (stopped) return
         if (isStoreError(error) && error.code === 'store_closed') return
-        options.logger?.warn({ err: error, processor: options.name, retryInMs: delay }, 'processor subscription dropped; resubscribing')
+        options.logger?.warn(
+          { err: error, processor: options.name, retryInMs: delay },
+          'processor subscription dropped; resubscribing'
+        )
         await clock.sleep(delay, abort.signal).catch(() => undefined)
         delay = Math.min(maxMs, delay * 2)
       }
@@ -168,7 +188,11 @@ export const createProcessor = (options: {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters = waiters.filter((w) => w !== waiter)
-          reject(new Error(`processor ${options.name} did not reach position ${target} within ${timeoutMs} ms (at ${position})`))
+          reject(
+            new Error(
+              `processor ${options.name} did not reach position ${target} within ${timeoutMs} ms (at ${position})`
+            )
+          )
         }, timeoutMs)
         const waiter = { position: target, resolve: () => (clearTimeout(timer), resolve()) }
         waiters.push(waiter)

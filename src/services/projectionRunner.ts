@@ -38,7 +38,9 @@ export const createProjectionRunner = (options: {
   const maxMs = options.backoff?.maxMs ?? 5_000
   const states = new Map<string, unknown>(options.projections.map((p) => [p.name, p.initialState()]))
   // Bodies are read only for the fact types some projection reads, when every projection says which.
-  const bodiesFor = options.projections.every((p) => p.bodiesFor) ? [...new Set(options.projections.flatMap((p) => p.bodiesFor!))] : undefined
+  const bodiesFor = options.projections.every((p) => p.bodiesFor)
+    ? [...new Set(options.projections.flatMap((p) => p.bodiesFor!))]
+    : undefined
   let position = 0n
   let folded = 0
   let resubscriptions = 0
@@ -75,7 +77,10 @@ export const createProjectionRunner = (options: {
     while (!stopped) {
       try {
         const head = await store.headPosition()
-        subscription = store.subscribeToAll({ from: folded === 0 ? 'start' : position, ...(bodiesFor ? { bodiesFor } : {}) })
+        subscription = store.subscribeToAll({
+          from: folded === 0 ? 'start' : position,
+          ...(bodiesFor ? { bodiesFor } : {})
+        })
         const sub = subscription
         if (!caughtUp) {
           void sub.caughtUp.then(() => {
@@ -103,7 +108,10 @@ export const createProjectionRunner = (options: {
           return
         }
         resubscriptions++
-        options.logger?.warn({ err: error, position: String(position), retryInMs: delay }, 'projection subscription dropped; resubscribing')
+        options.logger?.warn(
+          { err: error, position: String(position), retryInMs: delay },
+          'projection subscription dropped; resubscribing'
+        )
         await new Promise((resolve) => setTimeout(resolve, delay))
         delay = Math.min(maxMs, delay * 2)
       }

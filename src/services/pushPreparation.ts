@@ -19,13 +19,22 @@ export type UnusablePush = { ok: false; reason: PushDeliveryError['code']; messa
 
 export type PreparedPush =
   | UnusablePush
-  | { ok: true; deliveryId: string; stream: string; security: number; platform: number; invalid: number; facts: PreparedFact[] }
+  | {
+      ok: true
+      deliveryId: string
+      stream: string
+      security: number
+      platform: number
+      invalid: number
+      facts: PreparedFact[]
+    }
 
 /**
  * A pushed event's data as JSON text: its own fields, then the event as the canonical JSON its key
  * was hashed from (keys sorted), so the event is serialised once, not twice.
  */
-const withEvent = (fields: Record<string, unknown>, eventJson: string): string => `${JSON.stringify(fields).slice(0, -1)},"event":${eventJson}}`
+const withEvent = (fields: Record<string, unknown>, eventJson: string): string =>
+  `${JSON.stringify(fields).slice(0, -1)},"event":${eventJson}}`
 
 export const preparePush = (rawBody: Uint8Array): PreparedPush => {
   const parsed = parsePushDelivery(rawBody)
@@ -43,7 +52,15 @@ export const preparePush = (rawBody: Uint8Array): PreparedPush => {
       case 'security': {
         // Optional fields assigned only when present, not spread in: this runs for every pushed
         // event, and spreading small objects costs more than the rest of building the fact.
-        const fields: Omit<FactData<'SecurityEventReceived'>, 'event'> = { deliveryId, index, eventKey: event.eventKey, threatKey: event.threatKey, module: event.module, blocked: event.blocked, isTest: event.isTest }
+        const fields: Omit<FactData<'SecurityEventReceived'>, 'event'> = {
+          deliveryId,
+          index,
+          eventKey: event.eventKey,
+          threatKey: event.threatKey,
+          module: event.module,
+          blocked: event.blocked,
+          isTest: event.isTest
+        }
         if (event.companyId !== undefined) fields.companyId = event.companyId
         if (event.endpointId !== undefined) fields.endpointId = event.endpointId
         if (event.endpointName !== undefined) fields.endpointName = event.endpointName
@@ -52,7 +69,12 @@ export const preparePush = (rawBody: Uint8Array): PreparedPush => {
         return { id, type: 'SecurityEventReceived', data: withEvent(fields, event.eventJson) }
       }
       case 'platform': {
-        const fields: Omit<FactData<'PlatformEventReceived'>, 'event'> = { deliveryId, index, module: event.module, isTest: event.isTest }
+        const fields: Omit<FactData<'PlatformEventReceived'>, 'event'> = {
+          deliveryId,
+          index,
+          module: event.module,
+          isTest: event.isTest
+        }
         if (event.companyId !== undefined) fields.companyId = event.companyId
         return { id, type: 'PlatformEventReceived', data: withEvent(fields, event.eventJson) }
       }

@@ -8,5 +8,7 @@ export type PreparationAnswer = { id: number; prepared: ReturnType<typeof prepar
 
 if (parentPort) {
   const port = parentPort
-  port.on('message', ({ id, body }: PreparationRequest) => port.postMessage({ id, prepared: preparePush(body) } satisfies PreparationAnswer))
+  port.on('message', ({ id, body }: PreparationRequest) =>
+    port.postMessage({ id, prepared: preparePush(body) } satisfies PreparationAnswer)
+  )
 }

@@ -19,7 +19,17 @@ import { haloWebhookEvents } from '../platforms/halopsa/webhookPayload.js'
 
 type Logger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void }
 
-export const pushEventTypes = Object.fromEntries([...securityModules, 'install', 'uninstall', 'modules', 'endpoint-moved-in', 'endpoint-moved-out', 'partner-changed'].map((m) => [m, true]))
+export const pushEventTypes = Object.fromEntries(
+  [
+    ...securityModules,
+    'install',
+    'uninstall',
+    'modules',
+    'endpoint-moved-in',
+    'endpoint-moved-out',
+    'partner-changed'
+  ].map((m) => [m, true])
+)
 
 export const createPushService = (deps: {
   store: EventStore
@@ -43,12 +53,18 @@ export const createPushService = (deps: {
   const settingsFor = (url: string) => ({
     status: 1 as const,
     serviceType: 'jsonRPC' as const,
-    serviceSettings: { url, requireValidSslCertificate: url.startsWith('https:'), authorization: deps.pushAuthorization },
+    serviceSettings: {
+      url,
+      requireValidSslCertificate: url.startsWith('https:'),
+      authorization: deps.pushAuthorization
+    },
     subscribeToEventTypes: pushEventTypes
   })
 
   const record = async <T extends 'PushServiceRearmed' | 'PushServiceChecked'>(type: T, data: FactData<T>) =>
-    deps.store.append(streams.pushService(), [{ id: newId(), type, data, metadata: metadataFor({ actor: 'relay', correlationId: newId() }, now()) }])
+    deps.store.append(streams.pushService(), [
+      { id: newId(), type, data, metadata: metadataFor({ actor: 'relay', correlationId: newId() }, now()) }
+    ])
 
   const lastWasCheck = async (status: number): Promise<boolean> => {
     const last = await lastFact(deps.store, streams.pushService())
@@ -76,7 +92,10 @@ export const createPushService = (deps: {
           active: true
         })
       }
-      deps.logger?.info({ push: pushUrl, halopsa: haloUrl }, 'registered the relay\'s webhooks with GravityZone and HaloPSA')
+      deps.logger?.info(
+        { push: pushUrl, halopsa: haloUrl },
+        "registered the relay's webhooks with GravityZone and HaloPSA"
+      )
       return { push: true, halopsa: existing !== undefined || deps.haloWebhook !== undefined }
     },
 
@@ -92,8 +111,16 @@ export const createPushService = (deps: {
         deps.logger?.warn({}, 'the GravityZone push service is off and no URL is known to re-arm it (set PUBLIC_URL)')
         return { status: 0, rearmed: false }
       }
-      await deps.gravityzone.setPushEventSettings({ ...settingsFor(url), subscribeToEventTypes: settings.subscribeToEventTypes ?? pushEventTypes, ...(settings.subscribeToCompanies ? { subscribeToCompanies: settings.subscribeToCompanies } : {}) })
-      await record('PushServiceRearmed', { previousStatus: settings.status, url, reason: 'GravityZone had switched the push service off (status 0)' })
+      await deps.gravityzone.setPushEventSettings({
+        ...settingsFor(url),
+        subscribeToEventTypes: settings.subscribeToEventTypes ?? pushEventTypes,
+        ...(settings.subscribeToCompanies ? { subscribeToCompanies: settings.subscribeToCompanies } : {})
+      })
+      await record('PushServiceRearmed', {
+        previousStatus: settings.status,
+        url,
+        reason: 'GravityZone had switched the push service off (status 0)'
+      })
       deps.logger?.warn({ url }, 'the GravityZone push service was off; re-armed it')
       return { status: 0, rearmed: true }
     }

@@ -9,7 +9,8 @@ import type { Inventory } from './inventory.js'
  * appends carry the recheck as their cause, which is how the projection knows the recheck closed
  * the event. Returns the position of the last fact appended, for read-your-writes.
  */
-export const createRecheck = (deps: { runner: ProjectionRunner; inventory: Inventory }) =>
+export const createRecheck =
+  (deps: { runner: ProjectionRunner; inventory: Inventory }) =>
   async (event: IntegrationEvent, cause: Cause): Promise<{ position: bigint | null; message?: string }> => {
     const mappingId = event.subject.mappingId
     const mapping = mappingId !== undefined ? deps.runner.state(mappingsProjection).mappings.get(mappingId) : undefined
@@ -26,7 +27,12 @@ export const createRecheck = (deps: { runner: ProjectionRunner; inventory: Inven
         return { position: await deps.inventory.checkItem(event.subject.itemId!, mappingId, cause) }
       case 'invalid-ticketing-configuration': {
         const result = await deps.inventory.checkTicketingConfiguration(cause)
-        return { position: result.position, ...(result.valid ? {} : { message: 'the ticketing configuration still refers to things HaloPSA does not have' }) }
+        return {
+          position: result.position,
+          ...(result.valid
+            ? {}
+            : { message: 'the ticketing configuration still refers to things HaloPSA does not have' })
+        }
       }
       default:
         throw new Error(`${event.type} events cannot be rechecked`)

@@ -23,7 +23,11 @@ import { createMetrics, type Metrics } from './metrics.js'
  * are given by the composition root once the platform clients exist.
  */
 
-type Logger = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; error(obj: object, msg: string): void }
+type Logger = {
+  warn(obj: object, msg: string): void
+  info(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
 
 export type PlatformServices = {
   directory?: Directory
@@ -52,7 +56,11 @@ export const createRelay = (deps: {
   const store = metrics.instrument(deps.store)
   const runner: ProjectionRunner = createProjectionRunner({
     store,
-    projections: [integrationEventsProjection, mappingsProjection, ...(deps.extraProjections ?? [])] as Projection<unknown>[],
+    projections: [
+      integrationEventsProjection,
+      mappingsProjection,
+      ...(deps.extraProjections ?? [])
+    ] as Projection<unknown>[],
     ...(deps.logger ? { logger: deps.logger } : {})
   })
   metrics.attach(store, runner)
@@ -73,7 +81,14 @@ export const createRelay = (deps: {
     metrics,
     handlers,
     now,
-    events: createEventsService({ store, runner, actions: handlers.actions, registry: handlers.registry, now, ...(platforms.recheck ? { recheck: platforms.recheck } : {}) }),
+    events: createEventsService({
+      store,
+      runner,
+      actions: handlers.actions,
+      registry: handlers.registry,
+      now,
+      ...(platforms.recheck ? { recheck: platforms.recheck } : {})
+    }),
     mappings: createMappingsService({
       runner,
       registry: handlers.registry,
@@ -81,7 +96,12 @@ export const createRelay = (deps: {
       ...(platforms.directory ? { directory: platforms.directory } : {}),
       ...(platforms.makeInvoice ? { makeInvoice: platforms.makeInvoice } : {})
     }),
-    configuration: createConfigurationService({ runner, billing: handlers.billingConfig, ticketing: handlers.ticketingConfig, ...(platforms.checks ? { checks: platforms.checks } : {}) }),
+    configuration: createConfigurationService({
+      runner,
+      billing: handlers.billingConfig,
+      ticketing: handlers.ticketingConfig,
+      ...(platforms.checks ? { checks: platforms.checks } : {})
+    }),
     audit: createAuditService({ store }),
     ingestion: createIngestion({ store, now, preparers }),
     /** Set by the composition root when the platform clients exist. */

@@ -26,7 +26,8 @@ const labels: Record<string, string> = {
 
 export const moduleLabel = (module: string): string => labels[module] ?? `GravityZone ${module} event`
 
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 
 const shown = (value: unknown): string | undefined => {
   if (value === null || value === undefined || value === '') return undefined
@@ -36,9 +37,28 @@ const shown = (value: unknown): string | undefined => {
   return json.length > 500 ? `${json.slice(0, 500)}…` : json
 }
 
-const first = ['malware_name', 'malware_type', 'final_status', 'status', 'file_path', 'hash', 'url', 'detection_name', 'severity', 'severityScore', 'severity_score', 'attack_type', 'computer_ip', 'computer_fqdn', 'timestamp']
+const first = [
+  'malware_name',
+  'malware_type',
+  'final_status',
+  'status',
+  'file_path',
+  'hash',
+  'url',
+  'detection_name',
+  'severity',
+  'severityScore',
+  'severity_score',
+  'attack_type',
+  'computer_ip',
+  'computer_fqdn',
+  'timestamp'
+]
 
-export const ticketText = (event: FactData<'SecurityEventReceived'>, mapping: Mapping): { summary: string; details: string; detailsHtml: string } => {
+export const ticketText = (
+  event: FactData<'SecurityEventReceived'>,
+  mapping: Mapping
+): { summary: string; details: string; detailsHtml: string } => {
   const where = event.endpointName ?? event.endpointId ?? 'an endpoint'
   const what = event.threatName ? `: ${event.threatName}` : ''
   const outcome = event.blocked ? ' (blocked)' : ''
@@ -51,15 +71,27 @@ export const ticketText = (event: FactData<'SecurityEventReceived'>, mapping: Ma
     ...(event.occurredAt ? [['Detected at', event.occurredAt] as [string, string]] : [])
   ]
   const raw = event.event
-  const keys = [...first.filter((k) => k in raw), ...Object.keys(raw).filter((k) => !first.includes(k) && k !== 'module' && k !== 'companyId').sort()]
+  const keys = [
+    ...first.filter((k) => k in raw),
+    ...Object.keys(raw)
+      .filter((k) => !first.includes(k) && k !== 'module' && k !== 'companyId')
+      .sort()
+  ]
   for (const key of keys) {
     const value = shown(raw[key])
     if (value !== undefined) rows.push([key, value])
   }
-  const details = [`GravityZone reported: ${moduleLabel(event.module)} on ${where}${what}.`, '', ...rows.map(([k, v]) => `${k}: ${v}`), '', `Relay event key: ${event.eventKey}`].join('\n')
-  const detailsHtml = `<p>GravityZone reported: <strong>${escapeHtml(moduleLabel(event.module))}</strong> on ${escapeHtml(where)}${escapeHtml(what)}.</p>`
-    + `<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`
-    + `<p><small>Relay event key ${escapeHtml(event.eventKey)}</small></p>`
+  const details = [
+    `GravityZone reported: ${moduleLabel(event.module)} on ${where}${what}.`,
+    '',
+    ...rows.map(([k, v]) => `${k}: ${v}`),
+    '',
+    `Relay event key: ${event.eventKey}`
+  ].join('\n')
+  const detailsHtml =
+    `<p>GravityZone reported: <strong>${escapeHtml(moduleLabel(event.module))}</strong> on ${escapeHtml(where)}${escapeHtml(what)}.</p>` +
+    `<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>` +
+    `<p><small>Relay event key ${escapeHtml(event.eventKey)}</small></p>`
   return { summary, details, detailsHtml }
 }
 

@@ -55,14 +55,18 @@ const isConfigurationRefusal = (error: PlatformError): boolean => {
 
 const problemsOf = (error: PlatformError): { field: string; message: string }[] => {
   if (error.details && typeof error.details === 'object' && !Array.isArray(error.details)) {
-    const entries = Object.entries(error.details as Record<string, unknown>).map(([field, message]) => ({ field: field.replace(/^\[\d+\]\./, ''), message: String(message) }))
+    const entries = Object.entries(error.details as Record<string, unknown>).map(([field, message]) => ({
+      field: field.replace(/^\[\d+\]\./, ''),
+      message: String(message)
+    }))
     if (entries.length > 0) return entries
   }
   return [{ field: 'ticket', message: error.message }]
 }
 
 /** Ambiguous failures: the ticket may have been created even though no answer came back. */
-const mayHaveCreated = (error: PlatformError): boolean => error.kind === 'timeout' || error.kind === 'server' || error.kind === 'network'
+const mayHaveCreated = (error: PlatformError): boolean =>
+  error.kind === 'timeout' || error.kind === 'server' || error.kind === 'network'
 
 export const createTicketing = (options: TicketingOptions) => {
   const clock = options.clock ?? systemClock
@@ -79,7 +83,8 @@ export const createTicketing = (options: TicketingOptions) => {
     return statusCache.statuses.find((s) => s.name.trim().toLowerCase() === name.trim().toLowerCase())?.id
   }
 
-  const record = (threatKey: string, command: TicketCommand, cause: Cause) => options.ticket.handle(streams.ticket(threatKey), command, cause)
+  const record = (threatKey: string, command: TicketCommand, cause: Cause) =>
+    options.ticket.handle(streams.ticket(threatKey), command, cause)
 
   /** A ticket the relay started to create, found by its marker (after a crash or an ambiguous failure). */
   const findByMarker = async (clientId: number, marker: string): Promise<HaloTicket | undefined> => {
@@ -88,7 +93,10 @@ export const createTicketing = (options: TicketingOptions) => {
   }
 
   /** Runs `work`, retrying transient failures with backoff until `giveUpAfterMs`; returns the last error otherwise. */
-  const withRetries = async <T>(work: (attempt: number) => Promise<T>, beforeRetry?: (error: PlatformError) => Promise<T | undefined>): Promise<{ ok: true; value: T; attempts: number } | { ok: false; error: PlatformError; attempts: number }> => {
+  const withRetries = async <T>(
+    work: (attempt: number) => Promise<T>,
+    beforeRetry?: (error: PlatformError) => Promise<T | undefined>
+  ): Promise<{ ok: true; value: T; attempts: number } | { ok: false; error: PlatformError; attempts: number }> => {
     const started = clock.now()
     let delay = minMs
     for (let attempt = 1; ; attempt++) {
@@ -97,7 +105,10 @@ export const createTicketing = (options: TicketingOptions) => {
       } catch (error) {
         if (!isPlatformError(error)) throw error
         if (!error.transient || clock.now() - started >= giveUpAfterMs) return { ok: false, error, attempts: attempt }
-        options.logger?.warn({ call: error.call, kind: error.kind, status: error.status, retryInMs: delay }, 'HaloPSA failed transiently; retrying')
+        options.logger?.warn(
+          { call: error.call, kind: error.kind, status: error.status, retryInMs: delay },
+          'HaloPSA failed transiently; retrying'
+        )
         await clock.sleep(Math.max(delay, error.retryAfterMs ?? 0))
         delay = Math.min(maxMs, delay * 2)
         if (beforeRetry) {
@@ -112,9 +123,28 @@ export const createTicketing = (options: TicketingOptions) => {
     }
   }
 
-  const autoClose = async (ticketId: number, data: FactData<'SecurityEventReceived'>, mapping: Mapping, config: TicketingConfiguration, cause: Cause) => {
+  const autoClose = async (
+    ticketId: number,
+    data: FactData<'SecurityEventReceived'>,
+    mapping: Mapping,
+    config: TicketingConfiguration,
+    cause: Cause
+  ) => {
     const closeFailed = (message: string) =>
-      record(data.threatKey, { type: 'RecordCloseFailed', data: { mappingId: mapping.id, halopsaClientId: mapping.halopsaClientId, ticketId, threatKey: data.threatKey, message } }, cause)
+      record(
+        data.threatKey,
+        {
+          type: 'RecordCloseFailed',
+          data: {
+            mappingId: mapping.id,
+            halopsaClientId: mapping.halopsaClientId,
+            ticketId,
+            threatKey: data.threatKey,
+            message
+          }
+        },
+        cause
+      )
     let statusId: number | undefined
     try {
       statusId = await closedStatusId(config.closedStatusName)
@@ -126,21 +156,44 @@ export const createTicketing = (options: TicketingOptions) => {
     if (statusId === undefined) return closeFailed(`HaloPSA has no ticket status named "${config.closedStatusName}"`)
     const closed = await withRetries(() => options.halopsa.tickets.close(ticketId, { statusId: statusId! }))
     if (!closed.ok) return closeFailed(closed.error.message)
-    return record(data.threatKey, { type: 'RecordClosed', data: { ticketId, mappingId: mapping.id, threatKey: data.threatKey, by: 'auto-close', statusId } }, cause)
+    return record(
+      data.threatKey,
+      {
+        type: 'RecordClosed',
+        data: { ticketId, mappingId: mapping.id, threatKey: data.threatKey, by: 'auto-close', statusId }
+      },
+      cause
+    )
   }
 
-  const createTicket = async (data: FactData<'SecurityEventReceived'>, mapping: Mapping, config: TicketingConfiguration, recoverMarker: string | undefined, cause: Cause) => {
+  const createTicket = async (
+    data: FactData<'SecurityEventReceived'>,
+    mapping: Mapping,
+    config: TicketingConfiguration,
+    recoverMarker: string | undefined,
+    cause: Cause
+  ) => {
     const marker = recoverMarker ?? `gzrelay:${data.eventKey.slice(0, 40)}`
-    const base = { mappingId: mapping.id, halopsaClientId: mapping.halopsaClientId, threatKey: data.threatKey, securityEventKey: data.eventKey }
+    const base = {
+      mappingId: mapping.id,
+      halopsaClientId: mapping.halopsaClientId,
+      threatKey: data.threatKey,
+      securityEventKey: data.eventKey
+    }
     const text = ticketText(data, mapping)
     const created = (ticket: HaloTicket) =>
-      record(data.threatKey, { type: 'RecordCreated', data: { ...base, ticketId: ticket.id, summary: text.summary, blocked: data.blocked } }, cause)
+      record(
+        data.threatKey,
+        { type: 'RecordCreated', data: { ...base, ticketId: ticket.id, summary: text.summary, blocked: data.blocked } },
+        cause
+      )
 
     if (recoverMarker) {
       const existing = await findByMarker(mapping.halopsaClientId, marker)
       if (existing) {
         await created(existing)
-        if (config.autoCloseBlocked && data.blocked && !existing.hasBeenClosed) await autoClose(existing.id, data, mapping, config, cause)
+        if (config.autoCloseBlocked && data.blocked && !existing.hasBeenClosed)
+          await autoClose(existing.id, data, mapping, config, cause)
         return
       }
     } else {
@@ -148,16 +201,17 @@ export const createTicketing = (options: TicketingOptions) => {
     }
 
     const result = await withRetries(
-      () => options.halopsa.tickets.create({
-        summary: text.summary,
-        details: text.details,
-        detailsHtml: text.detailsHtml,
-        clientId: mapping.halopsaClientId,
-        ticketTypeId: config.ticketTypeId,
-        ...(config.priorityId !== undefined ? { priorityId: config.priorityId } : {}),
-        ...(config.statusId !== undefined ? { statusId: config.statusId } : {}),
-        thirdPartyIdString: marker
-      }),
+      () =>
+        options.halopsa.tickets.create({
+          summary: text.summary,
+          details: text.details,
+          detailsHtml: text.detailsHtml,
+          clientId: mapping.halopsaClientId,
+          ticketTypeId: config.ticketTypeId,
+          ...(config.priorityId !== undefined ? { priorityId: config.priorityId } : {}),
+          ...(config.statusId !== undefined ? { statusId: config.statusId } : {}),
+          thirdPartyIdString: marker
+        }),
       // After an answer that never came, look before creating again.
       (error) => (mayHaveCreated(error) ? findByMarker(mapping.halopsaClientId, marker) : Promise.resolve(undefined))
     )
@@ -169,22 +223,57 @@ export const createTicketing = (options: TicketingOptions) => {
     const error = result.error
     const cause_ = isConfigurationRefusal(error) ? 'configuration' : error.transient ? 'transient' : 'refused'
     if (cause_ === 'configuration') {
-      await options.ticketingConfig.handle(streams.ticketingConfig(), {
-        type: 'ObserveTicketingValidity',
-        data: { valid: false, problems: problemsOf(error), checked: ['ticket creation'], mappingId: mapping.id, securityEventKey: data.eventKey }
-      }, cause)
+      await options.ticketingConfig.handle(
+        streams.ticketingConfig(),
+        {
+          type: 'ObserveTicketingValidity',
+          data: {
+            valid: false,
+            problems: problemsOf(error),
+            checked: ['ticket creation'],
+            mappingId: mapping.id,
+            securityEventKey: data.eventKey
+          }
+        },
+        cause
+      )
     }
-    await record(data.threatKey, {
-      type: 'RecordCreateFailed',
-      data: { ...base, cause: cause_, ...(error.status !== undefined ? { status: error.status } : {}), message: error.message, attempts: result.attempts }
-    }, cause)
+    await record(
+      data.threatKey,
+      {
+        type: 'RecordCreateFailed',
+        data: {
+          ...base,
+          cause: cause_,
+          ...(error.status !== undefined ? { status: error.status } : {}),
+          message: error.message,
+          attempts: result.attempts
+        }
+      },
+      cause
+    )
   }
 
-  const skip = (data: FactData<'SecurityEventReceived'>, reason: FactData<'TicketingSkipped'>['reason'], mappingId: string | undefined, cause: Cause) =>
-    record(data.threatKey, {
-      type: 'RecordSkipped',
-      data: { securityEventKey: data.eventKey, module: data.module, ...(data.companyId !== undefined ? { companyId: data.companyId } : {}), ...(mappingId !== undefined ? { mappingId } : {}), reason }
-    }, cause)
+  const skip = (
+    data: FactData<'SecurityEventReceived'>,
+    reason: FactData<'TicketingSkipped'>['reason'],
+    mappingId: string | undefined,
+    cause: Cause
+  ) =>
+    record(
+      data.threatKey,
+      {
+        type: 'RecordSkipped',
+        data: {
+          securityEventKey: data.eventKey,
+          module: data.module,
+          ...(data.companyId !== undefined ? { companyId: data.companyId } : {}),
+          ...(mappingId !== undefined ? { mappingId } : {}),
+          reason
+        }
+      },
+      cause
+    )
 
   const companyOf = async (data: FactData<'SecurityEventReceived'>): Promise<string | undefined> => {
     if (data.companyId !== undefined) return data.companyId
@@ -215,18 +304,48 @@ export const createTicketing = (options: TicketingOptions) => {
     if (!config) return void (await skip(data, 'not-configured', mapping.id, cause))
     if (!config.modules.includes(data.module)) return void (await skip(data, 'module-not-ticketed', mapping.id, cause))
     if (!mapping.ticketing.enabled) return void (await skip(data, 'ticketing-disabled', mapping.id, cause))
-    if (isSuspended(options.runner.state(integrationEventsProjection), mapping.id)) return void (await skip(data, 'suspended', mapping.id, cause))
+    if (isSuspended(options.runner.state(integrationEventsProjection), mapping.id))
+      return void (await skip(data, 'suspended', mapping.id, cause))
 
     if (plan.action === 'note') {
       // Outcome 7 is the stock "Internal Note" (reference/halopsa.md §3.4).
-      const noted = await withRetries(() => options.halopsa.tickets.addAction({ ticketId: plan.ticketId, note: repeatNote(data), outcomeId: 7, hiddenFromUser: true }))
+      const noted = await withRetries(() =>
+        options.halopsa.tickets.addAction({
+          ticketId: plan.ticketId,
+          note: repeatNote(data),
+          outcomeId: 7,
+          hiddenFromUser: true
+        })
+      )
       if (noted.ok) {
-        await record(data.threatKey, { type: 'RecordNote', data: { mappingId: mapping.id, ticketId: plan.ticketId, threatKey: data.threatKey, securityEventKey: data.eventKey } }, cause)
+        await record(
+          data.threatKey,
+          {
+            type: 'RecordNote',
+            data: {
+              mappingId: mapping.id,
+              ticketId: plan.ticketId,
+              threatKey: data.threatKey,
+              securityEventKey: data.eventKey
+            }
+          },
+          cause
+        )
         return
       }
       // The ticket cannot take a note (deleted, merged…): a new ticket rather than a lost alert.
-      options.logger?.warn({ ticketId: plan.ticketId, err: noted.error.message }, 'could not add a note; creating a new ticket')
-      await record(data.threatKey, { type: 'RecordClosed', data: { ticketId: plan.ticketId, mappingId: mapping.id, threatKey: data.threatKey, by: 'gone' } }, cause)
+      options.logger?.warn(
+        { ticketId: plan.ticketId, err: noted.error.message },
+        'could not add a note; creating a new ticket'
+      )
+      await record(
+        data.threatKey,
+        {
+          type: 'RecordClosed',
+          data: { ticketId: plan.ticketId, mappingId: mapping.id, threatKey: data.threatKey, by: 'gone' }
+        },
+        cause
+      )
     }
     await createTicket(data, mapping, config, plan.action === 'create' ? plan.recover : undefined, cause)
   }
@@ -244,7 +363,20 @@ export const createTicketing = (options: TicketingOptions) => {
     }
     if (!closed) return
     const cause: Cause = { actor: 'halopsa', correlationId: fact.metadata.correlationId, causationId: fact.id }
-    await record(ticket.threatKey, { type: 'RecordClosed', data: { ticketId: data.ticketId, mappingId: ticket.mappingId, threatKey: ticket.threatKey, by: 'technician', ...(data.statusId !== undefined ? { statusId: data.statusId } : {}) } }, cause)
+    await record(
+      ticket.threatKey,
+      {
+        type: 'RecordClosed',
+        data: {
+          ticketId: data.ticketId,
+          mappingId: ticket.mappingId,
+          threatKey: ticket.threatKey,
+          by: 'technician',
+          ...(data.statusId !== undefined ? { statusId: data.statusId } : {})
+        }
+      },
+      cause
+    )
   }
 
   return {

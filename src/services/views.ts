@@ -27,7 +27,10 @@ export const auditFact = (fact: StoredFact): AuditFact => ({
   recordedAt: fact.recordedAt.toISOString()
 })
 
-export type EventView = Omit<IntegrationEvent, 'key' | 'facts' | 'actions'> & { actions: EventAction[]; facts?: AuditFact[] }
+export type EventView = Omit<IntegrationEvent, 'key' | 'facts' | 'actions'> & {
+  actions: EventAction[]
+  facts?: AuditFact[]
+}
 
 export const eventView = (event: IntegrationEvent, facts?: AuditFact[]): EventView => {
   const { key: _key, facts: _facts, actions, ...rest } = event

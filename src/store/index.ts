@@ -2,7 +2,16 @@ import type { EventStore } from './port.js'
 import { openSqliteStore } from './sqlite/sqliteStore.js'
 import { sqliteOptions } from './url.js'
 
-export type { EventStore, NewFact, StoredFact, ExpectedRevision, FactFilter, FactMetadata, Subscription, AppendResult } from './port.js'
+export type {
+  EventStore,
+  NewFact,
+  StoredFact,
+  ExpectedRevision,
+  FactFilter,
+  FactMetadata,
+  Subscription,
+  AppendResult
+} from './port.js'
 export { JsonText } from './port.js'
 export * from './errors.js'
 

@@ -114,7 +114,11 @@ export type Subscription = AsyncIterable<StoredFact> & {
 export type EventStore = {
   /** Which adapter this is, for logs and metrics. */
   readonly kind: 'sqlite' | 'eventstoredb'
-  append(stream: string, facts: readonly NewFact[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>
+  append(
+    stream: string,
+    facts: readonly NewFact[],
+    options?: { expectedRevision?: ExpectedRevision }
+  ): Promise<AppendResult>
   readStream(stream: string, options?: ReadStreamOptions): Promise<StoredFact[]>
   readAll(options?: ReadAllOptions): Promise<StoredFact[]>
   subscribeToAll(options: SubscribeOptions): Subscription
@@ -128,7 +132,12 @@ export type EventStore = {
 
 export const matchesFilter = (filter: FactFilter | undefined, stream: string, type: string): boolean => {
   if (!filter) return true
-  if (filter.streamPrefixes && filter.streamPrefixes.length > 0 && !filter.streamPrefixes.some((p) => stream.startsWith(p))) return false
+  if (
+    filter.streamPrefixes &&
+    filter.streamPrefixes.length > 0 &&
+    !filter.streamPrefixes.some((p) => stream.startsWith(p))
+  )
+    return false
   if (filter.types && filter.types.length > 0 && !filter.types.includes(type)) return false
   return true
 }

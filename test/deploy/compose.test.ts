@@ -14,7 +14,9 @@ const compose = (...args: string[]) =>
   })
 
 const probe = spawnSync('docker-compose', ['version', '--short'], { encoding: 'utf8' })
-const missing = probe.error ? 'docker-compose is not installed (Debian: apt-get install docker-compose; .ci/run installs it)' : false
+const missing = probe.error
+  ? 'docker-compose is not installed (Debian: apt-get install docker-compose; .ci/run installs it)'
+  : false
 
 /** Service name → its block of `docker-compose config` output (two-space indented under services:). */
 const servicesOf = (config: string): Map<string, string> => {
@@ -38,20 +40,29 @@ t.test('docker-compose.yml validates with docker-compose 1.29', { skip: missing 
     t.equal(result.status, 0, result.stderr)
   })
 
-  t.test('the single node runs by default and the three nodes with their relay only in the cluster profile', async (t) => {
-    const result = compose('--profile', 'cluster', 'config')
-    t.equal(result.status, 0, result.stderr)
-    const services = servicesOf(result.stdout)
-    t.same([...services.keys()].sort(), ['kurrentdb', 'node1', 'node2', 'node3', 'relay', 'relay-cluster'])
-    for (const name of ['relay', 'kurrentdb']) t.notMatch(services.get(name)!, /profiles:/, `${name} is in no profile`)
-    for (const name of ['node1', 'node2', 'node3', 'relay-cluster']) t.match(services.get(name)!, /profiles:\n\s+- cluster/, `${name} is in the cluster profile`)
-    for (const name of ['node1', 'node2', 'node3']) {
-      t.match(services.get(name)!, /KURRENTDB_CLUSTER_SIZE: ['"]?3['"]?/, `${name} expects a cluster of three`)
-      t.match(services.get(name)!, /KURRENTDB_GOSSIP_SEED: /, `${name} has gossip seeds`)
+  t.test(
+    'the single node runs by default and the three nodes with their relay only in the cluster profile',
+    async (t) => {
+      const result = compose('--profile', 'cluster', 'config')
+      t.equal(result.status, 0, result.stderr)
+      const services = servicesOf(result.stdout)
+      t.same([...services.keys()].sort(), ['kurrentdb', 'node1', 'node2', 'node3', 'relay', 'relay-cluster'])
+      for (const name of ['relay', 'kurrentdb'])
+        t.notMatch(services.get(name)!, /profiles:/, `${name} is in no profile`)
+      for (const name of ['node1', 'node2', 'node3', 'relay-cluster'])
+        t.match(services.get(name)!, /profiles:\n\s+- cluster/, `${name} is in the cluster profile`)
+      for (const name of ['node1', 'node2', 'node3']) {
+        t.match(services.get(name)!, /KURRENTDB_CLUSTER_SIZE: ['"]?3['"]?/, `${name} expects a cluster of three`)
+        t.match(services.get(name)!, /KURRENTDB_GOSSIP_SEED: /, `${name} has gossip seeds`)
+      }
+      t.match(services.get('kurrentdb')!, /KURRENTDB_INSECURE: ['"]true['"]/)
+      t.match(
+        services.get('kurrentdb')!,
+        /kurrentdb-data:\/var\/lib\/kurrentdb/,
+        'the single node keeps its data in a volume'
+      )
     }
-    t.match(services.get('kurrentdb')!, /KURRENTDB_INSECURE: ['"]true['"]/)
-    t.match(services.get('kurrentdb')!, /kurrentdb-data:\/var\/lib\/kurrentdb/, 'the single node keeps its data in a volume')
-  })
+  )
 
   t.test('the relays point at their event stores with URLs the EventStoreDB adapter accepts', async (t) => {
     const services = servicesOf(compose('--profile', 'cluster', 'config').stdout)
@@ -64,7 +75,15 @@ t.test('docker-compose.yml validates with docker-compose 1.29', { skip: missing 
       t.equal(store.kind, 'eventstoredb', `${service}'s URL opens the adapter`)
       await store.close()
     }
-    for (const variable of ['API_TOKENS', 'GZ_API_KEY', 'GZ_PUSH_AUTHORIZATION', 'HALO_CLIENT_SECRET', 'HALO_WEBHOOK_PASSWORD', 'POLL_INTERVAL', 'LOG_LEVEL']) {
+    for (const variable of [
+      'API_TOKENS',
+      'GZ_API_KEY',
+      'GZ_PUSH_AUTHORIZATION',
+      'HALO_CLIENT_SECRET',
+      'HALO_WEBHOOK_PASSWORD',
+      'POLL_INTERVAL',
+      'LOG_LEVEL'
+    ]) {
       t.match(services.get('relay')!, new RegExp(`\\b${variable}:`), `the relay passes ${variable} through`)
     }
   })

@@ -15,7 +15,10 @@ const runtime = stages.at(-1)!
 /** Runs the HEALTHCHECK's exec-form command with PORT set; resolves its exit code. */
 const healthcheck = (port: number): Promise<number | null> => {
   const command = JSON.parse(/HEALTHCHECK[^\n]*?CMD (\[.*\])/.exec(dockerfile)![1]!) as string[]
-  const child = spawn(command[0] === 'node' ? process.execPath : command[0]!, command.slice(1), { env: { PORT: String(port) }, stdio: 'ignore' })
+  const child = spawn(command[0] === 'node' ? process.execPath : command[0]!, command.slice(1), {
+    env: { PORT: String(port) },
+    stdio: 'ignore'
+  })
   return new Promise((resolve) => child.on('exit', resolve))
 }
 
@@ -25,16 +28,19 @@ const serve = async (status: number) => {
   return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(resolve)) }
 }
 
-t.test('the runtime stage has production dependencies only, runs as a non-root user and starts the built entry point', async (t) => {
-  t.ok(stages.length >= 3, 'multi-stage')
-  t.match(dockerfile, /npm ci --omit=dev/, 'production dependencies are installed with npm ci --omit=dev')
-  t.match(dockerfile, /python3 make g\+\+/, 'better-sqlite3 can compile from source where npm ci runs')
-  t.notMatch(runtime, /npm (ci|install)|g\+\+/, 'the runtime stage installs nothing and has no compiler')
-  t.match(runtime, /^USER node$/m, 'the process runs as node, not root')
-  t.match(runtime, /EXPOSE 3000/)
-  t.match(runtime, /VOLUME \["\/app\/data"\]/, 'the embedded SQLite default lives in a volume')
-  t.match(runtime, /CMD \["node", "dist\/src\/main\.js"\]/, 'starts what `npm run build` (tsconfig.build.json) emits')
-})
+t.test(
+  'the runtime stage has production dependencies only, runs as a non-root user and starts the built entry point',
+  async (t) => {
+    t.ok(stages.length >= 3, 'multi-stage')
+    t.match(dockerfile, /npm ci --omit=dev/, 'production dependencies are installed with npm ci --omit=dev')
+    t.match(dockerfile, /python3 make g\+\+/, 'better-sqlite3 can compile from source where npm ci runs')
+    t.notMatch(runtime, /npm (ci|install)|g\+\+/, 'the runtime stage installs nothing and has no compiler')
+    t.match(runtime, /^USER node$/m, 'the process runs as node, not root')
+    t.match(runtime, /EXPOSE 3000/)
+    t.match(runtime, /VOLUME \["\/app\/data"\]/, 'the embedded SQLite default lives in a volume')
+    t.match(runtime, /CMD \["node", "dist\/src\/main\.js"\]/, 'starts what `npm run build` (tsconfig.build.json) emits')
+  }
+)
 
 t.test('given /health answers 200, the health check passes; given 503 or nothing listening, it fails', async (t) => {
   const healthy = await serve(200)

@@ -8,7 +8,7 @@ import { customers, e2e } from '../support/e2e.js'
  * scheduler); the push watchdog re-arms a push service GravityZone switched off, and records it.
  */
 
-const [acme] = customers as [typeof customers[number]]
+const [acme] = customers as [(typeof customers)[number]]
 const pushLimits = { push: { limit: 60, intervalMs: 60_000 } }
 
 /** Wall-clock time moved to `at`, still ticking; timers keep their real durations. */
@@ -28,7 +28,10 @@ t.test('the monthly billing run: not before day 2, once on day 2, not again once
   const s = await e2e(t, { clock })
   await s.api('PUT', '/api/config/billing', { items: { endpointMonthlyUsage: 12 } })
   await s.map(acme, { billing: true })
-  const runs = async () => (await s.api('GET', '/api/audit?type=BillingRunCompleted')).body.items.map((f: { data: { month: string; billed: number } }) => f.data)
+  const runs = async () =>
+    (await s.api('GET', '/api/audit?type=BillingRunCompleted')).body.items.map(
+      (f: { data: { month: string; billed: number } }) => f.data
+    )
 
   t.same(await s.relay.jobs.billingTick(), { ran: [] }, 'on the 1st, November is not billed yet')
   clock.set('2026-12-02T00:30:00Z')
@@ -56,7 +59,7 @@ t.test('a job never overlaps itself: a request is refused with 409, a scheduled 
   const second = await s.api('POST', '/api/sync/run')
   t.equal(second.status, 409)
   t.match(second.body, { error: { code: 'run_in_progress' } })
-  t.equal(await s.relay.jobs.syncTick(), undefined, 'the scheduler\'s tick is skipped')
+  t.equal(await s.relay.jobs.syncTick(), undefined, "the scheduler's tick is skipped")
   t.equal((await first).status, 200, 'the running poll finishes')
   t.equal((await s.api('POST', '/api/sync/run')).status, 200, 'and the next one may run')
 })
@@ -67,7 +70,16 @@ t.test('the push watchdog re-arms a push service GravityZone switched off, and r
   t.same(await s.relay.jobs.watchdogTick(), { status: 1, rearmed: false }, 'armed: nothing to do')
 
   // Deliveries start failing (the receiver is unreachable), and three hours pass without a success.
-  await s.relay.clients.gravityzone.setPushEventSettings({ status: 1, serviceType: 'jsonRPC', serviceSettings: { url: 'http://127.0.0.1:9/webhooks/gravityzone', requireValidSslCertificate: false, authorization: s.secrets.pushAuthorization }, subscribeToEventTypes: { av: true } })
+  await s.relay.clients.gravityzone.setPushEventSettings({
+    status: 1,
+    serviceType: 'jsonRPC',
+    serviceSettings: {
+      url: 'http://127.0.0.1:9/webhooks/gravityzone',
+      requireValidSslCertificate: false,
+      authorization: s.secrets.pushAuthorization
+    },
+    subscribeToEventTypes: { av: true }
+  })
   const failed = await s.gravityzone.push.send([{ event: s.gravityzone.generate('av', acme.companyId) }])
   t.equal(failed.batches.filter((b) => b.ok).length, 0, 'the delivery failed')
   s.gravityzone.advanceTime(3 * 60 * 60 * 1000 + 1_000)
@@ -80,12 +92,19 @@ t.test('the push watchdog re-arms a push service GravityZone switched off, and r
   t.equal(s.gravityzone.push.sender().status(), 1, 'on again')
   const settings = await s.relay.clients.gravityzone.getPushEventSettings()
   t.equal(settings.serviceSettings?.url, `${s.url}/webhooks/gravityzone`, 'pointing at the relay again')
-  t.notOk(JSON.stringify(facts).includes(s.secrets.pushAuthorization.split(' ')[1]!), 'the push authorization is not in the fact')
+  t.notOk(
+    JSON.stringify(facts).includes(s.secrets.pushAuthorization.split(' ')[1]!),
+    'the push authorization is not in the fact'
+  )
 
   const delivered = await s.gravityzone.push.send([{ event: s.gravityzone.generate('av', acme.companyId) }])
   t.ok(delivered.batches.length > 0 && delivered.batches.every((b) => b.ok), 'events reach the relay again')
   t.same(await s.relay.jobs.watchdogTick(), { status: 1, rearmed: false })
-  t.equal((await s.api('GET', '/api/audit?type=PushServiceRearmed')).body.items.length, 1, 'a healthy check appends nothing')
+  t.equal(
+    (await s.api('GET', '/api/audit?type=PushServiceRearmed')).body.items.length,
+    1,
+    'a healthy check appends nothing'
+  )
 })
 
 t.test('daily billing of the current month, when BILLING_DAILY is on: once a day', async (t) => {
@@ -93,7 +112,11 @@ t.test('daily billing of the current month, when BILLING_DAILY is on: once a day
   const s = await e2e(t, { clock, env: { BILLING_DAILY: 'true' } })
   await s.api('PUT', '/api/config/billing', { items: { endpointMonthlyUsage: 12 } })
   await s.map(acme, { billing: true })
-  t.same(await s.relay.jobs.billingTick(), { ran: ['11/2026', '12/2026'] }, 'last month (never billed) and this month so far')
+  t.same(
+    await s.relay.jobs.billingTick(),
+    { ran: ['11/2026', '12/2026'] },
+    'last month (never billed) and this month so far'
+  )
   t.same(await s.relay.jobs.billingTick(), { ran: [] }, 'an hour later, nothing')
   clock.set('2026-12-18T08:00:00Z')
   t.same(await s.relay.jobs.billingTick(), { ran: ['12/2026'] }, 'the next day, this month again')

@@ -27,8 +27,13 @@ t.test(`${N} mappings: one poll, one billing run`, async (t) => {
   const haloStart = s.halopsa.state.calls.requests().length
   const gzStart = s.gravityzone.calls.snapshot().total
   const first = await s.sync()
-  const poll = { halopsa: s.halopsa.state.calls.requests().length - haloStart, gravityzone: s.gravityzone.calls.snapshot().total - gzStart }
-  t.comment(`one inventory poll over ${first.checked.mappings} mappings: ${poll.halopsa} HaloPSA calls, ${poll.gravityzone} GravityZone calls, ${first.durationMs} ms`)
+  const poll = {
+    halopsa: s.halopsa.state.calls.requests().length - haloStart,
+    gravityzone: s.gravityzone.calls.snapshot().total - gzStart
+  }
+  t.comment(
+    `one inventory poll over ${first.checked.mappings} mappings: ${poll.halopsa} HaloPSA calls, ${poll.gravityzone} GravityZone calls, ${first.durationMs} ms`
+  )
   t.ok(first.checked.mappings >= N)
   t.same(first.errors, [])
   t.ok(poll.halopsa <= 50, `at most 50 HaloPSA calls (${poll.halopsa})`)
@@ -41,18 +46,26 @@ t.test(`${N} mappings: one poll, one billing run`, async (t) => {
   const billingStart = s.halopsa.state.calls.requests().length
   const run = (await s.api('POST', `/api/billing/run?month=${encodeURIComponent(month)}`)).body
   const billingCalls = s.halopsa.state.calls.requests().slice(billingStart)
-  t.comment(`billing run for ${run.mappings} mappings: ${run.durationMs} ms, ${billingCalls.length} HaloPSA calls, ${run.calls.gravityzone} GravityZone calls; billed ${run.billed}, skipped ${run.skipped}, failed ${run.failed}`)
+  t.comment(
+    `billing run for ${run.mappings} mappings: ${run.durationMs} ms, ${billingCalls.length} HaloPSA calls, ${run.calls.gravityzone} GravityZone calls; billed ${run.billed}, skipped ${run.skipped}, failed ${run.failed}`
+  )
   t.match(run, { month, billed: N + 0, failed: 0 })
   t.equal(billingCalls.filter((c) => c.status === 429).length, 0, 'HaloPSA never answered 429')
   const times = s.halopsa.state.calls.requests().map((c) => c.at)
-  t.ok(busiestWindow(times, haloWindow.windowMs) <= haloWindow.limit, `poll + billing within HaloPSA's ${haloWindow.limit} per ${haloWindow.windowMs / 60_000} minutes (${busiestWindow(times, haloWindow.windowMs)})`)
+  t.ok(
+    busiestWindow(times, haloWindow.windowMs) <= haloWindow.limit,
+    `poll + billing within HaloPSA's ${haloWindow.limit} per ${haloWindow.windowMs / 60_000} minutes (${busiestWindow(times, haloWindow.windowMs)})`
+  )
 
   // The quantities landed on every invoice, and the other line was left alone.
   const invoices = [...s.halopsa.state.data().recurringInvoices.rows.values()]
   const byClient = new Map(invoices.map((i) => [i.client_id as number, i]))
   const wrong = customers.filter((c) => {
     const lines = byClient.get(c.clientId)!.lines as { _itemid: number; qty_order: number }[]
-    return lines.find((l) => l._itemid === 12)?.qty_order !== c.endpoints || lines.find((l) => l._itemid === 20)?.qty_order !== 3
+    return (
+      lines.find((l) => l._itemid === 12)?.qty_order !== c.endpoints ||
+      lines.find((l) => l._itemid === 20)?.qty_order !== 3
+    )
   })
   t.same(wrong, [], 'every invoice carries its usage and keeps its other line')
 

@@ -1,7 +1,14 @@
 import t from 'tap'
 import { testApp } from '../support/app.js'
 
-type Operation = { tags?: string[]; summary?: string; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>; requestBody?: { content?: Record<string, { schema?: unknown }> }; parameters?: { name: string; in: string; schema?: unknown }[]; security?: unknown[] }
+type Operation = {
+  tags?: string[]
+  summary?: string
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>
+  requestBody?: { content?: Record<string, { schema?: unknown }> }
+  parameters?: { name: string; in: string; schema?: unknown }[]
+  security?: unknown[]
+}
 
 /** Every $ref in the document points at something that exists. */
 const refs = (node: unknown, out: string[] = []): string[] => {
@@ -20,17 +27,42 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
   t.teardown(ctx.close)
   const res = await ctx.app.inject({ method: 'GET', url: '/docs' })
   t.equal(res.statusCode, 200)
-  const doc = res.json() as { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } }
+  const doc = res.json() as {
+    openapi: string
+    info: { title: string; version: string }
+    paths: Record<string, Record<string, Operation>>
+    components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> }
+  }
   t.match(doc.openapi, /^3\.1\./)
   t.ok(doc.info.title && doc.info.version)
 
   const expected: [string, string][] = [
-    ['get', '/api/events'], ['get', '/api/events/count'], ['get', '/api/events/{id}'], ['post', '/api/events/recheck'],
-    ['post', '/api/events/{id}/recheck'], ['post', '/api/events/{id}/resolve'], ['post', '/api/events/{id}/acknowledge'],
-    ['get', '/api/mappings'], ['post', '/api/mappings'], ['get', '/api/mappings/{id}'], ['patch', '/api/mappings/{id}'], ['delete', '/api/mappings/{id}'],
-    ['post', '/api/mappings/{id}/recurring-invoice'], ['get', '/api/config/billing'], ['put', '/api/config/billing'], ['get', '/api/config/ticketing'],
-    ['put', '/api/config/ticketing'], ['get', '/api/audit'], ['get', '/api/audit/live'], ['post', '/api/sync/run'], ['post', '/api/billing/run'],
-    ['post', '/webhooks/gravityzone'], ['post', '/webhooks/halopsa'], ['get', '/health'], ['get', '/ready'], ['get', '/metrics']
+    ['get', '/api/events'],
+    ['get', '/api/events/count'],
+    ['get', '/api/events/{id}'],
+    ['post', '/api/events/recheck'],
+    ['post', '/api/events/{id}/recheck'],
+    ['post', '/api/events/{id}/resolve'],
+    ['post', '/api/events/{id}/acknowledge'],
+    ['get', '/api/mappings'],
+    ['post', '/api/mappings'],
+    ['get', '/api/mappings/{id}'],
+    ['patch', '/api/mappings/{id}'],
+    ['delete', '/api/mappings/{id}'],
+    ['post', '/api/mappings/{id}/recurring-invoice'],
+    ['get', '/api/config/billing'],
+    ['put', '/api/config/billing'],
+    ['get', '/api/config/ticketing'],
+    ['put', '/api/config/ticketing'],
+    ['get', '/api/audit'],
+    ['get', '/api/audit/live'],
+    ['post', '/api/sync/run'],
+    ['post', '/api/billing/run'],
+    ['post', '/webhooks/gravityzone'],
+    ['post', '/webhooks/halopsa'],
+    ['get', '/health'],
+    ['get', '/ready'],
+    ['get', '/metrics']
   ]
   for (const [method, path] of expected) {
     const op = doc.paths[path]?.[method]
@@ -38,24 +70,50 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     if (!op) continue
     t.ok(op.summary && op.tags?.length, `${method} ${path} has a summary and a tag`)
     if (path.startsWith('/api/')) {
-      t.ok(op.responses?.['200'] ?? op.responses?.['201'] ?? op.responses?.['204'], `${method} ${path} documents its success response`)
+      t.ok(
+        op.responses?.['200'] ?? op.responses?.['201'] ?? op.responses?.['204'],
+        `${method} ${path} documents its success response`
+      )
       t.ok(op.responses?.['401'], `${method} ${path} documents 401`)
       t.same(op.security, [{ bearer: [] }], `${method} ${path} needs a bearer token`)
       const success = op.responses?.['200'] ?? op.responses?.['201']
-      if (success && path !== '/api/audit/live') t.ok(success.content?.['application/json']?.schema, `${method} ${path} has a response schema`)
+      if (success && path !== '/api/audit/live')
+        t.ok(success.content?.['application/json']?.schema, `${method} ${path} has a response schema`)
     }
-    if (['post', 'put', 'patch'].includes(method) && ['/api/mappings', '/api/mappings/{id}', '/api/config/billing', '/api/config/ticketing'].includes(path)) {
+    if (
+      ['post', 'put', 'patch'].includes(method) &&
+      ['/api/mappings', '/api/mappings/{id}', '/api/config/billing', '/api/config/ticketing'].includes(path)
+    ) {
       t.ok(op.requestBody?.content?.['application/json']?.schema, `${method} ${path} has a request body schema`)
     }
-    if (path.includes('{id}')) t.ok(op.parameters?.some((p) => p.name === 'id' && p.in === 'path'), `${method} ${path} documents its id`)
+    if (path.includes('{id}'))
+      t.ok(
+        op.parameters?.some((p) => p.name === 'id' && p.in === 'path'),
+        `${method} ${path} documents its id`
+      )
   }
-  const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)).sort()
+  const documented = Object.entries(doc.paths)
+    .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
+    .sort()
   t.same(documented, expected.map(([m, p]) => `${m} ${p}`).sort(), 'no route is missing, none is extra')
 
   const listQuery = doc.paths['/api/events']!.get!.parameters!.map((p) => p.name).sort()
   t.same(listQuery, ['category', 'cursor', 'limit', 'mappingId', 'status', 'type'])
-  for (const name of ['IntegrationEvent', 'Mapping', 'AuditFact', 'EventCounts', 'Error', 'NewMapping', 'MappingPatch', 'BillingConfiguration', 'TicketingConfiguration']) {
-    t.ok(Object.keys(doc.components.schemas).some((s) => s === name || s === `${name}Input`), `component ${name}`)
+  for (const name of [
+    'IntegrationEvent',
+    'Mapping',
+    'AuditFact',
+    'EventCounts',
+    'Error',
+    'NewMapping',
+    'MappingPatch',
+    'BillingConfiguration',
+    'TicketingConfiguration'
+  ]) {
+    t.ok(
+      Object.keys(doc.components.schemas).some((s) => s === name || s === `${name}Input`),
+      `component ${name}`
+    )
   }
   for (const ref of refs(doc)) {
     const target = ref.replace('#/components/schemas/', '')

@@ -10,7 +10,13 @@ import { selectedStores } from '../support/stores.js'
 const cause = (actor: string) => ({ actor, correlationId: `req-${actor}` })
 const mapping = (mappingId: string, company: string, client: number) => ({
   type: 'CreateMapping' as const,
-  data: { mappingId, gravityzoneCompanyId: company, halopsaClientId: client, billing: { enabled: false }, ticketing: { enabled: true } }
+  data: {
+    mappingId,
+    gravityzoneCompanyId: company,
+    halopsaClientId: client,
+    billing: { enabled: false },
+    ticketing: { enabled: true }
+  }
 })
 
 for (const factory of selectedStores()) {
@@ -22,7 +28,10 @@ for (const factory of selectedStores()) {
       const handler = createCommandHandler(store, mappingRegistry)
       const result = await handler.handle('mappingRegistry-t1', mapping('m1', 'c1', 1), cause('alice'))
       t.equal(result.facts.length, 1)
-      t.match(result.facts[0], { type: 'MappingCreated', metadata: { actor: 'alice', correlationId: 'req-alice', causationId: 'req-alice' } })
+      t.match(result.facts[0], {
+        type: 'MappingCreated',
+        metadata: { actor: 'alice', correlationId: 'req-alice', causationId: 'req-alice' }
+      })
       t.equal(result.position, result.facts[0]!.position)
       t.ok(result.state.mappings.has('m1'))
     })
@@ -37,27 +46,37 @@ for (const factory of selectedStores()) {
       ])
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
       t.equal(rejected.length, 1)
-      t.ok(isDomainError(rejected[0]!.reason) && rejected[0]!.reason.code === 'company_already_mapped', 'the loser is refused by the rule, not by a conflict')
+      t.ok(
+        isDomainError(rejected[0]!.reason) && rejected[0]!.reason.code === 'company_already_mapped',
+        'the loser is refused by the rule, not by a conflict'
+      )
       t.equal((await store.readStream('mappingRegistry-t2')).length, 1)
     })
 
-    t.test('two concurrent acknowledgements of one event: one wins, the other is refused and records nothing', async (t) => {
-      const event: EventView = { id: 'e-ack', type: 'ticket-creation-failed', status: 'active' }
-      const a = createCommandHandler(store, eventActions, { minDelayMs: 5 })
-      const b = createCommandHandler(store, eventActions, { minDelayMs: 5 })
-      const results = await Promise.allSettled([
-        a.handle('integrationEvent-e-ack', { type: 'Acknowledge', data: { event } }, cause('a')),
-        b.handle('integrationEvent-e-ack', { type: 'Acknowledge', data: { event } }, cause('b'))
-      ])
-      t.same(results.map((r) => r.status).sort(), ['fulfilled', 'rejected'])
-      const loser = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!
-      t.match(loser.reason, { code: 'event_closed' })
-      t.equal((await store.readStream('integrationEvent-e-ack')).length, 1)
-    })
+    t.test(
+      'two concurrent acknowledgements of one event: one wins, the other is refused and records nothing',
+      async (t) => {
+        const event: EventView = { id: 'e-ack', type: 'ticket-creation-failed', status: 'active' }
+        const a = createCommandHandler(store, eventActions, { minDelayMs: 5 })
+        const b = createCommandHandler(store, eventActions, { minDelayMs: 5 })
+        const results = await Promise.allSettled([
+          a.handle('integrationEvent-e-ack', { type: 'Acknowledge', data: { event } }, cause('a')),
+          b.handle('integrationEvent-e-ack', { type: 'Acknowledge', data: { event } }, cause('b'))
+        ])
+        t.same(results.map((r) => r.status).sort(), ['fulfilled', 'rejected'])
+        const loser = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!
+        t.match(loser.reason, { code: 'event_closed' })
+        t.equal((await store.readStream('integrationEvent-e-ack')).length, 1)
+      }
+    )
 
     t.test('commands on one stream in one process run one after another', async (t) => {
       const handler = createCommandHandler(store, mappingRegistry)
-      await Promise.all(Array.from({ length: 20 }, (_, i) => handler.handle('mappingRegistry-t3', mapping(`m${i}`, `c${i}`, 100 + i), cause('bulk'))))
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          handler.handle('mappingRegistry-t3', mapping(`m${i}`, `c${i}`, 100 + i), cause('bulk'))
+        )
+      )
       t.equal((await store.readStream('mappingRegistry-t3')).length, 20)
       t.equal((await handler.load('mappingRegistry-t3')).mappings.size, 20)
     })
@@ -65,7 +84,11 @@ for (const factory of selectedStores()) {
     t.test('a decider with nothing to say appends nothing', async (t) => {
       const handler = createCommandHandler(store, mappingRegistry)
       await handler.handle('mappingRegistry-t4', mapping('m1', 'c1', 1), cause('a'))
-      const result = await handler.handle('mappingRegistry-t4', { type: 'UpdateMapping', data: { mappingId: 'm1', changes: { gravityzoneCompanyId: 'c1' } } }, cause('a'))
+      const result = await handler.handle(
+        'mappingRegistry-t4',
+        { type: 'UpdateMapping', data: { mappingId: 'm1', changes: { gravityzoneCompanyId: 'c1' } } },
+        cause('a')
+      )
       t.same(result.facts, [])
       t.equal(result.position, null)
     })
@@ -80,7 +103,9 @@ for (const factory of selectedStores()) {
         }
       }
       const handler = createCommandHandler(alwaysConflicting, mappingRegistry, { retries: 3, minDelayMs: 1 })
-      await t.rejects(handler.handle('mappingRegistry-t5', mapping('m1', 'c1', 1), cause('a')), { code: 'concurrency_conflict' })
+      await t.rejects(handler.handle('mappingRegistry-t5', mapping('m1', 'c1', 1), cause('a')), {
+        code: 'concurrency_conflict'
+      })
       t.equal(appends, 4, 'the first attempt and three retries')
     })
   })

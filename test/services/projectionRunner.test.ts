@@ -5,7 +5,11 @@ import { fact } from '../support/storeFacts.js'
 import { selectedStores } from '../support/stores.js'
 
 /** A read model that records every position it folds, to prove no fact is folded twice or skipped. */
-const recorder: Projection<bigint[]> = { name: 'recorder', initialState: () => [], evolve: (s, f) => (s.push(f.position), s) }
+const recorder: Projection<bigint[]> = {
+  name: 'recorder',
+  initialState: () => [],
+  evolve: (s, f) => (s.push(f.position), s)
+}
 
 /** Wraps a store so that the first subscriptions break after `breakAfter` facts, like a dropped connection. */
 const flaky = (store: EventStore, drops: number, breakAfter: number): EventStore & { dropped: () => number } => {
@@ -56,11 +60,17 @@ for (const factory of selectedStores()) {
       const { store, cleanup } = await factory.open()
       t.teardown(cleanup)
       const unstable = flaky(store, 3, 7)
-      const runner = createProjectionRunner({ store: unstable, projections: [recorder as Projection<unknown>], backoff: { minMs: 5, maxMs: 20 } })
+      const runner = createProjectionRunner({
+        store: unstable,
+        projections: [recorder as Projection<unknown>],
+        backoff: { minMs: 5, maxMs: 20 }
+      })
       t.teardown(() => runner.stop())
       for (let i = 0; i < 10; i++) await store.append('drop-a', [fact('Tick')])
       await runner.start()
-      const appends = await Promise.all(Array.from({ length: 40 }, (_, i) => store.append(`drop-${i % 4}`, [fact('Tick')])))
+      const appends = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => store.append(`drop-${i % 4}`, [fact('Tick')]))
+      )
       const last = appends.reduce((max, a) => (a.position > max ? a.position : max), 0n)
       await runner.waitForPosition(last)
       t.equal(unstable.dropped(), 3, 'the subscription dropped three times')

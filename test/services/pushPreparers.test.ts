@@ -5,10 +5,32 @@ import { preparePush } from '../../src/services/pushPreparation.js'
 import { createPushPreparers } from '../../src/services/pushPreparers.js'
 
 // A large batch, a batch with invalid events, and every published push fixture.
-const mixed = JSON.stringify({ jsonrpc: '2.0', method: 'addEvents', params: { events: [{ module: 'av', companyId: 'c1', computer_id: 'e1', malware_name: 'X' }, null, { module: 'modules', companyId: 'c1' }, 'text', { companyId: 'no-module' }] }, id: 1700000000000 })
+const mixed = JSON.stringify({
+  jsonrpc: '2.0',
+  method: 'addEvents',
+  params: {
+    events: [
+      { module: 'av', companyId: 'c1', computer_id: 'e1', malware_name: 'X' },
+      null,
+      { module: 'modules', companyId: 'c1' },
+      'text',
+      { companyId: 'no-module' }
+    ]
+  },
+  id: 1700000000000
+})
 const fixtureDir = new URL('../fixtures/gravityzone/', import.meta.url)
-const fixtures = readFileSync(new URL('push-samples.jsonl', fixtureDir), 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => Buffer.from(line))
-const bodies = [Buffer.from(pushBody(1, 0, 50)), Buffer.from(mixed), Buffer.from('not json'), Buffer.from('{"method":"other"}'), ...fixtures]
+const fixtures = readFileSync(new URL('push-samples.jsonl', fixtureDir), 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => Buffer.from(line))
+const bodies = [
+  Buffer.from(pushBody(1, 0, 50)),
+  Buffer.from(mixed),
+  Buffer.from('not json'),
+  Buffer.from('{"method":"other"}'),
+  ...fixtures
+]
 
 t.test('a preparation thread gives exactly what preparing on the event loop gives', async (t) => {
   const preparers = createPushPreparers({ threads: 1, minBytes: 0 })
@@ -25,7 +47,10 @@ t.test('the data of a prepared fact is its JSON, with the event keys sorted', as
   t.match(prepared, { security: 1, platform: 1, invalid: 3, stream: /^gzDelivery-/ })
   const first = JSON.parse(prepared.facts[0]!.data) as { event: Record<string, unknown> }
   t.strictSame(Object.keys(first.event), ['companyId', 'computer_id', 'malware_name', 'module'])
-  t.strictSame(prepared.facts.map((f) => f.type), ['SecurityEventReceived', 'PushEventInvalid', 'PlatformEventReceived', 'PushEventInvalid', 'PushEventInvalid'])
+  t.strictSame(
+    prepared.facts.map((f) => f.type),
+    ['SecurityEventReceived', 'PushEventInvalid', 'PlatformEventReceived', 'PushEventInvalid', 'PushEventInvalid']
+  )
 })
 
 t.test('small bodies stay on the event loop, and a failed thread leaves the work to it', async (t) => {

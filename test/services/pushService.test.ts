@@ -24,6 +24,10 @@ t.test('the push service off with no URL known: one PushServiceChecked, not one 
   t.same(await push.watch(), { status: 0, rearmed: false })
   t.same(await push.watch(), { status: 0, rearmed: false })
   const facts = await store.readStream(streams.pushService())
-  t.same(facts.map((f) => [f.type, (f.data as { status: number }).status]), [['PushServiceChecked', 0]], 'recorded once')
+  t.same(
+    facts.map((f) => [f.type, (f.data as { status: number }).status]),
+    [['PushServiceChecked', 0]],
+    'recorded once'
+  )
   t.same(await push.register(), { push: false, halopsa: false }, 'nothing to register without a URL')
 })

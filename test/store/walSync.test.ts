@@ -48,43 +48,46 @@ const setup = () => {
     })
     return Object.assign(state, { settled })
   }
-  const stored = () => (db.prepare('SELECT count(*) FROM facts').pluck().get() as number)
+  const stored = () => db.prepare('SELECT count(*) FROM facts').pluck().get() as number
   return { db, committer, syncs, committedPositions, append, stored }
 }
 
-t.test('an append is answered only after an fsync that began after its commit; one fsync at a time, shared', async (t) => {
-  const { db, committer, syncs, committedPositions, append, stored } = setup()
-  t.teardown(() => db.close())
+t.test(
+  'an append is answered only after an fsync that began after its commit; one fsync at a time, shared',
+  async (t) => {
+    const { db, committer, syncs, committedPositions, append, stored } = setup()
+    t.teardown(() => db.close())
 
-  const a = append('a')
-  await waitFor(() => syncs.length === 1, { what: 'the first fsync to be asked for' })
-  t.equal(stored(), 1, 'committed')
-  t.equal(a.result, undefined, 'but not answered before its fsync returns')
-  t.same(committedPositions, [], 'nor shown to subscribers')
+    const a = append('a')
+    await waitFor(() => syncs.length === 1, { what: 'the first fsync to be asked for' })
+    t.equal(stored(), 1, 'committed')
+    t.equal(a.result, undefined, 'but not answered before its fsync returns')
+    t.same(committedPositions, [], 'nor shown to subscribers')
 
-  // Committed while the first fsync runs: they wait for the next one, not this one.
-  const b = append('b')
-  const c = append('c')
-  await waitFor(() => stored() === 3, { what: 'b and c to commit' })
-  t.equal(syncs.length, 1, 'no second fsync while one is running')
-  let drained = false
-  void committer.drained().then(() => (drained = true))
+    // Committed while the first fsync runs: they wait for the next one, not this one.
+    const b = append('b')
+    const c = append('c')
+    await waitFor(() => stored() === 3, { what: 'b and c to commit' })
+    t.equal(syncs.length, 1, 'no second fsync while one is running')
+    let drained = false
+    void committer.drained().then(() => (drained = true))
 
-  syncs[0]!(null)
-  await a.settled
-  t.equal(a.result?.position, 1n, 'answered once its fsync returned')
-  t.equal(b.result, undefined, 'an append committed during that fsync is still waiting')
-  t.equal(syncs.length, 2, 'the next fsync starts at once for the appends that were waiting')
-  t.same(committedPositions, [1n])
-  t.notOk(drained, 'not drained while appends wait for their fsync')
+    syncs[0]!(null)
+    await a.settled
+    t.equal(a.result?.position, 1n, 'answered once its fsync returned')
+    t.equal(b.result, undefined, 'an append committed during that fsync is still waiting')
+    t.equal(syncs.length, 2, 'the next fsync starts at once for the appends that were waiting')
+    t.same(committedPositions, [1n])
+    t.notOk(drained, 'not drained while appends wait for their fsync')
 
-  syncs[1]!(null)
-  await Promise.all([b.settled, c.settled])
-  t.same([b.result?.position, c.result?.position], [2n, 3n], 'both answered by the one fsync they shared')
-  t.same(committedPositions, [1n, 3n])
-  await waitFor(() => drained, { what: 'drained once nothing waits' })
-  t.equal(syncs.length, 2, 'nothing left to flush: no idle fsync')
-})
+    syncs[1]!(null)
+    await Promise.all([b.settled, c.settled])
+    t.same([b.result?.position, c.result?.position], [2n, 3n], 'both answered by the one fsync they shared')
+    t.same(committedPositions, [1n, 3n])
+    await waitFor(() => drained, { what: 'drained once nothing waits' })
+    t.equal(syncs.length, 2, 'nothing left to flush: no idle fsync')
+  }
+)
 
 t.test('a failed fsync refuses the appends that waited on it, and every append after it', async (t) => {
   const { db, syncs, committedPositions, append, stored } = setup()
@@ -102,7 +105,11 @@ t.test('a failed fsync refuses the appends that waited on it, and every append a
 
   const later = append('later')
   await Promise.all([later.settled, queued.settled])
-  t.match(later.error, { code: 'write_not_durable' }, 'a later fsync could succeed without the lost pages: the store refuses instead')
+  t.match(
+    later.error,
+    { code: 'write_not_durable' },
+    'a later fsync could succeed without the lost pages: the store refuses instead'
+  )
   t.match(queued.error, { code: 'write_not_durable' }, 'so is an append queued before the failure was known')
   t.equal(syncs.length, 1, 'and writes nothing more')
   t.equal(stored(), 1, 'not even the queued one')
@@ -122,19 +129,30 @@ t.test('the WAL sync of a real store file', async (t) => {
   migrate(db)
   t.ok(durable, 'a file store comes with its WAL sync')
   t.equal(db.pragma('synchronous', { simple: true }), 1, 'and its COMMIT does not wait for the disk (NORMAL)')
-  db.prepare('INSERT INTO facts (stream, revision, id, type, data, metadata, recorded_at) VALUES (?, 0, ?, ?, ?, ?, 0)').run('s', randomUUID(), 'MappingCreated', '{}', '{}')
-  for (let i = 0; i < 3; i++) t.equal(await new Promise<Error | null>((resolve) => durable!.sync(resolve)), null, `fsync ${i + 1} of the log`)
+  db.prepare(
+    'INSERT INTO facts (stream, revision, id, type, data, metadata, recorded_at) VALUES (?, 0, ?, ?, ?, ?, 0)'
+  ).run('s', randomUUID(), 'MappingCreated', '{}', '{}')
+  for (let i = 0; i < 3; i++)
+    t.equal(await new Promise<Error | null>((resolve) => durable!.sync(resolve)), null, `fsync ${i + 1} of the log`)
   db.close()
   durable!.close()
   durable!.close()
   t.pass('closing twice is harmless')
 
   const memory = new Database(':memory:')
-  t.equal(configureWriter(memory, { inMemory: true, fsyncPerCommit: false }), undefined, 'an in-memory store has nothing to flush')
+  t.equal(
+    configureWriter(memory, { inMemory: true, fsyncPerCommit: false }),
+    undefined,
+    'an in-memory store has nothing to flush'
+  )
   memory.close()
 
   const baseline = new Database(join(dir, 'baseline.db'))
-  t.equal(configureWriter(baseline, { inMemory: false, fsyncPerCommit: true }), undefined, 'without group commit, no shared fsync:')
+  t.equal(
+    configureWriter(baseline, { inMemory: false, fsyncPerCommit: true }),
+    undefined,
+    'without group commit, no shared fsync:'
+  )
   t.equal(baseline.pragma('synchronous', { simple: true }), 2, 'each COMMIT waits for its own (FULL)')
   baseline.close()
 })

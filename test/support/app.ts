@@ -18,13 +18,18 @@ export const webhookSecrets = {
 export const auth = (token: string = tokens.operator) => ({ authorization: `Bearer ${token}` })
 
 /** A relay app on a given store (default: a fresh in-memory SQLite store), read models started. */
-export const testApp = async (options: { store?: EventStore; platforms?: PlatformServices; authFailures?: { limit: number; windowMs: number } } = {}): Promise<{ app: FastifyInstance; relay: Relay; close(): Promise<void> }> => {
+export const testApp = async (
+  options: { store?: EventStore; platforms?: PlatformServices; authFailures?: { limit: number; windowMs: number } } = {}
+): Promise<{ app: FastifyInstance; relay: Relay; close(): Promise<void> }> => {
   const store = options.store ?? openSqliteStore({ path: ':memory:' })
   const relay = createRelay({ store, ...(options.platforms ? { platforms: options.platforms } : {}) })
   await relay.start()
   const app = await buildApp({
     relay,
-    tokens: [{ name: 'alice', scope: 'operate', token: tokens.operator }, { name: 'grafana', scope: 'read', token: tokens.reader }],
+    tokens: [
+      { name: 'alice', scope: 'operate', token: tokens.operator },
+      { name: 'grafana', scope: 'read', token: tokens.reader }
+    ],
     webhooks: webhookSecrets,
     ...(options.authFailures ? { authFailures: options.authFailures } : {})
   })

@@ -15,7 +15,11 @@ import type { Row } from '../../simulators/halopsa/state.js'
 
 export type BulkCustomer = { companyId: string; clientId: number; name: string; endpoints: number }
 
-export const populate = async (stack: Stack, count: number, options: { month: string; firstClientId?: number }): Promise<BulkCustomer[]> => {
+export const populate = async (
+  stack: Stack,
+  count: number,
+  options: { month: string; firstClientId?: number }
+): Promise<BulkCustomer[]> => {
   const first = options.firstClientId ?? 10_000
   const data = stack.halopsa.state.data()
   const now = Date.now()
@@ -26,31 +30,43 @@ export const populate = async (stack: Stack, count: number, options: { month: st
     endpoints: 1 + ((i * 7) % 90)
   }))
   for (const c of customers) {
-    stack.gravityzone.state.companies.create({ id: c.companyId, name: c.name, type: 1, parentId: demoPartner.companyId })
+    stack.gravityzone.state.companies.create({
+      id: c.companyId,
+      name: c.name,
+      type: 1,
+      parentId: demoPartner.companyId
+    })
     stack.gravityzone.state.usage.set(c.companyId, options.month, { endpointMonthlyUsage: c.endpoints })
     const client = clientRow(c.clientId, { name: c.name }, now)
     data.clients.rows.set(c.clientId, client)
     const id = data.recurringInvoices.next()
     const invoice: Row = invoiceHeaderRow(id, client, { client_id: c.clientId }, now)
-    invoice.lines = [lineRow(data, id, { _itemid: demoItems[0]!.id, qty_order: 0 }, 1), lineRow(data, id, { _itemid: 20, qty_order: 3 }, 2)]
+    invoice.lines = [
+      lineRow(data, id, { _itemid: demoItems[0]!.id, qty_order: 0 }, 1),
+      lineRow(data, id, { _itemid: 20, qty_order: 3 }, 2)
+    ]
     data.recurringInvoices.rows.set(id, recomputeInvoice(invoice))
   }
   const { handlers, runner } = stack.relay.relay
   const cause = { actor: 'test', correlationId: newId() }
   let position = 0n
   for (const c of customers) {
-    const result = await handlers.registry.handle(streams.mappingRegistry(), {
-      type: 'CreateMapping',
-      data: {
-        mappingId: newId(),
-        gravityzoneCompanyId: c.companyId,
-        halopsaClientId: c.clientId,
-        gravityzoneCompanyName: c.name,
-        halopsaClientName: c.name,
-        billing: { enabled: true },
-        ticketing: { enabled: false }
-      }
-    }, cause)
+    const result = await handlers.registry.handle(
+      streams.mappingRegistry(),
+      {
+        type: 'CreateMapping',
+        data: {
+          mappingId: newId(),
+          gravityzoneCompanyId: c.companyId,
+          halopsaClientId: c.clientId,
+          gravityzoneCompanyName: c.name,
+          halopsaClientName: c.name,
+          billing: { enabled: true },
+          ticketing: { enabled: false }
+        }
+      },
+      cause
+    )
     if (result.position !== null) position = result.position
   }
   await runner.waitForPosition(position)

@@ -16,7 +16,7 @@ const worker = async (w: number) => {
     // same expected revision), which must be an idempotent success, never a second copy.
     const stream = `crash${w}-${Math.floor(i / 50)}`
     const f = fact('Crashed', { w, i, pad: 'x'.repeat(200) }, randomUUID())
-    const expected = i % 50 === 0 ? 'no_stream' as const : BigInt((i % 50) - 1)
+    const expected = i % 50 === 0 ? ('no_stream' as const) : BigInt((i % 50) - 1)
     await store.append(stream, [f], { expectedRevision: expected })
     process.stdout.write(`ack ${f.id} ${stream}\n`)
     if (i % 10 === 9) {

@@ -10,7 +10,10 @@ type Json = any
 export type E2E = Stack & {
   api<T = Json>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
   /** Creates a mapping for a demo customer through the API. */
-  map(customer: DemoCustomer, options?: { billing?: boolean; ticketing?: boolean; items?: Record<string, number> }): Promise<{ id: string }>
+  map(
+    customer: DemoCustomer,
+    options?: { billing?: boolean; ticketing?: boolean; items?: Record<string, number> }
+  ): Promise<{ id: string }>
   /** Runs the polling checks now. */
   sync(): Promise<Json>
   event(type: string, status?: 'active' | 'closed' | 'all'): Promise<Json[]>
@@ -19,7 +22,11 @@ export type E2E = Stack & {
 export const customers = demoCustomers.filter((c) => c.on === 'both')
 
 export const e2e = async (t: Test, options: StackOptions = {}): Promise<E2E> => {
-  const stack = await startStack({ ticketingRetry: { minMs: 20, maxMs: 200, giveUpAfterMs: 1_000 }, upstream: { timeoutMs: 3_000, retry: { retries: 2, minDelayMs: 20, maxDelayMs: 200, defaultRetryAfterMs: 200 } }, ...options })
+  const stack = await startStack({
+    ticketingRetry: { minMs: 20, maxMs: 200, giveUpAfterMs: 1_000 },
+    upstream: { timeoutMs: 3_000, retry: { retries: 2, minDelayMs: 20, maxDelayMs: 200, defaultRetryAfterMs: 200 } },
+    ...options
+  })
   t.teardown(() => stack.close())
   const api = apiClient(stack.url, stack.token)
   const self: E2E = {

@@ -12,7 +12,11 @@ export const factStream = (options: { start?: Date } = {}) => {
   let position = 0n
   let clock = options.start?.getTime() ?? Date.parse('2026-11-02T09:00:00Z')
   const revisions = new Map<string, bigint>()
-  return <T extends FactType>(type: T, data: FactData<T>, opts: { stream?: string; actor?: string; causationId?: string; id?: string } = {}): StoredFact => {
+  return <T extends FactType>(
+    type: T,
+    data: FactData<T>,
+    opts: { stream?: string; actor?: string; causationId?: string; id?: string } = {}
+  ): StoredFact => {
     const stream = opts.stream ?? 'test-1'
     const revision = (revisions.get(stream) ?? -1n) + 1n
     revisions.set(stream, revision)
@@ -26,7 +30,12 @@ export const factStream = (options: { start?: Date } = {}) => {
       id,
       type,
       data: factSchemas[type].parse(data),
-      metadata: { correlationId: 'c', causationId: opts.causationId ?? 'c', actor: opts.actor ?? 'scheduler', recordedAt: new Date(clock).toISOString() },
+      metadata: {
+        correlationId: 'c',
+        causationId: opts.causationId ?? 'c',
+        actor: opts.actor ?? 'scheduler',
+        recordedAt: new Date(clock).toISOString()
+      },
       recordedAt: new Date(clock)
     }
   }

@@ -48,7 +48,10 @@ export type RelayProcess = {
 const KEPT_LINES = 50
 
 /** Starts `src/main.ts` with exactly `env` (plus PATH and HOME) and waits until it listens. */
-export const startRelayProcess = async (env: Record<string, string>, { timeoutMs = 30_000 } = {}): Promise<RelayProcess> => {
+export const startRelayProcess = async (
+  env: Record<string, string>,
+  { timeoutMs = 30_000 } = {}
+): Promise<RelayProcess> => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     detached: true,
@@ -56,7 +59,10 @@ export const startRelayProcess = async (env: Record<string, string>, { timeoutMs
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? root, ...env }
   })
   const pid = child.pid!
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null
+  }))
   let running = true
   void exited.then(() => (running = false))
 
@@ -81,7 +87,9 @@ export const startRelayProcess = async (env: Record<string, string>, { timeoutMs
         if (address) resolve(address)
       }
     })
-    void exited.then(({ code, signal }) => reject(new Error(`the relay exited (${signal ?? code}) before listening\n${output()}`)))
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`the relay exited (${signal ?? code}) before listening\n${output()}`))
+    )
   })
 
   const signal = (name: NodeJS.Signals) => {
@@ -94,7 +102,10 @@ export const startRelayProcess = async (env: Record<string, string>, { timeoutMs
   }
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`the relay did not listen within ${timeoutMs} ms\n${output()}`)), timeoutMs)
+    timer = setTimeout(
+      () => reject(new Error(`the relay did not listen within ${timeoutMs} ms\n${output()}`)),
+      timeoutMs
+    )
   })
   try {
     const url = await Promise.race([listening, deadline])

@@ -13,7 +13,10 @@ export const fact = (type: string, data: unknown = {}, id: string = randomUUID()
 export const uniquePrefix = (category = 'conf'): string => `${category}${randomUUID().slice(0, 8)}-`
 
 /** Waits for a condition, polling, with a deadline (never a bare sleep). */
-export const waitFor = async (condition: () => boolean | Promise<boolean>, { timeoutMs = 10_000, intervalMs = 10, what = 'condition' } = {}): Promise<void> => {
+export const waitFor = async (
+  condition: () => boolean | Promise<boolean>,
+  { timeoutMs = 10_000, intervalMs = 10, what = 'condition' } = {}
+): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)

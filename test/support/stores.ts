@@ -57,6 +57,8 @@ export const storeFactories: StoreFactory[] = [
 ]
 
 export const selectedStores = (): StoreFactory[] => {
-  const wanted = process.env.TEST_STORES?.split(',').map((s) => s.trim()).filter(Boolean)
+  const wanted = process.env.TEST_STORES?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   return wanted && wanted.length > 0 ? storeFactories.filter((f) => wanted.includes(f.name)) : storeFactories
 }

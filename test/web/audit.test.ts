@@ -15,15 +15,36 @@ await createMapping(ctx, customer(0))
 await createMapping(ctx, customer(1))
 // What GravityZone pushes besides security events (agent installs, task status): kept for the audit.
 for (let i = 0; i < 120; i++) {
-  await ctx.relay.store.append(`gzDelivery-web${i}`, [{
-    id: newId(),
-    type: 'PlatformEventReceived',
-    data: { deliveryId: `web${i}`, index: 0, module: 'task-status', companyId: customer(0).companyId, isTest: false, event: { module: 'task-status', status: 3 } },
-    metadata: { correlationId: `web${i}`, causationId: `web${i}`, actor: 'gravityzone', recordedAt: new Date().toISOString() }
-  }], { expectedRevision: 'no_stream' })
+  await ctx.relay.store.append(
+    `gzDelivery-web${i}`,
+    [
+      {
+        id: newId(),
+        type: 'PlatformEventReceived',
+        data: {
+          deliveryId: `web${i}`,
+          index: 0,
+          module: 'task-status',
+          companyId: customer(0).companyId,
+          isTest: false,
+          event: { module: 'task-status', status: 3 }
+        },
+        metadata: {
+          correlationId: `web${i}`,
+          causationId: `web${i}`,
+          actor: 'gravityzone',
+          recordedAt: new Date().toISOString()
+        }
+      }
+    ],
+    { expectedRevision: 'no_stream' }
+  )
 }
 
-const positions = (page: Page) => page.evaluate(`[...document.querySelectorAll('main tbody tr')].map((row) => row.dataset.position)`) as Promise<string[]>
+const positions = (page: Page) =>
+  page.evaluate(`[...document.querySelectorAll('main tbody tr')].map((row) => row.dataset.position)`) as Promise<
+    string[]
+  >
 const types = (page: Page) => page.locator('main tbody td.fact-type').allTextContents()
 
 const openAudit = async (page: Page, hash = '#/audit') => {
@@ -40,10 +61,17 @@ t.test('the newest facts come first, and "Older facts" continues below them', as
   const first = await positions(page)
   t.equal(first.length, 50)
   t.equal(first[0], head.toString(), 'the head of the store is on top')
-  t.same(first, Array.from({ length: 50 }, (_, i) => (head - BigInt(i)).toString()), 'newest first, none skipped')
+  t.same(
+    first,
+    Array.from({ length: 50 }, (_, i) => (head - BigInt(i)).toString()),
+    'newest first, none skipped'
+  )
   await page.getByRole('button', { name: 'Older facts' }).click()
   await page.locator('main tbody tr').nth(99).waitFor()
-  t.same(await positions(page), Array.from({ length: 100 }, (_, i) => (head - BigInt(i)).toString()))
+  t.same(
+    await positions(page),
+    Array.from({ length: 100 }, (_, i) => (head - BigInt(i)).toString())
+  )
   await page.locator('main tbody tr').first().getByText('Data', { exact: true }).click()
   await screenshot(page, 'audit', { fullPage: false })
 })
@@ -70,10 +98,19 @@ t.test('filters by type and by stream apply to the history and to the live tail'
   t.same(await types(page), ['MappingCreated', 'MappingCreated'])
   t.equal(new URL(page.url()).hash, '#/audit?type=MappingCreated')
 
-  await ctx.api('PUT', '/api/config/ticketing', { ticketTypeId: 31, closedStatusName: 'Closed', autoCloseBlocked: false, modules: ['av'] })
+  await ctx.api('PUT', '/api/config/ticketing', {
+    ticketTypeId: 31,
+    closedStatusName: 'Closed',
+    autoCloseBlocked: false,
+    modules: ['av']
+  })
   await createMapping(ctx, customer(2))
   await page.locator('main tbody tr').nth(2).waitFor()
-  t.same(await types(page), ['MappingCreated', 'MappingCreated', 'MappingCreated'], 'the live fact of another type is not shown')
+  t.same(
+    await types(page),
+    ['MappingCreated', 'MappingCreated', 'MappingCreated'],
+    'the live fact of another type is not shown'
+  )
   t.match(await page.locator('main tbody tr').first().textContent(), /Cobalt Logistics/)
 
   await page.getByRole('link', { name: 'Clear' }).click()
@@ -102,7 +139,15 @@ t.test('after the live connection drops, it reconnects with Last-Event-ID and mi
   ctx.app.server.closeAllConnections()
   // Recorded straight through the relay: the drop also closed this process's own pooled connections.
   const elmstead = customer(4)
-  await ctx.relay.mappings.create({ gravityzoneCompanyId: elmstead.companyId, halopsaClientId: elmstead.clientId, billing: { enabled: false }, ticketing: { enabled: false } }, { actor: 'alice', correlationId: 'web-test' })
+  await ctx.relay.mappings.create(
+    {
+      gravityzoneCompanyId: elmstead.companyId,
+      halopsaClientId: elmstead.clientId,
+      billing: { enabled: false },
+      ticketing: { enabled: false }
+    },
+    { actor: 'alice', correlationId: 'web-test' }
+  )
   await waitForText(page.locator('main tbody tr').first(), 'Elmstead Primary School')
   t.same(resumes.slice(0, 1), [seen], 'the reconnection resumed after the last fact received')
   await page.locator('.live-line[data-status="live"]').waitFor()
@@ -112,5 +157,8 @@ t.test('after the live connection drops, it reconnects with Last-Event-ID and mi
 
 t.test('no console error, page error or CSP violation happened in any page', async (t) => {
   // The one the forced drop causes: the live response ended mid-stream.
-  t.same(browser.problems.filter((p) => p !== 'console: Failed to load resource: net::ERR_INCOMPLETE_CHUNKED_ENCODING'), [])
+  t.same(
+    browser.problems.filter((p) => p !== 'console: Failed to load resource: net::ERR_INCOMPLETE_CHUNKED_ENCODING'),
+    []
+  )
 })

@@ -29,11 +29,20 @@ t.test('the page is served at / with no-cache, an ETag and the security headers'
   t.equal(res.body, await readFile(join(webRoot, 'index.html'), 'utf8'))
   t.notOk(res.headers['www-authenticate'], 'the page itself needs no token')
 
-  const again = await ctx.app.inject({ method: 'GET', url: '/', headers: { 'if-none-match': res.headers.etag as string } })
+  const again = await ctx.app.inject({
+    method: 'GET',
+    url: '/',
+    headers: { 'if-none-match': res.headers.etag as string }
+  })
   t.equal(again.statusCode, 304)
   t.equal(again.body, '')
   t.equal(again.headers.etag, res.headers.etag)
-  t.equal((await ctx.app.inject({ method: 'GET', url: '/', headers: { 'if-none-match': `"x", W/${res.headers.etag}` } })).statusCode, 304, 'a weak or listed ETag matches too')
+  t.equal(
+    (await ctx.app.inject({ method: 'GET', url: '/', headers: { 'if-none-match': `"x", W/${res.headers.etag}` } }))
+      .statusCode,
+    304,
+    'a weak or listed ETag matches too'
+  )
   t.equal((await ctx.app.inject({ method: 'GET', url: '/', headers: { 'if-none-match': '"stale"' } })).statusCode, 200)
   const head = await ctx.app.inject({ method: 'HEAD', url: '/' })
   t.equal(head.statusCode, 200)
@@ -54,11 +63,27 @@ t.test('the page has no inline script or style, and loads only its own assets', 
   t.notMatch(html, /\sstyle=|<style|\son[a-z]+=/i, 'no inline styles or handlers')
   t.notMatch(html, /https?:\/\//, 'nothing from another origin')
   const js = await readdir(join(webRoot, 'assets', 'js'), { recursive: true })
-  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="\/assets\/js\/([^"]+)">/g)].map((m) => m[1]).sort()
-  t.same(preloaded, js.filter((f) => f.endsWith('.js')).map((f) => f.split('\\').join('/')).sort(), 'every module is preloaded, so none waits for its importer')
+  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="\/assets\/js\/([^"]+)">/g)]
+    .map((m) => m[1])
+    .sort()
+  t.same(
+    preloaded,
+    js
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => f.split('\\').join('/'))
+      .sort(),
+    'every module is preloaded, so none waits for its importer'
+  )
   for (const file of js.filter((f) => f.endsWith('.js'))) {
-    const source = (await readFile(join(webRoot, 'assets', 'js', file), 'utf8')).replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '')
-    t.notMatch(source, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|localStorage|document\.cookie/, `${file} builds the DOM from text and keeps no token beyond the tab`)
+    const source = (await readFile(join(webRoot, 'assets', 'js', file), 'utf8')).replace(
+      /\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm,
+      ''
+    )
+    t.notMatch(
+      source,
+      /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|localStorage|document\.cookie/,
+      `${file} builds the DOM from text and keeps no token beyond the tab`
+    )
   }
 })
 
@@ -76,15 +101,25 @@ t.test('every asset is served under /assets with its content type; text is gzipp
     t.equal(res.headers['cache-control'], 'no-cache', url)
     t.equal(res.body, await readFile(join(webRoot, url), 'utf8'), url)
   }
-  const zipped = await ctx.app.inject({ method: 'GET', url: '/assets/css/app.css', headers: { 'accept-encoding': 'gzip, br' } })
+  const zipped = await ctx.app.inject({
+    method: 'GET',
+    url: '/assets/css/app.css',
+    headers: { 'accept-encoding': 'gzip, br' }
+  })
   t.equal(zipped.headers['content-encoding'], 'gzip')
   t.equal(zipped.headers.vary, 'accept-encoding')
   t.equal(gunzipSync(zipped.rawPayload).toString('utf8'), await readFile(join(webRoot, 'assets/css/app.css'), 'utf8'))
   t.ok(zipped.rawPayload.length < (await readFile(join(webRoot, 'assets/css/app.css'))).length / 2)
 })
 
-t.test('unknown assets answer the API\'s 404, and no path reaches a file outside the dashboard', async (t) => {
-  for (const url of ['/assets/nope.js', '/assets/', '/assets/js/main.js.map', '/assets/%2e%2e/%2e%2e/package.json', '/assets/js/../../../src/app.ts']) {
+t.test("unknown assets answer the API's 404, and no path reaches a file outside the dashboard", async (t) => {
+  for (const url of [
+    '/assets/nope.js',
+    '/assets/',
+    '/assets/js/main.js.map',
+    '/assets/%2e%2e/%2e%2e/package.json',
+    '/assets/js/../../../src/app.ts'
+  ]) {
     const res = await ctx.app.inject({ method: 'GET', url })
     t.equal(res.statusCode, 404, url)
     t.equal(res.json().error.code, 'route_not_found', url)

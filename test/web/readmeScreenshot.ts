@@ -20,7 +20,10 @@ try {
   const page = await browser.newPage()
   await signIn(page, ctx.url, tokens.operator)
   await waitForNavCount(page, count)
-  await page.locator('tbody tr').nth(count - 1).waitFor()
+  await page
+    .locator('tbody tr')
+    .nth(count - 1)
+    .waitFor()
   // The live indicator settles first, so the picture does not catch it mid-connection.
   await page.locator('#live-state[data-status="live"]').waitFor()
   const out = join(process.cwd(), 'docs', 'screenshots', 'events.png')

@@ -36,7 +36,8 @@ export const epochSeconds = (ms: number): number => Math.floor(ms / 1000)
 
 export const pick = <T>(list: readonly T[], seq: number): T => list[seq % list.length]!
 
-export const fakeHash = (...parts: (string | number)[]): string => createHash('sha256').update(parts.join(':')).digest('hex')
+export const fakeHash = (...parts: (string | number)[]): string =>
+  createHash('sha256').update(parts.join(':')).digest('hex')
 
 /** 24 hex characters, like GravityZone's ids. */
 export const fakeId = (...parts: (string | number)[]): string => fakeHash(...parts).slice(0, 24)
@@ -44,7 +45,10 @@ export const fakeId = (...parts: (string | number)[]): string => fakeHash(...par
 /** The endpoint a company-level event falls back to when the company has none. */
 const placeholderEndpoint = (ctx: EventContext): SimEndpoint => ({
   id: fakeId('placeholder-endpoint', ctx.company.id),
-  name: `${ctx.company.name.replace(/[^A-Za-z0-9]+/g, '-').toUpperCase().slice(0, 12)}-WS01`,
+  name: `${ctx.company.name
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .toUpperCase()
+    .slice(0, 12)}-WS01`,
   companyId: ctx.company.id,
   fqdn: 'ws01.local',
   ip: '10.0.0.10',

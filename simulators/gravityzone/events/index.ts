@@ -17,7 +17,11 @@ export class UnknownModuleError extends Error {
 }
 
 /** One event of `module`, with `overrides` applied last (as sendTestPushEvent's `data` does). */
-export const makeEvent = (module: string, ctx: EventContext, overrides: Record<string, unknown> = {}): GeneratedEvent => {
+export const makeEvent = (
+  module: string,
+  ctx: EventContext,
+  overrides: Record<string, unknown> = {}
+): GeneratedEvent => {
   const factory = factories[module]
   if (!factory) throw new UnknownModuleError(module)
   return { ...factory(ctx), ...overrides }

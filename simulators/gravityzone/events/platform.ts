@@ -6,11 +6,26 @@ import { endpointBlock, endpointOf, fakeId, isoSeconds, pick, type EventFactory 
  * module status, tasks, appliance status and company moves between partners.
  */
 export const platformEventFactories: Record<PlatformModule, EventFactory> = {
-  install: (ctx) => ({ module: 'install', ...endpointBlock(ctx), endpointId: endpointOf(ctx).id, hwid: endpointOf(ctx).hwid }),
+  install: (ctx) => ({
+    module: 'install',
+    ...endpointBlock(ctx),
+    endpointId: endpointOf(ctx).id,
+    hwid: endpointOf(ctx).hwid
+  }),
   uninstall: (ctx) => ({ module: 'uninstall', ...endpointBlock(ctx), endpointId: endpointOf(ctx).id, reason: 1 }),
   // companyId is the destination (moved-in) or the source (moved-out) company [INF].
-  'endpoint-moved-in': (ctx) => ({ module: 'endpoint-moved-in', ...endpointBlock(ctx), endpointId: endpointOf(ctx).id, hwid: endpointOf(ctx).hwid }),
-  'endpoint-moved-out': (ctx) => ({ module: 'endpoint-moved-out', ...endpointBlock(ctx), endpointId: endpointOf(ctx).id, hwid: endpointOf(ctx).hwid }),
+  'endpoint-moved-in': (ctx) => ({
+    module: 'endpoint-moved-in',
+    ...endpointBlock(ctx),
+    endpointId: endpointOf(ctx).id,
+    hwid: endpointOf(ctx).hwid
+  }),
+  'endpoint-moved-out': (ctx) => ({
+    module: 'endpoint-moved-out',
+    ...endpointBlock(ctx),
+    endpointId: endpointOf(ctx).id,
+    hwid: endpointOf(ctx).hwid
+  }),
   'hwid-change': (ctx) => ({
     module: 'hwid-change',
     ...endpointBlock(ctx),
@@ -79,8 +94,16 @@ export const platformEventFactories: Record<PlatformModule, EventFactory> = {
     overallUsage: 48,
     svaLoad: pick(['Normal', 'Overloaded'], ctx.seq)
   }),
-  'security-container-update-available': (ctx) => ({ module: 'security-container-update-available', ...endpointBlock(ctx), product_update_available: 1 }),
-  'exchange-user-credentials': (ctx) => ({ module: 'exchange-user-credentials', companyId: ctx.company.id, endpointId: endpointOf(ctx).id }),
+  'security-container-update-available': (ctx) => ({
+    module: 'security-container-update-available',
+    ...endpointBlock(ctx),
+    product_update_available: 1
+  }),
+  'exchange-user-credentials': (ctx) => ({
+    module: 'exchange-user-credentials',
+    companyId: ctx.company.id,
+    endpointId: endpointOf(ctx).id
+  }),
   'exchange-organization-info': (ctx) => ({
     module: 'exchange-organization-info',
     companyId: ctx.company.id,
@@ -97,7 +120,13 @@ export const platformEventFactories: Record<PlatformModule, EventFactory> = {
     severity: 'medium',
     created: new Date(ctx.at).toISOString()
   }),
-  adcloud: (ctx) => ({ module: 'adcloud', companyId: ctx.company.id, syncerId: fakeId('syncer', ctx.company.id), issueType: 0, lastAdReportDate: new Date(ctx.at).toISOString() }),
+  adcloud: (ctx) => ({
+    module: 'adcloud',
+    companyId: ctx.company.id,
+    syncerId: fakeId('syncer', ctx.company.id),
+    issueType: 0,
+    lastAdReportDate: new Date(ctx.at).toISOString()
+  }),
   'partner-changed': (ctx) => {
     const moved = ctx.moved?.company ?? ctx.company
     return {

@@ -1,5 +1,15 @@
 import type { SecurityModule } from '../../../src/platforms/gravityzone/modules.js'
-import { endpointBlock, endpointOf, epochSeconds, fakeHash, fakeId, isoSeconds, pick, type EventContext, type EventFactory } from './context.js'
+import {
+  endpointBlock,
+  endpointOf,
+  epochSeconds,
+  fakeHash,
+  fakeId,
+  isoSeconds,
+  pick,
+  type EventContext,
+  type EventFactory
+} from './context.js'
 
 /**
  * Security event factories, one per module, with the field sets of reference/gravityzone.md §4.8 and
@@ -7,9 +17,24 @@ import { endpointBlock, endpointOf, epochSeconds, fakeHash, fakeId, isoSeconds, 
  * companyId on device-control and network-monitor, both spellings of the EDR severity score.
  */
 
-const malware = ['EICAR-Test-File (not a virus)', 'Trojan.GenericKD.46542165', 'Gen:Variant.Ransom.LockBit.31', 'Trojan.Agent.FXQV', 'Adware.Generic.2290847']
-const paths = ['C:\\Users\\jsmith\\Downloads\\invoice_0424.exe', 'C:\\Users\\Public\\update.js', 'C:\\Temp\\eicar.com', '/home/user1/test/index.html']
-const urls = ['http://login-micros0ft.example/account/', 'http://paypa1-secure.example/verify', 'http://cheap-pharma.example/']
+const malware = [
+  'EICAR-Test-File (not a virus)',
+  'Trojan.GenericKD.46542165',
+  'Gen:Variant.Ransom.LockBit.31',
+  'Trojan.Agent.FXQV',
+  'Adware.Generic.2290847'
+]
+const paths = [
+  'C:\\Users\\jsmith\\Downloads\\invoice_0424.exe',
+  'C:\\Users\\Public\\update.js',
+  'C:\\Temp\\eicar.com',
+  '/home/user1/test/index.html'
+]
+const urls = [
+  'http://login-micros0ft.example/account/',
+  'http://paypa1-secure.example/verify',
+  'http://cheap-pharma.example/'
+]
 
 const counters = (finalStatus: string) => {
   const all = { cleaned: 0, blocked: 0, deleted: 0, quarantined: 0, ignored: 0, present: 0 }
@@ -17,14 +42,17 @@ const counters = (finalStatus: string) => {
   return all
 }
 
-const blockedOr = (ctx: EventContext, blocked: string, reportOnly: string) => (ctx.variant?.blocked === false ? reportOnly : blocked)
+const blockedOr = (ctx: EventContext, blocked: string, reportOnly: string) =>
+  ctx.variant?.blocked === false ? reportOnly : blocked
 
 const detection = (ctx: EventContext) => ({ last_blocked: isoSeconds(ctx.at), count: 1 + (ctx.seq % 3) })
 
 export const securityEventFactories: Record<SecurityModule, EventFactory> = {
   av: (ctx) => {
     // `blocked: false` asks for a threat that is still present (not blocked, deleted or quarantined).
-    const finalStatus = ctx.variant?.finalStatus ?? (ctx.variant?.blocked === false ? 'present' : pick(['quarantined', 'deleted', 'cleaned', 'blocked'], ctx.seq))
+    const finalStatus =
+      ctx.variant?.finalStatus ??
+      (ctx.variant?.blocked === false ? 'present' : pick(['quarantined', 'deleted', 'cleaned', 'blocked'], ctx.seq))
     const name = pick(malware, ctx.seq)
     return {
       module: 'av',
@@ -76,7 +104,14 @@ export const securityEventFactories: Record<SecurityModule, EventFactory> = {
     status: blockedOr(ctx, 'aph_blocked', 'reportOnly'),
     ...detection(ctx)
   }),
-  fw: (ctx) => ({ module: 'fw', ...endpointBlock(ctx), status: 'portscan_blocked', protocol_id: '6', source_ip: `192.168.0.${2 + (ctx.seq % 200)}`, ...detection(ctx) }),
+  fw: (ctx) => ({
+    module: 'fw',
+    ...endpointBlock(ctx),
+    status: 'portscan_blocked',
+    protocol_id: '6',
+    source_ip: `192.168.0.${2 + (ctx.seq % 200)}`,
+    ...detection(ctx)
+  }),
   dp: (ctx) => ({
     module: 'dp',
     ...endpointBlock(ctx),
@@ -179,7 +214,14 @@ export const securityEventFactories: Record<SecurityModule, EventFactory> = {
     recipients: ['accounts@customer.example'],
     subject: `Invoice ${1000 + ctx.seq}`,
     detectionTime: isoSeconds(ctx.at),
-    malware: [{ malwareName: 'Trojan.Generic.KD.874127', malwareType: 'virus', actionTaken: blockedOr(ctx, 'quarantine', 'ignore'), infectedObject: 'invoice.docm' }]
+    malware: [
+      {
+        malwareName: 'Trojan.Generic.KD.874127',
+        malwareType: 'virus',
+        actionTaken: blockedOr(ctx, 'quarantine', 'ignore'),
+        infectedObject: 'invoice.docm'
+      }
+    ]
   }),
   'storage-antimalware': (ctx) => ({
     module: 'storage-antimalware',

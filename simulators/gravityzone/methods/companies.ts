@@ -24,7 +24,11 @@ export const companyObject = (c: SimCompany) => ({
   isSuspended: c.isSuspended,
   createdAt: c.createdAt,
   parentCompanyId: c.parentId,
-  ...(c.type === 0 ? { contactPerson: { fullName: `${c.name} Admin`, email: `admin@${c.id.slice(0, 8)}.example`, phoneNumber: c.phone } } : {})
+  ...(c.type === 0
+    ? {
+        contactPerson: { fullName: `${c.name} Admin`, email: `admin@${c.id.slice(0, 8)}.example`, phoneNumber: c.phone }
+      }
+    : {})
 })
 
 const CompanyIdParam = z.string().min(1)
@@ -79,7 +83,12 @@ export const companiesMethods: Record<string, MethodDef> = {
       industry: z.number().int().optional(),
       canBeManagedByAbove: z.boolean().optional(),
       enforce2FA: z.boolean().optional(),
-      licenseSubscription: z.looseObject({ type: z.number().int().min(1).max(6).optional(), minimumUsage: z.number().int().min(0).optional() }).optional(),
+      licenseSubscription: z
+        .looseObject({
+          type: z.number().int().min(1).max(6).optional(),
+          minimumUsage: z.number().int().min(0).optional()
+        })
+        .optional(),
       accounts: z.array(z.unknown()).optional()
     }),
     handler: (ctx, p) => {
@@ -87,11 +96,17 @@ export const companiesMethods: Record<string, MethodDef> = {
       const { licenseSubscription, accounts: _accounts, ...fields } = p
       const subscription = licenseSubscription?.type ?? 3
       const created = asRpc(() =>
-        ctx.sim.state.companies.create({ ...fields, parentId: parent.id, licenseType: subscription === 2 ? 2 : subscription === 3 ? 3 : 1 })
+        ctx.sim.state.companies.create({
+          ...fields,
+          parentId: parent.id,
+          licenseType: subscription === 2 ? 2 : subscription === 3 ? 3 : 1
+        })
       )
       ctx.sim.state.usage.setLicence(created.id, {
         subscriptionType: subscription,
-        ...(licenseSubscription?.minimumUsage ? { minimumUsage: { endpointMonthlyUsage: licenseSubscription.minimumUsage } } : {})
+        ...(licenseSubscription?.minimumUsage
+          ? { minimumUsage: { endpointMonthlyUsage: licenseSubscription.minimumUsage } }
+          : {})
       })
       return created.id
     }

@@ -40,8 +40,12 @@ export type MethodDef = {
 }
 
 /** Keeps the params type of a handler tied to its schema. */
-export const method = <S extends z.ZodType>(def: { tier: Tier; versions?: readonly string[]; params: S; handler(ctx: CallContext, params: z.infer<S>): unknown }): MethodDef =>
-  def as MethodDef
+export const method = <S extends z.ZodType>(def: {
+  tier: Tier
+  versions?: readonly string[]
+  params: S
+  handler(ctx: CallContext, params: z.infer<S>): unknown
+}): MethodDef => def as MethodDef
 
 /**
  * The company a call is about: the key's own when absent; otherwise one inside the key's tree. A
@@ -49,7 +53,8 @@ export const method = <S extends z.ZodType>(def: { tier: Tier; versions?: readon
  */
 export const scopedCompany = (ctx: CallContext, id: string | undefined, param = 'companyId'): SimCompany => {
   const company = ctx.sim.state.companies.get(id ?? ctx.key.companyId)
-  if (!company || !ctx.sim.state.companies.isWithin(company.id, ctx.key.companyId)) throw invalidParams(`Invalid value for '${param}'`)
+  if (!company || !ctx.sim.state.companies.isWithin(company.id, ctx.key.companyId))
+    throw invalidParams(`Invalid value for '${param}'`)
   return company
 }
 

@@ -22,7 +22,20 @@ export const apis: Record<string, Record<string, MethodDef>> = {
 }
 
 /** Every API a key can be given (the checkboxes of My Account → API keys); `general` needs none. */
-export const allApis = ['companies', 'licensing', 'network', 'push', 'accounts', 'packages', 'policies', 'reports', 'quarantine', 'incidents', 'integrations', 'maintenanceWindows'] as const
+export const allApis = [
+  'companies',
+  'licensing',
+  'network',
+  'push',
+  'accounts',
+  'packages',
+  'policies',
+  'reports',
+  'quarantine',
+  'incidents',
+  'integrations',
+  'maintenanceWindows'
+] as const
 
 /**
  * The method an `<api>` path and a JSON-RPC method name reach in a version; -32601 otherwise (a
@@ -33,7 +46,8 @@ export const lookupMethod = (api: string, name: string, version: string): Method
   const methods = Object.hasOwn(apis, api) ? apis[api] : undefined
   if (!methods) throw methodNotFound(`Unknown API '${api}'.`)
   const def = Object.hasOwn(methods, name) ? methods[name] : undefined
-  if (!def || !(def.versions ?? ['v1.0']).includes(version)) throw methodNotFound(`Method '${name}' not found in ${api} ${version}.`)
+  if (!def || !(def.versions ?? ['v1.0']).includes(version))
+    throw methodNotFound(`Method '${name}' not found in ${api} ${version}.`)
   return def
 }
 

@@ -27,7 +27,10 @@ const UsageParams = {
 
 /** Endpoints of the company and everything below it: what a licence's usedSlots counts. */
 const endpointsUnder = (ctx: CallContext, companyId: string): number =>
-  [companyId, ...ctx.sim.state.companies.descendantsOf(companyId).map((c) => c.id)].reduce((n, id) => n + ctx.sim.state.endpoints.ofCompany(id).length, 0)
+  [companyId, ...ctx.sim.state.companies.descendantsOf(companyId).map((c) => c.id)].reduce(
+    (n, id) => n + ctx.sim.state.endpoints.ofCompany(id).length,
+    0
+  )
 
 const licenceObject = (ctx: CallContext, companyId: string) => {
   const licence = ctx.sim.state.usage.licence(companyId)

@@ -37,7 +37,15 @@ const endpointItem = (e: SimEndpoint) => ({
   type: inventoryType.computer,
   parentId: e.companyId,
   companyId: e.companyId,
-  details: { label: e.name, fqdn: e.fqdn, groupId: e.companyId, isManaged: e.isManaged, machineType: 1, operatingSystemVersion: e.os, ip: e.ip }
+  details: {
+    label: e.name,
+    fqdn: e.fqdn,
+    groupId: e.companyId,
+    isManaged: e.isManaged,
+    machineType: 1,
+    operatingSystemVersion: e.os,
+    ip: e.ip
+  }
 })
 
 const endpointListItem = (e: SimEndpoint) => ({
@@ -62,7 +70,12 @@ export const networkMethods: Record<string, MethodDef> = {
     tier: 'general',
     params: z.strictObject({
       parentId: CompanyIdParam.optional(),
-      filters: z.strictObject({ companyType: z.union([z.literal(0), z.literal(1)]).optional(), licenseType: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional() }).optional()
+      filters: z
+        .strictObject({
+          companyType: z.union([z.literal(0), z.literal(1)]).optional(),
+          licenseType: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional()
+        })
+        .optional()
     }),
     handler: (ctx, p) => {
       const parent = scopedCompany(ctx, p.parentId, 'parentId')
@@ -70,7 +83,11 @@ export const networkMethods: Record<string, MethodDef> = {
       if (parent.type !== 0) throw invalidParams("Invalid value for 'parentId'")
       return ctx.sim.state.companies
         .childrenOf(parent.id)
-        .filter((c) => (p.filters?.companyType === undefined || c.type === p.filters.companyType) && (p.filters?.licenseType === undefined || c.licenseType === p.filters.licenseType))
+        .filter(
+          (c) =>
+            (p.filters?.companyType === undefined || c.type === p.filters.companyType) &&
+            (p.filters?.licenseType === undefined || c.licenseType === p.filters.licenseType)
+        )
         .map((c) => ({ id: c.id, name: c.name }))
     }
   }),
@@ -81,7 +98,13 @@ export const networkMethods: Record<string, MethodDef> = {
       parentId: CompanyIdParam.optional(),
       filters: z
         .strictObject({
-          type: z.strictObject({ companies: z.boolean().optional(), computers: z.boolean().optional(), virtualMachines: z.boolean().optional() }).optional(),
+          type: z
+            .strictObject({
+              companies: z.boolean().optional(),
+              computers: z.boolean().optional(),
+              virtualMachines: z.boolean().optional()
+            })
+            .optional(),
           depth: z.strictObject({ allItemsRecursively: z.boolean().optional() }).optional()
         })
         .optional(),
@@ -97,7 +120,9 @@ export const networkMethods: Record<string, MethodDef> = {
       const items = [
         ...(wantAll || types?.companies ? companies.map(companyItem) : []),
         ...(wantAll || types?.computers
-          ? [parent, ...(recursive ? companies : [])].flatMap((c) => ctx.sim.state.endpoints.ofCompany(c.id)).map(endpointItem)
+          ? [parent, ...(recursive ? companies : [])]
+              .flatMap((c) => ctx.sim.state.endpoints.ofCompany(c.id))
+              .map(endpointItem)
           : [])
       ]
       return paged(items, page, perPage)
@@ -109,7 +134,9 @@ export const networkMethods: Record<string, MethodDef> = {
     params: z.strictObject({
       parentId: CompanyIdParam.optional(),
       isManaged: z.boolean().optional(),
-      filters: z.strictObject({ depth: z.strictObject({ allItemsRecursively: z.boolean().optional() }).optional() }).optional(),
+      filters: z
+        .strictObject({ depth: z.strictObject({ allItemsRecursively: z.boolean().optional() }).optional() })
+        .optional(),
       ...Paging
     }),
     handler: (ctx, p) => {
@@ -127,7 +154,8 @@ export const networkMethods: Record<string, MethodDef> = {
     params: z.strictObject({ endpointId: z.string().min(1) }),
     handler: (ctx, p) => {
       const endpoint = ctx.sim.state.endpoints.get(p.endpointId)
-      if (!endpoint || !ctx.sim.state.companies.isWithin(endpoint.companyId, ctx.key.companyId)) throw invalidParams("Invalid value for 'endpointId'")
+      if (!endpoint || !ctx.sim.state.companies.isWithin(endpoint.companyId, ctx.key.companyId))
+        throw invalidParams("Invalid value for 'endpointId'")
       return {
         id: endpoint.id,
         name: endpoint.name,

@@ -17,7 +17,10 @@ const receiverUrl = (ctx: CallContext) =>
   z.string().refine((value) => {
     try {
       const url = new URL(value)
-      return url.protocol === 'https:' || (url.protocol === 'http:' && ctx.sim.options.allowHttpLoopbackPush && loopbackHosts.has(url.hostname))
+      return (
+        url.protocol === 'https:' ||
+        (url.protocol === 'http:' && ctx.sim.options.allowHttpLoopbackPush && loopbackHosts.has(url.hostname))
+      )
     } catch {
       return false
     }
@@ -34,12 +37,17 @@ const settingsSchema = (ctx: CallContext) =>
       splunkAuthorization: z.string().optional()
     }),
     // Documented as an array; every client and the getter use an object map (§4.1).
-    subscribeToEventTypes: z.record(z.string(), z.boolean()).refine((map) => Object.keys(map).every((type) => knownModules.includes(type))),
+    subscribeToEventTypes: z
+      .record(z.string(), z.boolean())
+      .refine((map) => Object.keys(map).every((type) => knownModules.includes(type))),
     // Must include the key's own company and cannot be empty; null or absent means all companies.
     subscribeToCompanies: z
       .array(z.string())
       .min(1)
-      .refine((ids) => ids.includes(ctx.key.companyId) && ids.every((id) => ctx.sim.state.companies.isWithin(id, ctx.key.companyId)))
+      .refine(
+        (ids) =>
+          ids.includes(ctx.key.companyId) && ids.every((id) => ctx.sim.state.companies.isWithin(id, ctx.key.companyId))
+      )
       .nullable()
       .optional()
   })
@@ -54,13 +62,20 @@ export const pushMethods: Record<string, MethodDef> = {
       const parsed = settingsSchema(ctx).safeParse(raw)
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!
-        throw invalidParams(issue.code === 'unrecognized_keys' ? `Unknown parameter '${issue.keys[0]}'` : `Invalid value for '${issue.path.join('.')}'`)
+        throw invalidParams(
+          issue.code === 'unrecognized_keys'
+            ? `Unknown parameter '${issue.keys[0]}'`
+            : `Invalid value for '${issue.path.join('.')}'`
+        )
       }
       const p = parsed.data
       const settings: PushSettings = {
         status: p.status,
         serviceType: p.serviceType,
-        serviceSettings: { ...p.serviceSettings, requireValidSslCertificate: p.serviceSettings.requireValidSslCertificate ?? true },
+        serviceSettings: {
+          ...p.serviceSettings,
+          requireValidSslCertificate: p.serviceSettings.requireValidSslCertificate ?? true
+        },
         subscribeToEventTypes: p.subscribeToEventTypes,
         subscribeToCompanies: p.subscribeToCompanies ?? null
       }
@@ -73,30 +88,52 @@ export const pushMethods: Record<string, MethodDef> = {
     params: z.strictObject({}),
     handler: (ctx) => {
       const settings = ctx.sim.senderFor(ctx.key).settings()
-      if (!settings) return { status: 0, serviceType: null, serviceSettings: null, subscribeToEventTypes: {}, subscribeToCompanies: null }
+      if (!settings)
+        return {
+          status: 0,
+          serviceType: null,
+          serviceSettings: null,
+          subscribeToEventTypes: {},
+          subscribeToCompanies: null
+        }
       const { authorization, splunkAuthorization, ...rest } = settings.serviceSettings
       return {
         ...settings,
         status: ctx.sim.senderFor(ctx.key).status(),
-        serviceSettings: { ...rest, ...(authorization !== undefined ? { authorization: mask(authorization) } : {}), ...(splunkAuthorization !== undefined ? { splunkAuthorization: mask(splunkAuthorization) } : {}) }
+        serviceSettings: {
+          ...rest,
+          ...(authorization !== undefined ? { authorization: mask(authorization) } : {}),
+          ...(splunkAuthorization !== undefined ? { splunkAuthorization: mask(splunkAuthorization) } : {})
+        }
       }
     }
   }),
   sendTestPushEvent: method({
     tier: 'push',
-    params: z.strictObject({ eventType: z.string().refine((type) => knownModules.includes(type)), data: z.record(z.string(), z.unknown()).optional() }),
+    params: z.strictObject({
+      eventType: z.string().refine((type) => knownModules.includes(type)),
+      data: z.record(z.string(), z.unknown()).optional()
+    }),
     handler: (ctx, p) => {
       const sender = ctx.sim.senderFor(ctx.key)
       if (sender.status() !== 1) throw serverError('The event push service is not enabled for this API key.', 400)
       const company = ctx.sim.state.companies.require(ctx.key.companyId)
       const endpoint = ctx.sim.state.endpoints.ofCompany(company.id)[0]
-      const event = makeEvent(p.eventType, { company, endpoint, at: ctx.sim.clock.now(), seq: ctx.sim.state.nextSeq() }, { ...p.data, _testEvent_: true })
+      const event = makeEvent(
+        p.eventType,
+        { company, endpoint, at: ctx.sim.clock.now(), seq: ctx.sim.state.nextSeq() },
+        { ...p.data, _testEvent_: true }
+      )
       // Delivered in the background, like the real service; the answer is the event sent.
       void sender.send([{ event, ownerCompanyId: company.id, test: true }])
       return event
     }
   }),
-  getPushEventStats: method({ tier: 'push', params: z.strictObject({}), handler: (ctx) => ctx.sim.senderFor(ctx.key).stats() }),
+  getPushEventStats: method({
+    tier: 'push',
+    params: z.strictObject({}),
+    handler: (ctx) => ctx.sim.senderFor(ctx.key).stats()
+  }),
   resetPushEventStats: method({
     tier: 'push',
     params: z.strictObject({}),

@@ -7,16 +7,30 @@ import { num, str, type Row } from '../state.js'
 
 /** Client, Item, ExternalLink and SoftwareLicence (reference/halopsa.md §3.1–3.3, §9.3). */
 
-const clientSmall = (row: Row): Row => ({ id: row.id, name: row.name, inactive: row.inactive, toplevel_id: row.toplevel_id })
+const clientSmall = (row: Row): Row => ({
+  id: row.id,
+  name: row.name,
+  inactive: row.inactive,
+  toplevel_id: row.toplevel_id
+})
 
 const notifyClient = (ctx: SimContext, event: 'clientUpdated' | 'clientDeleted', row: Row) => {
   if (!ctx.behaviour.clientEvents) return
   const e = haloWebhookEvents[event]
-  ctx.notify({ event: e, objectId: row.id as number, message: `Client ${String(row.name)} was ${event === 'clientDeleted' ? 'deleted' : 'updated'}.`, entity: { key: 'client', full: { ...row }, small: clientSmall(row) } })
+  ctx.notify({
+    event: e,
+    objectId: row.id as number,
+    message: `Client ${String(row.name)} was ${event === 'clientDeleted' ? 'deleted' : 'updated'}.`,
+    entity: { key: 'client', full: { ...row }, small: clientSmall(row) }
+  })
 }
 
 /** Rename or (in)activate a client as a human would in Halo's UI. */
-export const changeClient = (ctx: SimContext, id: number, patch: { name?: string; inactive?: boolean }): Row | undefined => {
+export const changeClient = (
+  ctx: SimContext,
+  id: number,
+  patch: { name?: string; inactive?: boolean }
+): Row | undefined => {
   const row = ctx.data.clients.get(id)
   if (!row) return undefined
   Object.assign(row, patch)
@@ -29,7 +43,9 @@ export const changeClient = (ctx: SimContext, id: number, patch: { name?: string
 export const removeClient = (ctx: SimContext, row: Row): FieldErrors | void => {
   const id = row.id as number
   if (ctx.behaviour.clientDelete === 'refuse-when-linked') {
-    const linked = [...ctx.data.tickets.rows.values()].some((t) => t.client_id === id && t.deleted !== true) || [...ctx.data.recurringInvoices.rows.values()].some((i) => i.client_id === id)
+    const linked =
+      [...ctx.data.tickets.rows.values()].some((t) => t.client_id === id && t.deleted !== true) ||
+      [...ctx.data.recurringInvoices.rows.values()].some((i) => i.client_id === id)
     if (linked) return { id: 'This client cannot be deleted because it has tickets or invoices' }
   }
   ctx.data.clients.rows.delete(id)
@@ -38,18 +54,24 @@ export const removeClient = (ctx: SimContext, row: Row): FieldErrors | void => {
 
 /** Invoices and tickets carry the client's name; Halo shows the current one. */
 const syncClientName = (ctx: SimContext, client: Row) => {
-  for (const invoice of ctx.data.recurringInvoices.rows.values()) if (invoice.client_id === client.id) invoice.client_name = client.name
+  for (const invoice of ctx.data.recurringInvoices.rows.values())
+    if (invoice.client_id === client.id) invoice.client_name = client.name
 }
 
 const requireName = (input: Row, existing: Row | undefined, at: string): FieldErrors =>
-  (!existing || 'name' in input) && (typeof input.name !== 'string' || input.name.trim() === '') ? { [`${at}.name`]: 'A name must be entered' } : {}
+  (!existing || 'name' in input) && (typeof input.name !== 'string' || input.name.trim() === '')
+    ? { [`${at}.name`]: 'A name must be entered' }
+    : {}
 
 export const clientExists = (ctx: SimContext, input: Row, existing: Row | undefined, at: string): FieldErrors => {
   if (existing && !('client_id' in input)) return {}
-  return ctx.data.clients.get(num(input, 'client_id') ?? -1) ? {} : { [`${at}.client_id`]: 'A valid client must be selected' }
+  return ctx.data.clients.get(num(input, 'client_id') ?? -1)
+    ? {}
+    : { [`${at}.client_id`]: 'A valid client must be selected' }
 }
 
-const matches = (row: Row, q: Query, keys: string[]) => keys.every((key) => q[key] === undefined || String(row[key]) === q[key])
+const matches = (row: Row, q: Query, keys: string[]) =>
+  keys.every((key) => q[key] === undefined || String(row[key]) === q[key])
 
 export const registerCustomers = (app: FastifyInstance, ctx: SimContext): void => {
   registerResource(app, ctx, {
@@ -92,7 +114,13 @@ export const registerCustomers = (app: FastifyInstance, ctx: SimContext): void =
     table: (c) => c.data.externalLinks,
     filter: (row, q) => matches(row, q, ['third_party_id', 'table_id', 'module_id', 'halo_id']),
     validate: (input, existing, at) =>
-      existing ? {} : Object.fromEntries(['table_id', 'halo_id', 'third_party_id'].filter((k) => input[k] === undefined).map((k) => [`${at}.${k}`, `${k} is required`])),
+      existing
+        ? {}
+        : Object.fromEntries(
+            ['table_id', 'halo_id', 'third_party_id']
+              .filter((k) => input[k] === undefined)
+              .map((k) => [`${at}.${k}`, `${k} is required`])
+          ),
     create: (input, id) => ({ module_id: 0, third_party_desc: '', third_party_url: '', ...input, id })
   })
 
@@ -101,8 +129,12 @@ export const registerCustomers = (app: FastifyInstance, ctx: SimContext): void =
     key: 'licences',
     scope: { area: 'softwarelicensing' },
     table: (c) => c.data.licences,
-    filter: (row, q) => matches(row, q, ['client_id', 'site_id', 'tenant_id']) && (row.is_active !== false || truthy(q.includeinactive)),
-    validate: (input, existing, at, c) => ({ ...requireName(input, existing, at), ...clientExists(c, input, existing, at) }),
+    filter: (row, q) =>
+      matches(row, q, ['client_id', 'site_id', 'tenant_id']) && (row.is_active !== false || truthy(q.includeinactive)),
+    validate: (input, existing, at, c) => ({
+      ...requireName(input, existing, at),
+      ...clientExists(c, input, existing, at)
+    }),
     create: (input, id, c) => ({
       count: 0,
       site_id: 0,

@@ -24,7 +24,8 @@ const checkLines = (ctx: SimContext, lines: unknown, at: string, invoice?: Row):
     else {
       const itemId = num(line, '_itemid')
       const unchanged = current.get(num(line, 'id')) === itemId
-      if (itemId !== undefined && itemId > 0 && !unchanged && !ctx.data.items.get(itemId)) errors[`${at}.lines[${i}]._itemid`] = `Item ${itemId} does not exist`
+      if (itemId !== undefined && itemId > 0 && !unchanged && !ctx.data.items.get(itemId))
+        errors[`${at}.lines[${i}]._itemid`] = `Item ${itemId} does not exist`
     }
   })
   return errors
@@ -35,7 +36,9 @@ const replaceLines = (ctx: SimContext, invoice: Row, posted: Row[]) => {
   const current = new Map(((invoice.lines as Row[]) ?? []).map((l) => [l.id as number, l]))
   invoice.lines = posted.map((line, i) => {
     const existing = current.get(num(line, 'id') ?? 0)
-    return existing ? { ...existing, ...line, id: existing.id, ihid: invoice.id } : lineRow(ctx.data, invoice.id as number, { ...line, id: undefined }, i + 1)
+    return existing
+      ? { ...existing, ...line, id: existing.id, ihid: invoice.id }
+      : lineRow(ctx.data, invoice.id as number, { ...line, id: undefined }, i + 1)
   })
 }
 
@@ -66,7 +69,8 @@ const registerLineUpdates = (app: FastifyInstance, ctx: SimContext, path: string
       if (!isObject(line)) return void (errors[`[${i}]`] = 'Each element must be an object')
       const id = num(line, 'id')
       if (id) return void (findLine(ctx, id) ? undefined : (errors[`[${i}].id`] = `No line with id ${id}`))
-      if (!ctx.data.recurringInvoices.get(num(line, 'ihid') ?? 0)) errors[`[${i}].ihid`] = 'A valid recurring invoice must be given'
+      if (!ctx.data.recurringInvoices.get(num(line, 'ihid') ?? 0))
+        errors[`[${i}].ihid`] = 'A valid recurring invoice must be given'
       Object.assign(errors, checkLines(ctx, [line], `[${i}]`))
     })
     if (Object.keys(errors).length > 0) return reply.code(400).send(errors)
@@ -78,7 +82,12 @@ const registerLineUpdates = (app: FastifyInstance, ctx: SimContext, path: string
         return found.line
       }
       const invoice = ctx.data.recurringInvoices.get(num(posted, 'ihid')!)!
-      const line = lineRow(ctx.data, invoice.id as number, { ...posted, id: undefined }, (invoice.lines as Row[]).length + 1)
+      const line = lineRow(
+        ctx.data,
+        invoice.id as number,
+        { ...posted, id: undefined },
+        (invoice.lines as Row[]).length + 1
+      )
       ;(invoice.lines as Row[]).push(line)
       recomputeInvoice(invoice)
       return line
@@ -104,7 +113,10 @@ export const registerInvoices = (app: FastifyInstance, ctx: SimContext): void =>
       (q.client_ids === undefined || q.client_ids.split(',').includes(String(row.client_id))),
     searchText: (row) => `${String(row.client_name)} ${String(row.reference)}`,
     view: (row, _c, q, one) => (one || truthy(q.includelines) ? structuredClone(row) : { ...row, lines: undefined }),
-    validate: (input, existing, at, c) => ({ ...clientExists(c, input, existing, at), ...checkLines(c, input.lines, at, existing) }),
+    validate: (input, existing, at, c) => ({
+      ...clientExists(c, input, existing, at),
+      ...checkLines(c, input.lines, at, existing)
+    }),
     create: (input, id, c) => {
       const { lines, ...header } = input
       const invoice = invoiceHeaderRow(id, c.data.clients.get(num(input, 'client_id')!), header, c.clock.now())
@@ -125,19 +137,31 @@ export const registerInvoices = (app: FastifyInstance, ctx: SimContext): void =>
 
   app.post('/api/RecurringInvoice/process', { config: { halo: { area: 'invoices' } } }, async (request, reply) => {
     const body = request.body
-    if (!Array.isArray(body)) return reply.code(400).send({ $: 'The request body must be a JSON array of recurring invoice ids' })
+    if (!Array.isArray(body))
+      return reply.code(400).send({ $: 'The request body must be a JSON array of recurring invoice ids' })
     const ids = body.map((v: unknown) => (isObject(v) ? num(v, 'id') : typeof v === 'number' ? v : Number(v)))
     const errors: FieldErrors = {}
     ids.forEach((id, i) => {
-      if (id === undefined || !ctx.data.recurringInvoices.get(id)) errors[`[${i}]`] = `No recurring invoice ${String(body[i])}`
+      if (id === undefined || !ctx.data.recurringInvoices.get(id))
+        errors[`[${i}]`] = `No recurring invoice ${String(body[i])}`
     })
     if (Object.keys(errors).length > 0) return reply.code(400).send(errors)
     const now = ctx.clock.now()
     const created = ids.map((rid) => {
       const template = ctx.data.recurringInvoices.get(rid!)!
       const id = ctx.data.invoices.next()
-      const lines = (template.lines as Row[]).filter((l) => l.isinactive !== true).map((l) => ({ ...structuredClone(l), id: ctx.data.nextLineId(), ihid: id }))
-      const invoice: Row = { id, client_id: template.client_id, client_name: template.client_name, recurring_invoice_id: template.id, reference: template.reference, invoice_date: haloTime(now), lines }
+      const lines = (template.lines as Row[])
+        .filter((l) => l.isinactive !== true)
+        .map((l) => ({ ...structuredClone(l), id: ctx.data.nextLineId(), ihid: id }))
+      const invoice: Row = {
+        id,
+        client_id: template.client_id,
+        client_name: template.client_name,
+        recurring_invoice_id: template.id,
+        reference: template.reference,
+        invoice_date: haloTime(now),
+        lines
+      }
       ctx.data.invoices.rows.set(id, recomputeInvoice(invoice))
       template.lastcreated = haloTime(now)
       template.nextcreationdate = nextMonth(String(template.nextcreationdate), now)
@@ -151,7 +175,9 @@ export const registerInvoices = (app: FastifyInstance, ctx: SimContext): void =>
     key: 'invoices',
     scope: { area: 'invoices' },
     table: (c) => c.data.invoices,
-    filter: (row, q) => (q.client_id === undefined || String(row.client_id) === q.client_id) && (q.recurring_invoice_id === undefined || String(row.recurring_invoice_id) === q.recurring_invoice_id),
+    filter: (row, q) =>
+      (q.client_id === undefined || String(row.client_id) === q.client_id) &&
+      (q.recurring_invoice_id === undefined || String(row.recurring_invoice_id) === q.recurring_invoice_id),
     routes: { post: false }
   })
 }

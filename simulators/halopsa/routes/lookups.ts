@@ -8,8 +8,12 @@ import type { Row } from '../state.js'
  * with its delivery log (§4). Ticket-type details carry the mandatory-field configuration.
  */
 
-const requireName = (key: string) => (input: Row, existing: Row | undefined, at: string): FieldErrors =>
-  !existing && (typeof input[key] !== 'string' || String(input[key]).trim() === '') ? { [`${at}.${key}`]: `${key} must be entered` } : {}
+const requireName =
+  (key: string) =>
+  (input: Row, existing: Row | undefined, at: string): FieldErrors =>
+    !existing && (typeof input[key] !== 'string' || String(input[key]).trim() === '')
+      ? { [`${at}.${key}`]: `${key} must be entered` }
+      : {}
 
 const MASK = '********'
 
@@ -60,15 +64,33 @@ export const registerLookups = (app: FastifyInstance, ctx: SimContext): void => 
     view: secretless,
     validate: (input, existing, at) => {
       const errors = requireName('url')(input, existing, at)
-      if (typeof input.url === 'string' && !/^https?:\/\//.test(input.url)) errors[`${at}.url`] = 'The payload URL must be an http(s) URL'
-      if (!existing && (!Array.isArray(input.events) || input.events.length === 0)) errors[`${at}.events`] = 'At least one event must be selected'
+      if (typeof input.url === 'string' && !/^https?:\/\//.test(input.url))
+        errors[`${at}.url`] = 'The payload URL must be an http(s) URL'
+      if (!existing && (!Array.isArray(input.events) || input.events.length === 0))
+        errors[`${at}.events`] = 'At least one event must be selected'
       return errors
     },
     // A password shown back masked and posted again is not a new password.
-    update: (row, input) => void Object.assign(row, input.basic_password === MASK ? { ...input, basic_password: row.basic_password } : input, { id: row.id }),
+    update: (row, input) =>
+      void Object.assign(
+        row,
+        input.basic_password === MASK ? { ...input, basic_password: row.basic_password } : input,
+        { id: row.id }
+      ),
     create: (input, id) => ({
-      name: '', type: 0, method: 'POST', content_type: 'application/json', authentication_type: 0, basic_username: '', basic_password: '',
-      payload_type: 1, active: true, disabled: false, last_status: '', ...input, id
+      name: '',
+      type: 0,
+      method: 'POST',
+      content_type: 'application/json',
+      authentication_type: 0,
+      basic_username: '',
+      basic_password: '',
+      payload_type: 1,
+      active: true,
+      disabled: false,
+      last_status: '',
+      ...input,
+      id
     })
   })
 

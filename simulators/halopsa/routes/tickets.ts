@@ -12,14 +12,31 @@ import { NULL_DATE, haloTime, num, str, type Row } from '../state.js'
  */
 
 /** Write-only flags Halo accepts on tickets and does not store (reference §2.2). */
-const FLAGS = ['_novalidate', 'donotapplytemplateintheapi', '_forcereassign', 'dont_do_rules', '_dont_fire_automations', '_recover', '_validate_updates']
-const withoutFlags = (input: Row): Row => Object.fromEntries(Object.entries(input).filter(([k]) => !FLAGS.includes(k.toLowerCase())))
+const FLAGS = [
+  '_novalidate',
+  'donotapplytemplateintheapi',
+  '_forcereassign',
+  'dont_do_rules',
+  '_dont_fire_automations',
+  '_recover',
+  '_validate_updates'
+]
+const withoutFlags = (input: Row): Row =>
+  Object.fromEntries(Object.entries(input).filter(([k]) => !FLAGS.includes(k.toLowerCase())))
 
 const blank = (v: unknown) => v === undefined || v === null || v === '' || v === 0 || v === -1
 
 const ticketSmall = (t: Row): Row => ({
-  id: t.id, summary: t.summary, status_id: t.status_id, tickettype_id: t.tickettype_id, client_id: t.client_id, team_id: t.team_id,
-  agent_id: t.agent_id, customfields: t.customfields, hasbeenclosed: t.hasbeenclosed, third_party_id_string: t.third_party_id_string
+  id: t.id,
+  summary: t.summary,
+  status_id: t.status_id,
+  tickettype_id: t.tickettype_id,
+  client_id: t.client_id,
+  team_id: t.team_id,
+  agent_id: t.agent_id,
+  customfields: t.customfields,
+  hasbeenclosed: t.hasbeenclosed,
+  third_party_id_string: t.third_party_id_string
 })
 
 const ticketFull = (ctx: SimContext, t: Row): Row => ({
@@ -61,46 +78,76 @@ export const applyStatus = (ctx: SimContext, ticket: Row, statusId: number): boo
 }
 
 /** A technician changes the status in Halo's UI (scenario 4 of reference §9.5): the webhook fires. */
-export const setStatusAsTechnician = (ctx: SimContext, ticketId: number, statusId: number, agentId = 3): Row | undefined => {
+export const setStatusAsTechnician = (
+  ctx: SimContext,
+  ticketId: number,
+  statusId: number,
+  agentId = 3
+): Row | undefined => {
   const ticket = ctx.data.tickets.get(ticketId)
   if (!ticket || !ctx.data.statuses.get(statusId)) return undefined
   if (applyStatus(ctx, ticket, statusId)) announce(ctx, 'ticketStatusChanged', ticket, agentId)
   return ticket
 }
 
-const checkRef = (ctx: SimContext, table: 'statuses' | 'priorities', input: Row, key: string, at: string): FieldErrors =>
-  key in input && !ctx.data[table].get(num(input, key) ?? -999) ? { [`${at}.${key}`]: `${key} ${String(input[key])} does not exist` } : {}
+const checkRef = (
+  ctx: SimContext,
+  table: 'statuses' | 'priorities',
+  input: Row,
+  key: string,
+  at: string
+): FieldErrors =>
+  key in input && !ctx.data[table].get(num(input, key) ?? -999)
+    ? { [`${at}.${key}`]: `${key} ${String(input[key])} does not exist` }
+    : {}
 
 const validateTicket = (ctx: SimContext, input: Row, existing: Row | undefined, at: string): FieldErrors => {
-  const errors: FieldErrors = { ...checkRef(ctx, 'statuses', input, 'status_id', at), ...checkRef(ctx, 'priorities', input, 'priority_id', at) }
+  const errors: FieldErrors = {
+    ...checkRef(ctx, 'statuses', input, 'status_id', at),
+    ...checkRef(ctx, 'priorities', input, 'priority_id', at)
+  }
   if (existing) return errors
-  if (typeof input.summary !== 'string' || input.summary.trim() === '') errors[`${at}.summary`] = 'A summary must be entered'
-  if (!ctx.data.clients.get(num(input, 'client_id') ?? -1)) errors[`${at}.client_id`] = 'A valid client must be selected'
+  if (typeof input.summary !== 'string' || input.summary.trim() === '')
+    errors[`${at}.summary`] = 'A summary must be entered'
+  if (!ctx.data.clients.get(num(input, 'client_id') ?? -1))
+    errors[`${at}.client_id`] = 'A valid client must be selected'
   const type = ctx.data.ticketTypes.get(num(input, 'tickettype_id') ?? -1)
   if (!type) errors[`${at}.tickettype_id`] = 'A valid Ticket Type must be selected'
   else if (input._novalidate !== true) {
     for (const field of (type.fields as Row[]) ?? []) {
       const name = String(field.fieldname)
-      if (field.mandatory === true && blank(input[name])) errors[`${at}.${name}`] = `${name} is mandatory for Ticket Type '${String(type.name)}'`
+      if (field.mandatory === true && blank(input[name]))
+        errors[`${at}.${name}`] = `${name} is mandatory for Ticket Type '${String(type.name)}'`
     }
   }
   return errors
 }
 
-const ticketFilter = (ctx: SimContext) => (row: Row, q: Query): boolean => {
-  if (truthy(q.deleted) !== (row.deleted === true)) return false
-  for (const key of ['client_id', 'status_id', 'tickettype_id', 'agent_id']) if (q[key] !== undefined && String(row[key]) !== q[key]) return false
-  const closed = row.status_id === ctx.data.closedStatusId
-  if (truthy(q.open_only) && closed) return false
-  if (truthy(q.closed_only) && !closed) return false
-  if (q.ticketids !== undefined && !q.ticketids.split(',').map((s) => s.trim()).includes(String(row.id))) return false
-  if (q.search_summary !== undefined && !String(row.summary).toLowerCase().includes(q.search_summary.toLowerCase())) return false
-  if (q.startdate !== undefined || q.enddate !== undefined) {
-    const at = String(row[q.datesearch ?? 'dateoccurred'] ?? '')
-    if ((q.startdate && at < q.startdate) || (q.enddate && at > q.enddate)) return false
+const ticketFilter =
+  (ctx: SimContext) =>
+  (row: Row, q: Query): boolean => {
+    if (truthy(q.deleted) !== (row.deleted === true)) return false
+    for (const key of ['client_id', 'status_id', 'tickettype_id', 'agent_id'])
+      if (q[key] !== undefined && String(row[key]) !== q[key]) return false
+    const closed = row.status_id === ctx.data.closedStatusId
+    if (truthy(q.open_only) && closed) return false
+    if (truthy(q.closed_only) && !closed) return false
+    if (
+      q.ticketids !== undefined &&
+      !q.ticketids
+        .split(',')
+        .map((s) => s.trim())
+        .includes(String(row.id))
+    )
+      return false
+    if (q.search_summary !== undefined && !String(row.summary).toLowerCase().includes(q.search_summary.toLowerCase()))
+      return false
+    if (q.startdate !== undefined || q.enddate !== undefined) {
+      const at = String(row[q.datesearch ?? 'dateoccurred'] ?? '')
+      if ((q.startdate && at < q.startdate) || (q.enddate && at > q.enddate)) return false
+    }
+    return true
   }
-  return true
-}
 
 export const registerTickets = (app: FastifyInstance, ctx: SimContext): void => {
   registerResource(app, ctx, {
@@ -151,20 +198,38 @@ export const registerTickets = (app: FastifyInstance, ctx: SimContext): void => 
       if (existing) return {}
       const errors: FieldErrors = checkRef(c, 'statuses', input, 'new_status', at)
       if (!c.data.tickets.get(num(input, 'ticket_id') ?? -1)) errors[`${at}.ticket_id`] = 'A valid ticket must be given'
-      const outcome = c.data.outcomes.get(num(input, 'outcome_id') ?? -1) ?? [...c.data.outcomes.rows.values()].find((o) => typeof input.outcome === 'string' && String(o.outcome).toLowerCase() === input.outcome.toLowerCase())
+      const outcome =
+        c.data.outcomes.get(num(input, 'outcome_id') ?? -1) ??
+        [...c.data.outcomes.rows.values()].find(
+          (o) => typeof input.outcome === 'string' && String(o.outcome).toLowerCase() === input.outcome.toLowerCase()
+        )
       if (!outcome) errors[`${at}.outcome`] = 'An Outcome must be entered for this Action'
-      else if (c.data.forbiddenOutcomeIds.has(outcome.id as number)) errors[`${at}.outcome`] = 'You do not have access to this Action at the moment'
+      else if (c.data.forbiddenOutcomeIds.has(outcome.id as number))
+        errors[`${at}.outcome`] = 'You do not have access to this Action at the moment'
       return errors
     },
     create: (input, id, c) => {
-      const outcome = c.data.outcomes.get(num(input, 'outcome_id') ?? -1) ?? [...c.data.outcomes.rows.values()].find((o) => String(o.outcome).toLowerCase() === String(input.outcome).toLowerCase())!
+      const outcome =
+        c.data.outcomes.get(num(input, 'outcome_id') ?? -1) ??
+        [...c.data.outcomes.rows.values()].find(
+          (o) => String(o.outcome).toLowerCase() === String(input.outcome).toLowerCase()
+        )!
       const action: Row = {
-        note: '', note_html: '', hiddenfromuser: false, ...input, id, outcome: outcome.outcome, outcome_id: outcome.id,
-        who: 'API', actionby_application_id: c.behaviour.clientId, datetime: haloTime(c.clock.now())
+        note: '',
+        note_html: '',
+        hiddenfromuser: false,
+        ...input,
+        id,
+        outcome: outcome.outcome,
+        outcome_id: outcome.id,
+        who: 'API',
+        actionby_application_id: c.behaviour.clientId,
+        datetime: haloTime(c.clock.now())
       }
       const ticket = c.data.tickets.get(num(input, 'ticket_id')!)!
       const status = num(input, 'new_status')
-      if (status !== undefined && status > 0 && applyStatus(c, ticket, status)) announce(c, 'ticketStatusChanged', ticket)
+      if (status !== undefined && status > 0 && applyStatus(c, ticket, status))
+        announce(c, 'ticketStatusChanged', ticket)
       return action
     }
   })

@@ -74,14 +74,19 @@ export const bearerAuth = (tokens: readonly ApiToken[], limiter: FailureLimiter)
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
     if (!match) {
       limiter.fail(request.ip)
-      throw new ApiError('missing_credentials', 'an Authorization: Bearer <token> header is required', undefined, { 'www-authenticate': 'Bearer realm="gz-halo-relay"' })
+      throw new ApiError('missing_credentials', 'an Authorization: Bearer <token> header is required', undefined, {
+        'www-authenticate': 'Bearer realm="gz-halo-relay"'
+      })
     }
     const token = find(match[1]!)
     if (!token) {
       limiter.fail(request.ip)
-      throw new ApiError('invalid_credentials', 'the bearer token is not valid', undefined, { 'www-authenticate': 'Bearer realm="gz-halo-relay", error="invalid_token"' })
+      throw new ApiError('invalid_credentials', 'the bearer token is not valid', undefined, {
+        'www-authenticate': 'Bearer realm="gz-halo-relay", error="invalid_token"'
+      })
     }
-    if (needed === 'operate' && token.scope !== 'operate') throw new ApiError('insufficient_scope', `token "${token.name}" has the read scope; this needs operate`)
+    if (needed === 'operate' && token.scope !== 'operate')
+      throw new ApiError('insufficient_scope', `token "${token.name}" has the read scope; this needs operate`)
     request.actor = { name: token.name, scope: token.scope }
   }
 }

@@ -17,10 +17,19 @@ export const toApiError = (error: unknown): ApiError => {
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message }))
-    return new ApiError('invalid_request', `${error.validationContext ?? 'request'}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, { issues })
+    return new ApiError(
+      'invalid_request',
+      `${error.validationContext ?? 'request'}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+      { issues }
+    )
   }
   if (isPlatformError(error)) {
-    return new ApiError('upstream_failed', error.message, { platform: error.platform, call: error.call, kind: error.kind, ...(error.status !== undefined ? { status: error.status } : {}) })
+    return new ApiError('upstream_failed', error.message, {
+      platform: error.platform,
+      call: error.call,
+      kind: error.kind,
+      ...(error.status !== undefined ? { status: error.status } : {})
+    })
   }
   if (isStoreError(error)) {
     if (error.code === 'store_closed') return new ApiError('shutting_down')
@@ -47,7 +56,10 @@ export const toApiError = (error: unknown): ApiError => {
 
 export const sendApiError = (reply: FastifyReply, error: ApiError) => {
   if (error.headers) reply.headers(error.headers)
-  return reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error.code, error.message, error.details))
+  return reply
+    .code(error.status)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(error.code, error.message, error.details))
 }
 
 export const registerErrorHandling = (app: FastifyInstance): void => {
@@ -57,5 +69,7 @@ export const registerErrorHandling = (app: FastifyInstance): void => {
     else if (isResponseSerializationError(error)) request.log.error({ err: error }, 'response did not match its schema')
     return sendApiError(reply, apiError)
   })
-  app.setNotFoundHandler((request, reply) => sendApiError(reply, new ApiError('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`)))
+  app.setNotFoundHandler((request, reply) =>
+    sendApiError(reply, new ApiError('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`))
+  )
 }

@@ -78,7 +78,12 @@ const loadFiles = async (root: string): Promise<Map<string, StaticFile>> => {
     const body = await readFile(path)
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
     const compressible = /^(text\/|application\/(json|manifest)|image\/svg)/.test(type) && body.length > 1024
-    files.set(relative(root, path).split(sep).join('/'), { body, etag, type, ...(compressible ? { gzip: gzipSync(body, { level: 9 }) } : {}) })
+    files.set(relative(root, path).split(sep).join('/'), {
+      body,
+      etag,
+      type,
+      ...(compressible ? { gzip: gzipSync(body, { level: 9 }) } : {})
+    })
   }
   if (!files.has('index.html')) throw new Error(`the dashboard has no index.html in ${root}`)
   return files
@@ -86,7 +91,8 @@ const loadFiles = async (root: string): Promise<Map<string, StaticFile>> => {
 
 /** True when If-None-Match names this ETag (a list, weak forms and `*` included, RFC 9110 §13.1.2). */
 const matches = (header: string | undefined, etag: string): boolean =>
-  header !== undefined && header.split(',').some((tag) => {
+  header !== undefined &&
+  header.split(',').some((tag) => {
     const t = tag.trim()
     return t === '*' || t === etag || t === `W/${etag}`
   })
@@ -94,23 +100,31 @@ const matches = (header: string | undefined, etag: string): boolean =>
 const send = (request: FastifyRequest, reply: FastifyReply, file: StaticFile) => {
   // Asset names carry no content hash (no build step), so every file is revalidated: a 304 costs
   // one round trip and an upgrade never mixes old and new modules.
-  reply.headers({ ...securityHeaders, 'content-type': file.type, 'cache-control': 'no-cache', etag: file.etag, vary: 'accept-encoding' })
+  reply.headers({
+    ...securityHeaders,
+    'content-type': file.type,
+    'cache-control': 'no-cache',
+    etag: file.etag,
+    vary: 'accept-encoding'
+  })
   if (matches(request.headers['if-none-match'], file.etag)) return reply.code(304).send()
   const gzip = file.gzip && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')
   if (gzip) reply.header('content-encoding', 'gzip')
   return reply.send(gzip ? file.gzip : file.body)
 }
 
-export const dashboardRoutes = (options: DashboardOptions = {}) => async (app: FastifyInstance): Promise<void> => {
-  const files = await loadFiles(options.root ?? defaultRoot())
-  const index = files.get('index.html')!
+export const dashboardRoutes =
+  (options: DashboardOptions = {}) =>
+  async (app: FastifyInstance): Promise<void> => {
+    const files = await loadFiles(options.root ?? defaultRoot())
+    const index = files.get('index.html')!
 
-  app.get('/', { schema: { hide: true } }, async (request, reply) => send(request, reply, index))
-  app.get('/index.html', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/', 301))
-  app.get('/assets/*', { schema: { hide: true } }, async (request, reply) => {
-    const path = (request.params as { '*': string })['*']
-    const file = files.get(`assets/${path}`)
-    if (!file) return sendApiError(reply, new ApiError('route_not_found', `no dashboard asset ${path}`))
-    return send(request, reply, file)
-  })
-}
+    app.get('/', { schema: { hide: true } }, async (request, reply) => send(request, reply, index))
+    app.get('/index.html', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/', 301))
+    app.get('/assets/*', { schema: { hide: true } }, async (request, reply) => {
+      const path = (request.params as { '*': string })['*']
+      const file = files.get(`assets/${path}`)
+      if (!file) return sendApiError(reply, new ApiError('route_not_found', `no dashboard asset ${path}`))
+      return send(request, reply, file)
+    })
+  }

@@ -1,12 +1,37 @@
 import { z } from 'zod'
-import { inventoryCompany, pageThrough, walkCompanyTree, type CompanyTreeNode, type InventoryCompany } from './companyTree.js'
+import {
+  inventoryCompany,
+  pageThrough,
+  walkCompanyTree,
+  type CompanyTreeNode,
+  type InventoryCompany
+} from './companyTree.js'
 import { createRpcCaller, type Budget, type RpcCaller, type RpcCallerOptions } from './rpc.js'
 import {
-  ApiKeyDetails, Company, CompanyRef, EndpointListItem, InventoryItem, LicenseInfoResult, ManagedEndpointDetails, PushEventSettings,
-  PushEventStats, RawMonthlyUsage, RawUsagePerProductType, TestPushEventResult, page,
-  type LicenseInfo, type Page, type PushEventSettingsInput
+  ApiKeyDetails,
+  Company,
+  CompanyRef,
+  EndpointListItem,
+  InventoryItem,
+  LicenseInfoResult,
+  ManagedEndpointDetails,
+  PushEventSettings,
+  PushEventStats,
+  RawMonthlyUsage,
+  RawUsagePerProductType,
+  TestPushEventResult,
+  page,
+  type LicenseInfo,
+  type Page,
+  type PushEventSettingsInput
 } from './schemas.js'
-import { normaliseMonthlyUsage, normaliseProductTypeUsage, usageMonth, type MonthlyUsage, type ProductTypeUsage } from './usage.js'
+import {
+  normaliseMonthlyUsage,
+  normaliseProductTypeUsage,
+  usageMonth,
+  type MonthlyUsage,
+  type ProductTypeUsage
+} from './usage.js'
 
 /**
  * The GravityZone Public API client (reference/gravityzone.md §1–§4). Every call is idempotent and
@@ -20,7 +45,10 @@ export type GravityZoneClientOptions = RpcCallerOptions
 export type CompaniesListParams = { parentId?: string; filters?: { companyType?: 0 | 1; licenseType?: 1 | 2 | 3 } }
 export type InventoryItemsParams = {
   parentId?: string
-  filters?: { type?: { companies?: boolean; computers?: boolean; virtualMachines?: boolean }; depth?: { allItemsRecursively?: boolean } }
+  filters?: {
+    type?: { companies?: boolean; computers?: boolean; virtualMachines?: boolean }
+    depth?: { allItemsRecursively?: boolean }
+  }
   page?: number
   /** 1–100 on v1.0, 1–1000 on v1.1 (§1.5). */
   perPage?: number
@@ -64,48 +92,112 @@ const defined = <T extends Record<string, unknown>>(params: T): Partial<T> =>
 export const createGravityZoneClient = (options: GravityZoneClientOptions): GravityZoneClient => {
   const rpc = createRpcCaller(options)
   const now = () => options.clock?.now() ?? Date.now()
-  const read = <T>(api: string, method: string, budget: Budget, result: z.ZodType<T>, params: Record<string, unknown> = {}, extra: { targets?: string[]; version?: 'v1.0' | 'v1.1' } = {}) =>
-    rpc.call({ api, method, budget, result, params: defined(params), idempotent: true, ...extra })
+  const read = <T>(
+    api: string,
+    method: string,
+    budget: Budget,
+    result: z.ZodType<T>,
+    params: Record<string, unknown> = {},
+    extra: { targets?: string[]; version?: 'v1.0' | 'v1.1' } = {}
+  ) => rpc.call({ api, method, budget, result, params: defined(params), idempotent: true, ...extra })
 
   const getCompaniesList = (params: CompaniesListParams = {}) =>
     read('network', 'getCompaniesList', 'general', z.array(CompanyRef), params, { targets: ['parentId'] })
   const getNetworkInventoryItems = (params: InventoryItemsParams = {}, version: 'v1.0' | 'v1.1' = 'v1.1') =>
-    read('network', 'getNetworkInventoryItems', 'general', page(InventoryItem), params, { targets: ['parentId'], version })
+    read('network', 'getNetworkInventoryItems', 'general', page(InventoryItem), params, {
+      targets: ['parentId'],
+      version
+    })
 
   return {
     getApiKeyDetails: () => read('general', 'getApiKeyDetails', 'general', ApiKeyDetails),
     getCompaniesList,
     walkCompanyTree: ({ rootId } = {}) =>
-      walkCompanyTree((parentId, partnersOnly) => getCompaniesList({ ...(parentId !== undefined ? { parentId } : {}), ...(partnersOnly ? { filters: { companyType: 0 } } : {}) }), rootId),
-    getCompanyDetails: (companyId) => read('companies', 'getCompanyDetails', 'general', Company, { companyId }, { targets: ['companyId'] }),
-    findCompaniesByName: (nameFilter, maxResults) => read('companies', 'findCompaniesByName', 'general', z.array(Company), { nameFilter, maxResults }),
+      walkCompanyTree(
+        (parentId, partnersOnly) =>
+          getCompaniesList({
+            ...(parentId !== undefined ? { parentId } : {}),
+            ...(partnersOnly ? { filters: { companyType: 0 } } : {})
+          }),
+        rootId
+      ),
+    getCompanyDetails: (companyId) =>
+      read('companies', 'getCompanyDetails', 'general', Company, { companyId }, { targets: ['companyId'] }),
+    findCompaniesByName: (nameFilter, maxResults) =>
+      read('companies', 'findCompaniesByName', 'general', z.array(Company), { nameFilter, maxResults }),
     getNetworkInventoryItems,
     listAllCompanies: async ({ parentId, perPage = 1000 } = {}) => {
       const items = await pageThrough((p) =>
-        getNetworkInventoryItems({ ...(parentId !== undefined ? { parentId } : {}), filters: { type: { companies: true }, depth: { allItemsRecursively: true } }, page: p, perPage })
+        getNetworkInventoryItems({
+          ...(parentId !== undefined ? { parentId } : {}),
+          filters: { type: { companies: true }, depth: { allItemsRecursively: true } },
+          page: p,
+          perPage
+        })
       )
       return items.map(inventoryCompany)
     },
     getEndpointsList: (params = {}, version = 'v1.1') =>
-      read('network', 'getEndpointsList', 'general', page(EndpointListItem), params, { targets: ['parentId'], version }),
-    getManagedEndpointDetails: (endpointId) => read('network', 'getManagedEndpointDetails', 'general', ManagedEndpointDetails, { endpointId }, { targets: ['endpointId'] }),
+      read('network', 'getEndpointsList', 'general', page(EndpointListItem), params, {
+        targets: ['parentId'],
+        version
+      }),
+    getManagedEndpointDetails: (endpointId) =>
+      read(
+        'network',
+        'getManagedEndpointDetails',
+        'general',
+        ManagedEndpointDetails,
+        { endpointId },
+        { targets: ['endpointId'] }
+      ),
     getMonthlyUsage: async ({ companyId, targetMonth = usageMonth(now()) } = {}) => {
-      const raw = await read('licensing', 'getMonthlyUsage', 'licensing', RawMonthlyUsage, { companyId, targetMonth }, { targets: ['companyId'] })
+      const raw = await read(
+        'licensing',
+        'getMonthlyUsage',
+        'licensing',
+        RawMonthlyUsage,
+        { companyId, targetMonth },
+        { targets: ['companyId'] }
+      )
       return normaliseMonthlyUsage(raw, targetMonth)
     },
     getMonthlyUsagePerProductType: async ({ companyId, targetMonth = usageMonth(now()) } = {}) => {
-      const raw = await read('licensing', 'getMonthlyUsagePerProductType', 'licensing', RawUsagePerProductType, { companyId, targetMonth }, { targets: ['companyId'] })
+      const raw = await read(
+        'licensing',
+        'getMonthlyUsagePerProductType',
+        'licensing',
+        RawUsagePerProductType,
+        { companyId, targetMonth },
+        { targets: ['companyId'] }
+      )
       return raw.usages.map((usage) => normaliseProductTypeUsage(usage, targetMonth))
     },
     getLicenseInfo: async (params = {}) => {
-      const result = await read('licensing', 'getLicenseInfo', 'licensing', LicenseInfoResult, params, { targets: ['companyId'] })
+      const result = await read('licensing', 'getLicenseInfo', 'licensing', LicenseInfoResult, params, {
+        targets: ['companyId']
+      })
       return Array.isArray(result) ? result : [result]
     },
     getPushEventSettings: () => read('push', 'getPushEventSettings', 'push', PushEventSettings),
     setPushEventSettings: (settings) =>
-      rpc.call({ api: 'push', method: 'setPushEventSettings', budget: 'push', result: Acknowledged, params: settings, idempotent: true }),
+      rpc.call({
+        api: 'push',
+        method: 'setPushEventSettings',
+        budget: 'push',
+        result: Acknowledged,
+        params: settings,
+        idempotent: true
+      }),
     sendTestPushEvent: (eventType, data) =>
-      rpc.call({ api: 'push', method: 'sendTestPushEvent', budget: 'push', result: TestPushEventResult, params: defined({ eventType, data }), idempotent: false }),
+      rpc.call({
+        api: 'push',
+        method: 'sendTestPushEvent',
+        budget: 'push',
+        result: TestPushEventResult,
+        params: defined({ eventType, data }),
+        idempotent: false
+      }),
     getPushEventStats: () => read('push', 'getPushEventStats', 'push', PushEventStats),
     resetPushEventStats: () => read('push', 'resetPushEventStats', 'push', Acknowledged),
     stats: () => rpc.stats(),

@@ -40,7 +40,11 @@ const childrenOf = async (list: ListChildren, parentId: string | undefined): Pro
  * The ids of the partner-type children; undefined when the filter is refused (one live report says
  * the method takes no params): then every child is descended into and its own listing decides.
  */
-const partnerIdsOf = async (list: ListChildren, parentId: string | undefined, children: CompanyRef[]): Promise<Set<string> | undefined> => {
+const partnerIdsOf = async (
+  list: ListChildren,
+  parentId: string | undefined,
+  children: CompanyRef[]
+): Promise<Set<string> | undefined> => {
   if (children.length === 0) return new Set()
   try {
     return new Set((await list(parentId, true)).map((c) => c.id))
@@ -68,7 +72,13 @@ export const walkCompanyTree = async (list: ListChildren, rootId?: string): Prom
     const next: string[] = []
     for (const { c, parentId, partner } of found.flat()) {
       if (nodes.has(c.id)) continue
-      nodes.set(c.id, { id: c.id, name: c.name, parentId: parentId ?? null, type: partner === false ? 'customer' : 'partner', depth })
+      nodes.set(c.id, {
+        id: c.id,
+        name: c.name,
+        parentId: parentId ?? null,
+        type: partner === false ? 'customer' : 'partner',
+        depth
+      })
       if (partner !== false) next.push(c.id)
     }
     level = next

@@ -18,7 +18,8 @@ const md5hex = (data: string | Uint8Array): string => hash('md5', data, 'hex')
  */
 export const pushMd5 = (apiKey: string, rawBody: string | Uint8Array): string => md5hex(apiKey + md5hex(rawBody))
 
-const single = (header: string | string[] | undefined): string | undefined => (Array.isArray(header) ? header[0] : header)
+const single = (header: string | string[] | undefined): string | undefined =>
+  Array.isArray(header) ? header[0] : header
 
 const md5Hex = /^[0-9a-f]{32}$/
 
@@ -27,7 +28,11 @@ const md5Hex = /^[0-9a-f]{32}$/
  * time. Both sides are 32 hex digits once the header has the right shape (which says nothing about
  * the key), so the bytes are compared directly, without hashing them to a common length first.
  */
-export const verifyPushMd5 = (apiKey: string, rawBody: string | Uint8Array, header: string | string[] | undefined): boolean => {
+export const verifyPushMd5 = (
+  apiKey: string,
+  rawBody: string | Uint8Array,
+  header: string | string[] | undefined
+): boolean => {
   const value = single(header)?.trim().toLowerCase()
   if (value === undefined || !md5Hex.test(value)) return false
   return timingSafeEqual(Buffer.from(value, 'latin1'), Buffer.from(pushMd5(apiKey, rawBody), 'latin1'))
@@ -42,7 +47,8 @@ export const pushAuthorizationCheck = (expected: string) => {
   return (header: string | string[] | undefined): boolean => matches(single(header))
 }
 
-export const verifyPushAuthorization = (expected: string, header: string | string[] | undefined): boolean => pushAuthorizationCheck(expected)(header)
+export const verifyPushAuthorization = (expected: string, header: string | string[] | undefined): boolean =>
+  pushAuthorizationCheck(expected)(header)
 
 /**
  * The envelope only: events stay `unknown` so one bad event is kept as an invalid fact instead of
@@ -71,7 +77,10 @@ export type ParsedPushDelivery = { ok: true; delivery: PushDelivery } | { ok: fa
 /** Parses a raw delivery body (bytes or text, whatever the Content-Type said). */
 export const parsePushDelivery = (rawBody: string | Uint8Array): ParsedPushDelivery => {
   // A view of the same bytes: Buffer.from(rawBody) would copy them first.
-  const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8')
+  const text =
+    typeof rawBody === 'string'
+      ? rawBody
+      : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8')
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -82,7 +91,13 @@ export const parsePushDelivery = (rawBody: string | Uint8Array): ParsedPushDeliv
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''
-    return { ok: false, error: { code: 'not_add_events', message: `not an addEvents envelope: ${issue?.message ?? 'invalid'}${where}` } }
+    return {
+      ok: false,
+      error: { code: 'not_add_events', message: `not an addEvents envelope: ${issue?.message ?? 'invalid'}${where}` }
+    }
   }
-  return { ok: true, delivery: { deliveryId: contentHash(rawBody), rpcId: parsed.data.id ?? null, events: parsed.data.params.events } }
+  return {
+    ok: true,
+    delivery: { deliveryId: contentHash(rawBody), rpcId: parsed.data.id ?? null, events: parsed.data.params.events }
+  }
 }

@@ -16,7 +16,9 @@ const str = (value: unknown): string | undefined => {
 }
 
 const exchangeMalware = (event: Event): Event[] =>
-  Array.isArray(event.malware) ? event.malware.filter((m): m is Event => m !== null && typeof m === 'object' && !Array.isArray(m)) : []
+  Array.isArray(event.malware)
+    ? event.malware.filter((m): m is Event => m !== null && typeof m === 'object' && !Array.isArray(m))
+    : []
 
 const sortedStrings = (value: unknown): string[] => (Array.isArray(value) ? value.map((v) => str(v) ?? '').sort() : [])
 
@@ -32,12 +34,27 @@ const identity: Record<SecurityModule, (e: Event) => unknown[]> = {
   fw: (e) => [str(e.status) ?? null, str(e.source_ip) ?? null, str(e.protocol_id) ?? null],
   dp: (e) => [str(e.blocking_rule_name) ?? null, str(e.target_type) ?? null, str(e.url) ?? null],
   uc: (e) => [str(e.uc_type) ?? null, str(e.block_type) ?? null, str(e.url) ?? null],
-  antiexploit: (e) => [str(e.detection_threatName) ?? null, str(e.detection_exploitTechnique) ?? null, str(e.detection_path) ?? null],
-  'network-monitor': (e) => [str(e.detection_name) ?? null, str(e.detection_attackTechnique) ?? null, str(e.source_ip) ?? null],
+  antiexploit: (e) => [
+    str(e.detection_threatName) ?? null,
+    str(e.detection_exploitTechnique) ?? null,
+    str(e.detection_path) ?? null
+  ],
+  'network-monitor': (e) => [
+    str(e.detection_name) ?? null,
+    str(e.detection_attackTechnique) ?? null,
+    str(e.source_ip) ?? null
+  ],
   'network-sandboxing': (e) => [str(e.threatType) ?? null, sortedStrings(e.filePaths)],
   'ransomware-mitigation': (e) => [str(e.attack_type) ?? null, str(e.attack_source) ?? null],
-  'new-incident': (e) => [str(e.detection_name) ?? null, str(e.file_hash_sha256) ?? str(e.file_path) ?? str(e.process_path) ?? null],
-  'exchange-malware': (e) => [exchangeMalware(e).map((m) => str(m.malwareName) ?? '').sort()],
+  'new-incident': (e) => [
+    str(e.detection_name) ?? null,
+    str(e.file_hash_sha256) ?? str(e.file_path) ?? str(e.process_path) ?? null
+  ],
+  'exchange-malware': (e) => [
+    exchangeMalware(e)
+      .map((m) => str(m.malwareName) ?? '')
+      .sort()
+  ],
   'storage-antimalware': (e) => [str(e.malware_name) ?? null, str(e.file_hash) ?? null, str(e.storage_name) ?? null],
   'device-control': (e) => [str(e.deviceId) ?? null, str(e.action) ?? null]
 }
@@ -110,9 +127,17 @@ const isRealCanonicalTime = (value: string): boolean => {
   const month = Number(value.slice(5, 7))
   const day = Number(value.slice(8, 10))
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-  return year >= 2000 && year < 2100 && month >= 1 && month <= 12 && day >= 1 &&
+  return (
+    year >= 2000 &&
+    year < 2100 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
     day <= (month === 2 && leap ? 29 : daysInMonth[month - 1]!) &&
-    Number(value.slice(11, 13)) < 24 && Number(value.slice(14, 16)) < 60 && Number(value.slice(17, 19)) < 60
+    Number(value.slice(11, 13)) < 24 &&
+    Number(value.slice(14, 16)) < 60 &&
+    Number(value.slice(17, 19)) < 60
+  )
 }
 
 /**

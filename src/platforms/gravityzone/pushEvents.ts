@@ -60,7 +60,8 @@ const sortedCopy = (value: unknown): unknown => {
     const item = record[key]
     if (item === undefined) continue
     // JSON.parse makes "__proto__" an own property; a plain assignment would set the prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: sortedCopy(item), enumerable: true, writable: true, configurable: true })
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: sortedCopy(item), enumerable: true, writable: true, configurable: true })
     else out[key] = sortedCopy(item)
   }
   return out
@@ -87,11 +88,22 @@ const text = (value: unknown, max = 1024): string | undefined => {
 
 /** The endpoint the event is about: `computer_id` is the GravityZone endpoint id (§4.8). */
 const endpointIdOf = (event: PushEvent): string | undefined => text(event.computer_id) ?? text(event.endpointId)
-const endpointNameOf = (event: PushEvent): string | undefined => text(event.computer_name) ?? text(event.computerName) ?? text(event.serverName)
+const endpointNameOf = (event: PushEvent): string | undefined =>
+  text(event.computer_name) ?? text(event.computerName) ?? text(event.serverName)
 
-const isTestEvent = (event: PushEvent): boolean => event._testEvent_ === true || event._testEvent_ === 1 || event._testEvent_ === 'true'
+const isTestEvent = (event: PushEvent): boolean =>
+  event._testEvent_ === true || event._testEvent_ === 1 || event._testEvent_ === 'true'
 
-const timeFields = ['timestamp', 'detection_time', 'detectionTime', 'detected_on', 'created', 'date', 'last_blocked', 'startDate'] as const
+const timeFields = [
+  'timestamp',
+  'detection_time',
+  'detectionTime',
+  'detected_on',
+  'created',
+  'date',
+  'last_blocked',
+  'startDate'
+] as const
 
 const occurredAtOf = (event: PushEvent): string | undefined => {
   for (const field of timeFields) {
@@ -102,15 +114,22 @@ const occurredAtOf = (event: PushEvent): string | undefined => {
 }
 
 /** Builds the threat key the ticketing service uses to spot a repeat of a threat on an endpoint. */
-export const threatKeyOf = (module: string, endpoint: string, identity: unknown[]): string => contentHash(canonicalJson([module, endpoint, identity]))
+export const threatKeyOf = (module: string, endpoint: string, identity: unknown[]): string =>
+  contentHash(canonicalJson([module, endpoint, identity]))
 
 export const classifyPushEvent = (raw: unknown, index: number): ClassifiedPushEvent => {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { kind: 'invalid', index, reason: `event is not an object (${raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw})`, raw }
+    return {
+      kind: 'invalid',
+      index,
+      reason: `event is not an object (${raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw})`,
+      raw
+    }
   }
   const event = raw as PushEvent
   const module = text(event.module, 100)
-  if (module === undefined || typeof event.module !== 'string') return { kind: 'invalid', index, reason: 'event has no module', raw }
+  if (module === undefined || typeof event.module !== 'string')
+    return { kind: 'invalid', index, reason: 'event has no module', raw }
   // Company ids are 24 hex characters; anything longer than the fact schema allows is not one.
   const companyId = text(event.companyId, 64)
   const endpointId = endpointIdOf(event)
@@ -152,4 +171,5 @@ export const classifyPushEvent = (raw: unknown, index: number): ClassifiedPushEv
 }
 
 /** Classifies every event of a delivery, in order; the result has one entry per event. */
-export const classifyPushEvents = (events: readonly unknown[]): ClassifiedPushEvent[] => events.map((event, index) => classifyPushEvent(event, index))
+export const classifyPushEvents = (events: readonly unknown[]): ClassifiedPushEvent[] =>
+  events.map((event, index) => classifyPushEvent(event, index))

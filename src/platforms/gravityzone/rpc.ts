@@ -73,7 +73,8 @@ const kindOf = (call: RpcCall<unknown>, status: number, code: number, text: stri
     const targets = (call.targets ?? []).filter((name) => call.params?.[name] !== undefined)
     // A deleted company answers "Invalid params" (§2.3 [INF]); an error about another param (say
     // targetMonth) is a rejected request, not a missing company.
-    if (targets.length > 0 && (targets.some((name) => text.includes(name)) || notFoundWords.test(text))) return 'not_found'
+    if (targets.length > 0 && (targets.some((name) => text.includes(name)) || notFoundWords.test(text)))
+      return 'not_found'
     return 'rejected'
   }
   if (code === -32600 || code === -32700) return 'rejected'
@@ -81,12 +82,21 @@ const kindOf = (call: RpcCall<unknown>, status: number, code: number, text: stri
 }
 
 const kindOfStatus = (status: number): PlatformErrorKind =>
-  status === 401 || status === 403 ? 'auth' : status === 404 ? 'not_found' : status >= 400 && status < 500 ? 'rejected' : 'invalid_response'
+  status === 401 || status === 403
+    ? 'auth'
+    : status === 404
+      ? 'not_found'
+      : status >= 400 && status < 500
+        ? 'rejected'
+        : 'invalid_response'
 
 export const createRpcCaller = (options: RpcCallerOptions): RpcCaller => {
   const limits = { ...defaultBudgetLimits, ...options.limits }
   const limiters = Object.fromEntries(
-    (Object.keys(defaultBudgetLimits) as Budget[]).map((budget) => [budget, createTokenBucket({ ...limits[budget], ...(options.clock ? { clock: options.clock } : {}) })])
+    (Object.keys(defaultBudgetLimits) as Budget[]).map((budget) => [
+      budget,
+      createTokenBucket({ ...limits[budget], ...(options.clock ? { clock: options.clock } : {}) })
+    ])
   ) as Record<Budget, RateLimiter>
   const transport = createTransport({
     platform: 'gravityzone',
@@ -112,7 +122,15 @@ export const createRpcCaller = (options: RpcCallerOptions): RpcCaller => {
       ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {})
     })
     const fail = (kind: PlatformErrorKind, message: string, extra: { rpcCode?: number; details?: unknown } = {}) =>
-      new PlatformError({ platform: 'gravityzone', call: name, kind, status: response.status, attempts: response.attempts, message, ...extra })
+      new PlatformError({
+        platform: 'gravityzone',
+        call: name,
+        kind,
+        status: response.status,
+        attempts: response.attempts,
+        message,
+        ...extra
+      })
 
     let json: unknown
     try {
@@ -121,19 +139,29 @@ export const createRpcCaller = (options: RpcCallerOptions): RpcCaller => {
       throw fail(response.status >= 400 ? kindOfStatus(response.status) : 'invalid_response', 'the answer is not JSON')
     }
     const envelope = RpcResponse.safeParse(json)
-    if (!envelope.success) throw fail(response.status >= 400 ? kindOfStatus(response.status) : 'invalid_response', 'the answer is not a JSON-RPC response')
+    if (!envelope.success)
+      throw fail(
+        response.status >= 400 ? kindOfStatus(response.status) : 'invalid_response',
+        'the answer is not a JSON-RPC response'
+      )
     const { error, result } = envelope.data
     if (error) {
       const text = detailsText(error.data?.details) ?? error.message ?? 'error'
       const message = `${text} (JSON-RPC ${error.code}${error.message && error.message !== text ? ` ${error.message}` : ''})`
-      throw fail(kindOf(c as RpcCall<unknown>, response.status, error.code, text), message, { rpcCode: error.code, details: text })
+      throw fail(kindOf(c as RpcCall<unknown>, response.status, error.code, text), message, {
+        rpcCode: error.code,
+        details: text
+      })
     }
     if (response.status >= 400) throw fail(kindOfStatus(response.status), 'error status without a JSON-RPC error')
     if (!('result' in envelope.data)) throw fail('invalid_response', 'the answer has neither result nor error')
     const parsed = c.result.safeParse(result)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
-      throw fail('invalid_response', `unexpected result shape: ${issue?.message ?? 'invalid'} at ${issue?.path.join('.') || '(root)'}`)
+      throw fail(
+        'invalid_response',
+        `unexpected result shape: ${issue?.message ?? 'invalid'} at ${issue?.path.join('.') || '(root)'}`
+      )
     }
     return parsed.data
   }
@@ -143,7 +171,9 @@ export const createRpcCaller = (options: RpcCallerOptions): RpcCaller => {
     close: () => transport.close(),
     stats: () => ({
       transport: transport.stats(),
-      limiters: Object.fromEntries(Object.entries(limiters).map(([budget, limiter]) => [budget, limiter.stats()])) as Record<Budget, ReturnType<RateLimiter['stats']>>
+      limiters: Object.fromEntries(
+        Object.entries(limiters).map(([budget, limiter]) => [budget, limiter.stats()])
+      ) as Record<Budget, ReturnType<RateLimiter['stats']>>
     })
   }
 }

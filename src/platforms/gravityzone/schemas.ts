@@ -132,7 +132,12 @@ export type PushEventSettingsInput = z.infer<typeof PushEventSettingsInput>
 
 /** §4.4. */
 export const PushEventStats = z.looseObject({
-  count: z.looseObject({ events: z.number(), testEvents: z.number(), sentMessages: z.number(), errorMessages: z.number() }),
+  count: z.looseObject({
+    events: z.number(),
+    testEvents: z.number(),
+    sentMessages: z.number(),
+    errorMessages: z.number()
+  }),
   error: z.looseObject({
     configurationError: z.number(),
     connectionError: z.number(),

@@ -45,7 +45,9 @@ export const normaliseCounters = (raw: Record<string, unknown>, skip: readonly s
 }
 
 const minimumOf = (raw: unknown): UsageCounters =>
-  raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? normaliseCounters(raw as Record<string, unknown>) : {}
+  raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+    ? normaliseCounters(raw as Record<string, unknown>)
+    : {}
 
 export const normaliseMonthlyUsage = (raw: Record<string, unknown>, targetMonth: string): MonthlyUsage => ({
   targetMonth,

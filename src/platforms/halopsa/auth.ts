@@ -27,7 +27,9 @@ const trimSlash = (url: string) => url.replace(/\/+$/, '')
 
 /** On-premise `${url}/auth/token`; hosted `${authUrl}/token?tenant=<tenant>` (n8n's getAuthUrl). */
 export const tokenUrl = (credentials: Pick<HaloCredentials, 'url' | 'authUrl' | 'tenant'>): string => {
-  const base = credentials.authUrl ? `${trimSlash(credentials.authUrl)}/token` : `${trimSlash(credentials.url)}/auth/token`
+  const base = credentials.authUrl
+    ? `${trimSlash(credentials.authUrl)}/token`
+    : `${trimSlash(credentials.url)}/auth/token`
   return credentials.tenant ? `${base}?tenant=${encodeURIComponent(credentials.tenant)}` : base
 }
 
@@ -58,7 +60,11 @@ export const createTokenSource = (options: {
 
   const fetchToken = async (): Promise<string> => {
     requested++
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret })
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret
+    })
     form.set('scope', credentials.scope ?? 'all')
     const res = await transport.send({
       method: 'POST',
@@ -79,18 +85,39 @@ export const createTokenSource = (options: {
       } catch {
         // keep the text
       }
-      throw new PlatformError({ platform: 'halopsa', call, kind: res.status === 404 ? 'not_found' : 'auth', status: res.status, details, attempts: res.attempts, message: 'token request refused' })
+      throw new PlatformError({
+        platform: 'halopsa',
+        call,
+        kind: res.status === 404 ? 'not_found' : 'auth',
+        status: res.status,
+        details,
+        attempts: res.attempts,
+        message: 'token request refused'
+      })
     }
     let body: unknown
     try {
       body = JSON.parse(res.text)
     } catch {
-      throw new PlatformError({ platform: 'halopsa', call, kind: 'invalid_response', status: res.status, message: 'token answer is not JSON' })
+      throw new PlatformError({
+        platform: 'halopsa',
+        call,
+        kind: 'invalid_response',
+        status: res.status,
+        message: 'token answer is not JSON'
+      })
     }
     // Never put the token answer itself into an error: it holds the access token.
     const parsed = tokenResponseSchema.safeParse(body)
     if (!parsed.success) {
-      throw new PlatformError({ platform: 'halopsa', call, kind: 'invalid_response', status: res.status, details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })), message: 'token answer has no access_token' })
+      throw new PlatformError({
+        platform: 'halopsa',
+        call,
+        kind: 'invalid_response',
+        status: res.status,
+        details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        message: 'token answer has no access_token'
+      })
     }
     const lifetimeMs = (parsed.data.expires_in ?? DEFAULT_LIFETIME_S) * 1000
     const early = Math.min(EARLY_REFRESH_MS, lifetimeMs / 2)

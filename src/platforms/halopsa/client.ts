@@ -4,7 +4,13 @@ import { createTokenSource, type HaloCredentials } from './auth.js'
 import { createHaloHttp } from './http.js'
 import { createArrivalWindow, type ArrivalWindow } from './limiter.js'
 import { createClientsApi, createItemsApi, type HaloClients, type HaloItems } from './resources/clients.js'
-import { createLookupsApi, type HaloPriorities, type HaloStatuses, type HaloTicketTypes, type HaloWebhooks } from './resources/lookups.js'
+import {
+  createLookupsApi,
+  type HaloPriorities,
+  type HaloStatuses,
+  type HaloTicketTypes,
+  type HaloWebhooks
+} from './resources/lookups.js'
 import { createRecurringInvoicesApi, type HaloRecurringInvoices } from './resources/recurringInvoices.js'
 import { createTicketsApi, type HaloTickets } from './resources/tickets.js'
 
@@ -48,12 +54,14 @@ export const defaultHaloLimits = { limit: 250, windowMs: 300_000 }
 
 export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClient => {
   if (!/^https?:\/\//.test(options.url)) throw new TypeError('HaloPSA url must be an http(s) URL')
-  if (options.authUrl !== undefined && !/^https?:\/\//.test(options.authUrl)) throw new TypeError('HaloPSA authUrl must be an http(s) URL')
+  if (options.authUrl !== undefined && !/^https?:\/\//.test(options.authUrl))
+    throw new TypeError('HaloPSA authUrl must be an http(s) URL')
   if (!options.clientId || !options.clientSecret) throw new TypeError('HaloPSA clientId and clientSecret are required')
   const clock = options.clock ?? systemClock
   const limits = options.limits ?? defaultHaloLimits
   const limiter = createArrivalWindow({ limit: limits.limit, windowMs: limits.windowMs, clock })
-  // Without Retry-After, wait 30 s: a few seconds is too short for a 5-minute rolling window (reference §5, HaloAPI#31).
+  // Without Retry-After, wait 30 s: a few seconds is too short for a 5-minute rolling window
+  // (reference §5, HaloAPI#31).
   const retry = { ...defaultRetryPolicy, defaultRetryAfterMs: 30_000, ...options.retry }
   // Base URL '' because the token URL may sit on another host (HALO_AUTH_URL); callers pass full URLs.
   const transport = createTransport({
@@ -69,8 +77,21 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
       options.onCall?.(event)
     }
   })
-  const tokens = createTokenSource({ credentials: options, transport, limiter, clock, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) })
-  const http = createHaloHttp({ instanceUrl: options.url, transport, tokens, limiter, rateLimitRetries: retry.retries, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) })
+  const tokens = createTokenSource({
+    credentials: options,
+    transport,
+    limiter,
+    clock,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})
+  })
+  const http = createHaloHttp({
+    instanceUrl: options.url,
+    transport,
+    tokens,
+    limiter,
+    rateLimitRetries: retry.retries,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})
+  })
   const pageSize = options.pageSize ?? 100
 
   return {
@@ -82,7 +103,12 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
     limiter,
     stats: () => {
       const s = transport.stats()
-      return { calls: s.calls ?? 0, retries: s.retries ?? 0, failures: s.failures ?? 0, tokenRequests: tokens.stats().requested }
+      return {
+        calls: s.calls ?? 0,
+        retries: s.retries ?? 0,
+        failures: s.failures ?? 0,
+        tokenRequests: tokens.stats().requested
+      }
     },
     close: () => transport.close()
   }

@@ -29,7 +29,15 @@ export type HaloHttp = {
 }
 
 const fail = (call: string, res: TransportResponse, kind: PlatformError['kind'], message: string, details?: unknown) =>
-  new PlatformError({ platform: 'halopsa', call, kind, status: res.status, attempts: res.attempts, message, ...(details !== undefined ? { details } : {}) })
+  new PlatformError({
+    platform: 'halopsa',
+    call,
+    kind,
+    status: res.status,
+    attempts: res.attempts,
+    message,
+    ...(details !== undefined ? { details } : {})
+  })
 
 const bodyOf = (text: string): unknown => {
   try {
@@ -80,7 +88,13 @@ export const createHaloHttp = (options: {
       } catch (error) {
         // Halo's limiter refuses before doing anything (reference §5), so even a create may be
         // sent again once the shared limiter's pause (set by the transport) has passed.
-        if (!req.idempotent && isPlatformError(error) && error.kind === 'rate_limited' && tries < options.rateLimitRetries) continue
+        if (
+          !req.idempotent &&
+          isPlatformError(error) &&
+          error.kind === 'rate_limited' &&
+          tries < options.rateLimitRetries
+        )
+          continue
         throw error
       }
     }
@@ -98,7 +112,13 @@ export const createHaloHttp = (options: {
 
   const interpret = <S extends z.ZodType>(req: HaloRequest<S>, res: TransportResponse): z.output<S> => {
     if (res.status === 401 || res.status === 403) {
-      throw fail(req.call, res, 'auth', res.status === 401 ? 'token refused' : 'not permitted (scope or agent permissions)', bodyOf(res.text))
+      throw fail(
+        req.call,
+        res,
+        'auth',
+        res.status === 401 ? 'token refused' : 'not permitted (scope or agent permissions)',
+        bodyOf(res.text)
+      )
     }
     if (res.status === 404) throw fail(req.call, res, 'not_found', 'not found')
     if (res.status >= 400) {

@@ -188,11 +188,19 @@ export const ticketTypeDetailSchema = haloObject({
   initialStatusId: r.initial_status,
   defaultPriorityId: r.default_priority,
   /** Ticket fields Halo refuses a new ticket without (reference §3.4: the common 400). */
-  mandatoryFields: (r.fields ?? []).filter((f) => f.mandatory).map((f) => (f.fieldname ?? f.name ?? '').toLowerCase()).filter((n) => n !== '')
+  mandatoryFields: (r.fields ?? [])
+    .filter((f) => f.mandatory)
+    .map((f) => (f.fieldname ?? f.name ?? '').toLowerCase())
+    .filter((n) => n !== '')
 }))
 export type HaloTicketTypeDetail = z.output<typeof ticketTypeDetailSchema>
 
-const webhookEventRefSchema = haloObject({ id: haloNumberOrNull.optional(), notification_id: haloNumberOrNull.optional(), event: haloText.optional(), name: haloText.optional() })
+const webhookEventRefSchema = haloObject({
+  id: haloNumberOrNull.optional(),
+  notification_id: haloNumberOrNull.optional(),
+  event: haloText.optional(),
+  name: haloText.optional()
+})
 
 export const webhookSchema = haloObject({
   id: z.string(),

@@ -78,4 +78,7 @@ export const haloWebhookPayloadSchema = haloObject({
 export type HaloWebhookPayload = z.output<typeof haloWebhookPayloadSchema>
 
 /** Halo can batch several events into one delivery (v2.164+): accept one or many. */
-export const haloWebhookDeliverySchema = z.union([z.array(haloWebhookPayloadSchema), haloWebhookPayloadSchema.transform((p) => [p])])
+export const haloWebhookDeliverySchema = z.union([
+  z.array(haloWebhookPayloadSchema),
+  haloWebhookPayloadSchema.transform((p) => [p])
+])

@@ -28,16 +28,20 @@ export const haloInt = z.preprocess(numeric, z.number().int())
 export const haloNumber = z.preprocess(numeric, z.number())
 
 /** An optional number; absent or null becomes null. */
-export const haloNumberOrNull = z.preprocess((v) => (v === undefined || v === '' ? null : numeric(v)), z.number().nullable())
+export const haloNumberOrNull = z.preprocess(
+  (v) => (v === undefined || v === '' ? null : numeric(v)),
+  z.number().nullable()
+)
 
 /** A reference to another record; Halo writes "none" as -1, 0 or null. */
-export const haloRef = z.preprocess((v) => (v === undefined || v === '' ? null : numeric(v)), z.number().nullable()).transform((v) =>
-  v === null || v <= 0 ? null : Math.trunc(v)
-)
+export const haloRef = z
+  .preprocess((v) => (v === undefined || v === '' ? null : numeric(v)), z.number().nullable())
+  .transform((v) => (v === null || v <= 0 ? null : Math.trunc(v)))
 
 /** A date; `1899-12-30T00:00:00` (Halo's null sentinel), '' and absent become null. */
 export const haloDate = z.preprocess(
-  (v) => (v === undefined || v === null || v === '' || (typeof v === 'string' && v.startsWith('1899-12-30')) ? null : v),
+  (v) =>
+    v === undefined || v === null || v === '' || (typeof v === 'string' && v.startsWith('1899-12-30')) ? null : v,
   z.string().nullable()
 )
 
@@ -50,7 +54,10 @@ export const haloBool = z.preprocess((v) => {
 }, z.boolean())
 
 /** Free text that may be absent or null. */
-export const haloText = z.preprocess((v) => (v === undefined ? null : typeof v === 'number' ? String(v) : v), z.string().nullable())
+export const haloText = z.preprocess(
+  (v) => (v === undefined ? null : typeof v === 'number' ? String(v) : v),
+  z.string().nullable()
+)
 
 /** An object schema that ignores key casing and keeps unknown keys (Halo objects have hundreds). */
 export const haloObject = <S extends z.ZodRawShape>(shape: S) => z.preprocess(lowerKeys, z.looseObject(shape))
@@ -60,13 +67,17 @@ export const haloObject = <S extends z.ZodRawShape>(shape: S) => z.preprocess(lo
  * arrays (reference §2.1); accept both so a change of shape on Halo's side is not an outage.
  */
 export const haloList = <T extends z.ZodType>(item: T, key?: string) =>
-  z.preprocess((value) => {
-    if (Array.isArray(value)) return { record_count: value.length, records: value }
-    const lowered = lowerKeys(value)
-    if (!isPlainObject(lowered)) return lowered
-    const records = key !== undefined && Array.isArray(lowered[key]) ? lowered[key] : Object.values(lowered).find(Array.isArray)
-    return { record_count: lowered.record_count ?? (Array.isArray(records) ? records.length : 0), records }
-  }, z.object({ record_count: haloInt, records: z.array(item) }))
+  z.preprocess(
+    (value) => {
+      if (Array.isArray(value)) return { record_count: value.length, records: value }
+      const lowered = lowerKeys(value)
+      if (!isPlainObject(lowered)) return lowered
+      const records =
+        key !== undefined && Array.isArray(lowered[key]) ? lowered[key] : Object.values(lowered).find(Array.isArray)
+      return { record_count: lowered.record_count ?? (Array.isArray(records) ? records.length : 0), records }
+    },
+    z.object({ record_count: haloInt, records: z.array(item) })
+  )
 
 /** Posting an array of one answers one object; some versions answer a one-element array. */
 export const haloSingle = <T extends z.ZodType>(item: T) =>

@@ -6,14 +6,14 @@
 export type Platform = 'gravityzone' | 'halopsa'
 
 export type PlatformErrorKind =
-  | 'network'       // connection refused, reset, DNS
-  | 'timeout'       // no answer within the call's deadline
-  | 'rate_limited'  // 429 after the retries
-  | 'server'        // 5xx after the retries
-  | 'auth'          // 401/403, or the platform's own "invalid key" error
-  | 'not_found'     // 404, or the platform's equivalent
-  | 'rejected'      // 400/409/422: the platform refused the request
-  | 'rpc'           // a JSON-RPC error object (GravityZone)
+  | 'network' // connection refused, reset, DNS
+  | 'timeout' // no answer within the call's deadline
+  | 'rate_limited' // 429 after the retries
+  | 'server' // 5xx after the retries
+  | 'auth' // 401/403, or the platform's own "invalid key" error
+  | 'not_found' // 404, or the platform's equivalent
+  | 'rejected' // 400/409/422: the platform refused the request
+  | 'rpc' // a JSON-RPC error object (GravityZone)
   | 'invalid_response' // a body we could not parse or that failed its schema
 
 const brand = Symbol.for('gz-halo-relay.platform-error')
@@ -30,9 +30,23 @@ export class PlatformError extends Error {
   readonly details?: unknown
   readonly retryAfterMs?: number
   readonly attempts: number
-  constructor(init: { platform: Platform; call: string; kind: PlatformErrorKind; status?: number; rpcCode?: number; details?: unknown; retryAfterMs?: number; attempts?: number; message?: string; cause?: unknown }) {
+  constructor(init: {
+    platform: Platform
+    call: string
+    kind: PlatformErrorKind
+    status?: number
+    rpcCode?: number
+    details?: unknown
+    retryAfterMs?: number
+    attempts?: number
+    message?: string
+    cause?: unknown
+  }) {
     const status = init.status !== undefined ? ` (HTTP ${init.status})` : ''
-    super(`${init.platform} ${init.call} failed: ${init.message ?? init.kind}${status}`, init.cause !== undefined ? { cause: init.cause } : undefined)
+    super(
+      `${init.platform} ${init.call} failed: ${init.message ?? init.kind}${status}`,
+      init.cause !== undefined ? { cause: init.cause } : undefined
+    )
     this.name = 'PlatformError'
     this.platform = init.platform
     this.call = init.call

@@ -82,7 +82,12 @@ const fifoLimiter = (clock: Clock, delayUntilNext: () => number, onGrant: () => 
 }
 
 /** `limit` calls per `intervalMs`, spread evenly, with up to `burst` at once (GravityZone's tiers). */
-export const createTokenBucket = (options: { limit: number; intervalMs: number; burst?: number; clock?: Clock }): RateLimiter => {
+export const createTokenBucket = (options: {
+  limit: number
+  intervalMs: number
+  burst?: number
+  clock?: Clock
+}): RateLimiter => {
   const clock = options.clock ?? systemClock
   const capacity = options.burst ?? options.limit
   const refillPerMs = options.limit / options.intervalMs

@@ -14,7 +14,8 @@ import { hash, timingSafeEqual } from 'node:crypto'
 export const secretDigest = (value: string): Buffer => Buffer.from(hash('sha256', value, 'hex'), 'hex')
 
 /** True when `given` equals `expected`. */
-export const secretEquals = (given: string, expected: string): boolean => timingSafeEqual(secretDigest(given), secretDigest(expected))
+export const secretEquals = (given: string, expected: string): boolean =>
+  timingSafeEqual(secretDigest(given), secretDigest(expected))
 
 /** A check against one secret whose digest is computed once, not per request. */
 export const secretMatcher = (secret: string) => {

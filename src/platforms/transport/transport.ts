@@ -23,7 +23,13 @@ export type RetryPolicy = {
   rateLimitedRetries: number
 }
 
-export const defaultRetryPolicy: RetryPolicy = { retries: 4, minDelayMs: 250, maxDelayMs: 30_000, defaultRetryAfterMs: 5_000, rateLimitedRetries: 12 }
+export const defaultRetryPolicy: RetryPolicy = {
+  retries: 4,
+  minDelayMs: 250,
+  maxDelayMs: 30_000,
+  defaultRetryAfterMs: 5_000,
+  rateLimitedRetries: 12
+}
 
 export type TransportRequest = {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -62,7 +68,12 @@ export type TransportOptions = {
   clock?: Clock
   dispatcher?: Dispatcher
   /** Told about every finished call (for /metrics). */
-  onCall?: (event: { call: string; outcome: 'ok' | 'retried' | PlatformError['kind'] | 'http_error'; status?: number; durationMs: number }) => void
+  onCall?: (event: {
+    call: string
+    outcome: 'ok' | 'retried' | PlatformError['kind'] | 'http_error'
+    status?: number
+    durationMs: number
+  }) => void
 }
 
 /** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
@@ -100,19 +111,25 @@ export const createTransport = (options: TransportOptions): Transport => {
       const text = await res.body.text()
       return { status: res.statusCode, headers: res.headers, text, attempts: attempt + 1 }
     } catch (error) {
-      const timedOut = signal.aborted || /timeout/i.test((error as Error).name ?? '') || /Timeout/.test((error as { code?: string }).code ?? '')
+      const timedOut =
+        signal.aborted ||
+        /timeout/i.test((error as Error).name ?? '') ||
+        /Timeout/.test((error as { code?: string }).code ?? '')
       throw new PlatformError({
         platform: options.platform,
         call: req.call,
         kind: timedOut ? 'timeout' : 'network',
-        message: timedOut ? `no answer within ${timeoutMs} ms` : `network error (${(error as { code?: string }).code ?? (error as Error).name})`,
+        message: timedOut
+          ? `no answer within ${timeoutMs} ms`
+          : `network error (${(error as { code?: string }).code ?? (error as Error).name})`,
         attempts: attempt + 1,
         cause: error
       })
     }
   }
 
-  const backoff = (attempt: number) => Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** attempt) * (0.5 + Math.random() / 2)
+  const backoff = (attempt: number) =>
+    Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** attempt) * (0.5 + Math.random() / 2)
 
   return {
     async send(req) {
@@ -133,7 +150,12 @@ export const createTransport = (options: TransportOptions): Transport => {
         const limited = status === 429
         const serverError = status !== undefined && status >= 500
         if (!failure && !limited && !serverError) {
-          options.onCall?.({ call: req.call, outcome: status! >= 400 ? 'http_error' : 'ok', status: status!, durationMs: clock.now() - started })
+          options.onCall?.({
+            call: req.call,
+            outcome: status! >= 400 ? 'http_error' : 'ok',
+            status: status!,
+            durationMs: clock.now() - started
+          })
           return response!
         }
         let retryAfterMs: number | undefined
@@ -144,24 +166,38 @@ export const createTransport = (options: TransportOptions): Transport => {
         // Two budgets: 429s (refused before any work, so any method) and other failures (idempotent calls only).
         if (limited) limitedAttempts++
         else failedAttempts++
-        const canRetry = limited ? limitedAttempts <= policy.rateLimitedRetries : req.idempotent && failedAttempts <= policy.retries
+        const canRetry = limited
+          ? limitedAttempts <= policy.rateLimitedRetries
+          : req.idempotent && failedAttempts <= policy.retries
         if (!canRetry) {
           counts.failures!++
-          const error = failure ?? new PlatformError({
-            platform: options.platform,
+          const error =
+            failure ??
+            new PlatformError({
+              platform: options.platform,
+              call: req.call,
+              kind: limited ? 'rate_limited' : 'server',
+              status: status!,
+              details: response!.text.slice(0, 500),
+              ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+              attempts: attempt + 1,
+              message: limited ? 'rate limited' : 'server error'
+            })
+          options.onCall?.({
             call: req.call,
-            kind: limited ? 'rate_limited' : 'server',
-            status: status!,
-            details: response!.text.slice(0, 500),
-            ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-            attempts: attempt + 1,
-            message: limited ? 'rate limited' : 'server error'
+            outcome: error.kind,
+            ...(status !== undefined ? { status } : {}),
+            durationMs: clock.now() - started
           })
-          options.onCall?.({ call: req.call, outcome: error.kind, ...(status !== undefined ? { status } : {}), durationMs: clock.now() - started })
           throw error
         }
         counts.retries!++
-        options.onCall?.({ call: req.call, outcome: 'retried', ...(status !== undefined ? { status } : {}), durationMs: clock.now() - started })
+        options.onCall?.({
+          call: req.call,
+          outcome: 'retried',
+          ...(status !== undefined ? { status } : {}),
+          durationMs: clock.now() - started
+        })
         // After a 429 the limiter itself holds the next attempt back; otherwise back off here.
         if (!limited) await clock.sleep(backoff(failedAttempts - 1))
       }

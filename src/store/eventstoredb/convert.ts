@@ -1,4 +1,11 @@
-import { ErrorType, eventTypeFilter, excludeSystemEvents, streamNameFilter, type Filter, type ResolvedEvent } from '@eventstore/db-client'
+import {
+  ErrorType,
+  eventTypeFilter,
+  excludeSystemEvents,
+  streamNameFilter,
+  type Filter,
+  type ResolvedEvent
+} from '@eventstore/db-client'
 import type { ExpectedRevision, FactFilter, FactMetadata, StoredFact } from '../port.js'
 import { InvalidAppend, StoreError, StreamNotFound, WrongExpectedVersion } from '../errors.js'
 
@@ -48,19 +55,35 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'
  * again on our side (`keep`).
  */
 export const serverFilter = (filter: FactFilter | undefined): Filter => {
-  if (filter?.streamPrefixes && filter.streamPrefixes.length > 0) return streamNameFilter({ prefixes: [...filter.streamPrefixes] })
-  if (filter?.types && filter.types.length > 0) return eventTypeFilter({ regex: `^(?:${filter.types.map(escapeRegex).join('|')})$` })
+  if (filter?.streamPrefixes && filter.streamPrefixes.length > 0)
+    return streamNameFilter({ prefixes: [...filter.streamPrefixes] })
+  if (filter?.types && filter.types.length > 0)
+    return eventTypeFilter({ regex: `^(?:${filter.types.map(escapeRegex).join('|')})$` })
   return excludeSystemEvents()
 }
 
-type ClientError = Error & { type?: string; code?: number; actualVersion?: bigint | 'no_stream'; maxAppendSize?: number; details?: string }
+type ClientError = Error & {
+  type?: string
+  code?: number
+  actualVersion?: bigint | 'no_stream'
+  maxAppendSize?: number
+  details?: string
+}
 
-const asClientError = (error: unknown): ClientError | undefined => (error instanceof Error ? (error as ClientError) : undefined)
+const asClientError = (error: unknown): ClientError | undefined =>
+  error instanceof Error ? (error as ClientError) : undefined
 
 // gRPC status codes that mean "try again later" (the client does not retry for us:
 // reference/anchors.md §1.5 "Drops", §1.12 "UNAVAILABLE errors").
 const TRANSIENT_CODES = new Set([1, 4, 8, 10, 13, 14])
-const TRANSIENT_TYPES = new Set<string>([ErrorType.UNAVAILABLE, ErrorType.CANCELLED, ErrorType.DEADLINE_EXCEEDED, ErrorType.NOT_LEADER, ErrorType.TIMEOUT, ErrorType.UNKNOWN])
+const TRANSIENT_TYPES = new Set<string>([
+  ErrorType.UNAVAILABLE,
+  ErrorType.CANCELLED,
+  ErrorType.DEADLINE_EXCEEDED,
+  ErrorType.NOT_LEADER,
+  ErrorType.TIMEOUT,
+  ErrorType.UNKNOWN
+])
 
 export const isTransient = (error: unknown): boolean => {
   const e = asClientError(error)
@@ -74,12 +97,15 @@ export const toStoreError = (error: unknown, context: { stream?: string; expecte
   const e = asClientError(error)
   if (!e) return error
   if (e.type === ErrorType.WRONG_EXPECTED_VERSION && context.stream !== undefined) {
-    const actual = e.actualVersion === undefined || e.actualVersion === 'no_stream' ? 'no_stream' : BigInt(e.actualVersion)
+    const actual =
+      e.actualVersion === undefined || e.actualVersion === 'no_stream' ? 'no_stream' : BigInt(e.actualVersion)
     return new WrongExpectedVersion(context.stream, context.expected ?? 'any', actual)
   }
   if (e.type === ErrorType.STREAM_NOT_FOUND && context.stream !== undefined) return new StreamNotFound(context.stream)
   if (e.type === ErrorType.MAXIMUM_APPEND_SIZE_EXCEEDED) {
-    return new InvalidAppend(`the append to ${context.stream ?? 'a stream'} is larger than the server's maximum append size (${e.maxAppendSize ?? '?'} bytes)`)
+    return new InvalidAppend(
+      `the append to ${context.stream ?? 'a stream'} is larger than the server's maximum append size (${e.maxAppendSize ?? '?'} bytes)`
+    )
   }
   if (isTransient(e)) return new StoreUnavailable(e.message, { cause: e })
   return error

@@ -1,5 +1,12 @@
 import { EventStoreDBClient, jsonEvent, type JSONType } from '@eventstore/db-client'
-import { JsonText, type AppendResult, type EventStore, type ExpectedRevision, type NewFact, type Subscription } from '../port.js'
+import {
+  JsonText,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewFact,
+  type Subscription
+} from '../port.js'
 import { InvalidAppend, StoreClosed } from '../errors.js'
 import { validateAppend } from '../validateAppend.js'
 import { StoreUnavailable, toStoreError } from './convert.js'
@@ -22,8 +29,13 @@ const connect = (connectionString: string): EventStoreDBClient => {
   try {
     return EventStoreDBClient.connectionString(connectionString)
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0]!.replace(connectionString, '<connection string>') : 'unreadable'
-    throw new Error(`EVENT_STORE_URL is not a valid EventStoreDB connection string (${reason.replace(/\/\/[^@/]*@/, '//…@')})`)
+    const reason =
+      error instanceof Error
+        ? error.message.split('\n')[0]!.replace(connectionString, '<connection string>')
+        : 'unreadable'
+    throw new Error(
+      `EVENT_STORE_URL is not a valid EventStoreDB connection string (${reason.replace(/\/\/[^@/]*@/, '//…@')})`
+    )
   }
 }
 
@@ -48,7 +60,7 @@ const retrying = async <T>(operation: () => Promise<T>, retriable: boolean): Pro
 const toEvent = (fact: NewFact) => {
   // Serialise once up front so unserialisable data (a bigint, a cycle) fails here, as with SQLite,
   // rather than inside the client's write loop. JSON text is handed over as the value it holds.
-  const data = fact.data instanceof JsonText ? JSON.parse(fact.data.text) as unknown : fact.data
+  const data = fact.data instanceof JsonText ? (JSON.parse(fact.data.text) as unknown) : fact.data
   if (JSON.stringify(data) === undefined) throw new InvalidAppend(`fact ${fact.id} has data that is not JSON`)
   return jsonEvent({ id: fact.id, type: fact.type, data: data as JSONType, metadata: fact.metadata })
 }
@@ -72,17 +84,28 @@ export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventS
   const track = <T>(work: () => Promise<T>): Promise<T> => {
     if (closed) return Promise.reject(new StoreClosed())
     const running = work()
-    const settled = running.then(() => undefined, () => undefined)
+    const settled = running.then(
+      () => undefined,
+      () => undefined
+    )
     inFlight.add(settled)
     void settled.then(() => inFlight.delete(settled))
     return running
   }
 
-  const append = async (stream: string, facts: readonly NewFact[], expected: ExpectedRevision): Promise<AppendResult> => {
+  const append = async (
+    stream: string,
+    facts: readonly NewFact[],
+    expected: ExpectedRevision
+  ): Promise<AppendResult> => {
     const events = validateAppend(stream, facts).map(toEvent)
-    const result = await retrying(() => client.appendToStream(stream, events, { expectedRevision: expected }).catch((error: unknown) => {
-      throw toStoreError(error, { stream, expected })
-    }), expected !== 'any')
+    const result = await retrying(
+      () =>
+        client.appendToStream(stream, events, { expectedRevision: expected }).catch((error: unknown) => {
+          throw toStoreError(error, { stream, expected })
+        }),
+      expected !== 'any'
+    )
     const nextRevision = BigInt(result.nextExpectedRevision)
     // Servers answer an idempotent repeat without a position (or, in newer versions, with one).
     const position = result.position ? BigInt(result.position.commit) : await reads.positionOf(stream, nextRevision)
@@ -101,7 +124,10 @@ export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventS
       if (closed) throw new StoreClosed()
       // `end` means after the last event now: resolved at once, so facts appended before the
       // first iteration are not skipped, and a drop before the first live fact loses nothing.
-      const origin = opts.from === 'end' ? reads.lastPosition() : Promise.resolve(opts.from === 'start' ? 'start' as const : opts.from)
+      const origin =
+        opts.from === 'end'
+          ? reads.lastPosition()
+          : Promise.resolve(opts.from === 'start' ? ('start' as const) : opts.from)
       const subscription = esdbSubscription({
         client,
         origin,

@@ -1,4 +1,12 @@
-import { BACKWARDS, END, FORWARDS, START, type EventStoreDBClient, type ReadPosition, type ResolvedEvent } from '@eventstore/db-client'
+import {
+  BACKWARDS,
+  END,
+  FORWARDS,
+  START,
+  type EventStoreDBClient,
+  type ReadPosition,
+  type ResolvedEvent
+} from '@eventstore/db-client'
 import type { ReadAllOptions, ReadStreamOptions, StoredFact } from '../port.js'
 import { matchesFilter } from '../port.js'
 import { isSystemEvent, toStoreError, toStoredFact } from './convert.js'
@@ -12,7 +20,11 @@ type Readable = AsyncIterable<ResolvedEvent> & { cancel(): Promise<void> }
  * Reads every event of a client read, stopping early when `take` says so. Leaving early cancels
  * the call: a read we stop consuming would otherwise stay open on the server.
  */
-const drain = async (read: Readable, take: (event: ResolvedEvent) => boolean, context: { stream?: string }): Promise<void> => {
+const drain = async (
+  read: Readable,
+  take: (event: ResolvedEvent) => boolean,
+  context: { stream?: string }
+): Promise<void> => {
   try {
     for await (const event of read) {
       if (!take(event)) {
@@ -36,11 +48,15 @@ export const createReads = (client: EventStoreDBClient) => {
       fromRevision: opts.fromRevision ?? (forwards ? START : END),
       maxCount: Math.max(1, wanted)
     })
-    await drain(read, (event) => {
-      const fact = toStoredFact(event)
-      if (fact && out.length < wanted) out.push(fact)
-      return true
-    }, { stream })
+    await drain(
+      read,
+      (event) => {
+        const fact = toStoredFact(event)
+        if (fact && out.length < wanted) out.push(fact)
+        return true
+      },
+      { stream }
+    )
     return out
   }
 
@@ -53,21 +69,35 @@ export const createReads = (client: EventStoreDBClient) => {
     const forwards = (opts.direction ?? 'forwards') === 'forwards'
     const wanted = opts.maxCount ?? Number.MAX_SAFE_INTEGER
     const out: StoredFact[] = []
-    let from: ReadPosition = opts.fromPosition === undefined ? (forwards ? START : END) : { commit: opts.fromPosition, prepare: opts.fromPosition }
+    let from: ReadPosition =
+      opts.fromPosition === undefined
+        ? forwards
+          ? START
+          : END
+        : { commit: opts.fromPosition, prepare: opts.fromPosition }
     let skip: bigint | undefined
     while (out.length < wanted) {
       const page = Math.min(PAGE, Math.max(32, wanted - out.length + 1))
       let seen = 0
       let last: bigint | undefined
-      await drain(client.readAll({ fromPosition: from, direction: forwards ? FORWARDS : BACKWARDS, maxCount: page }), (event) => {
-        seen++
-        const fact = toStoredFact(event)
-        if (!fact) return true
-        last = fact.position
-        if (fact.position === skip || isSystemEvent(fact.stream, fact.type) || !matchesFilter(opts.filter, fact.stream, fact.type)) return true
-        out.push(fact)
-        return out.length < wanted
-      }, {})
+      await drain(
+        client.readAll({ fromPosition: from, direction: forwards ? FORWARDS : BACKWARDS, maxCount: page }),
+        (event) => {
+          seen++
+          const fact = toStoredFact(event)
+          if (!fact) return true
+          last = fact.position
+          if (
+            fact.position === skip ||
+            isSystemEvent(fact.stream, fact.type) ||
+            !matchesFilter(opts.filter, fact.stream, fact.type)
+          )
+            return true
+          out.push(fact)
+          return out.length < wanted
+        },
+        {}
+      )
       if (seen < page || last === undefined) break
       from = { commit: last, prepare: last }
       skip = forwards ? last : undefined
@@ -78,15 +108,20 @@ export const createReads = (client: EventStoreDBClient) => {
   /** Position of the newest event of any kind (system events included), or `start` if none. */
   const lastPosition = async (): Promise<bigint | 'start'> => {
     let position: bigint | 'start' = 'start'
-    await drain(client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 }), (event) => {
-      if (event.event?.position) position = BigInt(event.event.position.commit)
-      return true
-    }, {})
+    await drain(
+      client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 }),
+      (event) => {
+        if (event.event?.position) position = BigInt(event.event.position.commit)
+        return true
+      },
+      {}
+    )
     return position
   }
 
   /** Position of the newest fact (system events excluded), 0n when there is none. */
-  const headPosition = async (): Promise<bigint> => (await readAll({ direction: 'backwards', maxCount: 1 }))[0]?.position ?? 0n
+  const headPosition = async (): Promise<bigint> =>
+    (await readAll({ direction: 'backwards', maxCount: 1 }))[0]?.position ?? 0n
 
   /** Position of one fact of a stream (a repeated append may come back without one). */
   const positionOf = async (stream: string, revision: bigint): Promise<bigint> => {

@@ -36,7 +36,10 @@ export const esdbSubscription = (options: {
   let markCaughtUp!: () => void
   const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve))
   // Resolved at once so that a failure is reported by the iteration, never left unhandled.
-  const origin = options.origin.then((value) => ({ value }), (error: unknown) => ({ error }))
+  const origin = options.origin.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error })
+  )
 
   const release = async (sub: AllStreamSubscription | undefined) => {
     if (!sub) return
@@ -98,7 +101,8 @@ export const esdbSubscription = (options: {
         }
         if (stopped) return
         failures++
-        if (!(endedByServer || isTransient(failure)) || failures >= resubscribe.attempts) throw toStoreError(failure, {})
+        if (!(endedByServer || isTransient(failure)) || failures >= resubscribe.attempts)
+          throw toStoreError(failure, {})
         await pause(delay)
         delay = Math.min(resubscribe.maxMs, delay * 2)
       }

@@ -6,7 +6,10 @@ export const CHECKPOINT_INTERVAL_MS = 250
 
 /** Starts the checkpoint thread of a store file (checkpointThread.ts); `close` waits for it to stop. */
 export const checkpointThread = (path: string, intervalMs = CHECKPOINT_INTERVAL_MS) => {
-  const worker = startWorker(siblingModule('checkpointThread', import.meta.url), { path, intervalMs } satisfies CheckpointData)
+  const worker = startWorker(siblingModule('checkpointThread', import.meta.url), {
+    path,
+    intervalMs
+  } satisfies CheckpointData)
   let stopped = false
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
   // Checkpoints are an optimisation: a failed one leaves the writer's own to do the work.
@@ -16,7 +19,9 @@ export const checkpointThread = (path: string, intervalMs = CHECKPOINT_INTERVAL_
     async close(): Promise<void> {
       if (stopped) return
       stopped = true
-      const closed = new Promise<void>((resolve) => worker.on('message', (m: { op: string }) => m.op === 'closed' && resolve()))
+      const closed = new Promise<void>((resolve) =>
+        worker.on('message', (m: { op: string }) => m.op === 'closed' && resolve())
+      )
       worker.postMessage({ op: 'close' })
       await Promise.race([closed, exited])
       await worker.terminate()

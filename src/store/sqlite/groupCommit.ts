@@ -40,25 +40,35 @@ type Statements = {
  * disk) rolls the whole group back and replays it one transaction per append, so a failing append
  * still fails alone.
  */
-export const createCommitter = (db: Database.Database, options: {
-  groupCommit: boolean
-  maxGroup: number
-  /** After each durable transaction: its last position and its appends (idempotent repeats too). */
-  onCommit(lastPosition: bigint, committed: CommittedAppend[]): void
-  /** Makes everything committed so far durable; without it, each COMMIT is durable when it returns. */
-  sync?: (done: (error: Error | null) => void) => void
-}) => {
+export const createCommitter = (
+  db: Database.Database,
+  options: {
+    groupCommit: boolean
+    maxGroup: number
+    /** After each durable transaction: its last position and its appends (idempotent repeats too). */
+    onCommit(lastPosition: bigint, committed: CommittedAppend[]): void
+    /** Makes everything committed so far durable; without it, each COMMIT is durable when it returns. */
+    sync?: (done: (error: Error | null) => void) => void
+  }
+) => {
   const statements: Statements = {
-    head: db.prepare('SELECT revision FROM facts WHERE stream = ? ORDER BY revision DESC LIMIT 1').pluck().safeIntegers(true),
+    head: db
+      .prepare('SELECT revision FROM facts WHERE stream = ? ORDER BY revision DESC LIMIT 1')
+      .pluck()
+      .safeIntegers(true),
     byId: db.prepare('SELECT stream, revision, position FROM facts WHERE id = ?').safeIntegers(true),
-    insert: db.prepare('INSERT INTO facts (stream, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    insert: db.prepare(
+      'INSERT INTO facts (stream, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
+    ),
     positionOf: db.prepare('SELECT position, id FROM facts WHERE stream = ? AND revision = ?').safeIntegers(true)
   }
   const inserts = new Map<number, Database.Statement>([[1, statements.insert]])
   const insertOf = (rows: number): Database.Statement => {
     let statement = inserts.get(rows)
     if (!statement) {
-      statement = db.prepare(`INSERT INTO facts (stream, revision, id, type, data, metadata, recorded_at) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`)
+      statement = db.prepare(
+        `INSERT INTO facts (stream, revision, id, type, data, metadata, recorded_at) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`
+      )
       inserts.set(rows, statement)
     }
     return statement
@@ -120,13 +130,15 @@ export const createCommitter = (db: Database.Database, options: {
     if (!found) return undefined
     if (found.stream !== p.stream) throw new DuplicateFactId(first.id, p.stream)
     const matchesExpected =
-      p.expected === 'any' || p.expected === 'stream_exists' ||
+      p.expected === 'any' ||
+      p.expected === 'stream_exists' ||
       (p.expected === 'no_stream' && found.revision === 0n) ||
       (typeof p.expected === 'bigint' && p.expected === found.revision - 1n)
     if (!matchesExpected) throw new WrongExpectedVersion(p.stream, p.expected, head ?? 'no_stream')
     let last: { position: bigint } | undefined
     for (let i = 0; i < p.rows.length; i++) {
-      const at = statements.positionOf.get(p.stream, found.revision + BigInt(i)) as { position: bigint; id: string } | undefined
+      const at = statements.positionOf.get(p.stream, found.revision + BigInt(i)) as
+        { position: bigint; id: string } | undefined
       if (!at || at.id !== p.rows[i]!.id) throw new DuplicateFactId(first.id, p.stream)
       last = at
     }

@@ -24,7 +24,8 @@ export const migrate = (db: Database.Database): void => {
     CREATE UNIQUE INDEX IF NOT EXISTS facts_id ON facts (id);
     CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `)
-  const row = db.prepare(`SELECT value FROM store_meta WHERE key = 'schema_version'`).get() as { value: string } | undefined
+  const row = db.prepare(`SELECT value FROM store_meta WHERE key = 'schema_version'`).get() as
+    { value: string } | undefined
   if (!row) {
     db.prepare(`INSERT INTO store_meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION))
   } else if (Number(row.value) > SCHEMA_VERSION) {
@@ -43,12 +44,16 @@ export const migrate = (db: Database.Database): void => {
  * peer-bench.md). The journal mode is read back because a silently failed switch to WAL is a known
  * trap (peer-bench finding 3).
  */
-export const configureWriter = (db: Database.Database, options: { inMemory: boolean; fsyncPerCommit: boolean }): WalSync | undefined => {
+export const configureWriter = (
+  db: Database.Database,
+  options: { inMemory: boolean; fsyncPerCommit: boolean }
+): WalSync | undefined => {
   const { inMemory } = options
   const shared = !inMemory && !options.fsyncPerCommit
   if (!inMemory) {
     const mode = db.pragma('journal_mode = WAL', { simple: true })
-    if (String(mode).toLowerCase() !== 'wal') throw new Error(`could not switch the store to WAL (journal_mode=${String(mode)})`)
+    if (String(mode).toLowerCase() !== 'wal')
+      throw new Error(`could not switch the store to WAL (journal_mode=${String(mode)})`)
   }
   db.pragma(shared ? 'synchronous = NORMAL' : 'synchronous = FULL')
   db.pragma('busy_timeout = 5000')

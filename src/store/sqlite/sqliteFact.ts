@@ -1,7 +1,16 @@
 import type { FactMetadata, StoredFact } from '../port.js'
 
 /** A row as the read statements return it (raw mode, in this column order). */
-export type FactRow = [position: number, stream: string, revision: number, id: string, type: string, data: string | null, metadata: string | null, recordedAt: number]
+export type FactRow = [
+  position: number,
+  stream: string,
+  revision: number,
+  id: string,
+  type: string,
+  data: string | null,
+  metadata: string | null,
+  recordedAt: number
+]
 
 /** Reads the bodies of a fact delivered without them (SubscribeOptions.bodiesFor). */
 export type BodyLoader = (position: bigint) => { data: string; metadata: string }
@@ -67,6 +76,15 @@ export class SqliteFact implements StoredFact {
   }
 
   toJSON() {
-    return { position: this.position, stream: this.stream, revision: this.revision, id: this.id, type: this.type, data: this.data, metadata: this.metadata, recordedAt: this.recordedAt }
+    return {
+      position: this.position,
+      stream: this.stream,
+      revision: this.revision,
+      id: this.id,
+      type: this.type,
+      data: this.data,
+      metadata: this.metadata,
+      recordedAt: this.recordedAt
+    }
   }
 }

@@ -1,7 +1,19 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { JsonText, type AppendResult, type EventStore, type ExpectedRevision, type FactFilter, type NewFact, type ReadAllOptions, type ReadStreamOptions, type StoredFact, type SubscribeOptions, type Subscription } from '../port.js'
+import {
+  JsonText,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type FactFilter,
+  type NewFact,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredFact,
+  type SubscribeOptions,
+  type Subscription
+} from '../port.js'
 import { StoreClosed, StreamNotFound } from '../errors.js'
 import { validateAppend } from '../validateAppend.js'
 import { configureWriter, migrate } from './schema.js'
@@ -92,7 +104,12 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       else recent.skipTo(last)
       signal.notify(last)
     }
-    const inline = createCommitter(writer, { groupCommit, maxGroup, onCommit, ...(durable ? { sync: durable.sync } : {}) })
+    const inline = createCommitter(writer, {
+      groupCommit,
+      maxGroup,
+      onCommit,
+      ...(durable ? { sync: durable.sync } : {})
+    })
     // A file's checkpoints run on a thread of their own, so commits on the event loop rarely
     // find WAL pages left to copy (checkpointThread.ts).
     const checkpoints = inMemory ? undefined : checkpointThread(options.path)
@@ -107,8 +124,12 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   }
 
   const streamStatements = {
-    forwards: reader.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`).raw(true),
-    backwards: reader.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw(true),
+    forwards: reader
+      .prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`)
+      .raw(true),
+    backwards: reader
+      .prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
+      .raw(true),
     exists: reader.prepare('SELECT 1 FROM facts WHERE stream = ? LIMIT 1')
   }
   const allStatements = new Map<string, Database.Statement>()
@@ -119,9 +140,14 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     const key = `${direction}${sql}|${withBodies}`
     let statement = allStatements.get(key)
     if (!statement) {
-      statement = direction === 'forwards'
-        ? reader.prepare(`SELECT ${columns} FROM facts WHERE position >= ?${sql} ORDER BY position ASC LIMIT ?`).raw(true)
-        : reader.prepare(`SELECT ${columns} FROM facts WHERE position < ?${sql} ORDER BY position DESC LIMIT ?`).raw(true)
+      statement =
+        direction === 'forwards'
+          ? reader
+              .prepare(`SELECT ${columns} FROM facts WHERE position >= ?${sql} ORDER BY position ASC LIMIT ?`)
+              .raw(true)
+          : reader
+              .prepare(`SELECT ${columns} FROM facts WHERE position < ?${sql} ORDER BY position DESC LIMIT ?`)
+              .raw(true)
       allStatements.set(key, statement)
     }
     return { statement, params }
@@ -131,7 +157,11 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   const bodiesOfTypes = (types: readonly string[], low: number, high: number) => {
     let statement = bodiesStatements.get(types.length)
     if (!statement) {
-      statement = reader.prepare(`SELECT position, data, metadata FROM facts WHERE position >= ? AND position <= ? AND type IN (${types.map(() => '?').join(', ')})`).raw(true)
+      statement = reader
+        .prepare(
+          `SELECT position, data, metadata FROM facts WHERE position >= ? AND position <= ? AND type IN (${types.map(() => '?').join(', ')})`
+        )
+        .raw(true)
       bodiesStatements.set(types.length, statement)
     }
     return statement.all(low, high, ...types) as [number, string, string][]
@@ -150,7 +180,11 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     if (rows.length > 0 && opts.bodiesFor.length > 0) {
       const byPosition = new Map(rows.map((row) => [row[0], row]))
       const [first, last] = [rows[0]![0], rows[rows.length - 1]![0]]
-      for (const [position, data, metadata] of bodiesOfTypes(opts.bodiesFor, Math.min(first, last), Math.max(first, last))) {
+      for (const [position, data, metadata] of bodiesOfTypes(
+        opts.bodiesFor,
+        Math.min(first, last),
+        Math.max(first, last)
+      )) {
         const row = byPosition.get(position)
         if (row) {
           row[5] = data
@@ -167,7 +201,11 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   const store: EventStore = {
     kind: 'sqlite',
 
-    append(stream: string, facts: readonly NewFact[], opts?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
+    append(
+      stream: string,
+      facts: readonly NewFact[],
+      opts?: { expectedRevision?: ExpectedRevision }
+    ): Promise<AppendResult> {
       if (closed) return Promise.reject(new StoreClosed())
       let rows
       try {
@@ -179,7 +217,12 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
             lastMetadata = f.metadata
             lastJson = JSON.stringify(f.metadata)
           }
-          return { id: f.id, type: f.type, data: f.data instanceof JsonText ? f.data.text : JSON.stringify(f.data), metadata: lastJson }
+          return {
+            id: f.id,
+            type: f.type,
+            data: f.data instanceof JsonText ? f.data.text : JSON.stringify(f.data),
+            metadata: lastJson
+          }
         })
       } catch (error) {
         return Promise.reject(error)
@@ -211,8 +254,15 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
         readBatch: (after, max) => {
           const kept = opts.filter ? undefined : recent?.after(after, max)
           if (kept) return kept.map(toFact)
-          const facts = readAllSync({ fromPosition: after + 1n, maxCount: max, ...(opts.filter ? { filter: opts.filter } : {}), ...(opts.bodiesFor ? { bodiesFor: opts.bodiesFor } : {}) })
-          return facts.length > 0 && facts[facts.length - 1]!.position > durableHead() ? facts.filter((f) => f.position <= durableHead()) : facts
+          const facts = readAllSync({
+            fromPosition: after + 1n,
+            maxCount: max,
+            ...(opts.filter ? { filter: opts.filter } : {}),
+            ...(opts.bodiesFor ? { bodiesFor: opts.bodiesFor } : {})
+          })
+          return facts.length > 0 && facts[facts.length - 1]!.position > durableHead()
+            ? facts.filter((f) => f.position <= durableHead())
+            : facts
         },
         head: durableHead,
         signal,

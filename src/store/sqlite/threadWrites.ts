@@ -20,8 +20,15 @@ export type Writes = {
 /** A writer-thread error, back as the error class the inline writer would have thrown. */
 const revive = (e: SerializedError): Error => {
   if (!e.store) return Object.assign(new Error(e.message), e.code !== undefined ? { code: e.code } : {})
-  if (e.code === 'wrong_expected_version' && e.stream !== undefined && e.expected !== undefined && e.actual !== undefined) return new WrongExpectedVersion(e.stream, e.expected, e.actual)
-  if (e.code === 'duplicate_fact_id' && e.factId !== undefined && e.stream !== undefined) return new DuplicateFactId(e.factId, e.stream)
+  if (
+    e.code === 'wrong_expected_version' &&
+    e.stream !== undefined &&
+    e.expected !== undefined &&
+    e.actual !== undefined
+  )
+    return new WrongExpectedVersion(e.stream, e.expected, e.actual)
+  if (e.code === 'duplicate_fact_id' && e.factId !== undefined && e.stream !== undefined)
+    return new DuplicateFactId(e.factId, e.stream)
   return new StoreError(e.code, e.message)
 }
 
@@ -69,7 +76,9 @@ export const threadWrites = (data: WriterData, onCommit: (position: bigint) => v
     worker.postMessage({ op: 'appends', appends: outbox } satisfies WriterRequest)
     outbox = []
   }
-  worker.on('error', (error) => fail(Object.assign(new Error(`the store's writer thread failed: ${error.message}`), { cause: error })))
+  worker.on('error', (error) =>
+    fail(Object.assign(new Error(`the store's writer thread failed: ${error.message}`), { cause: error }))
+  )
   worker.on('exit', () => fail(new StoreClosed()))
   return {
     enqueue(p) {

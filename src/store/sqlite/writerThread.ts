@@ -19,7 +19,15 @@ export type WriterAppend = { id: number; stream: string; expected: ExpectedRevis
 export type WriterRequest = { op: 'appends'; appends: WriterAppend[] } | { op: 'close' }
 
 export type SerializedError =
-  | { store: true; code: string; message: string; stream?: string; expected?: ExpectedRevision; actual?: bigint | 'no_stream'; factId?: string }
+  | {
+      store: true
+      code: string
+      message: string
+      stream?: string
+      expected?: ExpectedRevision
+      actual?: bigint | 'no_stream'
+      factId?: string
+    }
   | { store: false; message: string; code?: string }
 
 export type WriterAnswer = { id: number; result: AppendResult } | { id: number; error: SerializedError }
@@ -44,7 +52,11 @@ const serialize = (error: unknown): SerializedError => {
     }
   }
   const code = (error as { code?: unknown })?.code
-  return { store: false, message: error instanceof Error ? error.message : String(error), ...(typeof code === 'string' ? { code } : {}) }
+  return {
+    store: false,
+    message: error instanceof Error ? error.message : String(error),
+    ...(typeof code === 'string' ? { code } : {})
+  }
 }
 
 if (parentPort) {
@@ -82,7 +94,13 @@ if (parentPort) {
       return
     }
     for (const { id, stream, expected, rows } of request.appends) {
-      committer.enqueue({ stream, expected, rows, resolve: (result) => answer({ id, result }), reject: (error) => answer({ id, error: serialize(error) }) })
+      committer.enqueue({
+        stream,
+        expected,
+        rows,
+        resolve: (result) => answer({ id, result }),
+        reject: (error) => answer({ id, error: serialize(error) })
+      })
     }
   })
 }

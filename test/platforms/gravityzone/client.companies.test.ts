@@ -25,9 +25,19 @@ t.test('companies and network calls against the simulator', async (t) => {
 
   t.test('getCompaniesList answers one level, with filters', async (t) => {
     t.same((await client.getCompaniesList()).map((c) => c.name).sort(), ['Direct Delta', 'Reseller One'])
-    t.same((await client.getCompaniesList({ parentId: reseller.id })).map((c) => c.name).sort(), ['Customer Alpha', 'Customer Beta', 'Sub Reseller'])
-    t.same((await client.getCompaniesList({ parentId: reseller.id, filters: { companyType: 0 } })).map((c) => c.id), [subReseller.id])
-    t.same((await client.getCompaniesList({ parentId: reseller.id, filters: { licenseType: 1 } })).map((c) => c.id), [customerB.id])
+    t.same((await client.getCompaniesList({ parentId: reseller.id })).map((c) => c.name).sort(), [
+      'Customer Alpha',
+      'Customer Beta',
+      'Sub Reseller'
+    ])
+    t.same(
+      (await client.getCompaniesList({ parentId: reseller.id, filters: { companyType: 0 } })).map((c) => c.id),
+      [subReseller.id]
+    )
+    t.same(
+      (await client.getCompaniesList({ parentId: reseller.id, filters: { licenseType: 1 } })).map((c) => c.id),
+      [customerB.id]
+    )
   })
 
   t.test('given a customer as parentId, getCompaniesList is refused with -32602', async (t) => {
@@ -39,29 +49,32 @@ t.test('companies and network calls against the simulator', async (t) => {
   t.test('walkCompanyTree finds every company, descending into partners only', async (t) => {
     const before = sim.calls.of('network.getCompaniesList')
     const nodes = await client.walkCompanyTree()
-    t.same(
-      nodes.map((n) => [n.name, n.type, n.depth]).sort(),
-      [
-        ['Customer Alpha', 'customer', 2],
-        ['Customer Beta', 'customer', 2],
-        ['Customer Gamma', 'customer', 3],
-        ['Direct Delta', 'customer', 1],
-        ['Reseller One', 'partner', 1],
-        ['Sub Reseller', 'partner', 2]
-      ]
-    )
+    t.same(nodes.map((n) => [n.name, n.type, n.depth]).sort(), [
+      ['Customer Alpha', 'customer', 2],
+      ['Customer Beta', 'customer', 2],
+      ['Customer Gamma', 'customer', 3],
+      ['Direct Delta', 'customer', 1],
+      ['Reseller One', 'partner', 1],
+      ['Sub Reseller', 'partner', 2]
+    ])
     t.equal(nodes.find((n) => n.id === customerC.id)?.parentId, subReseller.id)
     t.equal(nodes.find((n) => n.id === reseller.id)?.parentId, null)
     // Two calls per partner (all children, partner children); none for customers.
     t.equal(sim.calls.of('network.getCompaniesList') - before, 6)
   })
 
-  t.test('getCompanyDetails answers the key\'s own company by default and any company below it', async (t) => {
+  t.test("getCompanyDetails answers the key's own company by default and any company below it", async (t) => {
     const own = await client.getCompanyDetails()
     t.equal(own.id, sim.state.rootId)
     t.equal(own.type, 0)
     const details = await client.getCompanyDetails(customerC.id)
-    t.match(details, { id: customerC.id, name: 'Customer Gamma', type: 1, isSuspended: false, parentCompanyId: subReseller.id })
+    t.match(details, {
+      id: customerC.id,
+      name: 'Customer Gamma',
+      type: 1,
+      isSuspended: false,
+      parentCompanyId: subReseller.id
+    })
   })
 
   t.test('a suspended company reads isSuspended; suspended recursively, its children too', async (t) => {
@@ -72,18 +85,29 @@ t.test('companies and network calls against the simulator', async (t) => {
   })
 
   t.test('findCompaniesByName matches prefixes, and with a leading * anywhere in the name', async (t) => {
-    t.same((await client.findCompaniesByName('Customer')).map((c) => c.name).sort(), ['Customer Alpha', 'Customer Beta', 'Customer Gamma'])
-    t.same((await client.findCompaniesByName('*delta')).map((c) => c.id), [customerD.id])
+    t.same((await client.findCompaniesByName('Customer')).map((c) => c.name).sort(), [
+      'Customer Alpha',
+      'Customer Beta',
+      'Customer Gamma'
+    ])
+    t.same(
+      (await client.findCompaniesByName('*delta')).map((c) => c.id),
+      [customerD.id]
+    )
     t.equal((await client.findCompaniesByName('Customer', 2)).length, 2)
   })
 
-  t.test('getManagedEndpointDetails answers the endpoint\'s company', async (t) => {
-    t.match(await client.getManagedEndpointDetails(laptop.id), { id: laptop.id, name: 'GAMMA-LT01', companyId: customerC.id })
+  t.test("getManagedEndpointDetails answers the endpoint's company", async (t) => {
+    t.match(await client.getManagedEndpointDetails(laptop.id), {
+      id: laptop.id,
+      name: 'GAMMA-LT01',
+      companyId: customerC.id
+    })
     const error = await client.getManagedEndpointDetails('000000000000000000000000').catch((e: unknown) => e)
     t.match(error, { kind: 'not_found', rpcCode: -32602, call: 'network.getManagedEndpointDetails' })
   })
 
-  t.test('getEndpointsList pages through a company\'s endpoints', async (t) => {
+  t.test("getEndpointsList pages through a company's endpoints", async (t) => {
     const first = await client.getEndpointsList({ parentId: customerA.id, page: 1, perPage: 2 })
     t.match(first, { page: 1, perPage: 2, total: 5, pagesCount: 3 })
     t.equal(first.items.length, 2)
@@ -93,7 +117,10 @@ t.test('companies and network calls against the simulator', async (t) => {
   t.test('getNetworkInventoryItems v1.0 refuses perPage above 100; v1.1 takes up to 1000', async (t) => {
     const error = await client.getNetworkInventoryItems({ perPage: 500 }, 'v1.0').catch((e: unknown) => e)
     t.match(error, { kind: 'rejected', rpcCode: -32602, status: 400 })
-    const page = await client.getNetworkInventoryItems({ perPage: 500, filters: { type: { companies: true }, depth: { allItemsRecursively: true } } })
+    const page = await client.getNetworkInventoryItems({
+      perPage: 500,
+      filters: { type: { companies: true }, depth: { allItemsRecursively: true } }
+    })
     t.equal(page.total, 6)
   })
 
@@ -101,15 +128,25 @@ t.test('companies and network calls against the simulator', async (t) => {
     sim.state.companies.delete(customerD.id)
     const error = await client.getCompanyDetails(customerD.id).catch((e: unknown) => e)
     t.ok(isPlatformError(error))
-    t.match(error, { kind: 'not_found', rpcCode: -32602, status: 400, platform: 'gravityzone', call: 'companies.getCompanyDetails' })
-    t.notOk((await client.getCompaniesList()).some((c) => c.id === customerD.id), 'gone from the list too')
+    t.match(error, {
+      kind: 'not_found',
+      rpcCode: -32602,
+      status: 400,
+      platform: 'gravityzone',
+      call: 'companies.getCompanyDetails'
+    })
+    t.notOk(
+      (await client.getCompaniesList()).some((c) => c.id === customerD.id),
+      'gone from the list too'
+    )
   })
 })
 
 t.test('the inventory listing covers thousands of companies in one call per thousand', async (t) => {
   const sim = await startSimulator(t)
   const resellers = Array.from({ length: 5 }, (_, i) => sim.state.companies.create({ name: `Reseller ${i}`, type: 0 }))
-  for (let i = 0; i < 2495; i++) sim.state.companies.create({ name: `Customer ${i}`, parentId: resellers[i % 5]!.id, isSuspended: i === 7 })
+  for (let i = 0; i < 2495; i++)
+    sim.state.companies.create({ name: `Customer ${i}`, parentId: resellers[i % 5]!.id, isSuspended: i === 7 })
   const client = connect(t, sim)
 
   const companies = await client.listAllCompanies()
@@ -118,6 +155,12 @@ t.test('the inventory listing covers thousands of companies in one call per thou
   t.equal(new Set(companies.map((c) => c.id)).size, 2500, 'no company twice')
   t.equal(sim.calls.of('network.getNetworkInventoryItems'), 3, 'ceil(2500 / 1000) calls, not one per company')
   t.equal(sim.calls.snapshot().total, 3, 'and nothing else')
-  t.match(companies.find((c) => c.name === 'Customer 7'), { isSuspended: true, companyType: 1, parentId: resellers[2]!.id })
-  t.match(companies.find((c) => c.name === 'Reseller 0'), { companyType: 0, parentId: sim.state.rootId })
+  t.match(
+    companies.find((c) => c.name === 'Customer 7'),
+    { isSuspended: true, companyType: 1, parentId: resellers[2]!.id }
+  )
+  t.match(
+    companies.find((c) => c.name === 'Reseller 0'),
+    { companyType: 0, parentId: sim.state.rootId }
+  )
 })

@@ -21,16 +21,25 @@ const leaksNothing = (t: Test, error: PlatformError, secret: string) => {
 t.test('auth failures', async (t) => {
   const sim = await startSimulator(t)
 
-  t.test('given an unknown key, the call fails with kind auth, HTTP 401 and -32000, and the key is not in the error', async (t) => {
-    const wrongKey = 'not-the-key-4242424242'
-    const client = createGravityZoneClient({ apiUrl: sim.url, apiKey: wrongKey })
-    t.teardown(() => client.close())
-    const error = await failure(client.getApiKeyDetails())
-    t.match(error, { platform: 'gravityzone', call: 'general.getApiKeyDetails', kind: 'auth', status: 401, rpcCode: -32000 })
-    t.match(error.message, /Invalid API key/)
-    t.equal(error.attempts, 1, 'auth failures are not retried')
-    leaksNothing(t, error, wrongKey)
-  })
+  t.test(
+    'given an unknown key, the call fails with kind auth, HTTP 401 and -32000, and the key is not in the error',
+    async (t) => {
+      const wrongKey = 'not-the-key-4242424242'
+      const client = createGravityZoneClient({ apiUrl: sim.url, apiKey: wrongKey })
+      t.teardown(() => client.close())
+      const error = await failure(client.getApiKeyDetails())
+      t.match(error, {
+        platform: 'gravityzone',
+        call: 'general.getApiKeyDetails',
+        kind: 'auth',
+        status: 401,
+        rpcCode: -32000
+      })
+      t.match(error.message, /Invalid API key/)
+      t.equal(error.attempts, 1, 'auth failures are not retried')
+      leaksNothing(t, error, wrongKey)
+    }
+  )
 
   t.test('given a key without the licensing API, licensing calls fail with kind auth (403)', async (t) => {
     sim.keys.add('billing-less-key', { enabledApis: ['network', 'companies'] })
@@ -63,13 +72,18 @@ t.test('rate limiting and retries', async (t) => {
     t.equal(sim.calls.of('general.getApiKeyDetails') - before, 3)
   })
 
-  t.test('given more 429s than its budget for them, the call fails rate_limited with the Retry-After it was told', async (t) => {
-    sim.faults.add({ match: 'POST /api/v1.0/jsonrpc/network getCompaniesList', status: 429, retryAfter: 0, count: 3 })
-    const client = connect(t, sim, { retry: { retries: 0, rateLimitedRetries: 2, minDelayMs: 5, maxDelayMs: 20, defaultRetryAfterMs: 30 } })
-    const error = await failure(client.getCompaniesList())
-    t.match(error, { kind: 'rate_limited', status: 429, attempts: 3, retryAfterMs: 0 })
-    t.ok(error.transient)
-  })
+  t.test(
+    'given more 429s than its budget for them, the call fails rate_limited with the Retry-After it was told',
+    async (t) => {
+      sim.faults.add({ match: 'POST /api/v1.0/jsonrpc/network getCompaniesList', status: 429, retryAfter: 0, count: 3 })
+      const client = connect(t, sim, {
+        retry: { retries: 0, rateLimitedRetries: 2, minDelayMs: 5, maxDelayMs: 20, defaultRetryAfterMs: 30 }
+      })
+      const error = await failure(client.getCompaniesList())
+      t.match(error, { kind: 'rate_limited', status: 429, attempts: 3, retryAfterMs: 0 })
+      t.ok(error.transient)
+    }
+  )
 
   t.test('given two 503s, an idempotent read is retried and recovers', async (t) => {
     sim.faults.add({ match: 'POST /api/v1.0/jsonrpc/companies getCompanyDetails', status: 503, count: 2 })
@@ -88,19 +102,22 @@ t.test('rate limiting and retries', async (t) => {
     t.equal(sim.calls.of('push.sendTestPushEvent') - before, 1)
   })
 
-  t.test('the simulator\'s own limit answers 429 with Retry-After and the client recovers without losing a call', async (t) => {
-    sim.rateLimits.configure({ enabled: true, general: { limit: 3, intervalMs: 1_000 } })
-    t.teardown(() => sim.rateLimits.configure({ enabled: false }))
-    const client = connect(t, sim)
-    const limitedBefore = sim.rateLimits.limitedCount()
-    const results = await Promise.all(Array.from({ length: 6 }, () => client.getCompaniesList()))
-    t.equal(results.length, 6)
-    t.ok(sim.rateLimits.limitedCount() > limitedBefore, 'some calls were throttled by the simulator')
-  })
+  t.test(
+    "the simulator's own limit answers 429 with Retry-After and the client recovers without losing a call",
+    async (t) => {
+      sim.rateLimits.configure({ enabled: true, general: { limit: 3, intervalMs: 1_000 } })
+      t.teardown(() => sim.rateLimits.configure({ enabled: false }))
+      const client = connect(t, sim)
+      const limitedBefore = sim.rateLimits.limitedCount()
+      const results = await Promise.all(Array.from({ length: 6 }, () => client.getCompaniesList()))
+      t.equal(results.length, 6)
+      t.ok(sim.rateLimits.limitedCount() > limitedBefore, 'some calls were throttled by the simulator')
+    }
+  )
 
   // Budgeted just inside the server's limit: with exactly the same budget, arrival jitter (two calls
   // sent 100 ms apart may arrive 95 ms apart) can still earn the odd 429, which the retry absorbs.
-  t.test('a client budgeted inside the simulator\'s limit never gets a 429', async (t) => {
+  t.test("a client budgeted inside the simulator's limit never gets a 429", async (t) => {
     sim.rateLimits.configure({ enabled: true, licensing: { limit: 5, intervalMs: 250 } })
     t.teardown(() => sim.rateLimits.configure({ enabled: false }))
     const client = connect(t, sim, { limits: { licensing: { limit: 4, intervalMs: 250 } } })
@@ -137,7 +154,12 @@ t.test('timeouts and broken answers', async (t) => {
   })
 
   t.test('given a result of the wrong shape, the call fails with invalid_response naming the path', async (t) => {
-    sim.faults.add({ match: 'POST /api/v1.0/jsonrpc/general', status: 200, body: { id: 1, jsonrpc: '2.0', result: { enabledApis: 'all' } }, count: 1 })
+    sim.faults.add({
+      match: 'POST /api/v1.0/jsonrpc/general',
+      status: 200,
+      body: { id: 1, jsonrpc: '2.0', result: { enabledApis: 'all' } },
+      count: 1
+    })
     const client = connect(t, sim)
     const error = await failure(client.getApiKeyDetails())
     t.match(error, { kind: 'invalid_response' })
@@ -145,7 +167,11 @@ t.test('timeouts and broken answers', async (t) => {
   })
 
   t.test('given an unreachable host, the call fails with kind network', async (t) => {
-    const client = createGravityZoneClient({ apiUrl: 'http://127.0.0.1:9/api', apiKey, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 } })
+    const client = createGravityZoneClient({
+      apiUrl: 'http://127.0.0.1:9/api',
+      apiKey,
+      retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 }
+    })
     t.teardown(() => client.close())
     t.match(await failure(client.getApiKeyDetails()), { kind: 'network', attempts: 2 })
   })

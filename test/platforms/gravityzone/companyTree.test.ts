@@ -19,14 +19,29 @@ const tree: Record<string, { id: string; name: string; partner: boolean }[]> = {
 }
 
 const invalidParent = (parentId: string) =>
-  new PlatformError({ platform: 'gravityzone', call: 'network.getCompaniesList', kind: 'not_found', status: 400, rpcCode: -32602, message: `Invalid value for 'parentId' (${parentId})` })
+  new PlatformError({
+    platform: 'gravityzone',
+    call: 'network.getCompaniesList',
+    kind: 'not_found',
+    status: 400,
+    rpcCode: -32602,
+    message: `Invalid value for 'parentId' (${parentId})`
+  })
 
 const tenant = (options: { refusesFilters: boolean }) => {
   const calls: string[] = []
   const list: ListChildren = async (parentId, partnersOnly) => {
     const parent = parentId ?? 'root'
     calls.push(`${parent}${partnersOnly ? ':partners' : ''}`)
-    if (partnersOnly && options.refusesFilters) throw new PlatformError({ platform: 'gravityzone', call: 'network.getCompaniesList', kind: 'rejected', status: 400, rpcCode: -32602, message: 'Invalid params' })
+    if (partnersOnly && options.refusesFilters)
+      throw new PlatformError({
+        platform: 'gravityzone',
+        call: 'network.getCompaniesList',
+        kind: 'rejected',
+        status: 400,
+        rpcCode: -32602,
+        message: 'Invalid params'
+      })
     const children = tree[parent]
     if (!children) throw invalidParent(parent)
     return children.filter((c) => !partnersOnly || c.partner).map(({ id, name }) => ({ id, name }))
@@ -34,13 +49,17 @@ const tenant = (options: { refusesFilters: boolean }) => {
   return { list, calls }
 }
 
-const shape = (nodes: Awaited<ReturnType<typeof walkCompanyTree>>) => nodes.map((n) => `${n.id}:${n.type}:${n.parentId ?? '-'}:${n.depth}`).sort()
+const shape = (nodes: Awaited<ReturnType<typeof walkCompanyTree>>) =>
+  nodes.map((n) => `${n.id}:${n.type}:${n.parentId ?? '-'}:${n.depth}`).sort()
 const expected = ['c1:customer:-:1', 'c2:customer:p1:2', 'c3:customer:p2:3', 'p1:partner:-:1', 'p2:partner:p1:2']
 
 t.test('with the companyType filter, the walk descends into partners only', async (t) => {
   const { list, calls } = tenant({ refusesFilters: false })
   t.same(shape(await walkCompanyTree(list)), expected)
-  t.notOk(calls.some((c) => c.startsWith('c')), 'customers are never listed')
+  t.notOk(
+    calls.some((c) => c.startsWith('c')),
+    'customers are never listed'
+  )
 })
 
 t.test('when the filter is refused, every child is listed once and a -32602 answer makes it a customer', async (t) => {
@@ -64,6 +83,12 @@ t.test('pageThrough stops at pagesCount, or at an empty page whatever pagesCount
   })
   t.same(items, [10, 11, 20, 21, 30])
   t.same(pages, [1, 2, 3])
-  const lying = await pageThrough(async (page) => ({ page, pagesCount: 99, perPage: 2, total: 2, items: page === 1 ? ['a', 'b'] : [] }))
+  const lying = await pageThrough(async (page) => ({
+    page,
+    pagesCount: 99,
+    perPage: 2,
+    total: 2,
+    items: page === 1 ? ['a', 'b'] : []
+  }))
   t.same(lying, ['a', 'b'])
 })

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { classifyPushEvents, type ClassifiedPushEvent, type SecurityPushEvent } from '../../../src/platforms/gravityzone/pushEvents.js'
+import {
+  classifyPushEvents,
+  type ClassifiedPushEvent,
+  type SecurityPushEvent
+} from '../../../src/platforms/gravityzone/pushEvents.js'
 import { parsePushDelivery } from '../../../src/platforms/gravityzone/push.js'
 
 /**
@@ -9,11 +13,31 @@ import { parsePushDelivery } from '../../../src/platforms/gravityzone/push.js'
  * must be recognised as security.
  */
 const fixture = new URL('../../fixtures/gravityzone/push-samples.jsonl', import.meta.url)
-const readmeModules = ['av', 'hd', 'avc', 'aph', 'fw', 'dp', 'uc', 'antiexploit', 'network-monitor', 'network-sandboxing', 'ransomware-mitigation', 'new-incident', 'exchange-malware', 'storage-antimalware', 'device-control']
+const readmeModules = [
+  'av',
+  'hd',
+  'avc',
+  'aph',
+  'fw',
+  'dp',
+  'uc',
+  'antiexploit',
+  'network-monitor',
+  'network-sandboxing',
+  'ransomware-mitigation',
+  'new-incident',
+  'exchange-malware',
+  'storage-antimalware',
+  'device-control'
+]
 
-const lines = readFileSync(fixture, 'utf8').split('\n').filter((line) => line.trim() !== '')
+const lines = readFileSync(fixture, 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '')
 const deliveries = lines.map((line) => ({ line, parsed: parsePushDelivery(line) }))
-const classified: ClassifiedPushEvent[][] = deliveries.map(({ parsed }) => (parsed.ok ? classifyPushEvents(parsed.delivery.events) : []))
+const classified: ClassifiedPushEvent[][] = deliveries.map(({ parsed }) =>
+  parsed.ok ? classifyPushEvents(parsed.delivery.events) : []
+)
 const all = classified.flat()
 const security = all.filter((e): e is SecurityPushEvent => e.kind === 'security')
 const byModule = (module: string) => security.filter((e) => e.module === module)
@@ -27,7 +51,10 @@ t.test('every event is kept: none is invalid and the count matches the deliverie
   const total = deliveries.reduce((n, { parsed }) => n + (parsed.ok ? parsed.delivery.events.length : 0), 0)
   t.equal(total, 41)
   t.equal(all.length, total)
-  t.same(all.filter((e) => e.kind === 'invalid'), [])
+  t.same(
+    all.filter((e) => e.kind === 'invalid'),
+    []
+  )
 })
 
 t.test('every security module of the fixture README is recognised as security', async (t) => {
@@ -47,10 +74,19 @@ t.test('the quirks of the samples are read defensively', async (t) => {
     }
   })
   t.test('network-sandboxing: camelCase fields and an epoch-second detectionTime', async (t) => {
-    t.match(byModule('network-sandboxing')[0], { endpointId: '59a1604e60369e06733f8aba', endpointName: 'FC-WIN7-X64-01', threatName: 'RANSOMWARE', occurredAt: '2017-09-14T11:02:49.000Z' })
+    t.match(byModule('network-sandboxing')[0], {
+      endpointId: '59a1604e60369e06733f8aba',
+      endpointName: 'FC-WIN7-X64-01',
+      threatName: 'RANSOMWARE',
+      occurredAt: '2017-09-14T11:02:49.000Z'
+    })
   })
   t.test('exchange-malware: the timestamp with stray spaces still parses', async (t) => {
-    t.match(byModule('exchange-malware')[0], { occurredAt: '2017-09-13T14:20:37.000Z', threatName: 'Trojan.Generic.KD.874127', blocked: true })
+    t.match(byModule('exchange-malware')[0], {
+      occurredAt: '2017-09-13T14:20:37.000Z',
+      threatName: 'Trojan.Generic.KD.874127',
+      blocked: true
+    })
   })
   t.test('ransomware-mitigation: epoch seconds in detected_on', async (t) => {
     t.equal(byModule('ransomware-mitigation')[0]!.occurredAt, new Date(1591007594 * 1000).toISOString())
@@ -64,14 +100,22 @@ t.test('the quirks of the samples are read defensively', async (t) => {
     t.equal(byModule('hd')[0]!.companyId, '5c497704f9bf8d0b1b4df***')
   })
   t.test('the test event in the first delivery is flagged, its neighbour is not', async (t) => {
-    t.same(classified[0]!.map((e) => (e.kind === 'invalid' ? undefined : e.isTest)), [false, true])
+    t.same(
+      classified[0]!.map((e) => (e.kind === 'invalid' ? undefined : e.isTest)),
+      [false, true]
+    )
   })
 })
 
 t.test('blocked follows final_status, status and actionTaken', async (t) => {
-  t.ok(byModule('av').every((e) => e.blocked), 'deleted and quarantined av detections are blocked')
-  for (const module of ['aph', 'avc', 'fw', 'dp', 'uc', 'device-control', 'antiexploit', 'hd']) t.ok(byModule(module)[0]!.blocked, `${module} blocked`)
-  for (const module of ['network-monitor', 'new-incident', 'network-sandboxing', 'ransomware-mitigation']) t.notOk(byModule(module)[0]!.blocked, `${module} not blocked`)
+  t.ok(
+    byModule('av').every((e) => e.blocked),
+    'deleted and quarantined av detections are blocked'
+  )
+  for (const module of ['aph', 'avc', 'fw', 'dp', 'uc', 'device-control', 'antiexploit', 'hd'])
+    t.ok(byModule(module)[0]!.blocked, `${module} blocked`)
+  for (const module of ['network-monitor', 'new-incident', 'network-sandboxing', 'ransomware-mitigation'])
+    t.notOk(byModule(module)[0]!.blocked, `${module} not blocked`)
 })
 
 t.test('event keys: the same event in another batch has the same key; threat keys group repeats', async (t) => {
@@ -80,11 +124,21 @@ t.test('event keys: the same event in another batch has the same key; threat key
   const [avAlone] = classifyPushEvents([JSON.parse(lines[1]!).params.events[0]])
   const reordered = Object.fromEntries(Object.entries(JSON.parse(lines[1]!).params.events[0] as object).reverse())
   const [, again] = classifyPushEvents([{ module: 'aph' }, reordered])
-  t.equal(again!.kind === 'invalid' ? '' : again!.eventKey, avAlone!.kind === 'invalid' ? 'x' : avAlone!.eventKey, 'key order and batch position do not matter')
+  t.equal(
+    again!.kind === 'invalid' ? '' : again!.eventKey,
+    avAlone!.kind === 'invalid' ? 'x' : avAlone!.eventKey,
+    'key order and batch position do not matter'
+  )
 
   // Two EDR incidents for the same detection on the same endpoint, seconds apart (delivery 4).
-  const [first, second] = classified[3]!.filter((e): e is SecurityPushEvent => e.kind === 'security' && e.module === 'new-incident')
+  const [first, second] = classified[3]!.filter(
+    (e): e is SecurityPushEvent => e.kind === 'security' && e.module === 'new-incident'
+  )
   t.not(first!.eventKey, second!.eventKey)
   t.equal(first!.threatKey, second!.threatKey, 'a repeat of the same threat on the same endpoint')
-  t.not(first!.threatKey, classified[2]![0]!.kind === 'security' ? classified[2]![0]!.threatKey : '', 'another endpoint: another threat key')
+  t.not(
+    first!.threatKey,
+    classified[2]![0]!.kind === 'security' ? classified[2]![0]!.threatKey : '',
+    'another endpoint: another threat key'
+  )
 })

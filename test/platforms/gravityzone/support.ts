@@ -1,14 +1,25 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createGravityZoneClient, type GravityZoneClient, type GravityZoneClientOptions } from '../../../src/platforms/gravityzone/client.js'
-import { startGravityZoneSimulator, type GravityZoneSimulator, type GravityZoneSimulatorOptions } from '../../../simulators/gravityzone/server.js'
+import {
+  createGravityZoneClient,
+  type GravityZoneClient,
+  type GravityZoneClientOptions
+} from '../../../src/platforms/gravityzone/client.js'
+import {
+  startGravityZoneSimulator,
+  type GravityZoneSimulator,
+  type GravityZoneSimulatorOptions
+} from '../../../simulators/gravityzone/server.js'
 
 type Teardown = { teardown(fn: () => unknown): void }
 
 export const apiKey = 'gz-test-key-0123456789abcdef'
 
 /** A simulator on port 0 with its rate limits off unless the test turns them on. */
-export const startSimulator = async (t: Teardown, options: Partial<GravityZoneSimulatorOptions> = {}): Promise<GravityZoneSimulator> => {
+export const startSimulator = async (
+  t: Teardown,
+  options: Partial<GravityZoneSimulatorOptions> = {}
+): Promise<GravityZoneSimulator> => {
   const sim = await startGravityZoneSimulator({ apiKey, limits: { enabled: false }, ...options })
   t.teardown(() => sim.close())
   return sim
@@ -21,7 +32,11 @@ export const wideLimits = {
   push: { limit: 1000, intervalMs: 1000 }
 }
 
-export const connect = (t: Teardown, sim: GravityZoneSimulator, options: Partial<GravityZoneClientOptions> = {}): GravityZoneClient => {
+export const connect = (
+  t: Teardown,
+  sim: GravityZoneSimulator,
+  options: Partial<GravityZoneClientOptions> = {}
+): GravityZoneClient => {
   const client = createGravityZoneClient({
     apiUrl: sim.url,
     apiKey,
@@ -72,12 +87,28 @@ export const startReceiver = async (t: Teardown) => {
       hang = value
     },
     /** Every event delivered so far, in order. */
-    events: () => received.flatMap((r) => (JSON.parse(r.body) as { params: { events: Record<string, unknown>[] } }).params.events)
+    events: () =>
+      received.flatMap((r) => (JSON.parse(r.body) as { params: { events: Record<string, unknown>[] } }).params.events)
   }
 }
 
 /** Push settings pointing at a receiver, every module subscribed unless given. */
-export const pushSettings = (url: string, types: string[] = ['av', 'aph', 'hd', 'new-incident', 'device-control', 'install', 'uninstall', 'network-sandboxing', 'partner-changed', 'endpoint-moved-in', 'endpoint-moved-out']) => ({
+export const pushSettings = (
+  url: string,
+  types: string[] = [
+    'av',
+    'aph',
+    'hd',
+    'new-incident',
+    'device-control',
+    'install',
+    'uninstall',
+    'network-sandboxing',
+    'partner-changed',
+    'endpoint-moved-in',
+    'endpoint-moved-out'
+  ]
+) => ({
   status: 1 as const,
   serviceType: 'jsonRPC' as const,
   serviceSettings: { url, requireValidSslCertificate: false, authorization: 'Bearer push-secret-123' },
@@ -85,14 +116,32 @@ export const pushSettings = (url: string, types: string[] = ['av', 'aph', 'hd', 
 })
 
 /** A raw JSON-RPC request, for what the client never sends. */
-export const rawCall = async (sim: GravityZoneSimulator, path: string, body: unknown, init: { method?: string; key?: string | null; contentType?: string | null } = {}) => {
+export const rawCall = async (
+  sim: GravityZoneSimulator,
+  path: string,
+  body: unknown,
+  init: { method?: string; key?: string | null; contentType?: string | null } = {}
+) => {
   const headers: Record<string, string> = {}
   if (init.key !== null) headers.authorization = `Basic ${Buffer.from(`${init.key ?? apiKey}:`).toString('base64')}`
   if (init.contentType !== null) headers['content-type'] = init.contentType ?? 'application/json'
   const method = init.method ?? 'POST'
-  const res = await fetch(`${sim.url}${path}`, { method, headers, ...(method === 'POST' ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) })
+  const res = await fetch(`${sim.url}${path}`, {
+    method,
+    headers,
+    ...(method === 'POST' ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {})
+  })
   const text = await res.text()
-  return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined }
+  return {
+    status: res.status,
+    headers: res.headers,
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined
+  }
 }
 
-export const rpc = (method: string, params: Record<string, unknown> = {}, id: number | string = 1) => ({ jsonrpc: '2.0', method, params, id })
+export const rpc = (method: string, params: Record<string, unknown> = {}, id: number | string = 1) => ({
+  jsonrpc: '2.0',
+  method,
+  params,
+  id
+})

@@ -1,14 +1,30 @@
 import t from 'tap'
 import { tokenUrl } from '../../../src/platforms/halopsa/auth.js'
 import { createHaloPsaClient } from '../../../src/platforms/halopsa/client.js'
-import { CLIENT_ID, SECRET, connect, everythingIn, offsetClock, platformError, startPair, startSimulator } from './harness.js'
+import {
+  CLIENT_ID,
+  SECRET,
+  connect,
+  everythingIn,
+  offsetClock,
+  platformError,
+  startPair,
+  startSimulator
+} from './harness.js'
 
-const tokenCalls = (sim: { state: { calls: { count(key: string): number } } }) => sim.state.calls.count('POST /auth/token')
+const tokenCalls = (sim: { state: { calls: { count(key: string): number } } }) =>
+  sim.state.calls.count('POST /auth/token')
 
 t.test('the token URL is /auth/token on premise and <auth URL>/token?tenant= for a hosted tenant', async (t) => {
   t.equal(tokenUrl({ url: 'https://halo.example.com/' }), 'https://halo.example.com/auth/token')
-  t.equal(tokenUrl({ url: 'https://x.halopsa.com', authUrl: 'https://x.halopsa.com/auth/', tenant: 'x corp' }), 'https://x.halopsa.com/auth/token?tenant=x%20corp')
-  t.equal(tokenUrl({ url: 'https://x.halopsa.com', authUrl: 'https://auth.example.com/auth' }), 'https://auth.example.com/auth/token')
+  t.equal(
+    tokenUrl({ url: 'https://x.halopsa.com', authUrl: 'https://x.halopsa.com/auth/', tenant: 'x corp' }),
+    'https://x.halopsa.com/auth/token?tenant=x%20corp'
+  )
+  t.equal(
+    tokenUrl({ url: 'https://x.halopsa.com', authUrl: 'https://auth.example.com/auth' }),
+    'https://auth.example.com/auth/token'
+  )
   t.equal(tokenUrl({ url: 'https://x.halopsa.com', tenant: 'x' }), 'https://x.halopsa.com/auth/token?tenant=x')
 })
 
@@ -35,7 +51,13 @@ t.test('given a wrong secret, the error names the call and status and never the 
   const sim = await startSimulator(t)
   const client = connect(t, sim, { clientSecret: 'wrong-secret-value' })
   const error = await platformError(client.clients.get(101))
-  t.match(error, { platform: 'halopsa', call: 'POST /auth/token', kind: 'auth', status: 401, details: { error: 'invalid_client' } })
+  t.match(error, {
+    platform: 'halopsa',
+    call: 'POST /auth/token',
+    kind: 'auth',
+    status: 401,
+    details: { error: 'invalid_client' }
+  })
   t.notOk(error.transient, 'a refused secret is not worth retrying')
   t.equal(tokenCalls(sim), 1, 'asked once, not retried')
   t.notMatch(everythingIn(error), /wrong-secret-value/)
@@ -96,5 +118,8 @@ t.test('scopes: the request may only narrow the grant, and routes enforce read/e
 
 t.test('bad options are refused before any call', async (t) => {
   t.throws(() => createHaloPsaClient({ url: 'halo.example.com', clientId: CLIENT_ID, clientSecret: SECRET }), /http/)
-  t.throws(() => createHaloPsaClient({ url: 'https://halo.example.com', clientId: CLIENT_ID, clientSecret: '' }), /required/)
+  t.throws(
+    () => createHaloPsaClient({ url: 'https://halo.example.com', clientId: CLIENT_ID, clientSecret: '' }),
+    /required/
+  )
 })

@@ -13,7 +13,9 @@ const launch = (t: { teardown(fn: () => unknown): void }, command: string, argv:
   const child = spawn(command, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal }))
+  )
   const groupAlive = () => {
     try {
       process.kill(-child.pid!, 0)
@@ -71,7 +73,10 @@ t.test('the simulator process itself exits 0 on SIGTERM and on SIGINT', async (t
 })
 
 t.test('the CLI refuses missing credentials with its usage line', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'simulators/halopsa/cli.ts', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'simulators/halopsa/cli.ts', '--port', '0'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))

@@ -14,19 +14,27 @@ const WINDOW_MS = 1000
 const CALLS = 1000
 const STORM = 60
 
-
 t.test('1,000 queued calls never exceed the window and all land exactly once through a 429 storm', async (t) => {
   const { sim, client } = await startPair(
     t,
     { rateLimit: { limit: LIMIT, windowMs: WINDOW_MS, retryAfter: false } },
-    { limits: { limit: LIMIT, windowMs: WINDOW_MS }, timeoutMs: 10_000, retry: { retries: 4, minDelayMs: 5, maxDelayMs: 50, defaultRetryAfterMs: 300 } }
+    {
+      limits: { limit: LIMIT, windowMs: WINDOW_MS },
+      timeoutMs: 10_000,
+      retry: { retries: 4, minDelayMs: 5, maxDelayMs: 50, defaultRetryAfterMs: 300 }
+    }
   )
   const started = Date.now()
   const summaries = Array.from({ length: CALLS }, (_, i) => `load ${i}`)
-  const all = Promise.all(summaries.map((summary) => client.tickets.create({ summary, clientId: 101, ticketTypeId: 1 })))
+  const all = Promise.all(
+    summaries.map((summary) => client.tickets.create({ summary, clientId: 101, ticketTypeId: 1 }))
+  )
 
   // The storm hits once a third of the work is done: every in-flight caller must pause, none may give up.
-  await waitFor(() => sim.state.data().tickets.rows.size >= CALLS / 3, { timeoutMs: 30_000, what: 'a third of the tickets' })
+  await waitFor(() => sim.state.data().tickets.rows.size >= CALLS / 3, {
+    timeoutMs: 30_000,
+    what: 'a third of the tickets'
+  })
   sim.faults.add({ match: 'POST /api/Tickets', status: 429, count: STORM })
   const tickets = await all
   const elapsed = Date.now() - started
@@ -38,9 +46,12 @@ t.test('1,000 queued calls never exceed the window and all land exactly once thr
 
   const requests = sim.state.calls.requests()
   const refused = requests.filter((r) => r.status === 429)
-  t.equal(refused.length, STORM, 'only the injected 429s: the instance\'s own limiter never had to refuse')
+  t.equal(refused.length, STORM, "only the injected 429s: the instance's own limiter never had to refuse")
   t.equal(requests.filter((r) => r.route === '/api/Tickets' && r.method === 'POST').length, CALLS + STORM)
-  const busiest = busiestWindow(requests.map((r) => r.at), WINDOW_MS)
+  const busiest = busiestWindow(
+    requests.map((r) => r.at),
+    WINDOW_MS
+  )
   t.ok(busiest <= LIMIT, `no ${WINDOW_MS} ms window saw more than ${LIMIT} requests (busiest: ${busiest})`)
   t.ok(client.limiter.stats().paused >= 1, 'the storm paused the shared limiter')
   t.equal(client.limiter.inFlight(), 0, 'every granted attempt was reported settled (no slot leaked)')

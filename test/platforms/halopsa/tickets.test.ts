@@ -1,32 +1,63 @@
 import t from 'tap'
 import { platformError, startPair } from './harness.js'
 
-const incident = { summary: 'Malware blocked on ACME-PC-07', details: 'Trojan.GenericKD blocked', clientId: 101, ticketTypeId: 1 }
+const incident = {
+  summary: 'Malware blocked on ACME-PC-07',
+  details: 'Trojan.GenericKD blocked',
+  clientId: 101,
+  ticketTypeId: 1
+}
 
-t.test('a created ticket comes back as one object with the type\'s initial status and no closed date', async (t) => {
+t.test("a created ticket comes back as one object with the type's initial status and no closed date", async (t) => {
   const { sim, client } = await startPair(t)
-  const ticket = await client.tickets.create({ ...incident, thirdPartyIdString: 'gz:evt:1', customFields: [{ id: 5, value: 'av' }] })
-  t.match(ticket, { summary: incident.summary, clientId: 101, ticketTypeId: 1, statusId: 1, priorityId: 3, hasBeenClosed: false, dateClosed: null, thirdPartyIdString: 'gz:evt:1', deleted: false })
+  const ticket = await client.tickets.create({
+    ...incident,
+    thirdPartyIdString: 'gz:evt:1',
+    customFields: [{ id: 5, value: 'av' }]
+  })
+  t.match(ticket, {
+    summary: incident.summary,
+    clientId: 101,
+    ticketTypeId: 1,
+    statusId: 1,
+    priorityId: 3,
+    hasBeenClosed: false,
+    dateClosed: null,
+    thirdPartyIdString: 'gz:evt:1',
+    deleted: false
+  })
   t.same(ticket.customFields, [{ id: 5, name: null, value: 'av' }])
   t.same(await client.tickets.get(ticket.id), ticket)
   t.equal(await client.tickets.get(9999), null)
   t.equal(sim.state.data().tickets.rows.size, 1)
 })
 
-t.test('a ticket type with mandatory fields refuses a ticket without them: a field-keyed 400, not retried', async (t) => {
-  const { sim, client } = await startPair(t)
-  const error = await platformError(client.tickets.create({ ...incident, ticketTypeId: 25 }))
-  t.match(error, { platform: 'halopsa', call: 'POST /api/Tickets', kind: 'rejected', status: 400 })
-  t.same(Object.keys(error.details as object).sort(), ['[0].category_1', '[0].impact', '[0].urgency'])
-  t.match(error.message, /\[0\]\.category_1: category_1 is mandatory for Ticket Type 'Security Incident'/)
-  t.notOk(error.transient)
-  t.equal(sim.state.calls.count('POST /api/Tickets'), 1)
+t.test(
+  'a ticket type with mandatory fields refuses a ticket without them: a field-keyed 400, not retried',
+  async (t) => {
+    const { sim, client } = await startPair(t)
+    const error = await platformError(client.tickets.create({ ...incident, ticketTypeId: 25 }))
+    t.match(error, { platform: 'halopsa', call: 'POST /api/Tickets', kind: 'rejected', status: 400 })
+    t.same(Object.keys(error.details as object).sort(), ['[0].category_1', '[0].impact', '[0].urgency'])
+    t.match(error.message, /\[0\]\.category_1: category_1 is mandatory for Ticket Type 'Security Incident'/)
+    t.notOk(error.transient)
+    t.equal(sim.state.calls.count('POST /api/Tickets'), 1)
 
-  t.match(await client.tickets.create({ ...incident, ticketTypeId: 25, category1: 'Security>Malware', impact: 2, urgency: 2 }), { ticketTypeId: 25, priorityId: 2 })
-  t.match(await client.tickets.create({ ...incident, ticketTypeId: 25, noValidate: true }), { ticketTypeId: 25 })
-  sim.state.setMandatoryFields(1, ['category_1'])
-  t.match(await platformError(client.tickets.create(incident)), { details: { '[0].category_1': String } })
-})
+    t.match(
+      await client.tickets.create({
+        ...incident,
+        ticketTypeId: 25,
+        category1: 'Security>Malware',
+        impact: 2,
+        urgency: 2
+      }),
+      { ticketTypeId: 25, priorityId: 2 }
+    )
+    t.match(await client.tickets.create({ ...incident, ticketTypeId: 25, noValidate: true }), { ticketTypeId: 25 })
+    sim.state.setMandatoryFields(1, ['category_1'])
+    t.match(await platformError(client.tickets.create(incident)), { details: { '[0].category_1': String } })
+  }
+)
 
 t.test('missing summary, unknown client and unknown type are each named by field', async (t) => {
   const { client } = await startPair(t)
@@ -34,18 +65,25 @@ t.test('missing summary, unknown client and unknown type are each named by field
   t.same(Object.keys(error.details as object).sort(), ['[0].client_id', '[0].summary', '[0].tickettype_id'])
 })
 
-t.test('update changes only the given fields; close sets the closed status, hasbeenclosed and dateclosed', async (t) => {
-  const { client } = await startPair(t)
-  const ticket = await client.tickets.create(incident)
-  const updated = await client.tickets.update(ticket.id, { summary: 'Malware blocked (2 endpoints)' })
-  t.match(updated, { summary: 'Malware blocked (2 endpoints)', details: incident.details, statusId: 1 })
-  const closed = await client.tickets.close(ticket.id, { statusId: 9 })
-  t.match(closed, { statusId: 9, hasBeenClosed: true })
-  t.match(closed.dateClosed, /^\d{4}-\d{2}-\d{2}T/)
-  t.match(await client.tickets.close(ticket.id, { statusId: 9 }), { statusId: 9, hasBeenClosed: true }, 'closing twice is harmless')
-  const reopened = await client.tickets.update(ticket.id, { status_id: 2 })
-  t.match(reopened, { statusId: 2, hasBeenClosed: false, dateClosed: null })
-})
+t.test(
+  'update changes only the given fields; close sets the closed status, hasbeenclosed and dateclosed',
+  async (t) => {
+    const { client } = await startPair(t)
+    const ticket = await client.tickets.create(incident)
+    const updated = await client.tickets.update(ticket.id, { summary: 'Malware blocked (2 endpoints)' })
+    t.match(updated, { summary: 'Malware blocked (2 endpoints)', details: incident.details, statusId: 1 })
+    const closed = await client.tickets.close(ticket.id, { statusId: 9 })
+    t.match(closed, { statusId: 9, hasBeenClosed: true })
+    t.match(closed.dateClosed, /^\d{4}-\d{2}-\d{2}T/)
+    t.match(
+      await client.tickets.close(ticket.id, { statusId: 9 }),
+      { statusId: 9, hasBeenClosed: true },
+      'closing twice is harmless'
+    )
+    const reopened = await client.tickets.update(ticket.id, { status_id: 2 })
+    t.match(reopened, { statusId: 2, hasBeenClosed: false, dateClosed: null })
+  }
+)
 
 t.test('closing fails with a field-keyed 400 when the instance has no such status', async (t) => {
   const { sim, client } = await startPair(t)
@@ -61,32 +99,60 @@ t.test('an instance whose closed status is not 9 closes tickets with its own sta
   const closedId = sim.state.addStatus({ id: 30, name: 'Closed' })
   sim.state.setClosedStatus(closedId)
   const statuses = await client.statuses.list()
-  t.same(statuses.filter((s) => s.name === 'Closed').map((s) => s.id), [30], 'discoverable by name')
+  t.same(
+    statuses.filter((s) => s.name === 'Closed').map((s) => s.id),
+    [30],
+    'discoverable by name'
+  )
   const ticket = await client.tickets.create(incident)
   t.match(await client.tickets.close(ticket.id, { statusId: 30 }), { statusId: 30, hasBeenClosed: true })
 })
 
 t.test('updating or closing a ticket that does not exist is not_found', async (t) => {
   const { client } = await startPair(t)
-  t.match(await platformError(client.tickets.close(4242, { statusId: 9 })), { kind: 'not_found', status: 404, call: 'POST /api/Tickets' })
+  t.match(await platformError(client.tickets.close(4242, { statusId: 9 })), {
+    kind: 'not_found',
+    status: 404,
+    call: 'POST /api/Tickets'
+  })
 })
 
 t.test('actions need an outcome, can change the status, and can be forbidden to the API agent', async (t) => {
   const { sim, client } = await startPair(t)
   const ticket = await client.tickets.create(incident)
-  const note = await client.tickets.addAction({ ticketId: ticket.id, note: 'Seen again on ACME-PC-07', outcome: 'Internal Note', hiddenFromUser: true })
-  t.match(note, { ticketId: ticket.id, outcome: 'Internal Note', outcomeId: 7, hiddenFromUser: true, note: 'Seen again on ACME-PC-07' })
+  const note = await client.tickets.addAction({
+    ticketId: ticket.id,
+    note: 'Seen again on ACME-PC-07',
+    outcome: 'Internal Note',
+    hiddenFromUser: true
+  })
+  t.match(note, {
+    ticketId: ticket.id,
+    outcome: 'Internal Note',
+    outcomeId: 7,
+    hiddenFromUser: true,
+    note: 'Seen again on ACME-PC-07'
+  })
 
   const noOutcome = await platformError(client.tickets.addAction({ ticketId: ticket.id, note: 'x' }))
   t.match(noOutcome, { kind: 'rejected', details: { '[0].outcome': 'An Outcome must be entered for this Action' } })
 
-  const closing = await client.tickets.addAction({ ticketId: ticket.id, note: 'Threat blocked, closing', outcomeId: 9, newStatusId: 9 })
+  const closing = await client.tickets.addAction({
+    ticketId: ticket.id,
+    note: 'Threat blocked, closing',
+    outcomeId: 9,
+    newStatusId: 9
+  })
   t.equal(closing.newStatusId, 9)
   t.match(await client.tickets.get(ticket.id), { statusId: 9, hasBeenClosed: true })
 
   sim.state.forbidOutcome(7)
-  t.match(await platformError(client.tickets.addAction({ ticketId: ticket.id, note: 'x', outcomeId: 7 })), { details: { '[0].outcome': /do not have access/ } })
-  t.match(await platformError(client.tickets.addAction({ ticketId: 4242, note: 'x', outcomeId: 1 })), { details: { '[0].ticket_id': String } })
+  t.match(await platformError(client.tickets.addAction({ ticketId: ticket.id, note: 'x', outcomeId: 7 })), {
+    details: { '[0].outcome': /do not have access/ }
+  })
+  t.match(await platformError(client.tickets.addAction({ ticketId: 4242, note: 'x', outcomeId: 1 })), {
+    details: { '[0].ticket_id': String }
+  })
 })
 
 t.test('list filters: open only, closed only, by client and by ids', async (t) => {
@@ -94,10 +160,22 @@ t.test('list filters: open only, closed only, by client and by ids', async (t) =
   const a = await client.tickets.create(incident)
   const b = await client.tickets.create({ ...incident, clientId: 102 })
   await client.tickets.close(b.id, { statusId: 9 })
-  t.same((await client.tickets.list({ openOnly: true })).map((x) => x.id), [a.id])
-  t.same((await client.tickets.list({ closedOnly: true })).map((x) => x.id), [b.id])
-  t.same((await client.tickets.list({ clientId: 102 })).map((x) => x.id), [b.id])
-  t.same((await client.tickets.list({ ticketIds: [a.id, b.id] })).map((x) => x.id), [a.id, b.id])
+  t.same(
+    (await client.tickets.list({ openOnly: true })).map((x) => x.id),
+    [a.id]
+  )
+  t.same(
+    (await client.tickets.list({ closedOnly: true })).map((x) => x.id),
+    [b.id]
+  )
+  t.same(
+    (await client.tickets.list({ clientId: 102 })).map((x) => x.id),
+    [b.id]
+  )
+  t.same(
+    (await client.tickets.list({ ticketIds: [a.id, b.id] })).map((x) => x.id),
+    [a.id, b.id]
+  )
 })
 
 t.test('a create that meets a 503 or a hang is not sent again (its outcome is unknown)', async (t) => {

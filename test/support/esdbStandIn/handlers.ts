@@ -8,8 +8,19 @@ import { randomUUID } from 'node:crypto'
 import type streamsPb from '@eventstore/db-client/generated/streams_pb.js'
 import type { LogRecord, Proposed, StandInLog } from './log.js'
 import {
-  appendSuccess, appendWrongExpectedVersion, caughtUpResp, checkpointResp, confirmationResp, eventResp, expectedOf, parseUuid,
-  recordFilter, streamName, streamNotFoundResp, uuidFormat, type UuidFormat
+  appendSuccess,
+  appendWrongExpectedVersion,
+  caughtUpResp,
+  checkpointResp,
+  confirmationResp,
+  eventResp,
+  expectedOf,
+  parseUuid,
+  recordFilter,
+  streamName,
+  streamNotFoundResp,
+  uuidFormat,
+  type UuidFormat
 } from './wire.js'
 
 type ReadReq = streamsPb.ReadReq
@@ -27,7 +38,11 @@ export type OpenRead = {
   readonly done: boolean
 }
 
-const serverError = (code: grpc.status, details: string, exception?: Record<string, string>): Partial<grpc.StatusObject> => {
+const serverError = (
+  code: grpc.status,
+  details: string,
+  exception?: Record<string, string>
+): Partial<grpc.StatusObject> => {
   const metadata = new grpc.Metadata()
   for (const [key, value] of Object.entries(exception ?? {})) metadata.set(key, value)
   return { code, details, metadata }
@@ -96,7 +111,13 @@ export const createStreamsHandlers = (log: StandInLog, limits: HandlerOptions) =
     }
     let count = BigInt(opts.getCount() || '0')
     const last = events.length - 1
-    let i = streamOptions.hasRevision() ? Number(BigInt(streamOptions.getRevision())) : streamOptions.hasEnd() ? (forwards ? last + 1 : last) : 0
+    let i = streamOptions.hasRevision()
+      ? Number(BigInt(streamOptions.getRevision()))
+      : streamOptions.hasEnd()
+        ? forwards
+          ? last + 1
+          : last
+        : 0
     // Backwards from past the end starts at the last event, as the server does.
     if (!forwards && i > last) i = last
     while (count > 0n && i >= 0 && i <= last && !read.done) {
@@ -145,7 +166,11 @@ export const createStreamsHandlers = (log: StandInLog, limits: HandlerOptions) =
       const filter = recordFilter(opts)
       const all = opts.getAll()!
       // Exclusive: events after the position; START is everything, END only live events.
-      let i = all.hasStart() ? 0 : all.hasEnd() ? log.records().length : log.indexAtOrAfter(BigInt(all.getPosition()!.getCommitPosition()) + 1n)
+      let i = all.hasStart()
+        ? 0
+        : all.hasEnd()
+          ? log.records().length
+          : log.indexAtOrAfter(BigInt(all.getPosition()!.getCommitPosition()) + 1n)
       let scanned = 0
       let lastScanned: LogRecord | undefined
       let caughtUp = false
@@ -188,8 +213,10 @@ export const createStreamsHandlers = (log: StandInLog, limits: HandlerOptions) =
         call.emit('error', serverError(grpc.status.UNIMPLEMENTED, 'the stand-in does not serve stream subscriptions'))
         return
       }
-      const work = opts.hasStream() ? readStream(call, opts, format, forwards)
-        : opts.hasSubscription() ? subscribeToAll(call, opts, format)
+      const work = opts.hasStream()
+        ? readStream(call, opts, format, forwards)
+        : opts.hasSubscription()
+          ? subscribeToAll(call, opts, format)
           : readAll(call, opts, format, forwards)
       work.catch((error: unknown) => call.emit('error', serverError(grpc.status.INTERNAL, String(error))))
     },
@@ -212,16 +239,28 @@ export const createStreamsHandlers = (log: StandInLog, limits: HandlerOptions) =
         const type = metadata.get('type')
         const contentType = metadata.get('content-type')
         if (!type || !contentType) {
-          return fail(serverError(grpc.status.INVALID_ARGUMENT, 'required metadata missing', {
-            exception: 'missing-required-metadata-property', 'required-metadata-properties': 'type,content-type'
-          }))
+          return fail(
+            serverError(grpc.status.INVALID_ARGUMENT, 'required metadata missing', {
+              exception: 'missing-required-metadata-property',
+              'required-metadata-properties': 'type,content-type'
+            })
+          )
         }
-        const record: Proposed = { id: parseUuid(message.getId()), type, contentType, data: message.getData_asU8(), customMetadata: message.getCustomMetadata_asU8() }
+        const record: Proposed = {
+          id: parseUuid(message.getId()),
+          type,
+          contentType,
+          data: message.getData_asU8(),
+          customMetadata: message.getCustomMetadata_asU8()
+        }
         size += record.data.length + record.customMetadata.length + type.length
         if (size > maxAppendSize) {
-          return fail(serverError(grpc.status.INVALID_ARGUMENT, `maximum append size of ${maxAppendSize} exceeded`, {
-            exception: 'maximum-append-size-exceeded', 'maximum-append-size': String(maxAppendSize)
-          }))
+          return fail(
+            serverError(grpc.status.INVALID_ARGUMENT, `maximum append size of ${maxAppendSize} exceeded`, {
+              exception: 'maximum-append-size-exceeded',
+              'maximum-append-size': String(maxAppendSize)
+            })
+          )
         }
         proposed.push(record)
       })
@@ -234,7 +273,10 @@ export const createStreamsHandlers = (log: StandInLog, limits: HandlerOptions) =
         const expected = expectedOf(options)
         const outcome = log.append(streamName(options.getStreamIdentifier()), expected, proposed)
         if (!outcome.ok) return callback(null, appendWrongExpectedVersion(expected, outcome.current))
-        callback(null, appendSuccess(outcome.revision, outcome.repeat && limits.repeatPosition === 'none' ? -1n : outcome.position))
+        callback(
+          null,
+          appendSuccess(outcome.revision, outcome.repeat && limits.repeatPosition === 'none' ? -1n : outcome.position)
+        )
       })
     }
   }

@@ -42,7 +42,9 @@ export type EsdbStandInOptions = StandInLogOptions & {
 
 const bind = (server: grpc.Server, port: number): Promise<number> =>
   new Promise((resolve, reject) => {
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)))
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound)
+    )
   })
 
 /** The port was just released by our own forceShutdown; binding it again may need a moment. */

@@ -23,11 +23,13 @@ export type LogRecord = {
   created: bigint
 }
 
-export type Expected = { kind: 'any' } | { kind: 'no_stream' } | { kind: 'stream_exists' } | { kind: 'revision'; revision: bigint }
+export type Expected =
+  { kind: 'any' } | { kind: 'no_stream' } | { kind: 'stream_exists' } | { kind: 'revision'; revision: bigint }
 
 export type Proposed = Pick<LogRecord, 'id' | 'type' | 'contentType' | 'data' | 'customMetadata'>
 
-export type AppendOutcome = { ok: true; revision: bigint; position: bigint; repeat?: boolean } | { ok: false; current: bigint | 'no_stream' }
+export type AppendOutcome =
+  { ok: true; revision: bigint; position: bigint; repeat?: boolean } | { ok: false; current: bigint | 'no_stream' }
 
 export type StandInLogOptions = {
   /** Position of the first record. Past 2^53 by default, so a Number() anywhere loses precision and shows. */
@@ -44,14 +46,62 @@ const NODE = '127.0.0.1:2113'
 
 /** What a fresh real node has in $all before anyone writes (a few of them), plus a link event. */
 const systemSeed = (): { stream: string; record: Omit<Proposed, 'id'> }[] => [
-  { stream: `$$$stats-${NODE}`, record: { type: '$metadata', contentType: 'application/json', data: json({ $maxAge: 86400 }), customMetadata: new Uint8Array() } },
-  { stream: '$users', record: { type: '$UserCreated', contentType: 'application/json', data: json({ loginName: 'admin' }), customMetadata: new Uint8Array() } },
-  { stream: '$user-admin', record: { type: '$User', contentType: 'application/json', data: json({ loginName: 'admin', fullName: 'Event Store Administrator' }), customMetadata: new Uint8Array() } },
+  {
+    stream: `$$$stats-${NODE}`,
+    record: {
+      type: '$metadata',
+      contentType: 'application/json',
+      data: json({ $maxAge: 86400 }),
+      customMetadata: new Uint8Array()
+    }
+  },
+  {
+    stream: '$users',
+    record: {
+      type: '$UserCreated',
+      contentType: 'application/json',
+      data: json({ loginName: 'admin' }),
+      customMetadata: new Uint8Array()
+    }
+  },
+  {
+    stream: '$user-admin',
+    record: {
+      type: '$User',
+      contentType: 'application/json',
+      data: json({ loginName: 'admin', fullName: 'Event Store Administrator' }),
+      customMetadata: new Uint8Array()
+    }
+  },
   // A system stream whose event type has no `$`: excluding by type alone is not enough.
-  { stream: '$persistentSubscriptionConfig', record: { type: 'PersistentConfig1', contentType: 'application/json', data: json({ entries: [] }), customMetadata: new Uint8Array() } },
+  {
+    stream: '$persistentSubscriptionConfig',
+    record: {
+      type: 'PersistentConfig1',
+      contentType: 'application/json',
+      data: json({ entries: [] }),
+      customMetadata: new Uint8Array()
+    }
+  },
   // A link written by a projection into an ordinary stream: a `$` type outside a `$` stream.
-  { stream: 'standinLinks-1', record: { type: '$>', contentType: 'application/octet-stream', data: encoder.encode('0@standinLinks-0'), customMetadata: new Uint8Array() } },
-  { stream: `$stats-${NODE}`, record: { type: '$statistics-collected', contentType: 'application/json', data: json({ 'proc-cpu': 1.5 }), customMetadata: new Uint8Array() } }
+  {
+    stream: 'standinLinks-1',
+    record: {
+      type: '$>',
+      contentType: 'application/octet-stream',
+      data: encoder.encode('0@standinLinks-0'),
+      customMetadata: new Uint8Array()
+    }
+  },
+  {
+    stream: `$stats-${NODE}`,
+    record: {
+      type: '$statistics-collected',
+      contentType: 'application/json',
+      data: json({ 'proc-cpu': 1.5 }),
+      customMetadata: new Uint8Array()
+    }
+  }
 ]
 
 export const createStandInLog = (options: StandInLogOptions = {}) => {
@@ -77,7 +127,14 @@ export const createStandInLog = (options: StandInLogOptions = {}) => {
     if (!events) streams.set(stream, (events = []))
     const created = BigInt(now()) * 10_000n
     for (const p of proposed) {
-      const record: LogRecord = { ...p, id: p.id.toLowerCase(), stream, revision: BigInt(events.length), position: nextPosition(stream, p), created }
+      const record: LogRecord = {
+        ...p,
+        id: p.id.toLowerCase(),
+        stream,
+        revision: BigInt(events.length),
+        position: nextPosition(stream, p),
+        created
+      }
       records.push(record)
       events.push(record)
     }
@@ -119,10 +176,21 @@ export const createStandInLog = (options: StandInLogOptions = {}) => {
       if (found) outcome = idempotent(events, found.revision, proposed)
     }
     if (outcome) return outcome
-    if (proposed.length === 0) return current === undefined ? { ok: true, revision: -1n, position: -1n } : { ok: true, revision: current, position: -1n }
+    if (proposed.length === 0)
+      return current === undefined
+        ? { ok: true, revision: -1n, position: -1n }
+        : { ok: true, revision: current, position: -1n }
     const written = write(stream, proposed)
     if (every > 0 && ++appends % every === 0) {
-      write(`$stats-${NODE}`, [{ id: systemId(), type: '$statistics-collected', contentType: 'application/json', data: json({ appends }), customMetadata: new Uint8Array() }])
+      write(`$stats-${NODE}`, [
+        {
+          id: systemId(),
+          type: '$statistics-collected',
+          contentType: 'application/json',
+          data: json({ appends }),
+          customMetadata: new Uint8Array()
+        }
+      ])
     }
     for (const listener of listeners) listener()
     return { ok: true, ...written }

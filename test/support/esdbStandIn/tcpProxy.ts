@@ -41,4 +41,5 @@ export const singleHost = (url: string): { host: string; port: number } | undefi
 }
 
 /** The same URL pointed at another local port. */
-export const through = (url: string, port: number): string => url.replace(/^(esdb:\/\/(?:[^@/]*@)?)[^,/?]+/, `$1127.0.0.1:${port}`)
+export const through = (url: string, port: number): string =>
+  url.replace(/^(esdb:\/\/(?:[^@/]*@)?)[^,/?]+/, `$1127.0.0.1:${port}`)

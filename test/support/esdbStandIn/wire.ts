@@ -28,7 +28,11 @@ const uuidMessage = (id: string, format: UuidFormat): UuidMessage => {
   if (format === 'string') return uuid.setString(id)
   const hex = id.replace(/-/g, '')
   const half = (h: string) => BigInt.asIntN(64, BigInt(`0x${h}`)).toString()
-  return uuid.setStructured(new sharedPb.UUID.Structured().setMostSignificantBits(half(hex.slice(0, 16))).setLeastSignificantBits(half(hex.slice(16))))
+  return uuid.setStructured(
+    new sharedPb.UUID.Structured()
+      .setMostSignificantBits(half(hex.slice(0, 16)))
+      .setLeastSignificantBits(half(hex.slice(16)))
+  )
 }
 
 export const parseUuid = (uuid: UuidMessage | undefined): string => {
@@ -40,7 +44,8 @@ export const parseUuid = (uuid: UuidMessage | undefined): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-export const uuidFormat = (options: ReadOptions): UuidFormat => (options.getUuidOption()?.hasStructured() ? 'structured' : 'string')
+export const uuidFormat = (options: ReadOptions): UuidFormat =>
+  options.getUuidOption()?.hasStructured() ? 'structured' : 'string'
 
 /** A ReadResp carrying one event; reads of $all carry the commit position, stream reads do not. */
 export const eventResp = (r: LogRecord, format: UuidFormat, withCommitPosition: boolean) => {
@@ -66,7 +71,9 @@ export const confirmationResp = (subscriptionId: string) =>
   new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId(subscriptionId))
 
 export const checkpointResp = (position: bigint) =>
-  new ReadResp().setCheckpoint(new ReadResp.Checkpoint().setCommitPosition(position.toString()).setPreparePosition(position.toString()))
+  new ReadResp().setCheckpoint(
+    new ReadResp.Checkpoint().setCommitPosition(position.toString()).setPreparePosition(position.toString())
+  )
 
 export const caughtUpResp = () => new ReadResp().setCaughtUp(new ReadResp.CaughtUp())
 
@@ -85,7 +92,10 @@ export const appendSuccess = (revision: bigint, position: bigint) => {
   if (revision < 0n) success.setNoStream(new sharedPb.Empty())
   else success.setCurrentRevision(revision.toString())
   if (position < 0n) success.setNoPosition(new sharedPb.Empty())
-  else success.setPosition(new AppendResp.Position().setCommitPosition(position.toString()).setPreparePosition(position.toString()))
+  else
+    success.setPosition(
+      new AppendResp.Position().setCommitPosition(position.toString()).setPreparePosition(position.toString())
+    )
   return new AppendResp().setSuccess(success)
 }
 
@@ -112,7 +122,9 @@ export const recordFilter = (options: ReadOptions): { matches: RecordFilter; win
   const prefixes = expression.getPrefixList()
   const regex = prefixes.length === 0 ? new RegExp(expression.getRegex()) : undefined
   const value = (r: LogRecord) => (onStream ? r.stream : r.type)
-  const matches: RecordFilter = regex ? (r) => regex.test(value(r)) : (r) => prefixes.some((p) => value(r).startsWith(p))
+  const matches: RecordFilter = regex
+    ? (r) => regex.test(value(r))
+    : (r) => prefixes.some((p) => value(r).startsWith(p))
   // Checkpoints come every `multiplier` search windows (32 events by default).
   const window = (filter.hasMax() ? filter.getMax() : 32) * Math.max(1, filter.getCheckpointintervalmultiplier())
   return { matches, window }

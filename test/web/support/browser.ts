@@ -14,7 +14,16 @@ import { waitFor } from '../../support/storeFacts.js'
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const screenshotDir = join(process.cwd(), 'test-output', 'screenshots')
 
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const args = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+]
 
 export type Browser = {
   context: BrowserContext
@@ -27,16 +36,28 @@ export type Browser = {
 
 export const launchBrowser = async (viewport = { width: 1280, height: 800 }): Promise<Browser> => {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`the browser tests need Debian's chromium at ${chromiumPath}: install it with "apt-get install -y chromium" (.ci/run does), or set CHROMIUM_PATH`)
+    throw new Error(
+      `the browser tests need Debian's chromium at ${chromiumPath}: install it with "apt-get install -y chromium" (.ci/run does), or set CHROMIUM_PATH`
+    )
   }
   const profile = await mkdtemp(join(tmpdir(), 'relay-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args, viewport, timeout: 30_000 })
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args,
+    viewport,
+    timeout: 30_000
+  })
   context.setDefaultTimeout(10_000)
   const problems: string[] = []
   const watch = (page: Page) => {
     page.on('console', (message) => {
       // Chromium logs every 4xx fetch; those are the API's answers the tests provoke (401, 403, 409, 422).
-      if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) problems.push(`console: ${message.text()}`)
+      if (
+        message.type() === 'error' &&
+        !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())
+      )
+        problems.push(`console: ${message.text()}`)
     })
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
   }
@@ -57,7 +78,8 @@ export const launchBrowser = async (viewport = { width: 1280, height: 800 }): Pr
 }
 
 /** Waits until the locator's first match shows text matching `text`. */
-export const waitForText = (locator: Locator, text: string | RegExp, timeout = 10_000) => locator.filter({ hasText: text }).first().waitFor({ timeout })
+export const waitForText = (locator: Locator, text: string | RegExp, timeout = 10_000) =>
+  locator.filter({ hasText: text }).first().waitFor({ timeout })
 
 /**
  * Waits until the page's table body has exactly `count` rows (a list that shrank, say). Locators,
@@ -70,7 +92,8 @@ export const waitForRows = async (page: Page, count: number) => {
 }
 
 /** Waits until the address ends with `hash`. */
-export const waitForHash = (page: Page, hash: string) => waitFor(() => new URL(page.url()).hash === hash, { what: `the address to end with ${hash}` })
+export const waitForHash = (page: Page, hash: string) =>
+  waitFor(() => new URL(page.url()).hash === hash, { what: `the address to end with ${hash}` })
 
 /** Signs in on a fresh tab and waits for the Events page. */
 export const signIn = async (page: Page, url: string, token: string) => {
@@ -81,7 +104,8 @@ export const signIn = async (page: Page, url: string, token: string) => {
 }
 
 /** The number in the navigation's Events link, once it equals `expected`. */
-export const waitForNavCount = (page: Page, expected: number) => waitForText(page.locator('#nav-active-count'), new RegExp(`^${expected}$`))
+export const waitForNavCount = (page: Page, expected: number) =>
+  waitForText(page.locator('#nav-active-count'), new RegExp(`^${expected}$`))
 
 export const screenshot = async (page: Page, name: string, { fullPage = true } = {}) => {
   await mkdir(screenshotDir, { recursive: true })

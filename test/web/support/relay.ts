@@ -31,7 +31,10 @@ export const demoPlatforms = (): PlatformServices => ({
     }
   },
   // HaloPSA gives recurring invoices negative ids (reference/halopsa.md §3.3).
-  makeInvoice: async (mapping) => ({ recurringInvoiceId: -(5000 + mapping.halopsaClientId), name: `GravityZone usage (${mapping.halopsaClientName ?? mapping.halopsaClientId})` })
+  makeInvoice: async (mapping) => ({
+    recurringInvoiceId: -(5000 + mapping.halopsaClientId),
+    name: `GravityZone usage (${mapping.halopsaClientName ?? mapping.halopsaClientId})`
+  })
 })
 
 export type DashboardRelay = {
@@ -49,7 +52,10 @@ export const startDashboardRelay = async (): Promise<DashboardRelay> => {
   await relay.start()
   const app = await buildApp({
     relay,
-    tokens: [{ name: 'alice', scope: 'operate', token: tokens.operator }, { name: 'grafana', scope: 'read', token: tokens.reader }],
+    tokens: [
+      { name: 'alice', scope: 'operate', token: tokens.operator },
+      { name: 'grafana', scope: 'read', token: tokens.reader }
+    ],
     webhooks: webhookSecrets,
     plugins: [dashboardRoutes()]
   })
@@ -62,7 +68,10 @@ export const startDashboardRelay = async (): Promise<DashboardRelay> => {
     async api<T>(method: string, path: string, body?: unknown, token = tokens.operator) {
       const response = await fetch(`${url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {})
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {})
       })
       const text = await response.text()

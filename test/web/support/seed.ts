@@ -23,36 +23,51 @@ export const customer = (index: number): DemoCustomer => {
   return found
 }
 
-export const createMapping = async (ctx: DashboardRelay, c: DemoCustomer, options: { billing?: boolean; ticketing?: boolean; items?: Record<string, number> } = {}): Promise<SeededMapping> => {
+export const createMapping = async (
+  ctx: DashboardRelay,
+  c: DemoCustomer,
+  options: { billing?: boolean; ticketing?: boolean; items?: Record<string, number> } = {}
+): Promise<SeededMapping> => {
   const response = await ctx.api<{ id: string }>('POST', '/api/mappings', {
     gravityzoneCompanyId: c.companyId,
     halopsaClientId: c.clientId,
     billing: { enabled: options.billing ?? true, ...(options.items ? { items: options.items } : {}) },
     ticketing: { enabled: options.ticketing ?? true }
   })
-  if (response.status !== 201) throw new Error(`creating the mapping for ${c.name} answered ${response.status}: ${JSON.stringify(response.body)}`)
+  if (response.status !== 201)
+    throw new Error(`creating the mapping for ${c.name} answered ${response.status}: ${JSON.stringify(response.body)}`)
   return { id: response.body.id, customer: c }
 }
 
-const settle = async (ctx: DashboardRelay, result: { position: bigint | null; facts: { id: string }[] }): Promise<string> => {
-  if (result.position === null || !result.facts[0]) throw new Error('the observation appended nothing: no event was raised')
+const settle = async (
+  ctx: DashboardRelay,
+  result: { position: bigint | null; facts: { id: string }[] }
+): Promise<string> => {
+  if (result.position === null || !result.facts[0])
+    throw new Error('the observation appended nothing: no event was raised')
   await ctx.relay.runner.waitForPosition(result.position)
   return result.facts[0].id
 }
 
 const observeInventory = (ctx: DashboardRelay, m: SeededMapping, company: boolean, client: boolean) =>
-  ctx.relay.handlers.health.handle(streams.mappingHealth(m.id), {
-    type: 'ObserveInventory',
-    data: {
-      mappingId: m.id,
-      companyId: m.customer.companyId,
-      clientId: m.customer.clientId,
-      companyName: m.customer.name,
-      clientName: m.customer.name,
-      company: { id: m.customer.companyId, found: company },
-      client: { id: m.customer.clientId, found: client }
-    }
-  }, scheduler).then((r) => settle(ctx, r))
+  ctx.relay.handlers.health
+    .handle(
+      streams.mappingHealth(m.id),
+      {
+        type: 'ObserveInventory',
+        data: {
+          mappingId: m.id,
+          companyId: m.customer.companyId,
+          clientId: m.customer.clientId,
+          companyName: m.customer.name,
+          clientName: m.customer.name,
+          company: { id: m.customer.companyId, found: company },
+          client: { id: m.customer.clientId, found: client }
+        }
+      },
+      scheduler
+    )
+    .then((r) => settle(ctx, r))
 
 /** gravityzone-company-not-found (Recheck). */
 export const companyGone = (ctx: DashboardRelay, m: SeededMapping) => observeInventory(ctx, m, false, true)
@@ -63,45 +78,101 @@ export const bothGone = (ctx: DashboardRelay, m: SeededMapping) => observeInvent
 
 /** recurring-invoice-missing (Recheck); the mapping's billing must be on. */
 export const invoiceGone = (ctx: DashboardRelay, m: SeededMapping) =>
-  ctx.relay.handlers.health.handle(streams.mappingHealth(m.id), {
-    type: 'ObserveInvoice',
-    data: { mappingId: m.id, clientId: m.customer.clientId, clientName: m.customer.name, found: false, recurringInvoiceId: -(4000 + m.customer.clientId) }
-  }, scheduler).then((r) => settle(ctx, r))
+  ctx.relay.handlers.health
+    .handle(
+      streams.mappingHealth(m.id),
+      {
+        type: 'ObserveInvoice',
+        data: {
+          mappingId: m.id,
+          clientId: m.customer.clientId,
+          clientName: m.customer.name,
+          found: false,
+          recurringInvoiceId: -(4000 + m.customer.clientId)
+        }
+      },
+      scheduler
+    )
+    .then((r) => settle(ctx, r))
 
 /** halopsa-item-missing for the global item mapping (Recheck); the item must be in it. */
 export const globalItemGone = (ctx: DashboardRelay, itemId: number, counters: string[]) =>
-  ctx.relay.handlers.billingConfig.handle(streams.billingConfig(), { type: 'ObserveGlobalItems', data: { present: [], missing: [{ itemId, counters }] } }, scheduler).then((r) => settle(ctx, r))
+  ctx.relay.handlers.billingConfig
+    .handle(
+      streams.billingConfig(),
+      { type: 'ObserveGlobalItems', data: { present: [], missing: [{ itemId, counters }] } },
+      scheduler
+    )
+    .then((r) => settle(ctx, r))
 
 /** invalid-ticketing-configuration (Recheck). */
 export const ticketingRefused = (ctx: DashboardRelay, m: SeededMapping) =>
-  ctx.relay.handlers.ticketingConfig.handle(streams.ticketingConfig(), {
-    type: 'ObserveTicketingValidity',
-    data: { valid: false, problems: [{ field: 'ticketTypeId', message: 'HaloPSA has no ticket type 31' }], checked: ['ticketTypeId'], mappingId: m.id, securityEventKey: `sec-${m.id}` }
-  }, scheduler).then((r) => settle(ctx, r))
+  ctx.relay.handlers.ticketingConfig
+    .handle(
+      streams.ticketingConfig(),
+      {
+        type: 'ObserveTicketingValidity',
+        data: {
+          valid: false,
+          problems: [{ field: 'ticketTypeId', message: 'HaloPSA has no ticket type 31' }],
+          checked: ['ticketTypeId'],
+          mappingId: m.id,
+          securityEventKey: `sec-${m.id}`
+        }
+      },
+      scheduler
+    )
+    .then((r) => settle(ctx, r))
 
-const appendTicketFact = async (ctx: DashboardRelay, threatKey: string, type: string, data: unknown): Promise<string> => {
+const appendTicketFact = async (
+  ctx: DashboardRelay,
+  threatKey: string,
+  type: string,
+  data: unknown
+): Promise<string> => {
   const id = newId()
-  const { position } = await ctx.relay.store.append(streams.ticket(threatKey), [{
-    id,
-    type,
-    data,
-    metadata: { correlationId: `corr-${threatKey}`, causationId: `sec-${threatKey}`, actor: 'relay', recordedAt: new Date().toISOString() }
-  }])
+  const { position } = await ctx.relay.store.append(streams.ticket(threatKey), [
+    {
+      id,
+      type,
+      data,
+      metadata: {
+        correlationId: `corr-${threatKey}`,
+        causationId: `sec-${threatKey}`,
+        actor: 'relay',
+        recordedAt: new Date().toISOString()
+      }
+    }
+  ])
   await ctx.relay.runner.waitForPosition(position)
   return id
 }
 
 /** ticket-creation-failed (OK): HaloPSA kept refusing the ticket for a threat. */
-export const ticketCreateFailed = (ctx: DashboardRelay, m: SeededMapping, threatKey = `threat-${m.customer.clientId}-${newId().slice(-6)}`) =>
+export const ticketCreateFailed = (
+  ctx: DashboardRelay,
+  m: SeededMapping,
+  threatKey = `threat-${m.customer.clientId}-${newId().slice(-6)}`
+) =>
   appendTicketFact(ctx, threatKey, 'TicketCreateFailed', {
-    mappingId: m.id, halopsaClientId: m.customer.clientId, threatKey, securityEventKey: `sec-${threatKey}`,
-    cause: 'transient', status: 503, message: 'HaloPSA answered 503 Service Unavailable', attempts: 5
+    mappingId: m.id,
+    halopsaClientId: m.customer.clientId,
+    threatKey,
+    securityEventKey: `sec-${threatKey}`,
+    cause: 'transient',
+    status: 503,
+    message: 'HaloPSA answered 503 Service Unavailable',
+    attempts: 5
   })
 
 /** ticket-closure-failed (OK): auto-close found no "Closed" status. */
 export const ticketCloseFailed = (ctx: DashboardRelay, m: SeededMapping, ticketId: number) => {
   const threatKey = `threat-${m.customer.clientId}-${ticketId}`
   return appendTicketFact(ctx, threatKey, 'TicketCloseFailed', {
-    mappingId: m.id, halopsaClientId: m.customer.clientId, ticketId, threatKey, message: 'HaloPSA has no ticket status named "Closed"'
+    mappingId: m.id,
+    halopsaClientId: m.customer.clientId,
+    ticketId,
+    threatKey,
+    message: 'HaloPSA has no ticket status named "Closed"'
   })
 }

@@ -37,15 +37,58 @@ const clientParams = (o: ClientListOptions) => ({
 
 export const createClientsApi = (http: HaloHttp, defaultPageSize: number): HaloClients => ({
   list: (options = {}) =>
-    fetchPage(http, { path: '/api/Client', call: 'GET /api/Client', key: 'clients', item: clientSchema, params: clientParams(options), pageNo: options.pageNo ?? 1, pageSize: options.pageSize ?? defaultPageSize }),
+    fetchPage(http, {
+      path: '/api/Client',
+      call: 'GET /api/Client',
+      key: 'clients',
+      item: clientSchema,
+      params: clientParams(options),
+      pageNo: options.pageNo ?? 1,
+      pageSize: options.pageSize ?? defaultPageSize
+    }),
   all: (options = {}) =>
-    fetchAll(http, { path: '/api/Client', key: 'clients', item: clientSchema, params: clientParams(options), pageSize: options.pageSize ?? defaultPageSize }),
-  get: (id) => http.find({ method: 'GET', path: `/api/Client/${id}`, call: 'GET /api/Client/{id}', idempotent: true, schema: clientSchema })
+    fetchAll(http, {
+      path: '/api/Client',
+      key: 'clients',
+      item: clientSchema,
+      params: clientParams(options),
+      pageSize: options.pageSize ?? defaultPageSize
+    }),
+  get: (id) =>
+    http.find({
+      method: 'GET',
+      path: `/api/Client/${id}`,
+      call: 'GET /api/Client/{id}',
+      idempotent: true,
+      schema: clientSchema
+    })
 })
 
 export const createItemsApi = (http: HaloHttp, defaultPageSize: number): HaloItems => ({
   list: (options = {}) =>
-    fetchPage(http, { path: '/api/Item', call: 'GET /api/Item', key: 'items', item: itemSchema, params: { search: options.search }, pageNo: options.pageNo ?? 1, pageSize: options.pageSize ?? defaultPageSize }),
-  all: (options = {}) => fetchAll(http, { path: '/api/Item', key: 'items', item: itemSchema, params: { search: options.search }, pageSize: options.pageSize ?? defaultPageSize }),
-  get: (id) => http.find({ method: 'GET', path: `/api/Item/${id}`, call: 'GET /api/Item/{id}', idempotent: true, schema: itemSchema })
+    fetchPage(http, {
+      path: '/api/Item',
+      call: 'GET /api/Item',
+      key: 'items',
+      item: itemSchema,
+      params: { search: options.search },
+      pageNo: options.pageNo ?? 1,
+      pageSize: options.pageSize ?? defaultPageSize
+    }),
+  all: (options = {}) =>
+    fetchAll(http, {
+      path: '/api/Item',
+      key: 'items',
+      item: itemSchema,
+      params: { search: options.search },
+      pageSize: options.pageSize ?? defaultPageSize
+    }),
+  get: (id) =>
+    http.find({
+      method: 'GET',
+      path: `/api/Item/${id}`,
+      call: 'GET /api/Item/{id}',
+      idempotent: true,
+      schema: itemSchema
+    })
 })

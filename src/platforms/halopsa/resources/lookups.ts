@@ -1,8 +1,24 @@
 import type { z } from 'zod'
 import type { HaloHttp } from '../http.js'
-import { deletedSchema, lookupSchema, statusSchema, ticketTypeDetailSchema, webhookSchema, type HaloPriority, type HaloStatus, type HaloTicketType, type HaloTicketTypeDetail, type HaloWebhook } from '../schemas.js'
+import {
+  deletedSchema,
+  lookupSchema,
+  statusSchema,
+  ticketTypeDetailSchema,
+  webhookSchema,
+  type HaloPriority,
+  type HaloStatus,
+  type HaloTicketType,
+  type HaloTicketTypeDetail,
+  type HaloWebhook
+} from '../schemas.js'
 import { haloList, haloSingle } from '../wire.js'
-import { haloWebhookEvents, webhookAuthenticationTypes, webhookPayloadTypes, type WebhookPayloadTypeName } from '../webhookPayload.js'
+import {
+  haloWebhookEvents,
+  webhookAuthenticationTypes,
+  webhookPayloadTypes,
+  type WebhookPayloadTypeName
+} from '../webhookPayload.js'
 import { query } from './pages.js'
 
 /**
@@ -36,19 +52,43 @@ export type HaloWebhooks = {
   delete(id: string): Promise<boolean>
 }
 
-const list = <S extends z.ZodType>(http: HaloHttp, path: string, schema: S, params: Record<string, string | number | boolean | undefined> = {}) =>
-  http.send({ method: 'GET', path: path + query(params), call: `GET ${path}`, idempotent: true, schema: haloList(schema) }).then((l) => l.records)
+const list = <S extends z.ZodType>(
+  http: HaloHttp,
+  path: string,
+  schema: S,
+  params: Record<string, string | number | boolean | undefined> = {}
+) =>
+  http
+    .send({
+      method: 'GET',
+      path: path + query(params),
+      call: `GET ${path}`,
+      idempotent: true,
+      schema: haloList(schema)
+    })
+    .then((l) => l.records)
 
 const eventRef = (name: string) => {
   const known = Object.values(haloWebhookEvents).find((e) => e.name === name.toLowerCase())
   return known ? { notification_id: known.id, event: known.name } : { event: name }
 }
 
-export const createLookupsApi = (http: HaloHttp): { statuses: HaloStatuses; ticketTypes: HaloTicketTypes; priorities: HaloPriorities; webhooks: HaloWebhooks } => ({
-  statuses: { list: (o = {}) => list(http, '/api/Status', statusSchema, { excludeclosed: o.excludeClosed || undefined }) },
+export const createLookupsApi = (
+  http: HaloHttp
+): { statuses: HaloStatuses; ticketTypes: HaloTicketTypes; priorities: HaloPriorities; webhooks: HaloWebhooks } => ({
+  statuses: {
+    list: (o = {}) => list(http, '/api/Status', statusSchema, { excludeclosed: o.excludeClosed || undefined })
+  },
   ticketTypes: {
     list: () => list(http, '/api/TicketType', lookupSchema),
-    get: (id) => http.find({ method: 'GET', path: `/api/TicketType/${id}?includedetails=true`, call: 'GET /api/TicketType/{id}', idempotent: true, schema: ticketTypeDetailSchema })
+    get: (id) =>
+      http.find({
+        method: 'GET',
+        path: `/api/TicketType/${id}?includedetails=true`,
+        call: 'GET /api/TicketType/{id}',
+        idempotent: true,
+        schema: ticketTypeDetailSchema
+      })
   },
   priorities: { list: () => list(http, '/api/Priority', lookupSchema) },
   webhooks: {
@@ -75,7 +115,13 @@ export const createLookupsApi = (http: HaloHttp): { statuses: HaloStatuses; tick
       }),
     list: () => list(http, '/api/Webhook', webhookSchema),
     async delete(id) {
-      const deleted = await http.find({ method: 'DELETE', path: `/api/Webhook/${encodeURIComponent(id)}`, call: 'DELETE /api/Webhook/{id}', idempotent: true, schema: deletedSchema })
+      const deleted = await http.find({
+        method: 'DELETE',
+        path: `/api/Webhook/${encodeURIComponent(id)}`,
+        call: 'DELETE /api/Webhook/{id}',
+        idempotent: true,
+        schema: deletedSchema
+      })
       return deleted !== null
     }
   }

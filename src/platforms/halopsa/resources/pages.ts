@@ -15,11 +15,21 @@ export type Page<T> = { recordCount: number; records: T[] }
 /** One page of a list (`pageinate=true&page_size&page_no`, 1-based; reference/halopsa.md §2.1). */
 export const fetchPage = async <S extends z.ZodType>(
   http: HaloHttp,
-  request: { path: string; call: string; key: string; item: S; params: Record<string, string | number | boolean | undefined>; pageNo: number; pageSize: number }
+  request: {
+    path: string
+    call: string
+    key: string
+    item: S
+    params: Record<string, string | number | boolean | undefined>
+    pageNo: number
+    pageSize: number
+  }
 ): Promise<Page<z.output<S>>> => {
   const page = await http.send({
     method: 'GET',
-    path: request.path + query({ pageinate: true, page_size: request.pageSize, page_no: request.pageNo, ...request.params }),
+    path:
+      request.path +
+      query({ pageinate: true, page_size: request.pageSize, page_no: request.pageNo, ...request.params }),
     call: request.call,
     idempotent: true,
     schema: haloList(request.item, request.key)
@@ -33,7 +43,14 @@ export const fetchPage = async <S extends z.ZodType>(
  */
 export const fetchAll = async <S extends z.ZodType>(
   http: HaloHttp,
-  request: { path: string; call?: string; key: string; item: S; params: Record<string, string | number | boolean | undefined>; pageSize: number }
+  request: {
+    path: string
+    call?: string
+    key: string
+    item: S
+    params: Record<string, string | number | boolean | undefined>
+    pageSize: number
+  }
 ): Promise<z.output<S>[]> => {
   const all: z.output<S>[] = []
   for (let pageNo = 1; ; pageNo++) {

@@ -38,20 +38,29 @@ export type HaloRecurringInvoices = {
    * whole line set back. No call is made when nothing changes. A missing invoice is a
    * PlatformError of kind `not_found`.
    */
-  setLineQuantities(invoiceId: number, lines: LineQuantity[]): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }>
+  setLineQuantities(
+    invoiceId: number,
+    lines: LineQuantity[]
+  ): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }>
   /**
    * The same on an invoice the caller has just read (e.g. from `all()`), saving the GET: one call
    * per invoice, none when nothing changes. Lines a human changed since that read are overwritten
    * with the read values, so read shortly before.
    */
-  applyLineQuantities(invoice: RecurringInvoice, lines: LineQuantity[]): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }>
+  applyLineQuantities(
+    invoice: RecurringInvoice,
+    lines: LineQuantity[]
+  ): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }>
   /**
    * `applyLineQuantities` for many invoices at once: the changed ones are posted together, up to
    * `batchSize` per array POST (Halo updates every element of an array), so billing 2,000 clients
    * costs tens of calls instead of thousands. A batch Halo refuses is retried one invoice per call,
    * so one bad invoice fails alone. Results come back in the order given.
    */
-  applyLineQuantitiesMany(entries: { invoice: RecurringInvoice; lines: LineQuantity[] }[], options?: { batchSize?: number }): Promise<BatchLineResult[]>
+  applyLineQuantitiesMany(
+    entries: { invoice: RecurringInvoice; lines: LineQuantity[] }[],
+    options?: { batchSize?: number }
+  ): Promise<BatchLineResult[]>
 }
 
 export type BatchLineResult = { invoiceId: number; changes: LineChange[]; error?: PlatformError }
@@ -66,8 +75,10 @@ const newLine = (line: LineQuantity): Record<string, unknown> => ({
 const checkQuantities = (lines: LineQuantity[]) => {
   const seen = new Set<number>()
   for (const line of lines) {
-    if (!Number.isInteger(line.itemId) || line.itemId <= 0) throw new RangeError(`itemId must be a positive integer (got ${line.itemId})`)
-    if (!Number.isFinite(line.quantity) || line.quantity < 0) throw new RangeError(`quantity for item ${line.itemId} must be a non-negative number`)
+    if (!Number.isInteger(line.itemId) || line.itemId <= 0)
+      throw new RangeError(`itemId must be a positive integer (got ${line.itemId})`)
+    if (!Number.isFinite(line.quantity) || line.quantity < 0)
+      throw new RangeError(`quantity for item ${line.itemId} must be a non-negative number`)
     if (seen.has(line.itemId)) throw new RangeError(`item ${line.itemId} is listed twice`)
     seen.add(line.itemId)
   }
@@ -75,16 +86,39 @@ const checkQuantities = (lines: LineQuantity[]) => {
 
 export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoices => {
   const get = (id: number) =>
-    http.find({ method: 'GET', path: `/api/RecurringInvoice/${id}?includedetails=true`, call: 'GET /api/RecurringInvoice/{id}', idempotent: true, schema: recurringInvoiceSchema })
+    http.find({
+      method: 'GET',
+      path: `/api/RecurringInvoice/${id}?includedetails=true`,
+      call: 'GET /api/RecurringInvoice/{id}',
+      idempotent: true,
+      schema: recurringInvoiceSchema
+    })
 
   const post = (body: Record<string, unknown>, idempotent: boolean) =>
-    http.send({ method: 'POST', path: '/api/RecurringInvoice', call: 'POST /api/RecurringInvoice', body: [body], idempotent, schema: haloSingle(recurringInvoiceSchema) })
+    http.send({
+      method: 'POST',
+      path: '/api/RecurringInvoice',
+      call: 'POST /api/RecurringInvoice',
+      body: [body],
+      idempotent,
+      schema: haloSingle(recurringInvoiceSchema)
+    })
 
   const postMany = (bodies: Record<string, unknown>[]) =>
-    http.send({ method: 'POST', path: '/api/RecurringInvoice', call: 'POST /api/RecurringInvoice', body: bodies, idempotent: true, schema: z.union([z.array(recurringInvoiceSchema), recurringInvoiceSchema.transform((one) => [one])]) })
+    http.send({
+      method: 'POST',
+      path: '/api/RecurringInvoice',
+      call: 'POST /api/RecurringInvoice',
+      body: bodies,
+      idempotent: true,
+      schema: z.union([z.array(recurringInvoiceSchema), recurringInvoiceSchema.transform((one) => [one])])
+    })
 
   /** The full line set with the wanted quantities, and what changes (nothing to post when empty). */
-  const plan = (invoice: RecurringInvoice, wanted: LineQuantity[]): { lines: Record<string, unknown>[]; changes: LineChange[] } => {
+  const plan = (
+    invoice: RecurringInvoice,
+    wanted: LineQuantity[]
+  ): { lines: Record<string, unknown>[]; changes: LineChange[] } => {
     const lines = invoice.lines.map((line) => ({ ...line.raw }))
     const changes: LineChange[] = []
     for (const want of wanted) {
@@ -107,7 +141,10 @@ export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoice
   }
 
   /** Full line set with the wanted quantities; posted only when something changes. */
-  const apply = async (invoice: RecurringInvoice, wanted: LineQuantity[]): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }> => {
+  const apply = async (
+    invoice: RecurringInvoice,
+    wanted: LineQuantity[]
+  ): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }> => {
     const { lines, changes } = plan(invoice, wanted)
     if (changes.length === 0) return { invoice, changes }
     // Absolute values over the full line set: sending it twice leaves the same invoice.
@@ -116,23 +153,55 @@ export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoice
 
   return {
     all: (options = {}) =>
-      fetchAll(http, { path: '/api/RecurringInvoice', key: 'invoices', item: recurringInvoiceSchema, params: { includelines: true }, pageSize: options.pageSize ?? 100 }),
+      fetchAll(http, {
+        path: '/api/RecurringInvoice',
+        key: 'invoices',
+        item: recurringInvoiceSchema,
+        params: { includelines: true },
+        pageSize: options.pageSize ?? 100
+      }),
     listForClient: (clientId) =>
-      fetchAll(http, { path: '/api/RecurringInvoice', key: 'invoices', item: recurringInvoiceSchema, params: { client_id: clientId, includelines: true }, pageSize: 100 }),
+      fetchAll(http, {
+        path: '/api/RecurringInvoice',
+        key: 'invoices',
+        item: recurringInvoiceSchema,
+        params: { client_id: clientId, includelines: true },
+        pageSize: 100
+      }),
     get,
     createForClient: (client, options = {}) => {
       checkQuantities(options.lines ?? [])
-      return post({ client_id: client.id, client_name: client.name, reference: client.name, lines: (options.lines ?? []).map(newLine) }, false)
+      return post(
+        {
+          client_id: client.id,
+          client_name: client.name,
+          reference: client.name,
+          lines: (options.lines ?? []).map(newLine)
+        },
+        false
+      )
     },
     async delete(id) {
-      const deleted = await http.find({ method: 'DELETE', path: `/api/RecurringInvoice/${id}`, call: 'DELETE /api/RecurringInvoice/{id}', idempotent: true, schema: deletedSchema })
+      const deleted = await http.find({
+        method: 'DELETE',
+        path: `/api/RecurringInvoice/${id}`,
+        call: 'DELETE /api/RecurringInvoice/{id}',
+        idempotent: true,
+        schema: deletedSchema
+      })
       return deleted !== null
     },
     async setLineQuantities(invoiceId, wanted) {
       checkQuantities(wanted)
       const invoice = await get(invoiceId)
       if (!invoice) {
-        throw new PlatformError({ platform: 'halopsa', call: 'GET /api/RecurringInvoice/{id}', kind: 'not_found', status: 404, message: `recurring invoice ${invoiceId} not found` })
+        throw new PlatformError({
+          platform: 'halopsa',
+          call: 'GET /api/RecurringInvoice/{id}',
+          kind: 'not_found',
+          status: 404,
+          message: `recurring invoice ${invoiceId} not found`
+        })
       }
       return apply(invoice, wanted)
     },

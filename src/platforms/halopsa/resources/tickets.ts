@@ -64,7 +64,8 @@ export type HaloTickets = {
   addAction(action: NewAction): Promise<HaloAction>
 }
 
-const defined = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined))
+const defined = (record: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined))
 
 const toWire = (t: NewTicket): Record<string, unknown> =>
   defined({
@@ -89,12 +90,26 @@ const toWire = (t: NewTicket): Record<string, unknown> =>
 
 export const createTicketsApi = (http: HaloHttp): HaloTickets => {
   const post = (body: Record<string, unknown>, idempotent: boolean) =>
-    http.send({ method: 'POST', path: '/api/Tickets', call: 'POST /api/Tickets', body: [body], idempotent, schema: haloSingle(ticketSchema) })
+    http.send({
+      method: 'POST',
+      path: '/api/Tickets',
+      call: 'POST /api/Tickets',
+      body: [body],
+      idempotent,
+      schema: haloSingle(ticketSchema)
+    })
   const update = (id: number, fields: Record<string, unknown>) => post({ ...fields, id }, true)
 
   return {
     create: (ticket) => post(toWire(ticket), false),
-    get: (id) => http.find({ method: 'GET', path: `/api/Tickets/${id}`, call: 'GET /api/Tickets/{id}', idempotent: true, schema: ticketSchema }),
+    get: (id) =>
+      http.find({
+        method: 'GET',
+        path: `/api/Tickets/${id}`,
+        call: 'GET /api/Tickets/{id}',
+        idempotent: true,
+        schema: ticketSchema
+      }),
     list: (o = {}) =>
       fetchAll(http, {
         path: '/api/Tickets',
@@ -118,7 +133,16 @@ export const createTicketsApi = (http: HaloHttp): HaloTickets => {
         method: 'POST',
         path: '/api/Actions',
         call: 'POST /api/Actions',
-        body: [defined({ ticket_id: a.ticketId, note: a.note, outcome: a.outcome, outcome_id: a.outcomeId, hiddenfromuser: a.hiddenFromUser, new_status: a.newStatusId })],
+        body: [
+          defined({
+            ticket_id: a.ticketId,
+            note: a.note,
+            outcome: a.outcome,
+            outcome_id: a.outcomeId,
+            hiddenfromuser: a.hiddenFromUser,
+            new_status: a.newStatusId
+          })
+        ],
         idempotent: false,
         schema: haloSingle(actionSchema)
       })

@@ -33,11 +33,16 @@ export class ApiError extends Error {
 const errorFrom = async (response) => {
   try {
     const body = await response.json()
-    if (body && body.error && typeof body.error.message === 'string') return new ApiError(response.status, body.error.code, body.error.message, body.error.details)
+    if (body && body.error && typeof body.error.message === 'string')
+      return new ApiError(response.status, body.error.code, body.error.message, body.error.details)
   } catch {
     // Not the API's error shape (a proxy's page, say): fall through to the status line.
   }
-  return new ApiError(response.status, 'http_error', `the relay answered ${response.status} ${response.statusText}`.trim())
+  return new ApiError(
+    response.status,
+    'http_error',
+    `the relay answered ${response.status} ${response.statusText}`.trim()
+  )
 }
 
 const listeners = { unauthorized: new Set(), forbidden: new Set() }
@@ -55,7 +60,13 @@ export const request = async (method, path, { body, token = session.token(), sig
   if (body !== undefined) headers['content-type'] = 'application/json'
   let response
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, cache: 'no-store' })
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      cache: 'no-store'
+    })
   } catch (error) {
     if (error && error.name === 'AbortError') throw error
     throw new ApiError(0, 'network_error', 'the relay did not answer; check that it is running')
@@ -81,7 +92,8 @@ export const api = {
 /** Query string from an object, skipping empty values. */
 export const query = (params) => {
   const search = new URLSearchParams()
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value))
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value))
   const text = search.toString()
   return text ? `?${text}` : ''
 }

@@ -42,27 +42,76 @@ export const securityModules = [
 
 /** Common GravityZone usage counters (getMonthlyUsage fields); any counter name may be typed. */
 export const usageCounters = [
-  'endpointMonthlyUsage', 'edrMonthlyUsage', 'patchManagementMonthlyUsage', 'emailSecurityMonthlyUsage',
-  'encryptionMonthlyUsage', 'exchangeMonthlyUsage', 'mobileSecurityMonthlyUsage', 'containerProtectionMonthlyUsage',
-  'mspSecureMonthlyUsage', 'mspSecurePlusMonthlyUsage', 'mspSecureExtraMonthlyUsage', 'mspSecureEssentialsMonthlyUsage',
-  'aLaCarteMonthlyUsage', 'mdrFoundationsMonthlyUsage', 'mdrResponseMonthlyUsage', 'atsMonthlyUsage', 'complianceMonthlyUsage'
+  'endpointMonthlyUsage',
+  'edrMonthlyUsage',
+  'patchManagementMonthlyUsage',
+  'emailSecurityMonthlyUsage',
+  'encryptionMonthlyUsage',
+  'exchangeMonthlyUsage',
+  'mobileSecurityMonthlyUsage',
+  'containerProtectionMonthlyUsage',
+  'mspSecureMonthlyUsage',
+  'mspSecurePlusMonthlyUsage',
+  'mspSecureExtraMonthlyUsage',
+  'mspSecureEssentialsMonthlyUsage',
+  'aLaCarteMonthlyUsage',
+  'mdrFoundationsMonthlyUsage',
+  'mdrResponseMonthlyUsage',
+  'atsMonthlyUsage',
+  'complianceMonthlyUsage'
 ]
 
 /** Fact types an operator filters the audit by most (SPEC §4); any type may be typed. */
 export const factTypes = [
-  'MappingCreated', 'MappingUpdated', 'MappingDeleted', 'BillingConfigured', 'TicketingConfigured',
-  'CompanyNotFound', 'CompanyFound', 'ClientDeleted', 'ClientFound', 'CompanyAndClientNotFound',
-  'InvoiceMissing', 'InvoiceFound', 'RecurringInvoiceGenerated', 'ItemMissing', 'ItemFound',
-  'UsageBilled', 'BillingSkipped', 'BillingRunCompleted', 'SecurityEventReceived', 'PlatformEventReceived', 'PushEventInvalid',
-  'TicketCreated', 'TicketCreateFailed', 'TicketClosed', 'TicketCloseFailed', 'TicketingSkipped',
-  'TicketingConfigInvalid', 'TicketingConfigValid', 'RecheckRequested', 'RecheckCompleted', 'EventAcknowledged',
-  'HaloWebhookReceived', 'HaloWebhookInvalid'
+  'MappingCreated',
+  'MappingUpdated',
+  'MappingDeleted',
+  'BillingConfigured',
+  'TicketingConfigured',
+  'CompanyNotFound',
+  'CompanyFound',
+  'ClientDeleted',
+  'ClientFound',
+  'CompanyAndClientNotFound',
+  'InvoiceMissing',
+  'InvoiceFound',
+  'RecurringInvoiceGenerated',
+  'ItemMissing',
+  'ItemFound',
+  'UsageBilled',
+  'BillingSkipped',
+  'BillingRunCompleted',
+  'SecurityEventReceived',
+  'PlatformEventReceived',
+  'PushEventInvalid',
+  'TicketCreated',
+  'TicketCreateFailed',
+  'TicketClosed',
+  'TicketCloseFailed',
+  'TicketingSkipped',
+  'TicketingConfigInvalid',
+  'TicketingConfigValid',
+  'RecheckRequested',
+  'RecheckCompleted',
+  'EventAcknowledged',
+  'HaloWebhookReceived',
+  'HaloWebhookInvalid'
 ]
 
 /** Stream categories (src/domain/streams.ts). */
 export const streamCategories = [
-  'mappingRegistry', 'mappingHealth', 'billingConfig', 'ticketingConfig', 'integrationEvent', 'gzDelivery',
-  'haloDelivery', 'ticket', 'usage', 'billingRun', 'syncRun', 'pushService'
+  'mappingRegistry',
+  'mappingHealth',
+  'billingConfig',
+  'ticketingConfig',
+  'integrationEvent',
+  'gzDelivery',
+  'haloDelivery',
+  'ticket',
+  'usage',
+  'billingRun',
+  'syncRun',
+  'pushService'
 ]
 
 export const mappingStatuses = {

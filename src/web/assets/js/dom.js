@@ -59,9 +59,16 @@ export const say = (line, text, tone) => {
 }
 
 /** A table in a scrollable region, so a narrow screen scrolls it instead of the page. */
-export const tableRegion = (label, table) => h('div', { class: 'table-region', role: 'region', 'aria-label': label, tabindex: '0' }, table)
+export const tableRegion = (label, table) =>
+  h('div', { class: 'table-region', role: 'region', 'aria-label': label, tabindex: '0' }, table)
 
-export const pageHeader = (title, ...actions) => h('div', { class: 'page-header' }, h('h1', { tabindex: '-1' }, title), actions.length ? h('div', { class: 'page-actions' }, actions) : null)
+export const pageHeader = (title, ...actions) =>
+  h(
+    'div',
+    { class: 'page-header' },
+    h('h1', { tabindex: '-1' }, title),
+    actions.length ? h('div', { class: 'page-actions' }, actions) : null
+  )
 
 /** Runs an async action with its button disabled and relabelled, then restores it. */
 export const busy = async (button, label, work) => {
@@ -79,29 +86,45 @@ export const busy = async (button, label, work) => {
 }
 
 /** Pretty JSON in a collapsible block. */
-export const jsonDetails = (summary, value) => h('details', { class: 'json' }, h('summary', {}, summary), h('pre', {}, h('code', {}, JSON.stringify(value, null, 2))))
+export const jsonDetails = (summary, value) =>
+  h(
+    'details',
+    { class: 'json' },
+    h('summary', {}, summary),
+    h('pre', {}, h('code', {}, JSON.stringify(value, null, 2)))
+  )
 
 /**
  * A modal confirmation (<dialog>): resolves true when the operator confirms. The dialog returns
  * focus to the element that opened it when it closes.
  */
-export const confirmDialog = ({ title, body, confirm, tone = 'danger' }) => new Promise((resolve) => {
-  const opener = document.activeElement
-  const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'dialog-title' },
-    h('form', { method: 'dialog' },
-      h('h2', { id: 'dialog-title' }, title),
-      h('p', {}, body),
-      h('div', { class: 'dialog-actions' },
-        h('button', { type: 'submit', value: 'cancel', class: 'button', autofocus: true }, 'Cancel'),
-        h('button', { type: 'submit', value: 'confirm', class: `button button-${tone}` }, confirm))))
-  dialog.addEventListener('close', () => {
-    dialog.remove()
-    if (opener && typeof opener.focus === 'function' && opener.isConnected) opener.focus()
-    resolve(dialog.returnValue === 'confirm')
+export const confirmDialog = ({ title, body, confirm, tone = 'danger' }) =>
+  new Promise((resolve) => {
+    const opener = document.activeElement
+    const dialog = h(
+      'dialog',
+      { class: 'dialog', 'aria-labelledby': 'dialog-title' },
+      h(
+        'form',
+        { method: 'dialog' },
+        h('h2', { id: 'dialog-title' }, title),
+        h('p', {}, body),
+        h(
+          'div',
+          { class: 'dialog-actions' },
+          h('button', { type: 'submit', value: 'cancel', class: 'button', autofocus: true }, 'Cancel'),
+          h('button', { type: 'submit', value: 'confirm', class: `button button-${tone}` }, confirm)
+        )
+      )
+    )
+    dialog.addEventListener('close', () => {
+      dialog.remove()
+      if (opener && typeof opener.focus === 'function' && opener.isConnected) opener.focus()
+      resolve(dialog.returnValue === 'confirm')
+    })
+    document.body.append(dialog)
+    dialog.showModal()
   })
-  document.body.append(dialog)
-  dialog.showModal()
-})
 
 /**
  * Submits `form` through `save()`: the submit button is busy meanwhile, and the result (a message,

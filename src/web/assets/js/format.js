@@ -13,14 +13,17 @@ export const mappingStatusBadge = (status) => {
 }
 
 /** "Acme Dental Group" with its id beneath, or the id alone. */
-export const named = (name, id) => (name
-  ? h('span', { class: 'named' }, h('span', {}, name), h('span', { class: 'id' }, String(id)))
-  : h('span', { class: 'named' }, h('span', { class: 'id id-only' }, id === undefined ? '—' : String(id))))
+export const named = (name, id) =>
+  name
+    ? h('span', { class: 'named' }, h('span', {}, name), h('span', { class: 'id' }, String(id)))
+    : h('span', { class: 'named' }, h('span', { class: 'id id-only' }, id === undefined ? '—' : String(id)))
 
 export const companyName = (s) => named(s.gravityzoneCompanyName, s.gravityzoneCompanyId)
-export const clientName = (s) => named(s.halopsaClientName, s.halopsaClientId === undefined ? undefined : `#${s.halopsaClientId}`)
+export const clientName = (s) =>
+  named(s.halopsaClientName, s.halopsaClientId === undefined ? undefined : `#${s.halopsaClientId}`)
 
-const subjectLine = (key, text) => h('div', { class: 'subject-line' }, h('span', { class: 'subject-key' }, key), ' ', text)
+const subjectLine = (key, text) =>
+  h('div', { class: 'subject-line' }, h('span', { class: 'subject-key' }, key), ' ', text)
 
 /** An event's subject in a table cell: one line per thing it is about. */
 export const subjectCell = (s) => {
@@ -29,7 +32,10 @@ export const subjectCell = (s) => {
   const hasClient = s.halopsaClientId !== undefined || Boolean(s.halopsaClientName)
   if (s.gravityzoneCompanyName && s.gravityzoneCompanyName === s.halopsaClientName) {
     // The usual case: the customer has one name on both platforms.
-    lines.push(h('div', { class: 'subject-line' }, s.halopsaClientName), h('div', { class: 'subject-line muted small' }, `GravityZone company · HaloPSA client #${s.halopsaClientId}`))
+    lines.push(
+      h('div', { class: 'subject-line' }, s.halopsaClientName),
+      h('div', { class: 'subject-line muted small' }, `GravityZone company · HaloPSA client #${s.halopsaClientId}`)
+    )
   } else {
     if (hasCompany) lines.push(subjectLine('GravityZone', s.gravityzoneCompanyName ?? s.gravityzoneCompanyId))
     if (hasClient) lines.push(subjectLine('HaloPSA', s.halopsaClientName ?? `client #${s.halopsaClientId}`))
@@ -42,14 +48,23 @@ export const subjectCell = (s) => {
 
 /** A plain-text name for an event, for link labels and announcements. */
 export const subjectText = (subject) =>
-  [subject.halopsaClientName ?? subject.gravityzoneCompanyName, subject.itemId !== undefined ? `item #${subject.itemId}` : null, subject.ticketId !== undefined ? `ticket #${subject.ticketId}` : null]
-    .filter(Boolean).join(', ') || 'global configuration'
+  [
+    subject.halopsaClientName ?? subject.gravityzoneCompanyName,
+    subject.itemId !== undefined ? `item #${subject.itemId}` : null,
+    subject.ticketId !== undefined ? `ticket #${subject.ticketId}` : null
+  ]
+    .filter(Boolean)
+    .join(', ') || 'global configuration'
 
 const actionPast = { recheck: 'a recheck', resolve: 'Resolve', acknowledge: 'OK (acknowledged)' }
 
 /** "alice, with Resolve" / "scheduler, by ClientFound" / "alice, mapping deleted". */
 export const closedByText = (closedBy) => {
   if (!closedBy) return ''
-  const how = closedBy.action ? `with ${actionPast[closedBy.action] ?? closedBy.action}` : closedBy.reason ? closedBy.reason : `by the fact ${closedBy.factType}`
+  const how = closedBy.action
+    ? `with ${actionPast[closedBy.action] ?? closedBy.action}`
+    : closedBy.reason
+      ? closedBy.reason
+      : `by the fact ${closedBy.factType}`
   return `${closedBy.actor}, ${how}`
 }

@@ -15,13 +15,42 @@ export const itemRowsEditor = ({ label, items = {} }) => {
 
   const addRow = (counter = '', itemId = '') => {
     const n = ++rows
-    const counterInput = h('input', { id: `${prefix}-counter-${n}`, name: 'counter', list: listId, value: counter, autocomplete: 'off', spellcheck: 'false', placeholder: 'endpointMonthlyUsage' })
-    const itemInput = h('input', { id: `${prefix}-item-${n}`, name: 'itemId', type: 'number', min: '1', step: '1', inputmode: 'numeric', value: itemId === '' ? '' : String(itemId), class: 'input-narrow' })
-    const tr = h('tr', {},
-      h('td', {}, h('label', { class: 'visually-hidden', for: counterInput.id }, `Usage counter, row ${n}`), counterInput),
+    const counterInput = h('input', {
+      id: `${prefix}-counter-${n}`,
+      name: 'counter',
+      list: listId,
+      value: counter,
+      autocomplete: 'off',
+      spellcheck: 'false',
+      placeholder: 'endpointMonthlyUsage'
+    })
+    const itemInput = h('input', {
+      id: `${prefix}-item-${n}`,
+      name: 'itemId',
+      type: 'number',
+      min: '1',
+      step: '1',
+      inputmode: 'numeric',
+      value: itemId === '' ? '' : String(itemId),
+      class: 'input-narrow'
+    })
+    const tr = h(
+      'tr',
+      {},
+      h(
+        'td',
+        {},
+        h('label', { class: 'visually-hidden', for: counterInput.id }, `Usage counter, row ${n}`),
+        counterInput
+      ),
       h('td', {}, h('label', { class: 'visually-hidden', for: itemInput.id }, `HaloPSA item id, row ${n}`), itemInput),
-      h('td', { class: 'cell-action' }))
-    const remove = h('button', { type: 'button', class: 'button button-small', 'aria-label': `Remove row ${n}` }, 'Remove')
+      h('td', { class: 'cell-action' })
+    )
+    const remove = h(
+      'button',
+      { type: 'button', class: 'button button-small', 'aria-label': `Remove row ${n}` },
+      'Remove'
+    )
     remove.addEventListener('click', () => {
       const next = tr.nextElementSibling ?? tr.previousElementSibling
       tr.remove()
@@ -39,19 +68,41 @@ export const itemRowsEditor = ({ label, items = {} }) => {
     empty.hidden = tbody.childElementCount > 0
     table.hidden = tbody.childElementCount === 0
   }
-  const table = h('table', { class: 'data item-rows' },
+  const table = h(
+    'table',
+    { class: 'data item-rows' },
     h('caption', { class: 'visually-hidden' }, label),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Usage counter (GravityZone)'), h('th', { scope: 'col' }, 'HaloPSA item id'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Remove')))),
-    tbody)
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Usage counter (GravityZone)'),
+        h('th', { scope: 'col' }, 'HaloPSA item id'),
+        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Remove'))
+      )
+    ),
+    tbody
+  )
   const add = h('button', { type: 'button', class: 'button button-small' }, 'Add item')
   add.addEventListener('click', () => addRow().focus())
 
   for (const [counter, itemId] of Object.entries(items)) addRow(counter, itemId)
   refreshEmpty()
 
-  const element = h('div', { class: 'item-rows-editor', role: 'group', 'aria-label': label },
-    h('datalist', { id: listId }, usageCounters.map((c) => h('option', { value: c }))),
-    table, empty, h('div', {}, add))
+  const element = h(
+    'div',
+    { class: 'item-rows-editor', role: 'group', 'aria-label': label },
+    h(
+      'datalist',
+      { id: listId },
+      usageCounters.map((c) => h('option', { value: c }))
+    ),
+    table,
+    empty,
+    h('div', {}, add)
+  )
 
   return {
     element,
@@ -64,7 +115,8 @@ export const itemRowsEditor = ({ label, items = {} }) => {
         if (!counter && !itemText) continue
         if (!counter) return { error: `Row ${i + 1}: enter a usage counter.` }
         const itemId = Number(itemText)
-        if (!Number.isInteger(itemId) || itemId < 1) return { error: `Row ${i + 1}: the HaloPSA item id must be a whole number above 0.` }
+        if (!Number.isInteger(itemId) || itemId < 1)
+          return { error: `Row ${i + 1}: the HaloPSA item id must be a whole number above 0.` }
         if (counter in result) return { error: `Row ${i + 1}: ${counter} is mapped twice.` }
         result[counter] = itemId
       }

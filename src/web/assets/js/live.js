@@ -62,22 +62,23 @@ export const createLiveFacts = ({ onUnauthorized }) => {
     for (const listener of statusListeners) listener(status)
   }
 
-  const parserFor = () => createSseParser({
-    onEvent: (event) => {
-      if (event.id) lastEventId = event.id
-      if (event.type !== 'fact') return
-      let fact
-      try {
-        fact = JSON.parse(event.data)
-      } catch {
-        return
+  const parserFor = () =>
+    createSseParser({
+      onEvent: (event) => {
+        if (event.id) lastEventId = event.id
+        if (event.type !== 'fact') return
+        let fact
+        try {
+          fact = JSON.parse(event.data)
+        } catch {
+          return
+        }
+        for (const listener of factListeners) listener(fact)
+      },
+      onRetry: (ms) => {
+        retryMs = Math.min(Math.max(ms, 500), 60_000)
       }
-      for (const listener of factListeners) listener(fact)
-    },
-    onRetry: (ms) => {
-      retryMs = Math.min(Math.max(ms, 500), 60_000)
-    }
-  })
+    })
 
   const connect = async (gen) => {
     if (!running || gen !== generation) return
@@ -92,7 +93,13 @@ export const createLiveFacts = ({ onUnauthorized }) => {
         if (gen !== generation) return
         running = false
         setStatus('stopped')
-        onUnauthorized(new ApiError(401, body?.error?.code ?? 'invalid_credentials', body?.error?.message ?? 'the token is not accepted'))
+        onUnauthorized(
+          new ApiError(
+            401,
+            body?.error?.code ?? 'invalid_credentials',
+            body?.error?.message ?? 'the token is not accepted'
+          )
+        )
         return
       }
       if (!response.ok || !response.body) throw new Error(`the live tail answered ${response.status}`)

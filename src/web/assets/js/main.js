@@ -88,7 +88,15 @@ const render = async () => {
   }
   const view = h('div', { class: 'page' })
   $('view').replaceChildren(view)
-  const ctx = { view, id, params, live, counts, onCleanup: (fn) => cleanups.push(fn), isCurrent: () => seq === renderCount }
+  const ctx = {
+    view,
+    id,
+    params,
+    live,
+    counts,
+    onCleanup: (fn) => cleanups.push(fn),
+    isCurrent: () => seq === renderCount
+  }
   if (!page) {
     fill(view, h('h1', { tabindex: '-1' }, 'Page not found'), h('p', {}, h('a', { href: '#/events' }, 'Go to Events')))
   }
@@ -102,7 +110,8 @@ const render = async () => {
   try {
     await pending
   } catch (error) {
-    if (ctx.isCurrent()) view.append(h('p', { class: 'form-error', role: 'alert' }, `This page could not be loaded: ${error.message}`))
+    if (ctx.isCurrent())
+      view.append(h('p', { class: 'form-error', role: 'alert' }, `This page could not be loaded: ${error.message}`))
   }
 }
 onRerender(render)

@@ -7,7 +7,10 @@ import { query } from './api.js'
 export const currentRoute = () => {
   const hash = location.hash.replace(/^#/, '') || '/events'
   const [path, search = ''] = hash.split('?')
-  const segments = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s))
+  const segments = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => decodeURIComponent(s))
   return { segments, params: Object.fromEntries(new URLSearchParams(search)) }
 }
 

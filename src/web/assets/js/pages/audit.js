@@ -14,9 +14,15 @@ const MAX_ROWS = 1000
 
 /** The same filter the API applies: types are a comma-separated list; a stream without a dash is a category. */
 export const factMatcher = ({ type, stream }) => {
-  const types = type ? type.split(',').map((t) => t.trim()).filter(Boolean) : []
-  return (fact) => (types.length === 0 || types.includes(fact.type))
-    && (!stream || (stream.includes('-') ? fact.stream === stream : fact.stream.startsWith(`${stream}-`)))
+  const types = type
+    ? type
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
+    : []
+  return (fact) =>
+    (types.length === 0 || types.includes(fact.type)) &&
+    (!stream || (stream.includes('-') ? fact.stream === stream : fact.stream.startsWith(`${stream}-`)))
 }
 
 const headPosition = async () => {
@@ -37,7 +43,9 @@ const latestBefore = async (filter, upper) => {
     const found = []
     let after = lower
     for (let done = false; !done;) {
-      const page = await api.get(`/api/audit${query({ ...filter, after: after > 0n ? String(after) : undefined, limit: 1000 })}`)
+      const page = await api.get(
+        `/api/audit${query({ ...filter, after: after > 0n ? String(after) : undefined, limit: 1000 })}`
+      )
       for (const fact of page.items) {
         if (upper !== null && BigInt(fact.position) >= upper) {
           done = true
@@ -48,7 +56,8 @@ const latestBefore = async (filter, upper) => {
       if (!page.nextCursor) done = true
       else after = BigInt(page.nextCursor)
     }
-    if (found.length >= PAGE || lower === 0n) return { facts: found.slice(-PAGE).reverse(), older: found.length > PAGE || lower > 0n }
+    if (found.length >= PAGE || lower === 0n)
+      return { facts: found.slice(-PAGE).reverse(), older: found.length > PAGE || lower > 0n }
     span *= 8n
   }
 }
@@ -60,36 +69,104 @@ export default async function auditPage(ctx) {
   const arrivals = statusLine()
   const error = errorLine()
   const tbody = h('tbody')
-  const table = h('table', { class: 'data audit-table stack-narrow' },
+  const table = h(
+    'table',
+    { class: 'data audit-table stack-narrow' },
     h('caption', { class: 'visually-hidden' }, 'Facts, newest first'),
-    h('thead', {}, h('tr', {}, ['Position', 'Recorded', 'Type', 'Stream', 'Actor', 'Details'].map((c) => h('th', { scope: 'col' }, c)))),
-    tbody)
-  const empty = h('p', { class: 'empty', hidden: true }, filter.type || filter.stream ? 'No facts match these filters yet.' : 'No facts yet.')
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Position', 'Recorded', 'Type', 'Stream', 'Actor', 'Details'].map((c) => h('th', { scope: 'col' }, c))
+      )
+    ),
+    tbody
+  )
+  const empty = h(
+    'p',
+    { class: 'empty', hidden: true },
+    filter.type || filter.stream ? 'No facts match these filters yet.' : 'No facts yet.'
+  )
   const older = h('button', { type: 'button', class: 'button', hidden: true }, 'Older facts')
 
-  const form = h('form', { class: 'filters', 'aria-label': 'Filter facts' },
-    h('datalist', { id: 'fact-types' }, factTypes.map((t) => h('option', { value: t }))),
-    h('datalist', { id: 'stream-categories' }, streamCategories.map((s) => h('option', { value: s }))),
-    h('div', { class: 'field' }, h('label', { for: 'audit-type' }, 'Type'),
-      h('input', { id: 'audit-type', name: 'type', list: 'fact-types', value: filter.type, autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. TicketCreated', 'aria-describedby': 'audit-type-hint' }),
-      h('p', { class: 'hint', id: 'audit-type-hint' }, 'One fact type, or several separated by commas.')),
-    h('div', { class: 'field' }, h('label', { for: 'audit-stream' }, 'Stream'),
-      h('input', { id: 'audit-stream', name: 'stream', list: 'stream-categories', value: filter.stream, autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. mappingHealth', 'aria-describedby': 'audit-stream-hint' }),
-      h('p', { class: 'hint', id: 'audit-stream-hint' }, 'A category (mappingHealth) or one stream (mappingHealth-…).')),
-    h('div', { class: 'filter-buttons' },
+  const form = h(
+    'form',
+    { class: 'filters', 'aria-label': 'Filter facts' },
+    h(
+      'datalist',
+      { id: 'fact-types' },
+      factTypes.map((t) => h('option', { value: t }))
+    ),
+    h(
+      'datalist',
+      { id: 'stream-categories' },
+      streamCategories.map((s) => h('option', { value: s }))
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'audit-type' }, 'Type'),
+      h('input', {
+        id: 'audit-type',
+        name: 'type',
+        list: 'fact-types',
+        value: filter.type,
+        autocomplete: 'off',
+        spellcheck: 'false',
+        placeholder: 'e.g. TicketCreated',
+        'aria-describedby': 'audit-type-hint'
+      }),
+      h('p', { class: 'hint', id: 'audit-type-hint' }, 'One fact type, or several separated by commas.')
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'audit-stream' }, 'Stream'),
+      h('input', {
+        id: 'audit-stream',
+        name: 'stream',
+        list: 'stream-categories',
+        value: filter.stream,
+        autocomplete: 'off',
+        spellcheck: 'false',
+        placeholder: 'e.g. mappingHealth',
+        'aria-describedby': 'audit-stream-hint'
+      }),
+      h('p', { class: 'hint', id: 'audit-stream-hint' }, 'A category (mappingHealth) or one stream (mappingHealth-…).')
+    ),
+    h(
+      'div',
+      { class: 'filter-buttons' },
       h('button', { type: 'submit', class: 'button button-primary' }, 'Apply'),
-      h('a', { class: 'button', href: hashFor('/audit') }, 'Clear')))
+      h('a', { class: 'button', href: hashFor('/audit') }, 'Clear')
+    )
+  )
   form.addEventListener('submit', (event) => {
     event.preventDefault()
-    location.hash = hashFor('/audit', { type: form.elements.type.value.trim(), stream: form.elements.stream.value.trim() })
+    location.hash = hashFor('/audit', {
+      type: form.elements.type.value.trim(),
+      stream: form.elements.stream.value.trim()
+    })
   })
 
-  fill(ctx.view,
+  fill(
+    ctx.view,
     pageHeader('Audit'),
-    h('p', { class: 'lead' }, 'Every webhook delivery, poll result, decision and action, as immutable facts. Newest first; new facts appear at the top as they are recorded.'),
-    form, liveLine, arrivals, error,
-    tableRegion('Facts', table), empty,
-    h('div', { class: 'list-footer' }, older))
+    h(
+      'p',
+      { class: 'lead' },
+      'Every webhook delivery, poll result, decision and action, as immutable facts. Newest first; new facts appear at the top as they are recorded.'
+    ),
+    form,
+    liveLine,
+    arrivals,
+    error,
+    tableRegion('Facts', table),
+    empty,
+    h('div', { class: 'list-footer' }, older)
+  )
 
   // #region rows
   const shown = new Set()
@@ -98,13 +175,17 @@ export default async function auditPage(ctx) {
   let arrived = 0
   let announce = null
 
-  const row = (f, fresh) => h('tr', { class: fresh ? 'fresh' : undefined, dataset: { position: f.position, type: f.type } },
-    h('td', { 'data-label': 'Position' }, h('code', {}, f.position)),
-    h('td', { 'data-label': 'Recorded' }, time(f.recordedAt, { seconds: true })),
-    h('td', { class: 'fact-type' }, f.type),
-    h('td', { 'data-label': 'Stream' }, h('code', { class: 'small' }, f.stream)),
-    h('td', { 'data-label': 'Actor' }, String(f.metadata?.actor ?? '')),
-    h('td', { class: 'cell-json' }, jsonDetails('Data', f.data), jsonDetails('Metadata', f.metadata)))
+  const row = (f, fresh) =>
+    h(
+      'tr',
+      { class: fresh ? 'fresh' : undefined, dataset: { position: f.position, type: f.type } },
+      h('td', { 'data-label': 'Position' }, h('code', {}, f.position)),
+      h('td', { 'data-label': 'Recorded' }, time(f.recordedAt, { seconds: true })),
+      h('td', { class: 'fact-type' }, f.type),
+      h('td', { 'data-label': 'Stream' }, h('code', { class: 'small' }, f.stream)),
+      h('td', { 'data-label': 'Actor' }, String(f.metadata?.actor ?? '')),
+      h('td', { class: 'cell-json' }, jsonDetails('Data', f.data), jsonDetails('Metadata', f.metadata))
+    )
 
   const refreshEmpty = () => {
     empty.hidden = tbody.childElementCount > 0
@@ -116,7 +197,9 @@ export default async function auditPage(ctx) {
    * usually go on top; one that the tail delivers after a catch-up brought newer ones goes below those.
    */
   const addNewer = (facts, fresh) => {
-    const added = facts.filter((f) => !shown.has(f.position)).sort((a, b) => (BigInt(a.position) > BigInt(b.position) ? 1 : -1))
+    const added = facts
+      .filter((f) => !shown.has(f.position))
+      .sort((a, b) => (BigInt(a.position) > BigInt(b.position) ? 1 : -1))
     for (const f of added) {
       shown.add(f.position)
       const position = BigInt(f.position)
@@ -129,7 +212,10 @@ export default async function auditPage(ctx) {
       // Whichever way a new fact came (the tail, or the catch-up after connecting), it is news.
       arrived += added.length
       clearTimeout(announce)
-      announce = setTimeout(() => say(arrivals, `${arrived} new fact${arrived === 1 ? '' : 's'} since this page opened.`), 800)
+      announce = setTimeout(
+        () => say(arrivals, `${arrived} new fact${arrived === 1 ? '' : 's'} since this page opened.`),
+        800
+      )
     }
     while (tbody.childElementCount > MAX_ROWS) {
       const last = tbody.lastElementChild
@@ -157,18 +243,22 @@ export default async function auditPage(ctx) {
   // #region live
   let loaded = false
   const early = []
-  ctx.onCleanup(ctx.live.onFact((fact) => {
-    if (!ctx.isCurrent() || !matches(fact)) return
-    if (!loaded) early.push(fact)
-    else addNewer([fact], true)
-  }))
+  ctx.onCleanup(
+    ctx.live.onFact((fact) => {
+      if (!ctx.isCurrent() || !matches(fact)) return
+      if (!loaded) early.push(fact)
+      else addNewer([fact], true)
+    })
+  )
   ctx.onCleanup(() => clearTimeout(announce))
 
   /** After (re)connecting, read what the tail may not have delivered: everything after the newest fact shown. */
   const catchUp = async () => {
     let after = newest
     for (;;) {
-      const page = await api.get(`/api/audit${query({ ...filter, after: after > 0n ? String(after) : undefined, limit: 1000 })}`)
+      const page = await api.get(
+        `/api/audit${query({ ...filter, after: after > 0n ? String(after) : undefined, limit: 1000 })}`
+      )
       if (!ctx.isCurrent()) return
       addNewer(page.items, true)
       if (!page.nextCursor) return
@@ -176,28 +266,37 @@ export default async function auditPage(ctx) {
     }
   }
 
-  const liveText = { connecting: 'Connecting to the live tail…', live: 'Live: new facts appear at the top.', reconnecting: 'The live tail dropped; reconnecting…', stopped: 'Not live.' }
+  const liveText = {
+    connecting: 'Connecting to the live tail…',
+    live: 'Live: new facts appear at the top.',
+    reconnecting: 'The live tail dropped; reconnecting…',
+    stopped: 'Not live.'
+  }
   const showLive = (status) => {
     liveLine.textContent = liveText[status] ?? ''
     liveLine.dataset.status = status
   }
   showLive(ctx.live.status())
-  ctx.onCleanup(ctx.live.onStatus((status) => {
-    if (!ctx.isCurrent()) return
-    showLive(status)
-    if (status === 'live' && loaded) catchUp().catch(() => {})
-  }))
+  ctx.onCleanup(
+    ctx.live.onStatus((status) => {
+      if (!ctx.isCurrent()) return
+      showLive(status)
+      if (status === 'live' && loaded) catchUp().catch(() => {})
+    })
+  )
   // #endregion
 
-  older.addEventListener('click', () => busy(older, 'Loading…', async () => {
-    try {
-      const page = await latestBefore(filter, oldest)
-      addOlder(page.facts)
-      older.hidden = !page.older
-    } catch (failure) {
-      say(error, `Older facts could not be loaded: ${failure.message}.`)
-    }
-  }))
+  older.addEventListener('click', () =>
+    busy(older, 'Loading…', async () => {
+      try {
+        const page = await latestBefore(filter, oldest)
+        addOlder(page.facts)
+        older.hidden = !page.older
+      } catch (failure) {
+        say(error, `Older facts could not be loaded: ${failure.message}.`)
+      }
+    })
+  )
 
   try {
     const head = await headPosition()

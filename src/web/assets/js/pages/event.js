@@ -8,22 +8,51 @@ import { hashFor, mappingHref } from '../router.js'
 
 const row = (term, ...value) => [h('dt', {}, term), h('dd', {}, value)]
 
-const subjectList = (s) => h('dl', { class: 'facts-list' },
-  s.gravityzoneCompanyId !== undefined ? row('GravityZone company', companyName(s)) : null,
-  s.halopsaClientId !== undefined ? row('HaloPSA client', clientName(s)) : null,
-  s.itemId !== undefined ? row('HaloPSA item', `#${s.itemId}`, s.mappingId ? ' (custom billing of this mapping)' : ' (global billing)') : null,
-  s.ticketId !== undefined ? row('HaloPSA ticket', `#${s.ticketId}`) : null,
-  s.mappingId !== undefined ? row('Mapping', h('a', { href: mappingHref(s.mappingId) }, 'Open the mapping'), ' ', h('code', { class: 'id' }, s.mappingId)) : null,
-  s.gravityzoneCompanyId === undefined && s.halopsaClientId === undefined && s.itemId === undefined ? row('Scope', 'Global configuration') : null)
+const subjectList = (s) =>
+  h(
+    'dl',
+    { class: 'facts-list' },
+    s.gravityzoneCompanyId !== undefined ? row('GravityZone company', companyName(s)) : null,
+    s.halopsaClientId !== undefined ? row('HaloPSA client', clientName(s)) : null,
+    s.itemId !== undefined
+      ? row('HaloPSA item', `#${s.itemId}`, s.mappingId ? ' (custom billing of this mapping)' : ' (global billing)')
+      : null,
+    s.ticketId !== undefined ? row('HaloPSA ticket', `#${s.ticketId}`) : null,
+    s.mappingId !== undefined
+      ? row(
+          'Mapping',
+          h('a', { href: mappingHref(s.mappingId) }, 'Open the mapping'),
+          ' ',
+          h('code', { class: 'id' }, s.mappingId)
+        )
+      : null,
+    s.gravityzoneCompanyId === undefined && s.halopsaClientId === undefined && s.itemId === undefined
+      ? row('Scope', 'Global configuration')
+      : null
+  )
 
-const factItem = (f) => h('li', { class: 'fact' },
-  h('div', { class: 'fact-head' },
-    h('span', { class: 'fact-type' }, f.type),
-    time(f.recordedAt, { seconds: true }),
-    h('span', { class: 'fact-actor' }, 'by ', h('strong', {}, String(f.metadata?.actor ?? 'unknown')))),
-  h('div', { class: 'fact-meta muted small' }, 'stream ', h('code', {}, f.stream), ' · position ', h('code', {}, f.position)),
-  jsonDetails('Data', f.data),
-  jsonDetails('Metadata', f.metadata))
+const factItem = (f) =>
+  h(
+    'li',
+    { class: 'fact' },
+    h(
+      'div',
+      { class: 'fact-head' },
+      h('span', { class: 'fact-type' }, f.type),
+      time(f.recordedAt, { seconds: true }),
+      h('span', { class: 'fact-actor' }, 'by ', h('strong', {}, String(f.metadata?.actor ?? 'unknown')))
+    ),
+    h(
+      'div',
+      { class: 'fact-meta muted small' },
+      'stream ',
+      h('code', {}, f.stream),
+      ' · position ',
+      h('code', {}, f.position)
+    ),
+    jsonDetails('Data', f.data),
+    jsonDetails('Metadata', f.metadata)
+  )
 
 /** What a finished action means, read from the facts it appended. */
 const outcomeText = (action, event) => {
@@ -32,7 +61,8 @@ const outcomeText = (action, event) => {
   const completed = [...(event.facts ?? [])].reverse().find((f) => f.type === 'RecheckCompleted')
   const outcome = completed?.data?.outcome
   const message = completed?.data?.message ? ` ${completed.data.message}` : ''
-  if (event.status === 'closed' || outcome === 'closed') return 'Recheck finished: the problem is gone and the event is closed.'
+  if (event.status === 'closed' || outcome === 'closed')
+    return 'Recheck finished: the problem is gone and the event is closed.'
   if (outcome === 'failed') return `Recheck could not run: the event stays active.${message}`
   return `Recheck finished: the problem is still there; the event stays active.${message}`
 }
@@ -44,7 +74,12 @@ export default async function eventPage(ctx) {
   const actionStatus = statusLine()
   actionStatus.tabIndex = -1
   const actionError = errorLine()
-  fill(ctx.view, h('p', { class: 'back' }, h('a', { href: hashFor('/events') }, '← All events')), h('div', { class: 'page-header' }, heading), body)
+  fill(
+    ctx.view,
+    h('p', { class: 'back' }, h('a', { href: hashFor('/events') }, '← All events')),
+    h('div', { class: 'page-header' }, heading),
+    body
+  )
 
   const runAction = async (action, event, buttons) => {
     if (action === 'resolve') {
@@ -80,35 +115,83 @@ export default async function eventPage(ctx) {
     heading.textContent = event.title
     document.title = `${event.title} · gz-halo-relay`
     const canAct = event.status === 'active' && event.actions.length > 0
-    const buttons = canAct ? event.actions.map((action) => h('button', {
-      type: 'button',
-      class: `button ${action === 'resolve' ? 'button-danger' : 'button-primary'}`,
-      'data-operate': '',
-      dataset: { action }
-    }, actionLabels[action])) : []
+    const buttons = canAct
+      ? event.actions.map((action) =>
+          h(
+            'button',
+            {
+              type: 'button',
+              class: `button ${action === 'resolve' ? 'button-danger' : 'button-primary'}`,
+              'data-operate': '',
+              dataset: { action }
+            },
+            actionLabels[action]
+          )
+        )
+      : []
     for (const b of buttons) b.addEventListener('click', () => runAction(b.dataset.action, event, buttons))
-    fill(body,
-      h('p', { class: 'event-badges' }, eventStatusBadge(event.status), ' ', h('span', { class: 'badge badge-neutral' }, categoryLabel(event.category)), ' ', h('code', { class: 'muted small' }, event.type)),
-      h('section', { class: 'panel', 'aria-labelledby': 'event-description' },
+    fill(
+      body,
+      h(
+        'p',
+        { class: 'event-badges' },
+        eventStatusBadge(event.status),
+        ' ',
+        h('span', { class: 'badge badge-neutral' }, categoryLabel(event.category)),
+        ' ',
+        h('code', { class: 'muted small' }, event.type)
+      ),
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'event-description' },
         h('h2', { id: 'event-description' }, 'Description'),
         h('p', { class: 'description' }, event.description),
-        event.recommendedAction ? h('div', { class: 'callout' }, h('h3', {}, 'Recommended action'), h('p', {}, event.recommendedAction)) : null,
-        h('div', { class: 'event-actions' }, buttons,
-          !canAct && event.status === 'active' ? h('p', { class: 'muted' }, 'This event closes by itself when the problem is gone.') : null,
-          canAct && session.readOnly() ? h('p', { class: 'muted' }, 'Actions need an operate token.') : null),
-        actionStatus, actionError),
-      h('div', { class: 'columns' },
-        h('section', { class: 'panel', 'aria-labelledby': 'event-subject' }, h('h2', { id: 'event-subject' }, 'Subject'), subjectList(event.subject)),
-        h('section', { class: 'panel', 'aria-labelledby': 'event-status' }, h('h2', { id: 'event-status' }, 'Status'),
-          h('dl', { class: 'facts-list' },
+        event.recommendedAction
+          ? h('div', { class: 'callout' }, h('h3', {}, 'Recommended action'), h('p', {}, event.recommendedAction))
+          : null,
+        h(
+          'div',
+          { class: 'event-actions' },
+          buttons,
+          !canAct && event.status === 'active'
+            ? h('p', { class: 'muted' }, 'This event closes by itself when the problem is gone.')
+            : null,
+          canAct && session.readOnly() ? h('p', { class: 'muted' }, 'Actions need an operate token.') : null
+        ),
+        actionStatus,
+        actionError
+      ),
+      h(
+        'div',
+        { class: 'columns' },
+        h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'event-subject' },
+          h('h2', { id: 'event-subject' }, 'Subject'),
+          subjectList(event.subject)
+        ),
+        h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'event-status' },
+          h('h2', { id: 'event-status' }, 'Status'),
+          h(
+            'dl',
+            { class: 'facts-list' },
             row('Status', eventStatusBadge(event.status)),
             row('Raised', time(event.raisedAt, { seconds: true })),
             event.closedAt ? row('Closed', time(event.closedAt, { seconds: true })) : null,
             event.closedBy ? row('Closed by', closedByText(event.closedBy)) : null,
-            row('Event id', h('code', { class: 'id' }, event.id))))),
-      h('section', { class: 'panel', 'aria-labelledby': 'event-facts' },
+            row('Event id', h('code', { class: 'id' }, event.id))
+          )
+        )
+      ),
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'event-facts' },
         h('h2', { id: 'event-facts' }, `Facts behind this event (${event.facts?.length ?? 0})`),
-        h('ol', { class: 'fact-list' }, (event.facts ?? []).map(factItem))))
+        h('ol', { class: 'fact-list' }, (event.facts ?? []).map(factItem))
+      )
+    )
   }
 
   const load = async () => {
@@ -119,7 +202,16 @@ export default async function eventPage(ctx) {
     } catch (error) {
       if (!ctx.isCurrent()) return null
       heading.textContent = error.status === 404 ? 'Event not found' : 'Event'
-      fill(body, h('p', { class: 'form-error', role: 'alert' }, error.status === 404 ? `No integration event has the id ${id}.` : `The event could not be loaded: ${error.message}.`))
+      fill(
+        body,
+        h(
+          'p',
+          { class: 'form-error', role: 'alert' },
+          error.status === 404
+            ? `No integration event has the id ${id}.`
+            : `The event could not be loaded: ${error.message}.`
+        )
+      )
       return null
     }
   }

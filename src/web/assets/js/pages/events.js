@@ -1,25 +1,58 @@
 // Events: counts per category, the filterable list with "More", and "Recheck events".
 
 import { api, query } from '../api.js'
-import { badge, busy, errorLine, fill, h, pageHeader, say, statusLine, tableRegion, time, visuallyHidden } from '../dom.js'
+import {
+  badge,
+  busy,
+  errorLine,
+  fill,
+  h,
+  pageHeader,
+  say,
+  statusLine,
+  tableRegion,
+  time,
+  visuallyHidden
+} from '../dom.js'
 import { categories, eventTypes } from '../catalogue.js'
 import { eventStatusBadge, categoryLabel, subjectCell, subjectText } from '../format.js'
 import { eventHref, hashFor } from '../router.js'
 
 const PAGE_SIZE = 25
 
-const select = (id, label, options, value) => h('div', { class: 'field' },
-  h('label', { for: id }, label),
-  h('select', { id, name: id.replace('filter-', '') }, options.map((o) => o.group
-    ? h('optgroup', { label: o.group }, o.options.map((x) => h('option', { value: x.value, selected: x.value === value }, x.label)))
-    : h('option', { value: o.value, selected: o.value === value }, o.label))))
+const select = (id, label, options, value) =>
+  h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    h(
+      'select',
+      { id, name: id.replace('filter-', '') },
+      options.map((o) =>
+        o.group
+          ? h(
+              'optgroup',
+              { label: o.group },
+              o.options.map((x) => h('option', { value: x.value, selected: x.value === value }, x.label))
+            )
+          : h('option', { value: o.value, selected: o.value === value }, o.label)
+      )
+    )
+  )
 
 const typeOptions = [
   { value: '', label: 'All types' },
-  ...categories.map((c) => ({ group: c.label, options: eventTypes.filter((t) => t.category === c.id).map((t) => ({ value: t.id, label: t.title })) }))
+  ...categories.map((c) => ({
+    group: c.label,
+    options: eventTypes.filter((t) => t.category === c.id).map((t) => ({ value: t.id, label: t.title }))
+  }))
 ]
 
-const outcomeBadge = { closed: badge('Closed', 'ok'), 'still-active': badge('Still active', 'warn'), failed: badge('Failed', 'danger') }
+const outcomeBadge = {
+  closed: badge('Closed', 'ok'),
+  'still-active': badge('Still active', 'warn'),
+  failed: badge('Failed', 'danger')
+}
 
 export default async function eventsPage(ctx) {
   const filter = {
@@ -28,47 +61,123 @@ export default async function eventsPage(ctx) {
     type: ctx.params.type ?? '',
     mappingId: ctx.params.mappingId ?? ''
   }
-  const recheckAll = h('button', { type: 'button', class: 'button button-primary', 'data-operate': '' }, 'Recheck events')
+  const recheckAll = h(
+    'button',
+    { type: 'button', class: 'button button-primary', 'data-operate': '' },
+    'Recheck events'
+  )
   const summary = h('ul', { class: 'stat-cards', 'aria-label': 'Active events by category' })
   const recheckStatus = statusLine()
   const recheckError = errorLine()
   const recheckResults = h('div', { class: 'recheck-results' })
   const changed = h('div', { class: 'notice', role: 'status' })
   const tbody = h('tbody')
-  const table = h('table', { class: 'data events-table stack-narrow' },
+  const table = h(
+    'table',
+    { class: 'data events-table stack-narrow' },
     h('caption', { class: 'visually-hidden' }, 'Integration events'),
-    h('thead', {}, h('tr', {}, ['Event', 'Subject', 'Raised', 'Status', h('span', { class: 'visually-hidden' }, 'Actions')].map((c) => h('th', { scope: 'col' }, c)))),
-    tbody)
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Event', 'Subject', 'Raised', 'Status', h('span', { class: 'visually-hidden' }, 'Actions')].map((c) =>
+          h('th', { scope: 'col' }, c)
+        )
+      )
+    ),
+    tbody
+  )
   const empty = h('p', { class: 'empty', hidden: true })
   const more = h('button', { type: 'button', class: 'button', hidden: true }, 'More events')
   const listError = errorLine()
   const listStatus = statusLine()
 
-  const form = h('form', { class: 'filters', 'aria-label': 'Filter events' },
-    select('filter-category', 'Category', [{ value: '', label: 'All categories' }, ...categories.map((c) => ({ value: c.id, label: c.label }))], filter.category),
+  const form = h(
+    'form',
+    { class: 'filters', 'aria-label': 'Filter events' },
+    select(
+      'filter-category',
+      'Category',
+      [{ value: '', label: 'All categories' }, ...categories.map((c) => ({ value: c.id, label: c.label }))],
+      filter.category
+    ),
     select('filter-type', 'Type', typeOptions, filter.type),
-    select('filter-status', 'Status', [{ value: 'active', label: 'Active' }, { value: 'closed', label: 'Closed' }, { value: 'all', label: 'All' }], filter.status),
-    filter.mappingId ? h('p', { class: 'filter-chip' }, 'Mapping ', h('code', {}, filter.mappingId), ' ', h('a', { href: hashFor('/events', { ...filter, mappingId: '' }) }, 'show all mappings')) : null)
+    select(
+      'filter-status',
+      'Status',
+      [
+        { value: 'active', label: 'Active' },
+        { value: 'closed', label: 'Closed' },
+        { value: 'all', label: 'All' }
+      ],
+      filter.status
+    ),
+    filter.mappingId
+      ? h(
+          'p',
+          { class: 'filter-chip' },
+          'Mapping ',
+          h('code', {}, filter.mappingId),
+          ' ',
+          h('a', { href: hashFor('/events', { ...filter, mappingId: '' }) }, 'show all mappings')
+        )
+      : null
+  )
 
-  fill(ctx.view,
+  fill(
+    ctx.view,
     pageHeader('Events', recheckAll),
-    h('p', { class: 'lead' }, 'Discrepancies between GravityZone and HaloPSA that need a person. ', h('strong', {}, 'Recheck events'), ' rechecks every active event that supports it.'),
+    h(
+      'p',
+      { class: 'lead' },
+      'Discrepancies between GravityZone and HaloPSA that need a person. ',
+      h('strong', {}, 'Recheck events'),
+      ' rechecks every active event that supports it.'
+    ),
     summary,
-    recheckStatus, recheckError, recheckResults,
+    recheckStatus,
+    recheckError,
+    recheckResults,
     form,
     changed,
     listError,
     tableRegion('Integration events', table),
     empty,
-    h('div', { class: 'list-footer' }, more, listStatus))
+    h('div', { class: 'list-footer' }, more, listStatus)
+  )
 
   // #region counts per category
   const renderSummary = (c) => {
-    const card = (label, value, href, current) => h('li', { class: `stat-card${current ? ' stat-card-current' : ''}` },
-      h('a', { href, 'aria-current': current ? 'true' : undefined }, h('span', { class: 'stat-value' }, String(value)), h('span', { class: 'stat-label' }, label)))
-    fill(summary,
-      card('Active events', c.active, hashFor('/events', { status: 'active' }), filter.status === 'active' && !filter.category && !filter.type),
-      categories.map((cat) => card(cat.label, c.byCategory[cat.id] ?? 0, hashFor('/events', { status: 'active', category: cat.id }), filter.status === 'active' && filter.category === cat.id && !filter.type)))
+    const card = (label, value, href, current) =>
+      h(
+        'li',
+        { class: `stat-card${current ? ' stat-card-current' : ''}` },
+        h(
+          'a',
+          { href, 'aria-current': current ? 'true' : undefined },
+          h('span', { class: 'stat-value' }, String(value)),
+          h('span', { class: 'stat-label' }, label)
+        )
+      )
+    fill(
+      summary,
+      card(
+        'Active events',
+        c.active,
+        hashFor('/events', { status: 'active' }),
+        filter.status === 'active' && !filter.category && !filter.type
+      ),
+      categories.map((cat) =>
+        card(
+          cat.label,
+          c.byCategory[cat.id] ?? 0,
+          hashFor('/events', { status: 'active', category: cat.id }),
+          filter.status === 'active' && filter.category === cat.id && !filter.type
+        )
+      )
+    )
   }
   let seenCounts = null
   let loading = 0
@@ -78,7 +187,11 @@ export default async function eventsPage(ctx) {
     const key = JSON.stringify(c)
     // The list is not redrawn under the operator's eyes (focus and reading place would be lost): say it changed.
     if (loading === 0 && seenCounts !== null && key !== seenCounts && changed.childElementCount === 0) {
-      fill(changed, 'Events changed since this list was loaded. ', h('button', { type: 'button', class: 'button button-small', onClick: () => reload() }, 'Refresh list'))
+      fill(
+        changed,
+        'Events changed since this list was loaded. ',
+        h('button', { type: 'button', class: 'button button-small', onClick: () => reload() }, 'Refresh list')
+      )
     }
     seenCounts = key
   }
@@ -87,15 +200,40 @@ export default async function eventsPage(ctx) {
 
   // #region the list
   let cursor = null
-  const row = (e) => h('tr', { dataset: { eventId: e.id } },
-    h('td', {}, h('div', { class: 'event-title' }, e.title), h('div', { class: 'muted small' }, categoryLabel(e.category))),
-    h('td', { 'data-label': 'Subject' }, subjectCell(e.subject)),
-    h('td', { 'data-label': 'Raised' }, time(e.raisedAt)),
-    h('td', { 'data-label': 'Status' }, eventStatusBadge(e.status), e.status === 'closed' ? h('div', { class: 'muted small' }, time(e.closedAt)) : null),
-    h('td', { class: 'cell-action' }, h('a', { class: 'button button-small', href: eventHref(e.id) }, 'View event', visuallyHidden(`: ${e.title}, ${subjectText(e.subject)}`))))
+  const row = (e) =>
+    h(
+      'tr',
+      { dataset: { eventId: e.id } },
+      h(
+        'td',
+        {},
+        h('div', { class: 'event-title' }, e.title),
+        h('div', { class: 'muted small' }, categoryLabel(e.category))
+      ),
+      h('td', { 'data-label': 'Subject' }, subjectCell(e.subject)),
+      h('td', { 'data-label': 'Raised' }, time(e.raisedAt)),
+      h(
+        'td',
+        { 'data-label': 'Status' },
+        eventStatusBadge(e.status),
+        e.status === 'closed' ? h('div', { class: 'muted small' }, time(e.closedAt)) : null
+      ),
+      h(
+        'td',
+        { class: 'cell-action' },
+        h(
+          'a',
+          { class: 'button button-small', href: eventHref(e.id) },
+          'View event',
+          visuallyHidden(`: ${e.title}, ${subjectText(e.subject)}`)
+        )
+      )
+    )
 
   const load = async (append) => {
-    const page = await api.get(`/api/events${query({ ...filter, limit: PAGE_SIZE, cursor: append ? cursor : undefined })}`)
+    const page = await api.get(
+      `/api/events${query({ ...filter, limit: PAGE_SIZE, cursor: append ? cursor : undefined })}`
+    )
     if (!ctx.isCurrent()) return
     if (!append) tbody.replaceChildren()
     tbody.append(...page.items.map(row))
@@ -104,9 +242,10 @@ export default async function eventsPage(ctx) {
     const none = tbody.childElementCount === 0
     table.hidden = none
     empty.hidden = !none
-    empty.textContent = filter.status === 'active' && !filter.category && !filter.type && !filter.mappingId
-      ? 'No active events: GravityZone and HaloPSA are in sync.'
-      : 'No events match these filters.'
+    empty.textContent =
+      filter.status === 'active' && !filter.category && !filter.type && !filter.mappingId
+        ? 'No active events: GravityZone and HaloPSA are in sync.'
+        : 'No events match these filters.'
     say(listStatus, append ? `${page.items.length} more events shown.` : '')
   }
 
@@ -135,7 +274,12 @@ export default async function eventsPage(ctx) {
         form.elements.category.value = ''
       }
     }
-    if (field === 'category' && filter.type && eventTypes.find((t) => t.id === filter.type)?.category !== filter.category && filter.category) {
+    if (
+      field === 'category' &&
+      filter.type &&
+      eventTypes.find((t) => t.id === filter.type)?.category !== filter.category &&
+      filter.category
+    ) {
       filter.type = ''
       form.elements.type.value = ''
     }
@@ -146,39 +290,59 @@ export default async function eventsPage(ctx) {
   })
   form.addEventListener('submit', (event) => event.preventDefault())
 
-  more.addEventListener('click', () => busy(more, 'Loading…', async () => {
-    try {
-      await load(true)
-    } catch (error) {
-      say(listError, `More events could not be loaded: ${error.message}.`)
-    }
-  }))
+  more.addEventListener('click', () =>
+    busy(more, 'Loading…', async () => {
+      try {
+        await load(true)
+      } catch (error) {
+        say(listError, `More events could not be loaded: ${error.message}.`)
+      }
+    })
+  )
   // #endregion
 
   // #region Recheck events
-  recheckAll.addEventListener('click', () => busy(recheckAll, 'Rechecking…', async () => {
-    say(recheckError, '')
-    say(recheckStatus, 'Rechecking every active event that supports Recheck…')
-    recheckResults.replaceChildren()
-    try {
-      const { results } = await api.post('/api/events/recheck')
-      const tally = (o) => results.filter((r) => r.outcome === o).length
-      say(recheckStatus, results.length === 0
-        ? 'Recheck events: no active event supports Recheck.'
-        : `Recheck events: ${results.length} rechecked — ${tally('closed')} closed, ${tally('still-active')} still active, ${tally('failed')} failed.`)
-      if (results.length > 0) {
-        fill(recheckResults, h('ul', { class: 'result-list', 'aria-label': 'Recheck results' }, results.map((r) => h('li', {},
-          outcomeBadge[r.outcome]?.cloneNode(true) ?? badge(r.outcome, 'neutral'), ' ',
-          h('a', { href: eventHref(r.eventId) }, eventTypes.find((t) => t.id === r.type)?.title ?? r.type),
-          r.message ? h('span', { class: 'muted' }, ` — ${r.message}`) : null))))
+  recheckAll.addEventListener('click', () =>
+    busy(recheckAll, 'Rechecking…', async () => {
+      say(recheckError, '')
+      say(recheckStatus, 'Rechecking every active event that supports Recheck…')
+      recheckResults.replaceChildren()
+      try {
+        const { results } = await api.post('/api/events/recheck')
+        const tally = (o) => results.filter((r) => r.outcome === o).length
+        say(
+          recheckStatus,
+          results.length === 0
+            ? 'Recheck events: no active event supports Recheck.'
+            : `Recheck events: ${results.length} rechecked — ${tally('closed')} closed, ${tally('still-active')} still active, ${tally('failed')} failed.`
+        )
+        if (results.length > 0) {
+          fill(
+            recheckResults,
+            h(
+              'ul',
+              { class: 'result-list', 'aria-label': 'Recheck results' },
+              results.map((r) =>
+                h(
+                  'li',
+                  {},
+                  outcomeBadge[r.outcome]?.cloneNode(true) ?? badge(r.outcome, 'neutral'),
+                  ' ',
+                  h('a', { href: eventHref(r.eventId) }, eventTypes.find((t) => t.id === r.type)?.title ?? r.type),
+                  r.message ? h('span', { class: 'muted' }, ` — ${r.message}`) : null
+                )
+              )
+            )
+          )
+        }
+        await ctx.counts.refresh()
+        await reload()
+      } catch (error) {
+        say(recheckStatus, '')
+        say(recheckError, `Recheck events was refused: ${error.message}.`)
       }
-      await ctx.counts.refresh()
-      await reload()
-    } catch (error) {
-      say(recheckStatus, '')
-      say(recheckError, `Recheck events was refused: ${error.message}.`)
-    }
-  }))
+    })
+  )
   // #endregion
 
   if (ctx.counts.current()) onCounts(ctx.counts.current())
