@@ -18,10 +18,26 @@ import Fastify from 'fastify'
 import { buildApp } from '../src/app.js'
 import { createRelay } from '../src/services/relay.js'
 import { openSqliteStore } from '../src/store/sqlite/sqliteStore.js'
+import { readCommandLine } from '../simulators/kit/cli.js'
 
-const quick = process.argv.includes('--quick')
-// The relay's default for a file store is the inline writer; `--writer=thread` measures the other.
-const writer = process.argv.includes('--writer=thread') ? 'thread' : 'inline'
+const options = readCommandLine(
+  `usage: npx tsx bench/webhook.ts [--quick] [--writer=inline|thread]
+
+Webhook benchmark: GravityZone push deliveries through the whole relay on the embedded store,
+against a bare Fastify route that only parses JSON, under the same load from a separate process,
+taking turns over several rounds.
+
+  --quick                  shorter rounds
+  --writer=inline|thread   the SQLite writer (default inline, the relay's default for a file store)
+  -h, --help               this text`,
+  { quick: { type: 'boolean', default: false }, writer: { type: 'string', default: 'inline' } }
+)
+if (options.writer !== 'inline' && options.writer !== 'thread') {
+  console.error(`--writer must be inline or thread, not ${options.writer}`)
+  process.exit(2)
+}
+const quick = options.quick
+const writer = options.writer
 const seconds = quick ? 3 : 8
 const rounds = quick ? 2 : 4
 const roundSeconds = quick ? 2 : 3

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import { z } from 'zod'
 import { redactPaths } from '../src/app.js'
+import { readCommandLine } from '../simulators/kit/cli.js'
 import { runScenario } from './scenario.js'
 import { startStack, type Stack } from './stack.js'
 
@@ -14,6 +15,22 @@ import { startStack, type Stack } from './stack.js'
  * that no longer exist. The relay logs to stderr (LOG_LEVEL, default warn), the story to stdout.
  * Ctrl-C (SIGINT) or SIGTERM stops the scenario and closes everything; a second one exits at once.
  */
+
+readCommandLine(
+  `usage: npm run demo
+
+Starts both simulators with the demo MSP, the relay against them on a fresh SQLite store (removed
+at exit) and a scripted scenario that raises every kind of integration event; prints the dashboard
+address and an API token. Ctrl-C stops everything.
+
+Environment:
+  PORT        the relay's port (default 3000; 0: any free port)
+  HOST        the address the relay listens on (default 127.0.0.1)
+  LOG_LEVEL   the relay's log level, on stderr: fatal, error, warn, info, debug, trace or silent
+              (default warn)
+  DEMO_PACE   normal or fast: fast shortens the scenario's pauses (default normal)`,
+  {}
+)
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
