@@ -16,16 +16,6 @@ t.test('sqlite store on a file', async (t) => {
   })
 })
 
-t.test('sqlite store on a file, writes on a worker thread', async (t) => {
-  storeConformance(t, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relay-store-'))
-    return {
-      store: openSqliteStore({ path: join(dir, 'relay.db'), writer: 'thread' }),
-      cleanup: () => rmSync(dir, { recursive: true, force: true })
-    }
-  })
-})
-
 t.test('sqlite store in memory', async (t) => {
   storeConformance(t, async () => ({ store: openSqliteStore({ path: ':memory:' }) }))
 })
