@@ -16,7 +16,8 @@ const store = openSqliteStore({
 const relay = await startBenchRelay(store)
 try {
   const target = `${relay.url}/webhooks/gravityzone`
-  await runLoad(target, 16, 'push50', 2)
+  // Warming up only: on a busy machine it may see no answer in time, which is no reason to stop.
+  await runLoad(target, 16, 'push50', 2).catch(() => undefined)
   const { latencies: _, ...figures } = await runLoad(target, 16, 'push50', Number(secondsArg))
   console.log(JSON.stringify(figures))
 } finally {
