@@ -10,21 +10,65 @@
  *
  *   npx tsx bench/webhook.ts [--quick]
  */
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify from 'fastify'
+import { buildApp } from '../src/app.js'
+import { createRelay } from '../src/services/relay.js'
 import { openSqliteStore } from '../src/store/sqlite/sqliteStore.js'
-import { runLoad, startBenchRelay, type LoadFigures as Figures } from './support/relayUnderLoad.js'
 
 const quick = process.argv.includes('--quick')
 const seconds = quick ? 3 : 8
 const rounds = quick ? 2 : 4
 const roundSeconds = quick ? 2 : 3
 const warmUpSeconds = quick ? 1 : 3
+const secrets = {
+  gravityzoneAuthorization: 'Bearer bench-push-secret-0123456789',
+  gravityzoneApiKey: 'bench-api-key-0123',
+  halopsaUser: 'u',
+  halopsaPassword: 'p-0123456789ab'
+}
+
+type Figures = {
+  requests: number
+  elapsed: number
+  rps: number
+  eventsPerSec: number
+  p50: number
+  p99: number
+  errors: number
+  statuses: Record<string, number>
+  latencies?: number[]
+}
+
 /** Runs the load generator in its own process (async: this process is the server under test). */
 const load = (url: string, concurrency: number, kind: string, forSeconds = seconds): Promise<Figures> =>
-  runLoad(url, concurrency, kind, forSeconds)
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/support/load.ts',
+        url,
+        String(concurrency),
+        String(forSeconds),
+        kind,
+        secrets.gravityzoneApiKey,
+        secrets.gravityzoneAuthorization
+      ],
+      { env: { ...process.env, LOAD_LATENCIES: '1' } }
+    )
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (err += d))
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Figures) : reject(new Error(err))
+    )
+  })
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
@@ -51,8 +95,15 @@ const combine = (runs: Figures[], eventsPerBody: number): Figures => {
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-webhook-bench-'))
 const store = openSqliteStore({ path: join(dir, 'relay.db') })
-const relay = await startBenchRelay(store)
-const relayUrl = relay.url
+// As npm start runs it: large deliveries prepared on one thread (INGEST_THREADS' default).
+const relay = createRelay({ store, ingestThreads: 1 })
+await relay.start()
+const app = await buildApp({
+  relay,
+  tokens: [{ name: 'bench', scope: 'operate', token: 'bench-token-0123456789' }],
+  webhooks: secrets
+})
+const relayUrl = await app.listen({ port: 0, host: '127.0.0.1' })
 
 const bare = Fastify()
 bare.post('/bare', async () => ({ ok: true }))
@@ -103,8 +154,9 @@ try {
     `Every acknowledged event is in the store: ${stored >= single.requests + batches.requests * 50 ? 'yes' : 'NO'} (${fmt(stored)} facts)`
   )
 } finally {
-  await relay.close()
+  await app.close()
   await bare.close()
+  await relay.stop()
   await store.close()
   rmSync(dir, { recursive: true, force: true })
 }

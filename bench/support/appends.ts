@@ -2,10 +2,9 @@
  * Child process of the store benchmarks: `concurrency` workers, each keeping one single-fact append
  * in flight on a fresh store file, for a fixed time or count; prints one JSON line of figures.
  *
- *   tsx bench/support/appends.ts <file> <group|tx> <concurrency> [--quick] [--seconds=<s>] [--no-checkpoint-thread]
+ *   tsx bench/support/appends.ts <file> <group|tx> <concurrency> [--quick]
  *
  * `group` is group commit (the relay's default), `tx` one transaction and one fsync per append.
- * `--seconds` runs for that long with no cap on the count, so the WAL grows through checkpoints.
  */
 import { newId } from '../../src/domain/ids.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.js'
@@ -21,12 +20,10 @@ const concurrency = Number(concurrencyArg)
 
 const store = openSqliteStore({
   path: file!,
-  groupCommit: mode !== 'tx',
-  checkpointThread: !flags.has('--no-checkpoint-thread')
+  groupCommit: mode !== 'tx'
 })
-const sustained = [...flags].find((f) => f.startsWith('--seconds='))
-const seconds = sustained ? Number(sustained.slice('--seconds='.length)) : quick ? 1.5 : 4
-const cap = sustained ? Number.POSITIVE_INFINITY : quick ? 10_000 : 40_000
+const seconds = quick ? 1.5 : 4
+const cap = quick ? 10_000 : 40_000
 for (let i = 0; i < 20; i++) await store.append(`warm-${i}`, [detectionFact('Warm')])
 const latencies: number[] = []
 let done = 0

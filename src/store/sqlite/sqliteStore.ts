@@ -21,7 +21,6 @@ import { createCommitter, type CommittedAppend } from './groupCommit.js'
 import { recentFacts } from './recentFacts.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
 import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqliteFact.js'
-import { checkpointThread } from './checkpoints.js'
 
 export type SqliteStoreOptions = {
   /** A file path, or `:memory:`. */
@@ -30,12 +29,6 @@ export type SqliteStoreOptions = {
   groupCommit?: boolean
   /** Most appends in one transaction. Default 1024. */
   maxGroup?: number
-  /**
-   * Copy the WAL back into a file store's database on a thread of its own (checkpointThread.ts).
-   * Default true; false leaves it to the writer's automatic checkpoint (bench/checkpoints.ts
-   * compares the two).
-   */
-  checkpointThread?: boolean
 }
 
 const toFact = (row: FactRow): StoredFact => new SqliteFact(row)
@@ -97,9 +90,6 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     onCommit,
     ...(durable ? { sync: durable.sync } : {})
   })
-  // A file's checkpoints run on a thread of their own, so commits on the event loop rarely
-  // find WAL pages left to copy (checkpointThread.ts).
-  const checkpoints = inMemory || options.checkpointThread === false ? undefined : checkpointThread(options.path)
 
   const streamStatements = {
     forwards: reader
@@ -267,7 +257,6 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       await Promise.all([...subscriptions].map((s) => s.unsubscribe()))
       signal.close()
       if (reader !== writer) reader.close()
-      await checkpoints?.close()
       writer.close()
       durable?.close()
     }
