@@ -20,33 +20,17 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { newId } from '../src/domain/ids.js'
 import { openEventStoreDbStore } from '../src/store/eventstoredb/eventStoreDbStore.js'
-import type { EventStore, NewFact } from '../src/store/port.js'
+import type { EventStore } from '../src/store/port.js'
 import { openSqliteStore } from '../src/store/sqlite/sqliteStore.js'
 import { readCommandLine } from '../simulators/kit/cli.js'
 import { startEsdbStandIn } from '../test/support/esdbStandIn/index.js'
 import { benchFacts } from './support/facts.js'
+import { detectionFact } from './support/detection.js'
 
 const self = fileURLToPath(import.meta.url)
 const quick = process.argv.includes('--quick')
 const seconds = quick ? 0.8 : 2
 const readFacts = quick ? 10_000 : 30_000
-
-const metadata = { correlationId: 'bench', causationId: 'bench', actor: 'bench', recordedAt: new Date().toISOString() }
-// A GravityZone-like detection of about 450 bytes, as in bench/store.ts.
-const payload = {
-  module: 'av',
-  companyId: '59a14b271da197c6108b4567',
-  computer_name: 'FC-WKS-0042',
-  computer_ip: '192.168.0.42',
-  computer_id: '59b7d9bfa849af3a1465b7e4',
-  malware_type: 'file',
-  malware_name: 'EICAR-Test-File (not a virus)',
-  file_path: 'C:\\Users\\alice\\Downloads\\eicar.com',
-  hash: '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
-  final_status: 'quarantined',
-  timestamp: '2026-11-02T08:33:13.000Z'
-}
-const newFact = (): NewFact => ({ id: newId(), type: 'SecurityEventReceived', data: payload, metadata })
 
 type Target = { name: string; open(): Promise<{ store: EventStore; close(): Promise<void> }> }
 
@@ -71,9 +55,13 @@ const appendRate = async (store: EventStore, concurrency: number, size: number) 
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
       for (let i = 0; performance.now() < deadline; i++) {
-        await store.append(`benchDelivery-${run}${w}x${i}`, Array.from({ length: size }, newFact), {
-          expectedRevision: 'no_stream'
-        })
+        await store.append(
+          `benchDelivery-${run}${w}x${i}`,
+          Array.from({ length: size }, () => detectionFact()),
+          {
+            expectedRevision: 'no_stream'
+          }
+        )
         appends++
       }
     })
@@ -150,7 +138,7 @@ const main = async () => {
       for (const target of targets) {
         const { store, close } = await target.open()
         // Warm the connection and the JIT before timing.
-        for (let i = 0; i < 50; i++) await store.append(`benchWarm-${newId()}`, [newFact()])
+        for (let i = 0; i < 50; i++) await store.append(`benchWarm-${newId()}`, [detectionFact()])
         values.push(await c.measure(store))
         await close()
       }

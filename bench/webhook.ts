@@ -8,7 +8,7 @@
  * within minutes, and a ratio of
  * two runs made a minute apart measured the drift as much as the relay.
  *
- *   npx tsx bench/webhook.ts [--quick] [--writer=thread]
+ *   npx tsx bench/webhook.ts [--quick]
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -21,23 +21,17 @@ import { openSqliteStore } from '../src/store/sqlite/sqliteStore.js'
 import { readCommandLine } from '../simulators/kit/cli.js'
 
 const options = readCommandLine(
-  `usage: npx tsx bench/webhook.ts [--quick] [--writer=inline|thread]
+  `usage: npx tsx bench/webhook.ts [--quick]
 
 Webhook benchmark: GravityZone push deliveries through the whole relay on the embedded store,
 against a bare Fastify route that only parses JSON, under the same load from a separate process,
 taking turns over several rounds.
 
-  --quick                  shorter rounds
-  --writer=inline|thread   the SQLite writer (default inline, the relay's default for a file store)
-  -h, --help               this text`,
-  { quick: { type: 'boolean', default: false }, writer: { type: 'string', default: 'inline' } }
+  --quick      shorter rounds
+  -h, --help   this text`,
+  { quick: { type: 'boolean', default: false } }
 )
-if (options.writer !== 'inline' && options.writer !== 'thread') {
-  console.error(`--writer must be inline or thread, not ${options.writer}`)
-  process.exit(2)
-}
 const quick = options.quick
-const writer = options.writer
 const seconds = quick ? 3 : 8
 const rounds = quick ? 2 : 4
 const roundSeconds = quick ? 2 : 3
@@ -112,7 +106,7 @@ const combine = (runs: Figures[], eventsPerBody: number): Figures => {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-webhook-bench-'))
-const store = openSqliteStore({ path: join(dir, 'relay.db'), writer })
+const store = openSqliteStore({ path: join(dir, 'relay.db') })
 // As npm start runs it: large deliveries prepared on one thread (INGEST_THREADS' default).
 const relay = createRelay({ store, ingestThreads: 1 })
 await relay.start()
@@ -147,7 +141,7 @@ try {
     await store.readAll({ filter: { types: ['SecurityEventReceived'] }, maxCount: Number.MAX_SAFE_INTEGER })
   ).length
   console.log(
-    `## Webhook ingestion on the embedded store (SQLite, WAL, facts fsynced before the 200, ${writer} writer), load from a separate process`
+    `## Webhook ingestion on the embedded store (SQLite, WAL, facts fsynced before the 200), load from a separate process`
   )
   console.log('| case | concurrency | requests/s | events/s | p50 ms | p99 ms | non-200 |')
   console.log('|---|---:|---:|---:|---:|---:|---:|')

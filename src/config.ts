@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { sqliteOptions } from './store/url.js'
+import { SQLITE_URL_RULE, sqliteOptions } from './store/url.js'
 
 /**
  * Configuration from the environment (SPEC §7), validated once at start-up. A bad or missing value
@@ -98,7 +98,7 @@ export const ConfigSchema = z.object({
       } catch {
         return false
       }
-    }, 'a sqlite: URL takes only ?writer=inline or ?writer=thread')
+    }, SQLITE_URL_RULE)
     .default('sqlite:./data/relay.db'),
   API_TOKENS: ApiTokens,
   GZ_API_URL: HttpUrl,

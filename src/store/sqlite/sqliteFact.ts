@@ -20,7 +20,7 @@ export const FACT_COLUMNS = 'position, stream, revision, id, type, data, metadat
 /**
  * A stored fact read from SQLite whose JSON is parsed on first access. A read model folds only
  * the fact types it cares about, and a rebuild reads every fact: parsing the bodies nobody looks
- * at was most of the rebuild's cost (bench/store.ts). `toJSON` makes it serialise like a plain fact.
+ * at would dominate a rebuild. `toJSON` makes it serialise like a plain fact.
  */
 export class SqliteFact implements StoredFact {
   readonly position: bigint
