@@ -5,6 +5,7 @@ import {
   type GravityZoneClient,
   type GravityZoneClientOptions
 } from '../../../src/platforms/gravityzone/client.js'
+import { isPlatformError, type PlatformError } from '../../../src/platforms/transport/errors.js'
 import {
   startGravityZoneSimulator,
   type GravityZoneSimulator,
@@ -12,6 +13,16 @@ import {
 } from '../../../simulators/gravityzone/server.js'
 
 type Teardown = { teardown(fn: () => unknown): void }
+
+/** The PlatformError a call fails with (the test fails if it succeeds or throws anything else). */
+export const failure = async (promise: Promise<unknown>): Promise<PlatformError> => {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e
+  )
+  if (!isPlatformError(error)) throw new Error(`expected a PlatformError, got ${String(error)}`)
+  return error
+}
 
 export const apiKey = 'gz-test-key-0123456789abcdef'
 
@@ -100,7 +111,7 @@ export const pushSettings = (
     'aph',
     'hd',
     'new-incident',
-    'device-control',
+    'ransomware-mitigation',
     'install',
     'uninstall',
     'network-sandboxing',
