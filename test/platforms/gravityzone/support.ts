@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
@@ -25,6 +26,13 @@ export const failure = async (promise: Promise<unknown>): Promise<PlatformError>
 }
 
 export const apiKey = 'gz-test-key-0123456789abcdef'
+
+/** A real GravityZone answer from test/fixtures/real/gravityzone (SOURCES.md there). */
+export const realAnswer = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/real/gravityzone/${name}`, import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >
 
 /** A simulator on port 0 with its rate limits off unless the test turns them on. */
 export const startSimulator = async (
