@@ -19,6 +19,8 @@ import { auditRoutes } from './http/routes/audit.js'
 import { opsRoutes } from './http/routes/ops.js'
 import { jobRoutes } from './http/routes/jobs.js'
 import { webhookRoutes, type WebhookSecrets } from './http/routes/webhooks.js'
+import { doctorRoutes } from './http/routes/doctor.js'
+import type { Doctor } from './services/doctor.js'
 import { ApiError } from './http/errors.js'
 import { sendApiError } from './http/plugins/errorHandler.js'
 
@@ -36,6 +38,8 @@ export type AppOptions = {
   /** Extra routes registered last (the dashboard, issue 7). */
   plugins?: ((app: FastifyInstance) => Promise<void>)[]
   authFailures?: { limit: number; windowMs: number }
+  /** GET /api/doctor answers 503 not_configured without one. */
+  doctor?: Doctor
 }
 
 /** Secrets never reach logs (SPEC §4): every header or field that can carry one is censored. */
@@ -120,6 +124,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   await app.register(jobRoutes(options.relay))
   await app.register(opsRoutes(options.relay, state))
   await app.register(webhookRoutes(options.relay, options.webhooks, limiter))
+  await app.register(doctorRoutes(options.doctor))
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   for (const plugin of options.plugins ?? []) await app.register(plugin)

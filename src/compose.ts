@@ -23,6 +23,7 @@ import { createPushService } from './services/pushService.js'
 import { createJobs } from './services/jobs.js'
 import { createProcessor, type Processor } from './services/processor.js'
 import { dashboardRoutes } from './http/routes/dashboard.js'
+import { createDoctor, doctorSettings } from './services/doctor.js'
 
 /**
  * The composition root: from a validated configuration to a running relay — store, platform
@@ -221,7 +222,8 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       halopsaPassword: config.HALO_WEBHOOK_PASSWORD
     },
     ...(logger ? { logger: logger as never } : {}),
-    plugins: [dashboardRoutes()]
+    plugins: [dashboardRoutes()],
+    doctor: createDoctor({ gravityzone, halopsa, ...doctorSettings(config), ticketingConfiguration, now })
   })
   await app.register(fastifySchedule)
 

@@ -47,8 +47,7 @@ export const startGravityZoneSimulator = async (
     sim: core.context,
     keys: core.keys,
     rateLimits: core.rateLimits,
-    calls: core.calls,
-    disabledApiStatus: core.disabledApiStatus
+    calls: core.calls
   })
   installControlRoutes(app, core)
   // The 3-hour rule also fires while nothing is delivered.

@@ -224,6 +224,13 @@ export const factSchemas = {
   }),
   PushServiceRearmed: z.object({ previousStatus: z.number().int(), url: z.string(), reason: z.string() }),
   PushServiceChecked: z.object({ status: z.number().int(), errorMessages: z.number().int().optional() }),
+  /** GravityZone refused push subscription keys by name; the settings were stored without them. */
+  PushSubscriptionKeysDropped: z.object({
+    dropped: z.array(z.string().max(64)).min(1).max(64),
+    subscribed: z.array(z.string().max(64)).max(64),
+    /** GravityZone's own error text (never the push authorization). */
+    reason: z.string().max(400)
+  }),
   // #endregion
 
   // #region ticketing

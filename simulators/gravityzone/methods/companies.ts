@@ -58,7 +58,7 @@ export const companiesMethods: Record<string, MethodDef> = {
   }),
   findCompaniesByName: method({
     tier: 'general',
-    params: z.strictObject({ nameFilter: z.string().min(3), maxResults: z.number().int().min(1).max(100).optional() }),
+    params: z.strictObject({ nameFilter: z.string(), maxResults: z.number().int().min(1).max(100).optional() }),
     handler: (ctx, p) => {
       // Prefix match; a leading `*` means "contains" (77211-126241).
       const contains = p.nameFilter.startsWith('*')

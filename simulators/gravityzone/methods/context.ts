@@ -20,6 +20,11 @@ export type SimOptions = {
   misspeltALaCarte: boolean
   /** Accept `http://` push URLs on loopback hosts (tests and the demo have no certificate). */
   allowHttpLoopbackPush: boolean
+  /**
+   * `on-premises`: the network methods whose on-premises pages require a service segment
+   * (`network/computers`, BD-DOC 77212-128484) answer "Method not found" without one.
+   */
+  flavour: 'cloud' | 'on-premises'
 }
 
 export type SimContext = {
@@ -29,7 +34,8 @@ export type SimContext = {
   options: SimOptions
 }
 
-export type CallContext = { sim: SimContext; key: ApiKeyRecord; version: string }
+/** `service`: the optional segment after the API name (`network/computers`). */
+export type CallContext = { sim: SimContext; key: ApiKeyRecord; version: string; service?: string }
 
 export type MethodDef = {
   tier: Tier
