@@ -17,7 +17,7 @@ const ourScripts = ['sim:gravityzone', 'sim:halopsa', 'demo', 'bench', 'test']
 /** Other scripts: other tools' commands, and the relay itself (configured by environment variables). */
 const otherScripts = ['build', 'typecheck', 'lint', 'format', 'start', 'dev', 'doctor']
 /** Scripts run with tsx directly, as their headers say. */
-const files = ['bench/store.ts', 'bench/webhook.ts', 'bench/esdb.ts', 'test/web/readmeScreenshot.ts', 'src/cli/doctor.ts']
+const files = ['bench/store.ts', 'bench/webhook.ts', 'bench/esdb.ts', 'test/web/readmeScreenshot.ts']
 
 /** This tap run's variables would make a tap started below report to it. */
 const env = Object.fromEntries(
