@@ -89,7 +89,6 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
     transport,
     tokens,
     limiter,
-    rateLimitRetries: retry.retries,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})
   })
   const pageSize = options.pageSize ?? 100
