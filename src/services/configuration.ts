@@ -30,19 +30,31 @@ export const defaultTicketing: TicketingConfiguration = {
   modules: []
 }
 
+/** The stored ticketing configuration, or undefined before the first PUT (ticketing is then off). */
+export const storedTicketingConfiguration =
+  (ticketing: CommandHandler<TicketingConfigCommand, TicketingConfigState>) =>
+  async (): Promise<TicketingConfiguration | undefined> =>
+    (await ticketing.load(streams.ticketingConfig())).config
+
+/** The global item mapping (usage counter → HaloPSA item). */
+export const storedBillingItems =
+  (billing: CommandHandler<BillingConfigCommand, BillingConfigState>) => async (): Promise<Record<string, number>> =>
+    (await billing.load(streams.billingConfig())).items
+
 export const createConfigurationService = (deps: {
   runner: ProjectionRunner
   billing: CommandHandler<BillingConfigCommand, BillingConfigState>
   ticketing: CommandHandler<TicketingConfigCommand, TicketingConfigState>
   checks?: ConfigurationChecks
 }) => {
+  const billingItems = storedBillingItems(deps.billing)
   const settle = async (position: bigint | null) => {
     if (position !== null) await deps.runner.waitForPosition(position)
   }
 
   return {
     async getBilling(): Promise<{ items: Record<string, number> }> {
-      return { items: (await deps.billing.load(streams.billingConfig())).items }
+      return { items: await billingItems() }
     },
 
     async putBilling(items: Record<string, number>, cause: Cause): Promise<{ items: Record<string, number> }> {
@@ -68,10 +80,7 @@ export const createConfigurationService = (deps: {
       return { ...(state.config ?? defaultTicketing), configured: state.config !== undefined }
     },
 
-    /** The stored configuration, or undefined before the first PUT (ticketing is then off). */
-    async ticketingConfiguration(): Promise<TicketingConfiguration | undefined> {
-      return (await deps.ticketing.load(streams.ticketingConfig())).config
-    },
+    ticketingConfiguration: storedTicketingConfiguration(deps.ticketing),
 
     async putTicketing(config: TicketingConfiguration, cause: Cause): Promise<TicketingConfiguration> {
       let verified = false

@@ -6,6 +6,7 @@ import { newId } from '../domain/ids.js'
 import { streams } from '../domain/streams.js'
 import type { FactData } from '../domain/facts.js'
 import { systemClock, type Clock } from '../platforms/transport/clock.js'
+import type { Logger } from '../logger.js'
 
 /**
  * A durable processor: follows the store from its own checkpoint and hands each matching fact to
@@ -15,8 +16,6 @@ import { systemClock, type Clock } from '../platforms/transport/clock.js'
  * checkpoint are handed over again, so `handle` must be idempotent (the ticketing decider is).
  * A handler that throws is retried with backoff on the same fact: nothing is skipped.
  */
-
-type Logger = { warn(obj: object, msg: string): void; error(obj: object, msg: string): void }
 
 export type Processor = {
   start(): Promise<void>

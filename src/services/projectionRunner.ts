@@ -1,6 +1,7 @@
 import type { EventStore, StoredFact, Subscription } from '../store/port.js'
 import { isStoreError } from '../store/errors.js'
 import type { Projection } from '../../projections/projection.js'
+import type { Logger } from '../logger.js'
 
 /**
  * Follows the store and folds every fact into in-memory read models. The checkpoint is the
@@ -10,8 +11,6 @@ import type { Projection } from '../../projections/projection.js'
  */
 
 export type { Projection }
-
-type Logger = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
 
 export type ProjectionRunner = {
   /** Subscribes; resolves once the read models have caught up with the store's head. */

@@ -8,6 +8,7 @@ import type { GravityZoneClient } from '../platforms/gravityzone/client.js'
 import { securityModules } from '../platforms/gravityzone/modules.js'
 import type { HaloPsaClient } from '../platforms/halopsa/client.js'
 import { haloWebhookEvents } from '../platforms/halopsa/webhookPayload.js'
+import type { Logger } from '../logger.js'
 
 /**
  * The two webhooks the relay depends on. When PUBLIC_URL is known, the relay registers its
@@ -16,8 +17,6 @@ import { haloWebhookEvents } from '../platforms/halopsa/webhookPayload.js'
  * failed deliveries or 3 hours without a success (reference/gravityzone.md §4.6) — and re-arms it,
  * within the push API's 5 calls per minute (the client's limiter), recording each re-arm as a fact.
  */
-
-type Logger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void }
 
 export const pushEventTypes = Object.fromEntries(
   [

@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../platforms/transport/clock.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
 import { repeatNote, ticketText } from './securityEventText.js'
+import type { Logger } from '../logger.js'
 
 /**
  * Ticketing (issue 6 §4): each GravityZone security event of a configured module, for a
@@ -26,8 +27,6 @@ import { repeatNote, ticketText } from './securityEventText.js'
  * ticketing configuration raises `invalid-ticketing-configuration`. Tickets for blocked threats are
  * closed when auto-close is on. Tickets closed by a technician are recorded from HaloPSA's webhook.
  */
-
-type Logger = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
 
 export type TicketingOptions = {
   runner: ProjectionRunner
