@@ -1,5 +1,5 @@
 import type { StoredFact } from '../src/store/port.js'
-import type { FactData } from '../src/domain/facts.js'
+import type { Fact } from '../src/domain/facts.js'
 import { evolveRegistry, initialRegistry, type Mapping, type RegistryState } from '../src/domain/mappingRegistry.js'
 import type { Projection } from './projection.js'
 
@@ -19,7 +19,7 @@ const activityOf = (state: MappingsState, mappingId: string): MappingActivity =>
   return a
 }
 
-export const evolveMappings = (state: MappingsState, fact: StoredFact): MappingsState => {
+export const evolveMappings = (state: MappingsState, fact: StoredFact & Fact): MappingsState => {
   switch (fact.type) {
     case 'MappingCreated':
     case 'MappingUpdated':
@@ -27,15 +27,15 @@ export const evolveMappings = (state: MappingsState, fact: StoredFact): Mappings
       return state
     case 'MappingDeleted':
       evolveRegistry(state, fact)
-      state.activity.delete((fact.data as FactData<'MappingDeleted'>).mappingId)
+      state.activity.delete(fact.data.mappingId)
       return state
     case 'UsageBilled': {
-      const d = fact.data as FactData<'UsageBilled'>
+      const d = fact.data
       if (state.mappings.has(d.mappingId)) activityOf(state, d.mappingId).lastBilledMonth = d.month
       return state
     }
     case 'TicketCreated': {
-      const d = fact.data as FactData<'TicketCreated'>
+      const d = fact.data
       if (!state.mappings.has(d.mappingId)) return state
       const a = activityOf(state, d.mappingId)
       a.ticketsCreated++

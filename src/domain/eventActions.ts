@@ -1,6 +1,6 @@
-import type { Decider, StreamFact } from './decider.js'
+import type { Decider } from './decider.js'
 import { DomainError } from './errors.js'
-import { domainFact, type DomainFact, type FactData } from './facts.js'
+import { domainFact, type DomainFact, type Fact, type FactData } from './facts.js'
 import { supportsAction, type EventAction, type EventTypeId } from './integrationEvents.js'
 
 /**
@@ -29,7 +29,7 @@ export const RECHECK_STALE_AFTER_MS = 60_000
 
 export const initialActions = (): ActionsState => ({ acknowledged: false })
 
-export const evolveActions = (state: ActionsState, fact: StreamFact): ActionsState => {
+export const evolveActions = (state: ActionsState, fact: Fact): ActionsState => {
   switch (fact.type) {
     case 'EventAcknowledged':
       return { ...state, acknowledged: true }

@@ -363,7 +363,35 @@ export const isFactType = (type: string): type is FactType => Object.hasOwn(fact
 /** A fact as the domain sees it: type and validated data (ids and metadata belong to the store). */
 export type DomainFact = { [T in FactType]: { type: T; data: FactData<T> } }[FactType]
 
+/** What a fold reads of a recorded fact besides its type and data (the store adds more). */
+export type FactEnvelope = {
+  id: string
+  recordedAt: Date
+  metadata?: { actor?: string; causationId?: string; [key: string]: unknown }
+}
+
+/** A recorded fact of type T: its data has the catalogue's shape for T. */
+export type FactOf<T extends FactType> = FactEnvelope & { type: T; data: FactData<T> }
+
+/** Any recorded fact of the catalogue: switching on `fact.type` narrows `fact.data`. */
+export type Fact = { [T in FactType]: FactOf<T> }[FactType]
+
+/**
+ * Where a stored fact enters the domain. The store keeps `type` and `data` generic (a string and
+ * JSON); every fact in it was appended from this catalogue and validated by its schema on the way
+ * in (domainFact, the webhook parsers), so its type names the shape of its data. A type assertion
+ * only: nothing is checked again at run time, so folding costs what it did. A type the catalogue
+ * no longer has falls through a fold's `default` branch.
+ */
+export const asFact = <F extends { type: string; data: unknown } & FactEnvelope>(fact: F): F & Fact => fact as F & Fact
+
+/** The catalogue one type at a time, so that parsing a T's data gives FactData<T> without a cast. */
+const schemaOf: { [T in FactType]: z.ZodType<FactData<T>> } = factSchemas
+
+/** Validates data against its type's schema (throws a ZodError when it does not fit). */
+export const parseFactData = <T extends FactType>(type: T, data: unknown): FactData<T> => schemaOf[type].parse(data)
+
 export const domainFact = <T extends FactType>(type: T, data: FactData<T>): { type: T; data: FactData<T> } => ({
   type,
-  data: factSchemas[type].parse(data) as FactData<T>
+  data: parseFactData(type, data)
 })

@@ -1,5 +1,5 @@
-import type { Decider, StreamFact } from './decider.js'
-import { domainFact, type DomainFact, type FactData } from './facts.js'
+import type { Decider } from './decider.js'
+import { domainFact, type DomainFact, type Fact, type FactData } from './facts.js'
 
 /**
  * The ticket for one threat on one endpoint (stream `ticket-<threatKey>`): which security events
@@ -28,16 +28,16 @@ export type TicketCommand =
 
 export const initialTicket = (): TicketState => ({ open: false, handled: new Set() })
 
-export const evolveTicket = (state: TicketState, fact: StreamFact): TicketState => {
+export const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
   switch (fact.type) {
     case 'TicketCreationStarted': {
-      const d = fact.data as FactData<'TicketCreationStarted'>
+      const d = fact.data
       state.pending = { securityEventKey: d.securityEventKey, marker: d.marker }
       state.mappingId = d.mappingId
       break
     }
     case 'TicketCreated': {
-      const d = fact.data as FactData<'TicketCreated'>
+      const d = fact.data
       state.ticketId = d.ticketId
       state.open = true
       state.mappingId = d.mappingId
@@ -46,17 +46,17 @@ export const evolveTicket = (state: TicketState, fact: StreamFact): TicketState 
       break
     }
     case 'TicketNoteAdded':
-      state.handled.add((fact.data as FactData<'TicketNoteAdded'>).securityEventKey)
+      state.handled.add(fact.data.securityEventKey)
       break
     case 'TicketCreateFailed':
-      state.handled.add((fact.data as FactData<'TicketCreateFailed'>).securityEventKey)
+      state.handled.add(fact.data.securityEventKey)
       delete state.pending
       break
     case 'TicketingSkipped':
-      state.handled.add((fact.data as FactData<'TicketingSkipped'>).securityEventKey)
+      state.handled.add(fact.data.securityEventKey)
       break
     case 'TicketClosed':
-      if ((fact.data as FactData<'TicketClosed'>).ticketId === state.ticketId) state.open = false
+      if (fact.data.ticketId === state.ticketId) state.open = false
       break
   }
   return state

@@ -1,5 +1,5 @@
-import type { Decider, StreamFact } from './decider.js'
-import { domainFact, type DomainFact, type FactData, type TicketingConfiguration } from './facts.js'
+import type { Decider } from './decider.js'
+import { domainFact, type DomainFact, type Fact, type FactData, type TicketingConfiguration } from './facts.js'
 
 /** The ticketing configuration and whether HaloPSA last confirmed it. */
 
@@ -20,10 +20,10 @@ export type TicketingConfigCommand =
 
 export const initialTicketingConfig = (): TicketingConfigState => ({ invalid: false })
 
-export const evolveTicketingConfig = (state: TicketingConfigState, fact: StreamFact): TicketingConfigState => {
+export const evolveTicketingConfig = (state: TicketingConfigState, fact: Fact): TicketingConfigState => {
   switch (fact.type) {
     case 'TicketingConfigured': {
-      const { verified, ...config } = fact.data as FactData<'TicketingConfigured'>
+      const { verified, ...config } = fact.data
       state.config = config
       if (verified) state.invalid = false
       break

@@ -1,7 +1,7 @@
 import type { EventStore } from '../store/port.js'
 import { lastFact } from '../store/lastFact.js'
 import { metadataFor, type Cause } from '../domain/metadata.js'
-import type { FactData } from '../domain/facts.js'
+import { asFact, type FactData } from '../domain/facts.js'
 import type { Mapping } from '../domain/mappingRegistry.js'
 import { itemMappingProblems } from '../domain/billingConfig.js'
 import type { BillingConfigCommand, BillingConfigState } from '../domain/billingConfig.js'
@@ -244,7 +244,9 @@ export const createBilling = (deps: {
     /** Whether `month` still needs a run: never run, or the last run left failures behind. */
     async due(month: string): Promise<boolean> {
       const last = await lastFact(deps.store, streams.billingRun(month))
-      return !last || (last.data as FactData<'BillingRunCompleted'>).failed > 0
+      if (!last) return true
+      const run = asFact(last)
+      return run.type === 'BillingRunCompleted' && run.data.failed > 0
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Decider } from '../domain/decider.js'
 import { DomainError } from '../domain/errors.js'
-import type { DomainFact } from '../domain/facts.js'
+import { asFact, type DomainFact } from '../domain/facts.js'
 import { newId } from '../domain/ids.js'
 import { metadataFor, type Cause } from '../domain/metadata.js'
 import type { EventStore, NewFact, StoredFact } from '../store/port.js'
@@ -69,7 +69,7 @@ export const createCommandHandler = <Command, State>(
     }
     let { state, revision } = entry
     for (const fact of facts) {
-      state = decider.evolve(state, fact)
+      state = decider.evolve(state, asFact(fact))
       revision = fact.revision
     }
     const next = { state, revision }

@@ -4,7 +4,7 @@ import { isStoreError } from '../store/errors.js'
 import { isWrongExpectedVersion } from '../store/errors.js'
 import { newId } from '../domain/ids.js'
 import { streams } from '../domain/streams.js'
-import type { FactData } from '../domain/facts.js'
+import { asFact, type Fact, type FactData } from '../domain/facts.js'
 import { systemClock, type Clock } from '../platforms/transport/clock.js'
 import type { Logger } from '../logger.js'
 
@@ -31,7 +31,7 @@ export const createProcessor = (options: {
   name: string
   store: EventStore
   filter: FactFilter
-  handle(fact: StoredFact): Promise<void>
+  handle(fact: StoredFact & Fact): Promise<void>
   logger?: Logger
   clock?: Clock
   checkpointEvery?: number
@@ -59,10 +59,11 @@ export const createProcessor = (options: {
 
   const loadCheckpoint = async () => {
     const last = await lastFact(options.store, stream)
-    if (last) {
-      position = BigInt((last.data as FactData<'ProcessorCheckpointed'>).position)
+    const checkpoint = last && asFact(last)
+    if (checkpoint?.type === 'ProcessorCheckpointed') {
+      position = BigInt(checkpoint.data.position)
       saved = position
-      revision = last.revision
+      revision = checkpoint.revision
     }
   }
 
@@ -106,7 +107,7 @@ export const createProcessor = (options: {
     let delay = minMs
     for (;;) {
       try {
-        await options.handle(fact)
+        await options.handle(asFact(fact))
         return
       } catch (error) {
         if (stopped) throw error

@@ -2,6 +2,7 @@ import type { EventStore, StoredFact, Subscription } from '../store/port.js'
 import { isStoreError } from '../store/errors.js'
 import type { Projection } from '../../projections/projection.js'
 import type { Logger } from '../logger.js'
+import { asFact } from '../domain/facts.js'
 
 /**
  * Follows the store and folds every fact into in-memory read models. The checkpoint is the
@@ -65,7 +66,8 @@ export const createProjectionRunner = (options: {
     waiters = still
   }
 
-  const fold = (fact: StoredFact) => {
+  const fold = (stored: StoredFact) => {
+    const fact = asFact(stored)
     for (const p of options.projections) states.set(p.name, p.evolve(states.get(p.name), fact))
     position = fact.position
     folded++

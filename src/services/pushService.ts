@@ -1,7 +1,7 @@
 import type { EventStore } from '../store/port.js'
 import { lastFact } from '../store/lastFact.js'
 import { metadataFor } from '../domain/metadata.js'
-import type { FactData } from '../domain/facts.js'
+import { asFact, type FactData } from '../domain/facts.js'
 import { newId } from '../domain/ids.js'
 import { streams } from '../domain/streams.js'
 import type { GravityZoneClient } from '../platforms/gravityzone/client.js'
@@ -67,7 +67,8 @@ export const createPushService = (deps: {
 
   const lastWasCheck = async (status: number): Promise<boolean> => {
     const last = await lastFact(deps.store, streams.pushService())
-    return last?.type === 'PushServiceChecked' && (last.data as FactData<'PushServiceChecked'>).status === status
+    const fact = last && asFact(last)
+    return fact?.type === 'PushServiceChecked' && fact.data.status === status
   }
 
   return {

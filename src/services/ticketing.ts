@@ -1,6 +1,6 @@
 import type { StoredFact } from '../store/port.js'
 import type { Cause } from '../domain/metadata.js'
-import type { FactData, TicketingConfiguration } from '../domain/facts.js'
+import type { Fact, FactData, FactOf, TicketingConfiguration } from '../domain/facts.js'
 import type { Mapping } from '../domain/mappingRegistry.js'
 import { planTicket, type TicketCommand, type TicketState } from '../domain/ticket.js'
 import type { TicketingConfigCommand, TicketingConfigState } from '../domain/ticketingConfig.js'
@@ -286,8 +286,8 @@ export const createTicketing = (options: TicketingOptions) => {
     }
   }
 
-  const onSecurityEvent = async (fact: StoredFact) => {
-    const data = fact.data as FactData<'SecurityEventReceived'>
+  const onSecurityEvent = async (fact: StoredFact & FactOf<'SecurityEventReceived'>) => {
+    const { data } = fact
     const cause: Cause = { actor: 'relay', correlationId: fact.metadata.correlationId, causationId: fact.id }
     const state = await options.ticket.load(streams.ticket(data.threatKey))
     const plan = planTicket(state, data.eventKey)
@@ -350,8 +350,8 @@ export const createTicketing = (options: TicketingOptions) => {
   }
 
   /** A HaloPSA notification about one of our tickets: record a technician's close. */
-  const onHaloNotification = async (fact: StoredFact) => {
-    const data = fact.data as FactData<'HaloWebhookReceived'>
+  const onHaloNotification = async (fact: StoredFact & FactOf<'HaloWebhookReceived'>) => {
+    const { data } = fact
     if (data.ticketId === undefined) return
     const ticket = options.runner.state(ticketsProjection).byId.get(data.ticketId)
     if (!ticket?.open) return
@@ -380,7 +380,7 @@ export const createTicketing = (options: TicketingOptions) => {
 
   return {
     types: ['SecurityEventReceived', 'HaloWebhookReceived'],
-    async handle(fact: StoredFact): Promise<void> {
+    async handle(fact: StoredFact & Fact): Promise<void> {
       if (fact.type === 'SecurityEventReceived') await onSecurityEvent(fact)
       else if (fact.type === 'HaloWebhookReceived') await onHaloNotification(fact)
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { FactData, FactType } from '../../src/domain/facts.js'
-import { factSchemas } from '../../src/domain/facts.js'
+import type { Fact, FactData, FactOf, FactType } from '../../src/domain/facts.js'
+import { parseFactData } from '../../src/domain/facts.js'
 import type { StoredFact } from '../../src/store/port.js'
 import type { Projection } from '../../projections/projection.js'
 
@@ -16,7 +16,7 @@ export const factStream = (options: { start?: Date } = {}) => {
     type: T,
     data: FactData<T>,
     opts: { stream?: string; actor?: string; causationId?: string; id?: string } = {}
-  ): StoredFact => {
+  ): StoredFact & FactOf<T> => {
     const stream = opts.stream ?? 'test-1'
     const revision = (revisions.get(stream) ?? -1n) + 1n
     revisions.set(stream, revision)
@@ -29,7 +29,7 @@ export const factStream = (options: { start?: Date } = {}) => {
       revision,
       id,
       type,
-      data: factSchemas[type].parse(data),
+      data: parseFactData(type, data),
       metadata: {
         correlationId: 'c',
         causationId: opts.causationId ?? 'c',
@@ -41,5 +41,8 @@ export const factStream = (options: { start?: Date } = {}) => {
   }
 }
 
-export const foldAll = <S>(projection: Projection<S>, facts: StoredFact[], state: S = projection.initialState()): S =>
-  facts.reduce((s, f) => projection.evolve(s, f), state)
+export const foldAll = <S>(
+  projection: Projection<S>,
+  facts: (StoredFact & Fact)[],
+  state: S = projection.initialState()
+): S => facts.reduce((s, f) => projection.evolve(s, f), state)
