@@ -18,7 +18,8 @@ import type { LineChange } from '../platforms/halopsa/resources/recurringInvoice
 import { isPlatformError } from '../platforms/transport/errors.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
-import { invoiceFor, type Inventory } from './inventory.js'
+import type { Inventory } from './inventory.js'
+import { invoiceFor } from './inventory/billingPrerequisites.js'
 
 /**
  * Billing (issue 6 §3): for each billing-enabled, non-suspended mapping, the month's GravityZone
