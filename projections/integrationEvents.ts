@@ -24,7 +24,7 @@ import type { Projection } from './projection.js'
  * A new occurrence after closing is a new event, whose id is the id of the fact that raised it.
  */
 
-export type ClosedBy = { factId: string; factType: string; actor: string; action?: EventAction; reason?: string }
+type ClosedBy = { factId: string; factType: string; actor: string; action?: EventAction; reason?: string }
 
 export type IntegrationEvent = {
   id: string
@@ -59,9 +59,9 @@ export type IntegrationEventsState = {
   counts: Counts
 }
 
-export type PositionedFact = Fact & { position: bigint }
+type PositionedFact = Fact & { position: bigint }
 
-export const initialIntegrationEvents = (): IntegrationEventsState => ({
+const initialIntegrationEvents = (): IntegrationEventsState => ({
   registry: initialRegistry(),
   health: new Map(),
   billing: initialBillingConfig(),
@@ -72,7 +72,7 @@ export const initialIntegrationEvents = (): IntegrationEventsState => ({
   counts: emptyCounts()
 })
 
-export const emptyCounts = (): Counts => ({
+const emptyCounts = (): Counts => ({
   active: 0,
   byCategory: { mapping: 0, billing: 0, ticketing: 0 },
   byType: Object.fromEntries(eventTypeIds.map((id) => [id, 0])) as Record<EventTypeId, number>
@@ -262,10 +262,7 @@ const subjectForMapping = (state: IntegrationEventsState, mappingId: string): Ev
   return m ? mappingSubject(m) : undefined
 }
 
-export const evolveIntegrationEvents = (
-  state: IntegrationEventsState,
-  fact: PositionedFact
-): IntegrationEventsState => {
+const evolveIntegrationEvents = (state: IntegrationEventsState, fact: PositionedFact): IntegrationEventsState => {
   switch (fact.type) {
     case 'MappingCreated':
     case 'MappingUpdated': {
@@ -393,13 +390,6 @@ export const mappingStatus = (state: IntegrationEventsState, mappingId: string):
 /** While a mapping event is active, the mapping's Billing and Ticketing services are suspended. */
 export const isSuspended = (state: IntegrationEventsState, mappingId: string): boolean =>
   mappingStatus(state, mappingId) === 'suspended'
-
-export const activeEventFor = (state: IntegrationEventsState, key: string): IntegrationEvent | undefined => {
-  const id = state.activeByKey.get(key)
-  return id !== undefined ? state.events.get(id) : undefined
-}
-
-export const eventKeys = { mappingKey, invoiceKey, customItemKey, globalItemKey, creationKey, configKey, closureKey }
 
 export const integrationEventsProjection: Projection<IntegrationEventsState> = {
   name: 'integrationEvents',

@@ -3,7 +3,7 @@ import type { Fact } from '../src/domain/facts.js'
 import type { Projection } from './projection.js'
 
 /** The relay's HaloPSA tickets by id: which threat stream and mapping each belongs to, and whether it is open. */
-export type TicketRecord = {
+type TicketRecord = {
   ticketId: number
   threatKey: string
   mappingId: string
@@ -11,9 +11,9 @@ export type TicketRecord = {
   createdAt: string
   closedBy?: 'auto-close' | 'technician' | 'gone'
 }
-export type TicketsState = { byId: Map<number, TicketRecord>; open: number }
+type TicketsState = { byId: Map<number, TicketRecord>; open: number }
 
-export const evolveTickets = (state: TicketsState, fact: StoredFact & Fact): TicketsState => {
+const evolveTickets = (state: TicketsState, fact: StoredFact & Fact): TicketsState => {
   switch (fact.type) {
     case 'TicketCreated': {
       const d = fact.data

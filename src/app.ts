@@ -28,7 +28,7 @@ import { sendApiError } from './http/plugins/errorHandler.js'
  * on port 0.
  */
 
-export type AppOptions = {
+type AppOptions = {
   relay: Relay
   tokens: readonly ApiToken[]
   webhooks: WebhookSecrets

@@ -26,7 +26,7 @@ export const evolveBillingConfig = (state: BillingConfigState, fact: Fact): Bill
   return state
 }
 
-export const decideBillingConfig = (command: BillingConfigCommand, state: BillingConfigState): DomainFact[] => {
+const decideBillingConfig = (command: BillingConfigCommand, state: BillingConfigState): DomainFact[] => {
   switch (command.type) {
     case 'ConfigureBilling':
       if (JSON.stringify(command.data.items) === JSON.stringify(state.items)) return []
@@ -55,7 +55,7 @@ export const billingConfig: Decider<BillingConfigCommand, BillingConfigState> = 
  * Counters that overlap: every endpoint is also counted under its MSP package tier
  * (reference/gravityzone.md §3.1), so billing both would bill the same endpoint twice.
  */
-export const overlappingCounterGroups: readonly (readonly string[])[] = [
+const overlappingCounterGroups: readonly (readonly string[])[] = [
   [
     'endpointMonthlyUsage',
     'aLaCarteMonthlyUsage',

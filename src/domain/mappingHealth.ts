@@ -87,7 +87,7 @@ export const evolveHealth = (state: HealthState, fact: Fact): HealthState => {
   return state
 }
 
-export const decideHealth = (command: HealthCommand, state: HealthState): DomainFact[] => {
+const decideHealth = (command: HealthCommand, state: HealthState): DomainFact[] => {
   switch (command.type) {
     case 'ObserveInventory': {
       const d = command.data

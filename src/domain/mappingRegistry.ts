@@ -141,7 +141,7 @@ const ensureClientFree = (state: RegistryState, clientId: number, self?: string)
   }
 }
 
-export const decideRegistry = (command: RegistryCommand, state: RegistryState): DomainFact[] => {
+const decideRegistry = (command: RegistryCommand, state: RegistryState): DomainFact[] => {
   switch (command.type) {
     case 'CreateMapping': {
       const d = command.data

@@ -26,9 +26,9 @@ export type TicketCommand =
   | { type: 'RecordClosed'; data: FactData<'TicketClosed'> }
   | { type: 'RecordCloseFailed'; data: FactData<'TicketCloseFailed'> }
 
-export const initialTicket = (): TicketState => ({ open: false, handled: new Set() })
+const initialTicket = (): TicketState => ({ open: false, handled: new Set() })
 
-export const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
+const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
   switch (fact.type) {
     case 'TicketCreationStarted': {
       const d = fact.data
@@ -62,7 +62,7 @@ export const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
   return state
 }
 
-export const decideTicket = (command: TicketCommand, state: TicketState): DomainFact[] => {
+const decideTicket = (command: TicketCommand, state: TicketState): DomainFact[] => {
   switch (command.type) {
     case 'StartCreation':
       return state.handled.has(command.data.securityEventKey) ? [] : [domainFact('TicketCreationStarted', command.data)]
@@ -91,8 +91,7 @@ export const ticketDecider: Decider<TicketCommand, TicketState> = {
 }
 
 /** What to do with a security event, given the ticket stream (pure; the processor does the I/O). */
-export type TicketPlan =
-  { action: 'done' } | { action: 'create'; recover?: string } | { action: 'note'; ticketId: number }
+type TicketPlan = { action: 'done' } | { action: 'create'; recover?: string } | { action: 'note'; ticketId: number }
 
 export const planTicket = (state: TicketState, securityEventKey: string): TicketPlan => {
   if (state.handled.has(securityEventKey)) return { action: 'done' }

@@ -18,9 +18,9 @@ export type TicketingConfigCommand =
       }
     }
 
-export const initialTicketingConfig = (): TicketingConfigState => ({ invalid: false })
+const initialTicketingConfig = (): TicketingConfigState => ({ invalid: false })
 
-export const evolveTicketingConfig = (state: TicketingConfigState, fact: Fact): TicketingConfigState => {
+const evolveTicketingConfig = (state: TicketingConfigState, fact: Fact): TicketingConfigState => {
   switch (fact.type) {
     case 'TicketingConfigured': {
       const { verified, ...config } = fact.data
@@ -38,7 +38,7 @@ export const evolveTicketingConfig = (state: TicketingConfigState, fact: Fact): 
   return state
 }
 
-export const decideTicketingConfig = (command: TicketingConfigCommand, state: TicketingConfigState): DomainFact[] => {
+const decideTicketingConfig = (command: TicketingConfigCommand, state: TicketingConfigState): DomainFact[] => {
   switch (command.type) {
     case 'ConfigureTicketing':
       return [domainFact('TicketingConfigured', command.data)]

@@ -28,7 +28,7 @@ import { invoiceFor } from './inventory/billingPrerequisites.js'
  * bulk (pages) and each is written once; the run is idempotent per mapping and month.
  */
 
-export type BillingReport = {
+type BillingReport = {
   runId: string
   month: string
   mappings: number

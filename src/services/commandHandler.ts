@@ -14,7 +14,7 @@ import { isStreamNotFound, isWrongExpectedVersion } from '../store/errors.js'
  * cached state is never folded twice); across processes the expected revision decides.
  */
 
-export type CommandResult<State> = {
+type CommandResult<State> = {
   /** The facts appended (empty when the decider had nothing to say). */
   facts: StoredFact[]
   /** Global position of the last fact appended, for read-your-writes; null when nothing was appended. */
@@ -22,7 +22,7 @@ export type CommandResult<State> = {
   state: State
 }
 
-export type CommandHandlerOptions = {
+type CommandHandlerOptions = {
   retries?: number
   minDelayMs?: number
   factor?: number

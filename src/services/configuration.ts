@@ -23,7 +23,7 @@ export type ConfigurationChecks = {
   ticketingProblems(config: TicketingConfiguration): Promise<{ problems: Problem[]; checked: string[] }>
 }
 
-export const defaultTicketing: TicketingConfiguration = {
+const defaultTicketing: TicketingConfiguration = {
   ticketTypeId: 1,
   closedStatusName: 'Closed',
   autoCloseBlocked: false,
@@ -105,5 +105,3 @@ export const createConfigurationService = (deps: {
     }
   }
 }
-
-export type ConfigurationService = ReturnType<typeof createConfigurationService>

@@ -31,7 +31,7 @@ import { newTally } from './inventory/tally.js'
  * skipped, and a poll that sees what the last one saw appends nothing.
  */
 
-export type InventoryDeps = {
+type InventoryDeps = {
   store: EventStore
   runner: ProjectionRunner
   handlers: {
@@ -49,7 +49,7 @@ export type InventoryDeps = {
   pageSize?: number
 }
 
-export type SyncReport = {
+type SyncReport = {
   runId: string
   checked: { mappings: number; companies: number; clients: number; items: number; invoices: number; ticketing: boolean }
   changes: string[]

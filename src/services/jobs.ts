@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js'
  * request to run it now is refused with 409. Dates come from the injected clock.
  */
 
-export type JobName = 'sync' | 'billing' | 'push-watchdog'
+type JobName = 'sync' | 'billing' | 'push-watchdog'
 
 export const createJobs = (deps: {
   inventory: Inventory

@@ -18,7 +18,7 @@ import type { Logger } from '../logger.js'
  * within the push API's 5 calls per minute (the client's limiter), recording each re-arm as a fact.
  */
 
-export const pushEventTypes = Object.fromEntries(
+const pushEventTypes = Object.fromEntries(
   [
     ...securityModules,
     'install',

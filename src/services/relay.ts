@@ -26,7 +26,7 @@ export type Jobs = {
   billingRun(month: string | undefined, actor: string): Promise<unknown>
 }
 
-export type RelayOptions = (RelayCoreOptions | { core: RelayCore }) & {
+type RelayOptions = (RelayCoreOptions | { core: RelayCore }) & {
   platforms?: PlatformServices
   jobs?: Jobs
   /** Threads that prepare large GravityZone deliveries (INGEST_THREADS); 0 or unset: the event loop. */

@@ -11,7 +11,7 @@ import { ticketsProjection } from '../../projections/tickets.js'
 import type { GravityZoneClient } from '../platforms/gravityzone/client.js'
 import type { HaloPsaClient } from '../platforms/halopsa/client.js'
 import type { HaloTicket } from '../platforms/halopsa/schemas.js'
-import { PlatformError, isPlatformError } from '../platforms/transport/errors.js'
+import { isPlatformError, type PlatformError } from '../platforms/transport/errors.js'
 import { systemClock, type Clock } from '../platforms/transport/clock.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
@@ -28,7 +28,7 @@ import type { Logger } from '../logger.js'
  * closed when auto-close is on. Tickets closed by a technician are recorded from HaloPSA's webhook.
  */
 
-export type TicketingOptions = {
+type TicketingOptions = {
   runner: ProjectionRunner
   ticket: CommandHandler<TicketCommand, TicketState>
   ticketingConfig: CommandHandler<TicketingConfigCommand, TicketingConfigState>
@@ -388,4 +388,3 @@ export const createTicketing = (options: TicketingOptions) => {
 }
 
 export type Ticketing = ReturnType<typeof createTicketing>
-export { PlatformError }

@@ -12,7 +12,7 @@ import { halopsaWebhook } from './webhooks/halopsa.js'
  * credentials are checked from the headers before the body is read.
  */
 
-export { WEBHOOK_BODY_LIMIT, type WebhookSecrets }
+export type { WebhookSecrets }
 
 export const webhookRoutes =
   (relay: Relay, secrets: WebhookSecrets, limiter: FailureLimiter) => async (app: FastifyInstance) => {

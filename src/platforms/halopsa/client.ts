@@ -50,7 +50,7 @@ export type HaloPsaClient = {
   close(): Promise<void>
 }
 
-export const defaultHaloLimits = { limit: 250, windowMs: 300_000 }
+const defaultHaloLimits = { limit: 250, windowMs: 300_000 }
 
 export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClient => {
   if (!/^https?:\/\//.test(options.url)) throw new TypeError('HaloPSA url must be an http(s) URL')

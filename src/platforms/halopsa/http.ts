@@ -9,7 +9,7 @@ import type { TokenSource } from './auth.js'
  * a 401 (reference/halopsa.md §1), status → PlatformError kind, and the answer parsed with zod.
  */
 
-export type HaloRequest<S extends z.ZodType> = {
+type HaloRequest<S extends z.ZodType> = {
   method: 'GET' | 'POST' | 'DELETE'
   /** Path and query below the instance URL, e.g. `/api/Client/12`. */
   path: string

@@ -33,7 +33,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   rateLimitedRetries: 12
 }
 
-export type TransportRequest = {
+type TransportRequest = {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   /** Path and query, appended to the base URL. */
   path: string
@@ -79,7 +79,7 @@ export type TransportOptions = {
 }
 
 /** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
-export const parseRetryAfter = (value: string | string[] | undefined, now: number): number | undefined => {
+const parseRetryAfter = (value: string | string[] | undefined, now: number): number | undefined => {
   const raw = Array.isArray(value) ? value[0] : value
   if (raw === undefined || raw.trim() === '') return undefined
   if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.round(Number(raw) * 1000)

@@ -133,5 +133,3 @@ export const createBillingPrerequisites = (deps: {
     }
   }
 }
-
-export type BillingPrerequisites = ReturnType<typeof createBillingPrerequisites>

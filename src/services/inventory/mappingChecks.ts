@@ -14,8 +14,8 @@ import { count, lastPosition, newTally, type Tally } from './tally.js'
  * transitions; a renamed company or client updates the names the events show.
  */
 
-export type SideSeen = { found: boolean; name?: string }
-export type ClientSeen = SideSeen & { inactive?: boolean }
+type SideSeen = { found: boolean; name?: string }
+type ClientSeen = SideSeen & { inactive?: boolean }
 
 export const createMappingChecks = (deps: {
   health: CommandHandler<HealthCommand, HealthState>
@@ -104,5 +104,3 @@ export const createMappingChecks = (deps: {
     }
   }
 }
-
-export type MappingChecks = ReturnType<typeof createMappingChecks>

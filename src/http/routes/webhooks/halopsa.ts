@@ -9,7 +9,7 @@ import { checkHook, rawBody, type WebhookContext } from './shared.js'
  * answered 2xx, so HaloPSA does not retry them forever (docs/platforms/halopsa.md).
  */
 
-export const HALOPSA_BODY_LIMIT = 1024 * 1024
+const HALOPSA_BODY_LIMIT = 1024 * 1024
 
 const basicCredentials = (header: string | undefined): { user: string; password: string } | undefined => {
   const match = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null
