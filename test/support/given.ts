@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { Fact, FactData, FactOf, FactType } from '../../src/domain/facts.js'
+import type { Test } from 'tap'
+import type { Decider } from '../../src/domain/decider.js'
+import type { DomainFact, Fact, FactData, FactOf, FactType } from '../../src/domain/facts.js'
 import { parseFactData } from '../../src/domain/facts.js'
 import type { StoredFact } from '../../src/store/port.js'
 import type { Projection } from '../../projections/projection.js'
@@ -46,3 +48,36 @@ export const foldAll = <S>(
   facts: (StoredFact & Fact)[],
   state: S = projection.initialState()
 ): S => facts.reduce((s, f) => projection.evolve(s, f), state)
+
+/** A decider's state after these facts, folded as the command handler folds a stream. */
+export const foldDecider = <C, S>(decider: Decider<C, S>, facts: readonly DomainFact[]): S => {
+  const at = new Date('2026-11-02T09:00:00Z')
+  return facts.reduce(
+    (state, f) => decider.evolve(state, { ...f, id: randomUUID(), recordedAt: at }),
+    decider.initialState()
+  )
+}
+
+/** A refusal the decider is expected to give: its DomainError code. */
+export type Refusal = { code: string }
+
+/**
+ * Given/when/then for deciders, in the shape of Emmett's DeciderSpecification: given these facts
+ * in the stream, when this command is decided, then these facts are appended (`[]`: nothing) or
+ * the command is refused with this code.
+ *
+ *   ticket.given([created]).when(recordNote).then(t, [noteAdded])
+ */
+export const deciderSpec = <C, S>(decider: Decider<C, S>) => ({
+  given: (facts: readonly DomainFact[]) => ({
+    when: (command: C) => {
+      const decide = () => decider.decide(command, foldDecider(decider, facts))
+      return {
+        then(t: Test, expected: DomainFact[] | Refusal, message = 'then') {
+          if (Array.isArray(expected)) return t.same(decide(), expected, message)
+          return t.throws(decide, expected, message)
+        }
+      }
+    }
+  })
+})
