@@ -69,7 +69,7 @@ try {
     eventStoreUrl,
     schedule: true,
     pollInterval: '5m',
-    logger: logger as never
+    logger
   })
 } catch (error) {
   await rm(folder, { recursive: true, force: true })

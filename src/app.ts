@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fastifySwagger from '@fastify/swagger'
 import {
   jsonSchemaTransform,
@@ -30,11 +30,12 @@ import { sendApiError } from './http/plugins/errorHandler.js'
  * on port 0.
  */
 
-export type AppOptions = {
+type AppOptions = {
   relay: Relay
   tokens: readonly ApiToken[]
   webhooks: WebhookSecrets
-  logger?: FastifyServerOptions['logger']
+  /** A ready-made logger (main.ts's pino instance); none: Fastify does not log. */
+  logger?: FastifyBaseLogger
   /** Extra routes registered last (the dashboard, issue 7). */
   plugins?: ((app: FastifyInstance) => Promise<void>)[]
   authFailures?: { limit: number; windowMs: number }
@@ -59,10 +60,8 @@ export const redactPaths = [
 
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
   const app = Fastify({
-    // Fastify 5 takes a ready-made pino instance (main.ts passes one) only as `loggerInstance`.
-    ...(typeof (options.logger as { child?: unknown } | undefined)?.child === 'function'
-      ? { loggerInstance: options.logger as unknown as FastifyBaseLogger }
-      : { logger: options.logger ?? false }),
+    // Fastify 5 takes a ready-made pino instance only as `loggerInstance`.
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     genReqId: () => newId(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -6,7 +6,7 @@ import { SQLITE_URL_RULE, sqliteOptions } from './store/url.js'
  * stops the process with one line naming the variable; values of secrets are never echoed.
  */
 
-export const tokenScopes = ['read', 'operate'] as const
+const tokenScopes = ['read', 'operate'] as const
 export type TokenScope = (typeof tokenScopes)[number]
 export type ApiToken = { name: string; scope: TokenScope; token: string }
 
@@ -81,7 +81,7 @@ const RateWindow = z.string().transform((value, ctx) => {
 
 const Bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
 
-export const ConfigSchema = z.object({
+const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   EVENT_STORE_URL: z
@@ -126,15 +126,6 @@ export const ConfigSchema = z.object({
 })
 
 export type Config = z.output<typeof ConfigSchema>
-
-/** Names of variables whose values must never be printed. */
-export const secretVariables = [
-  'API_TOKENS',
-  'GZ_API_KEY',
-  'GZ_PUSH_AUTHORIZATION',
-  'HALO_CLIENT_SECRET',
-  'HALO_WEBHOOK_PASSWORD'
-] as const
 
 export class ConfigError extends Error {
   constructor(

@@ -1,4 +1,4 @@
-import type { DomainFact } from './facts.js'
+import type { DomainFact, Fact } from './facts.js'
 
 /**
  * A decider (Emmett's shape, reference/anchors.md §2.1): `decide` turns a command and the state
@@ -9,15 +9,6 @@ import type { DomainFact } from './facts.js'
  */
 export type Decider<Command, State> = {
   initialState(): State
-  evolve(state: State, fact: StreamFact): State
+  evolve(state: State, fact: Fact): State
   decide(command: Command, state: State): DomainFact[]
-}
-
-/** What evolve needs from a stored fact. */
-export type StreamFact = {
-  type: string
-  data: unknown
-  id: string
-  recordedAt: Date
-  metadata?: { actor?: string; causationId?: string; [key: string]: unknown }
 }

@@ -34,7 +34,7 @@ export type EventSubject = {
   ticketId?: number
 }
 
-export type EventTypeDefinition = {
+type EventTypeDefinition = {
   id: EventTypeId
   category: EventCategory
   title: string

@@ -27,8 +27,3 @@ export const streams = {
   pushService: () => 'pushService-main',
   checkpoint: (processor: string) => `checkpoint-${processor}`
 } as const
-
-export const categoryOf = (stream: string): string => {
-  const dash = stream.indexOf('-')
-  return dash === -1 ? stream : stream.slice(0, dash)
-}

@@ -20,7 +20,7 @@ const register = <T extends z.ZodType>(schema: T, id: string): T => {
   return schema
 }
 
-export const ErrorBody = register(
+const ErrorBody = register(
   z.object({
     error: z.object({
       code: z.string().describe('stable snake_case code'),

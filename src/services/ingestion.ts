@@ -16,11 +16,11 @@ import { haloWebhookPayloadSchema } from '../platforms/halopsa/webhookPayload.js
  * prepared by pushPreparation.ts, on a preparation thread when it is large and threads are given.
  */
 
-export type PushIngestResult =
+type PushIngestResult =
   | UnusablePush
   | { ok: true; deliveryId: string; security: number; platform: number; invalid: number; position: bigint | null }
 
-export type HaloIngestResult = { deliveryId: string; received: number; invalid: number; position: bigint | null }
+type HaloIngestResult = { deliveryId: string; received: number; invalid: number; position: bigint | null }
 
 const MAX_KEPT_BODY = 64 * 1024
 
@@ -113,5 +113,3 @@ export const createIngestion = (deps: { store: EventStore; now?: () => Date; pre
     }
   }
 }
-
-export type Ingestion = ReturnType<typeof createIngestion>

@@ -5,6 +5,7 @@ import type { Billing } from './billing.js'
 import type { Inventory } from './inventory.js'
 import type { Metrics } from './metrics.js'
 import type { PushService } from './pushService.js'
+import type { Logger } from '../logger.js'
 
 /**
  * The scheduled work (issue 6 §1): inventory and configuration checks every POLL_INTERVAL, the
@@ -14,13 +15,7 @@ import type { PushService } from './pushService.js'
  * request to run it now is refused with 409. Dates come from the injected clock.
  */
 
-type Logger = {
-  info(obj: object, msg: string): void
-  warn(obj: object, msg: string): void
-  error(obj: object, msg: string): void
-}
-
-export type JobName = 'sync' | 'billing' | 'push-watchdog'
+type JobName = 'sync' | 'billing' | 'push-watchdog'
 
 export const createJobs = (deps: {
   inventory: Inventory

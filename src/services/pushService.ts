@@ -1,7 +1,7 @@
 import type { EventStore } from '../store/port.js'
 import { lastFact } from '../store/lastFact.js'
 import { metadataFor } from '../domain/metadata.js'
-import type { FactData } from '../domain/facts.js'
+import { asFact, type FactData } from '../domain/facts.js'
 import { newId } from '../domain/ids.js'
 import { streams } from '../domain/streams.js'
 import type { GravityZoneClient } from '../platforms/gravityzone/client.js'
@@ -10,6 +10,7 @@ import type { PushEventSettingsInput } from '../platforms/gravityzone/schemas.js
 import { isPlatformError } from '../platforms/transport/errors.js'
 import type { HaloPsaClient } from '../platforms/halopsa/client.js'
 import { haloWebhookEvents } from '../platforms/halopsa/webhookPayload.js'
+import type { Logger } from '../logger.js'
 
 /**
  * The two webhooks the relay depends on. When PUBLIC_URL is known, the relay registers its
@@ -18,8 +19,6 @@ import { haloWebhookEvents } from '../platforms/halopsa/webhookPayload.js'
  * failed deliveries or 3 hours without a success (reference/gravityzone.md §4.6) — and re-arms it,
  * within the push API's 5 calls per minute (the client's limiter), recording each re-arm as a fact.
  */
-
-type Logger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void }
 
 /**
  * Every security module and the lifecycle events the relay keeps, limited to the keys a public
@@ -109,7 +108,8 @@ export const createPushService = (deps: {
 
   const lastWasCheck = async (status: number): Promise<boolean> => {
     const last = await lastFact(deps.store, streams.pushService())
-    return last?.type === 'PushServiceChecked' && (last.data as FactData<'PushServiceChecked'>).status === status
+    const fact = last && asFact(last)
+    return fact?.type === 'PushServiceChecked' && fact.data.status === status
   }
 
   return {

@@ -14,7 +14,7 @@ import { sendApiError } from '../plugins/errorHandler.js'
  * copy; nothing is read from disk per request, and no request path ever reaches the filesystem.
  */
 
-export type DashboardOptions = {
+type DashboardOptions = {
   /** The folder holding index.html and assets/; defaults to src/web beside this code. */
   root?: string
 }

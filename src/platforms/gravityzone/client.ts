@@ -43,8 +43,8 @@ import {
 
 export type GravityZoneClientOptions = RpcCallerOptions
 
-export type CompaniesListParams = { parentId?: string; filters?: { companyType?: 0 | 1; licenseType?: 1 | 2 | 3 } }
-export type InventoryItemsParams = {
+type CompaniesListParams = { parentId?: string; filters?: { companyType?: 0 | 1; licenseType?: 1 | 2 | 3 } }
+type InventoryItemsParams = {
   parentId?: string
   filters?: {
     type?: { companies?: boolean; computers?: boolean; virtualMachines?: boolean }
@@ -54,7 +54,7 @@ export type InventoryItemsParams = {
   /** 1–100 on v1.0, 1–1000 on v1.1 (§1.5). */
   perPage?: number
 }
-export type EndpointsListParams = { parentId?: string; isManaged?: boolean; page?: number; perPage?: number }
+type EndpointsListParams = { parentId?: string; isManaged?: boolean; page?: number; perPage?: number }
 export type UsageParams = { companyId?: string; targetMonth?: string }
 
 export type GravityZoneClient = {

@@ -55,15 +55,15 @@ export const verifyPushAuthorization = (expected: string, header: string | strin
  * failing the whole batch (SPEC §6: GravityZone switches the service off after 100 failed deliveries).
  * `id` is a number in every sample, before or after `params`; strings are tolerated too.
  */
-export const AddEventsEnvelope = z.looseObject({
+const AddEventsEnvelope = z.looseObject({
   jsonrpc: z.literal('2.0').optional(),
   method: z.literal('addEvents'),
   params: z.looseObject({ events: z.array(z.unknown()) }),
   id: z.union([z.number(), z.string(), z.null()]).optional()
 })
-export type AddEventsEnvelope = z.infer<typeof AddEventsEnvelope>
+type AddEventsEnvelope = z.infer<typeof AddEventsEnvelope>
 
-export type PushDelivery = {
+type PushDelivery = {
   /** Hex SHA-256 of the raw body: a re-delivery of the same bytes has the same id. */
   deliveryId: string
   rpcId: number | string | null
@@ -72,7 +72,7 @@ export type PushDelivery = {
 
 export type PushDeliveryError = { code: 'not_json' | 'not_add_events'; message: string }
 
-export type ParsedPushDelivery = { ok: true; delivery: PushDelivery } | { ok: false; error: PushDeliveryError }
+type ParsedPushDelivery = { ok: true; delivery: PushDelivery } | { ok: false; error: PushDeliveryError }
 
 /** Parses a raw delivery body (bytes or text, whatever the Content-Type said). */
 export const parsePushDelivery = (rawBody: string | Uint8Array): ParsedPushDelivery => {

@@ -8,7 +8,7 @@ import { blockedByEvent, parseEventTime, threatIdentity, threatNameOf } from './
  * an invalid event with the reason. Never throws: GravityZone must get its 200 whatever it sent.
  */
 
-export type PushEvent = Record<string, unknown>
+type PushEvent = Record<string, unknown>
 
 export type SecurityPushEvent = {
   kind: 'security'
@@ -33,7 +33,7 @@ export type SecurityPushEvent = {
   event: PushEvent
 }
 
-export type PlatformPushEvent = {
+type PlatformPushEvent = {
   kind: 'platform'
   index: number
   eventKey: string
@@ -46,7 +46,7 @@ export type PlatformPushEvent = {
   event: PushEvent
 }
 
-export type InvalidPushEvent = { kind: 'invalid'; index: number; reason: string; raw: unknown }
+type InvalidPushEvent = { kind: 'invalid'; index: number; reason: string; raw: unknown }
 
 export type ClassifiedPushEvent = SecurityPushEvent | PlatformPushEvent | InvalidPushEvent
 
@@ -114,7 +114,7 @@ const occurredAtOf = (event: PushEvent): string | undefined => {
 }
 
 /** Builds the threat key the ticketing service uses to spot a repeat of a threat on an endpoint. */
-export const threatKeyOf = (module: string, endpoint: string, identity: unknown[]): string =>
+const threatKeyOf = (module: string, endpoint: string, identity: unknown[]): string =>
   contentHash(canonicalJson([module, endpoint, identity]))
 
 export const classifyPushEvent = (raw: unknown, index: number): ClassifiedPushEvent => {

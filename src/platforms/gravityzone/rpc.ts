@@ -15,16 +15,16 @@ import { RpcResponse } from './schemas.js'
 
 /** The published rate-limit tiers the relay's calls fall in (§1.4). */
 export type Budget = 'general' | 'licensing' | 'push'
-export type BudgetLimit = { limit: number; intervalMs: number; burst?: number }
-export type BudgetLimits = Partial<Record<Budget, BudgetLimit>>
+type BudgetLimit = { limit: number; intervalMs: number; burst?: number }
+type BudgetLimits = Partial<Record<Budget, BudgetLimit>>
 
-export const defaultBudgetLimits: Record<Budget, BudgetLimit> = {
+const defaultBudgetLimits: Record<Budget, BudgetLimit> = {
   general: { limit: 10, intervalMs: 1_000 },
   licensing: { limit: 5, intervalMs: 1_000 },
   push: { limit: 5, intervalMs: 60_000 }
 }
 
-export type RpcCall<T> = {
+type RpcCall<T> = {
   /** `network`, `licensing`, … or with a service segment, `network/computers`. */
   api: string
   method: string

@@ -7,7 +7,7 @@ import { z } from 'zod'
  */
 
 /** §1.3: `{id, jsonrpc, result}` or `{id, jsonrpc, error: {code, message, data: {details}}}`. */
-export const RpcErrorObject = z.looseObject({
+const RpcErrorObject = z.looseObject({
   code: z.number().int(),
   message: z.string().optional(),
   data: z.looseObject({ details: z.unknown().optional() }).nullable().optional()
@@ -27,7 +27,7 @@ export const CompanyRef = z.looseObject({ id: z.string(), name: z.string() })
 export type CompanyRef = z.infer<typeof CompanyRef>
 
 /** 0 partner, 1 customer (§2.2). */
-export const CompanyType = z.union([z.literal(0), z.literal(1)])
+const CompanyType = z.union([z.literal(0), z.literal(1)])
 
 /** getCompanyDetails / findCompaniesByName (§2.2); `country`/`state` may be "N/A". */
 export const Company = z.looseObject({
@@ -100,7 +100,7 @@ export type LicenseInfo = z.infer<typeof LicenseInfo>
 export const LicenseInfoResult = z.union([z.array(LicenseInfo), LicenseInfo])
 
 /** §4.1–§4.2. `subscribeToEventTypes` is an object map in practice, not the documented array. */
-export const PushServiceSettings = z.looseObject({
+const PushServiceSettings = z.looseObject({
   url: z.string().optional(),
   requireValidSslCertificate: z.boolean().optional(),
   authorization: z.string().optional(),

@@ -5,7 +5,7 @@
  * are billing decisions, made elsewhere; this module only reads the numbers faithfully.
  */
 
-export type UsageCounters = Record<string, number>
+type UsageCounters = Record<string, number>
 
 export type MonthlyUsage = {
   /** `MM/YYYY`, as asked. */
@@ -32,7 +32,7 @@ const toNumber = (value: unknown): number | undefined => {
 }
 
 /** Every numeric field, under its canonical name; when both spellings appear, the larger wins. */
-export const normaliseCounters = (raw: Record<string, unknown>, skip: readonly string[] = []): UsageCounters => {
+const normaliseCounters = (raw: Record<string, unknown>, skip: readonly string[] = []): UsageCounters => {
   const counters: UsageCounters = {}
   for (const [name, value] of Object.entries(raw)) {
     if (skip.includes(name)) continue
@@ -67,8 +67,6 @@ export const usageMonth = (at: Date | number): string => {
   const d = new Date(at)
   return `${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`
 }
-
-export const isUsageMonth = (value: string): boolean => /^(0[1-9]|1[0-2])\/\d{4}$/.test(value)
 
 /** The month before a `MM/YYYY` month. */
 export const previousUsageMonth = (month: string): string => {

@@ -50,7 +50,7 @@ export type HaloPsaClient = {
   close(): Promise<void>
 }
 
-export const defaultHaloLimits = { limit: 250, windowMs: 300_000 }
+const defaultHaloLimits = { limit: 250, windowMs: 300_000 }
 
 export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClient => {
   if (!/^https?:\/\//.test(options.url)) throw new TypeError('HaloPSA url must be an http(s) URL')
@@ -89,7 +89,6 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
     transport,
     tokens,
     limiter,
-    rateLimitRetries: retry.retries,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})
   })
   const pageSize = options.pageSize ?? 100

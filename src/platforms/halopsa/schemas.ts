@@ -53,7 +53,7 @@ export const itemSchema = haloObject({
 }))
 export type HaloItem = z.output<typeof itemSchema>
 
-export const invoiceLineSchema = haloObject({
+const invoiceLineSchema = haloObject({
   id: haloInt,
   ihid: haloInt.optional(),
   _itemid: haloRef,
@@ -76,7 +76,6 @@ export const invoiceLineSchema = haloObject({
   /** The line as Halo sent it (keys lower-cased), for posting the whole line set back. */
   raw: r as Record<string, unknown>
 }))
-export type RecurringInvoiceLine = z.output<typeof invoiceLineSchema>
 
 export const recurringInvoiceSchema = haloObject({
   id: haloInt,

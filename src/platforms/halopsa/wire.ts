@@ -11,7 +11,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Lower-cases an object's own keys (not nested ones: each nested schema does its own). */
-export const lowerKeys = (value: unknown): unknown => {
+const lowerKeys = (value: unknown): unknown => {
   if (!isPlainObject(value)) return value
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(value)) out[key.toLowerCase()] = v

@@ -16,8 +16,9 @@ export type RateLimiter = {
 type Grant = { resolve(): void; reject(error: unknown): void; signal?: AbortSignal; onAbort?: () => void }
 
 /**
- * The core both limiters share: a FIFO of waiters and a function telling how long until the next
- * grant is allowed (0 = now).
+ * A FIFO of waiters and a function telling how long until the next grant is allowed (0 = now).
+ * HaloPSA's limiter counts calls as they settle, not as they start, so it has its own queue
+ * (halopsa/limiter.ts).
  */
 const fifoLimiter = (clock: Clock, delayUntilNext: () => number, onGrant: () => void): RateLimiter => {
   const queue: Grant[] = []
@@ -107,33 +108,6 @@ export const createTokenBucket = (options: {
     () => {
       refill()
       tokens -= 1
-    }
-  )
-}
-
-/** At most `limit` calls in any window of `windowMs` (HaloPSA's rolling window). */
-export const createRollingWindow = (options: { limit: number; windowMs: number; clock?: Clock }): RateLimiter => {
-  const clock = options.clock ?? systemClock
-  const starts: number[] = []
-  let head = 0
-  const expire = () => {
-    const cutoff = clock.now() - options.windowMs
-    while (head < starts.length && starts[head]! <= cutoff) head++
-    if (head > 1024 && head * 2 > starts.length) {
-      starts.splice(0, head)
-      head = 0
-    }
-  }
-  return fifoLimiter(
-    clock,
-    () => {
-      expire()
-      if (starts.length - head < options.limit) return 0
-      return starts[head]! + options.windowMs - clock.now() + 1
-    },
-    () => {
-      expire()
-      starts.push(clock.now())
     }
   )
 }

@@ -42,7 +42,7 @@ const setUp = async (t: Test) => {
     pushAuthorization,
     publicUrl: 'http://127.0.0.1:4000',
     haloWebhook: { user: 'halopsa', password: 'webhook-password-1234' },
-    logger: { info: () => {}, warn: (obj, msg) => warnings.push({ obj, msg }) }
+    logger: { info: () => {}, error: () => {}, warn: (obj, msg) => void warnings.push({ obj, msg: msg ?? '' }) }
   })
   const facts = async (type: string) =>
     (await store.readStream(streams.pushService()).catch(() => [])).filter((f) => f.type === type)

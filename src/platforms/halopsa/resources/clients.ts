@@ -4,7 +4,7 @@ import { fetchAll, fetchPage, type Page } from './pages.js'
 
 /** Clients (`/api/Client`, envelope key `clients`) and items (`/api/Item`, key `items`); reference §3.1–3.2. */
 
-export type ClientListOptions = {
+type ClientListOptions = {
   search?: string
   /** Halo lists only active clients unless asked (`includeinactive`). */
   includeInactive?: boolean

@@ -35,7 +35,7 @@ export type HaloTicketTypes = {
 }
 export type HaloPriorities = { list(): Promise<HaloPriority[]> }
 
-export type NewWebhook = {
+type NewWebhook = {
   name: string
   url: string
   /** Event names, e.g. `ticket status changed` (see haloWebhookEvents). */

@@ -11,7 +11,7 @@ import { fetchAll } from './pages.js'
  * every line, leaving lines the relay does not own exactly as they were.
  */
 
-export type LineQuantity = {
+type LineQuantity = {
   itemId: number
   quantity: number
   /** Only sent when given; otherwise Halo keeps the line's price (or the item's for a new line). */
@@ -63,7 +63,7 @@ export type HaloRecurringInvoices = {
   ): Promise<BatchLineResult[]>
 }
 
-export type BatchLineResult = { invoiceId: number; changes: LineChange[]; error?: PlatformError }
+type BatchLineResult = { invoiceId: number; changes: LineChange[]; error?: PlatformError }
 
 const newLine = (line: LineQuantity): Record<string, unknown> => ({
   _itemid: line.itemId,

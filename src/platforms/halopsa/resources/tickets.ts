@@ -5,7 +5,7 @@ import { fetchAll } from './pages.js'
 
 /** Tickets (`/api/Tickets`) and their actions (`/api/Actions`); reference/halopsa.md §3.4. */
 
-export type NewTicket = {
+type NewTicket = {
   summary: string
   details?: string
   detailsHtml?: string
@@ -28,7 +28,7 @@ export type NewTicket = {
   fields?: Record<string, unknown>
 }
 
-export type NewAction = {
+type NewAction = {
   ticketId: number
   note: string
   /** Halo refuses an action without an outcome (400, "An Outcome must be entered"). */
@@ -39,7 +39,7 @@ export type NewAction = {
   newStatusId?: number
 }
 
-export type TicketListOptions = {
+type TicketListOptions = {
   clientId?: number
   statusId?: number
   openOnly?: boolean
