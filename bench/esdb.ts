@@ -1,7 +1,8 @@
 /**
- * EventStoreDB adapter benchmark (issue 3): append and read throughput through the adapter, over
- * real gRPC, against the stand-in server (test/support/esdbStandIn), beside the SQLite adapter
- * measured in the same run on the same machine.
+ * EventStoreDB adapter benchmark (docs/benchmarks.md#what-each-benchmark-measures): append and read
+ * throughput through the adapter, over real gRPC, against the stand-in server
+ * (test/support/esdbStandIn), beside the SQLite adapter measured in the same run on the same
+ * machine.
  *
  *   npx tsx bench/esdb.ts            # about 40 s
  *   npx tsx bench/esdb.ts --quick    # shorter runs

@@ -1,12 +1,13 @@
 /**
- * Webhook benchmark (issue 5), one run on the embedded store: GravityZone push deliveries through
- * the whole relay (auth, MD5, parsing, facts durable before the 200) against a bare Fastify route
- * that only parses JSON and answers 200, under the same load from a separate process.
+ * Webhook benchmark (docs/benchmarks.md#what-each-benchmark-measures), one run on the embedded
+ * store: GravityZone push deliveries through the whole relay (auth, MD5, parsing, facts durable
+ * before the 200) against a bare Fastify route that only parses JSON and answers 200, under the
+ * same load from a separate process.
  *
  * After an unmeasured warm-up of every case, the bare route and the single-event deliveries take
- * turns, several rounds each, and each figure is over all of its rounds: this machine's speed drifts by a third
- * within minutes, and a ratio of
- * two runs made a minute apart measured the drift as much as the relay.
+ * turns, several rounds each, and each figure is over all of its rounds: this machine's speed
+ * drifts within minutes (docs/benchmarks.md), and a ratio of two runs made a minute apart measured
+ * the drift as much as the relay.
  *
  *   npx tsx bench/webhook.ts [--quick]
  */
@@ -123,8 +124,9 @@ const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' })
 
 try {
   // Unmeasured warm-up of every case first: the relay's path is far longer than the bare route's,
-  // and its first seconds under load were JIT compilation (the first round read ~25% against
-  // ~40% for the next ones) — steady state is what the figures are about.
+  // and its first seconds under load were JIT compilation, which made the first round read far
+  // lower than the next ones (docs/benchmarks.md#figures-behind-design-choices) — steady state is
+  // what the figures are about.
   await load(`${bareUrl}/bare`, 64, 'bare', warmUpSeconds)
   await load(`${relayUrl}/webhooks/gravityzone`, 64, 'push1', warmUpSeconds)
   await load(`${relayUrl}/webhooks/gravityzone`, 16, 'push50', warmUpSeconds)

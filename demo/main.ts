@@ -9,11 +9,12 @@ import { runScenario } from './scenario.js'
 import { startStack, type Stack } from './stack.js'
 
 /**
- * `npm run demo` (issue 7): both simulators with the demo MSP, the relay against them on a fresh
- * SQLite store, and the scripted scenario. The store lives in a temporary folder removed at exit:
- * the simulators start from their seed on every run, so yesterday's facts would describe platforms
- * that no longer exist. The relay logs to stderr (LOG_LEVEL, default warn), the story to stdout.
- * Ctrl-C (SIGINT) or SIGTERM stops the scenario and closes everything; a second one exits at once.
+ * `npm run demo` (docs/demo.md): both simulators with the demo MSP, the relay against them on a
+ * fresh SQLite store, and the scripted scenario. The store lives in a temporary folder removed at
+ * exit: the simulators start from their seed on every run, so yesterday's facts would describe
+ * platforms that no longer exist. The relay logs to stderr (LOG_LEVEL, default warn), the story to
+ * stdout. Ctrl-C (SIGINT) or SIGTERM stops the scenario and closes everything; a second one exits
+ * at once.
  */
 
 readCommandLine(

@@ -13,7 +13,7 @@ import { evolveRegistry, initialRegistry, type Mapping, type RegistryState } fro
 import type { Projection } from './projection.js'
 
 /**
- * Active integration events, derived from facts alone (SPEC §3).
+ * Active integration events, derived from facts alone (docs/integration-events.md).
  *
  * Each event answers one problem key (e.g. "mapping M", "item 12 of the global billing"). What the
  * relay knows is folded by the deciders' own evolve functions (a mapping's health, the global
@@ -379,7 +379,7 @@ const evolveIntegrationEvents = (state: IntegrationEventsState, fact: Positioned
   }
 }
 
-/** The mapping's status as the Mappings page shows it (SPEC §6.1). */
+/** The mapping's status as the Mappings page shows it (docs/integration-events.md#suspension). */
 export const mappingStatus = (state: IntegrationEventsState, mappingId: string): 'ok' | 'has-events' | 'suspended' => {
   const active = state.activeByMapping.get(mappingId)
   if (!active || active.size === 0) return 'ok'

@@ -36,14 +36,14 @@ type AppOptions = {
   webhooks: WebhookSecrets
   /** A ready-made logger (main.ts's pino instance); none: Fastify does not log. */
   logger?: FastifyBaseLogger
-  /** Extra routes registered last (the dashboard, issue 7). */
+  /** Extra routes registered last (the dashboard). */
   plugins?: ((app: FastifyInstance) => Promise<void>)[]
   authFailures?: { limit: number; windowMs: number }
   /** GET /api/doctor answers 503 not_configured without one. */
   doctor?: Doctor
 }
 
-/** Secrets never reach logs (SPEC §4): every header or field that can carry one is censored. */
+/** Secrets never reach logs (docs/operations.md#logs): every header or field that can carry one is censored. */
 export const redactPaths = [
   'req.headers.authorization',
   'req.headers["event-push-service-md5"]',

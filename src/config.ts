@@ -2,8 +2,9 @@ import { z } from 'zod'
 import { SQLITE_URL_RULE, sqliteOptions } from './store/url.js'
 
 /**
- * Configuration from the environment (SPEC §7), validated once at start-up. A bad or missing value
- * stops the process with one line naming the variable; values of secrets are never echoed.
+ * Configuration from the environment (README.md#configuration), validated once at start-up. A bad
+ * or missing value stops the process with one line naming the variable; values of secrets are never
+ * echoed.
  */
 
 const tokenScopes = ['read', 'operate'] as const
@@ -113,7 +114,6 @@ const ConfigSchema = z.object({
   HALO_WEBHOOK_PASSWORD: Secret('HALO_WEBHOOK_PASSWORD', 12),
   POLL_INTERVAL: Duration(10_000).default(300_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // Beyond SPEC §7 (documented in the README):
   /** The relay's URL as GravityZone and HaloPSA reach it; when set, the relay registers its webhooks there. */
   PUBLIC_URL: HttpUrl.optional(),
   /** HaloPSA's rolling window, shared with every other integration on the same instance. */

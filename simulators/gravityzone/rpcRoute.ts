@@ -6,9 +6,10 @@ import { errorEnvelope, invalidRequest, paramsFault, parseError, RpcFault, serve
 import { SimStateError } from './state.js'
 
 /**
- * The JSON-RPC endpoint, `POST /api/<version>/jsonrpc/<api>[/<service>]` (reference/gravityzone.md
- * §1.1–§1.4): Basic auth, per-key enabled APIs, the envelope, per-method params, per-key rate limits.
- * The body is read as text whatever the Content-Type, so a broken body gets a JSON-RPC parse error.
+ * The JSON-RPC endpoint, `POST /api/<version>/jsonrpc/<api>[/<service>]`
+ * (docs/platforms/gravityzone.md#public-api-basics): Basic auth, per-key enabled APIs, the
+ * envelope, per-method params, per-key rate limits. The body is read as text whatever the
+ * Content-Type, so a broken body gets a JSON-RPC parse error.
  */
 
 /** The parsed body of a JSON-RPC request, kept with its text. */

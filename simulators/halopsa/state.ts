@@ -13,7 +13,10 @@ export type Table<K extends number | string = number> = {
   get(id: K): Row | undefined
 }
 
-/** Numeric ids counting up (or down: recurring invoices have negative ids, reference §3.3). */
+/**
+ * Numeric ids counting up (or down: recurring invoices have negative ids,
+ * docs/platforms/halopsa.md#recurring-invoices).
+ */
 export const numericTable = (first: number, step: 1 | -1 = 1): Table<number> => {
   const rows = new Map<number, Row>()
   let nextId = first
@@ -51,7 +54,10 @@ export type SimData = {
   webhooks: Table<string>
   webhookEvents: Table<string>
   nextLineId(): number
-  /** The status whose selection closes a ticket (9 on default installs, reference §3.4). */
+  /**
+   * The status whose selection closes a ticket (9 on default installs,
+   * docs/platforms/halopsa.md#tickets-and-actions).
+   */
   closedStatusId: number
   /** Outcomes the API agent may not use ("You do not have access to this Action at the moment"). */
   forbiddenOutcomeIds: Set<number>
@@ -80,7 +86,7 @@ export const emptyData = (): SimData => {
   }
 }
 
-/** Halo's "no date" (reference §2.4). */
+/** Halo's "no date" (docs/platforms/halopsa.md#errors-and-wire-quirks). */
 export const NULL_DATE = '1899-12-30T00:00:00'
 
 /** Halo-style local timestamp without zone, e.g. 2026-01-31T09:15:00. */

@@ -53,7 +53,8 @@ export const billingConfig: Decider<BillingConfigCommand, BillingConfigState> = 
 
 /**
  * Counters that overlap: every endpoint is also counted under its MSP package tier
- * (reference/gravityzone.md §3.1), so billing both would bill the same endpoint twice.
+ * (docs/platforms/gravityzone.md#monthly-usage), so billing both would bill the same endpoint
+ * twice.
  */
 const overlappingCounterGroups: readonly (readonly string[])[] = [
   [

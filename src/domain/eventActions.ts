@@ -6,7 +6,7 @@ import { supportsAction, type EventAction, type EventTypeId } from './integratio
 /**
  * Actions on one integration event, decided on the event's own stream so that two concurrent
  * actions cannot both win: the loser's append fails its expected revision, the retry sees the
- * winner's fact and is refused with 409 (SPEC §3).
+ * winner's fact and is refused with 409 (docs/integration-events.md#concurrent-actions).
  */
 
 /** What the integration-event projection knows about the event when the action arrives. */

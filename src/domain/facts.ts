@@ -1,8 +1,9 @@
 import { z } from 'zod'
 
 /**
- * The catalogue of facts: every kind of thing the relay records, past tense, with the zod schema
- * of its data. Nothing about the relay's state is stored any other way (SPEC §1, §4).
+ * The catalogue of facts: every kind of thing the relay records, past tense, with the zod schema of
+ * its data. Nothing about the relay's state is stored any other way
+ * (docs/architecture.md#the-catalogue).
  */
 
 // #region shared pieces
@@ -11,7 +12,10 @@ export const CompanyId = z.string().min(1).max(64).describe('GravityZone company
 export const ClientId = z.number().int().positive().describe('HaloPSA client id')
 const ItemId = z.number().int().positive().describe('HaloPSA item id')
 const TicketId = z.number().int().positive().describe('HaloPSA ticket id')
-/** Recurring invoices are invoice headers with negative ids in HaloPSA (reference/halopsa.md §3.3). */
+/**
+ * Recurring invoices are invoice headers with negative ids in HaloPSA
+ * (docs/platforms/halopsa.md#recurring-invoices).
+ */
 const RecurringInvoiceId = z
   .number()
   .int()

@@ -22,10 +22,11 @@ import type { Inventory } from './inventory.js'
 import { invoiceFor } from './inventory/billingPrerequisites.js'
 
 /**
- * Billing (issue 6 §3): for each billing-enabled, non-suspended mapping, the month's GravityZone
- * usage becomes quantities on the client's HaloPSA recurring invoice, through the mapping's custom
- * item mapping or the global one, without disturbing the invoice's other lines. Invoices are read in
- * bulk (pages) and each is written once; the run is idempotent per mapping and month.
+ * Billing (docs/platforms/halopsa.md#recurring-invoices): for each billing-enabled, non-suspended
+ * mapping, the month's GravityZone usage becomes quantities on the client's HaloPSA recurring
+ * invoice, through the mapping's custom item mapping or the global one, without disturbing the
+ * invoice's other lines. Invoices are read in bulk (pages) and each is written once; the run is
+ * idempotent per mapping and month.
  */
 
 type BillingReport = {

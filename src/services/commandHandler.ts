@@ -8,8 +8,8 @@ import { isStreamNotFound, isWrongExpectedVersion } from '../store/errors.js'
 
 /**
  * Loads a stream, folds it with the decider, decides, and appends with the revision it read
- * (Emmett's CommandHandler, reference/anchors.md §2.1). On a version conflict it reloads and
- * decides again, a bounded number of times; when the conflict persists it refuses with
+ * (Emmett's CommandHandler; docs/architecture.md#command-handler). On a version conflict it reloads
+ * and decides again, a bounded number of times; when the conflict persists it refuses with
  * `concurrency_conflict`. Within one process, commands on one stream run one at a time (so the
  * cached state is never folded twice); across processes the expected revision decides.
  */

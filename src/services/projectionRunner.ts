@@ -5,10 +5,10 @@ import type { Logger } from '../logger.js'
 import { asFact } from '../domain/facts.js'
 
 /**
- * Follows the store and folds every fact into in-memory read models. The checkpoint is the
- * position of the last fact folded; after a dropped subscription the runner resubscribes from it
- * with backoff, so no fact is folded twice or skipped. Read models are rebuilt from the start at
- * every boot (bench/store: a million facts in a few seconds).
+ * Follows the store and folds every fact into in-memory read models. The checkpoint is the position
+ * of the last fact folded; after a dropped subscription the runner resubscribes from it with
+ * backoff, so no fact is folded twice or skipped. Read models are rebuilt from the start at every
+ * boot, which takes seconds even for a million facts (docs/benchmarks.md#latest-figures).
  */
 
 export type { Projection }

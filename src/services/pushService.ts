@@ -16,8 +16,9 @@ import type { Logger } from '../logger.js'
  * The two webhooks the relay depends on. When PUBLIC_URL is known, the relay registers its
  * GravityZone push settings and its HaloPSA webhook itself. The watchdog (beyond the vendor's
  * integration) notices when GravityZone has switched the push service off — it does so after 100
- * failed deliveries or 3 hours without a success (reference/gravityzone.md §4.6) — and re-arms it,
- * within the push API's 5 calls per minute (the client's limiter), recording each re-arm as a fact.
+ * failed deliveries or 3 hours without a success
+ * (docs/platforms/gravityzone.md#switch-off-after-failed-deliveries) — and re-arms it, within the
+ * push API's 5 calls per minute (the client's limiter), recording each re-arm as a fact.
  */
 
 /**

@@ -20,7 +20,7 @@ export type PlatformServices = {
   recheck?: RecheckExecutor
 }
 
-/** Jobs that run now on request (SPEC §6: POST /api/sync/run, POST /api/billing/run). */
+/** Jobs that run now on request (POST /api/sync/run, POST /api/billing/run; docs/architecture.md#scheduled-work). */
 export type Jobs = {
   syncNow(actor: string): Promise<unknown>
   billingRun(month: string | undefined, actor: string): Promise<unknown>

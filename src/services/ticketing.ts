@@ -19,13 +19,14 @@ import { repeatNote, ticketText } from './securityEventText.js'
 import type { Logger } from '../logger.js'
 
 /**
- * Ticketing (issue 6 §4): each GravityZone security event of a configured module, for a
- * ticketing-enabled and non-suspended mapping, becomes one HaloPSA ticket for the mapped client;
- * a repeat of the same threat on the same endpoint while its ticket is open becomes a note.
- * Transient HaloPSA failures are retried with backoff for up to `giveUpAfterMs` (long enough to ride
- * out an outage of several polls) before `ticket-creation-failed`; a refusal caused by the
- * ticketing configuration raises `invalid-ticketing-configuration`. Tickets for blocked threats are
- * closed when auto-close is on. Tickets closed by a technician are recorded from HaloPSA's webhook.
+ * Ticketing (docs/platforms/halopsa.md#tickets-and-actions): each GravityZone security event of a
+ * configured module, for a ticketing-enabled and non-suspended mapping, becomes one HaloPSA ticket
+ * for the mapped client; a repeat of the same threat on the same endpoint while its ticket is open
+ * becomes a note. Transient HaloPSA failures are retried with backoff for up to `giveUpAfterMs`
+ * (long enough to ride out an outage of several polls) before `ticket-creation-failed`; a refusal
+ * caused by the ticketing configuration raises `invalid-ticketing-configuration`. Tickets for
+ * blocked threats are closed when auto-close is on. Tickets closed by a technician are recorded
+ * from HaloPSA's webhook.
  */
 
 type TicketingOptions = {
@@ -307,7 +308,7 @@ export const createTicketing = (options: TicketingOptions) => {
       return void (await skip(data, 'suspended', mapping.id, cause))
 
     if (plan.action === 'note') {
-      // Outcome 7 is the stock "Internal Note" (reference/halopsa.md §3.4).
+      // Outcome 7 is the stock "Internal Note" (docs/platforms/halopsa.md#tickets-and-actions).
       const noted = await withRetries(() =>
         options.halopsa.tickets.addAction({
           ticketId: plan.ticketId,

@@ -4,8 +4,9 @@ import { SimStateError, type SimCompany } from '../state.js'
 import { method, scopedCompany, type CallContext, type MethodDef } from './context.js'
 
 /**
- * The `companies` API (reference/gravityzone.md §2.2): details, search by name, and the writes that
- * change the tree (create, update, suspend, activate, delete). Writes sit in the 5 req/s tier.
+ * The `companies` API (docs/platforms/gravityzone.md#companies): details, search by name, and the
+ * writes that change the tree (create, update, suspend, activate, delete). Writes sit in the
+ * 5 req/s tier.
  */
 
 /** A company object as getCompanyDetails answers it; `contactPerson` on partner companies only. */

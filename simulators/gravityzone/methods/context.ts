@@ -55,7 +55,8 @@ export const method = <S extends z.ZodType>(def: {
 
 /**
  * The company a call is about: the key's own when absent; otherwise one inside the key's tree. A
- * deleted id or one outside the tree is "Invalid params" (§2.3: [INF] for deleted companies).
+ * deleted id or one outside the tree is "Invalid params" (undocumented for deleted companies:
+ * docs/platforms/gravityzone.md#companies).
  */
 export const scopedCompany = (ctx: CallContext, id: string | undefined, param = 'companyId'): SimCompany => {
   const company = ctx.sim.state.companies.get(id ?? ctx.key.companyId)
@@ -64,7 +65,7 @@ export const scopedCompany = (ctx: CallContext, id: string | undefined, param = 
   return company
 }
 
-/** Pages a list the GravityZone way (§1.5). */
+/** Pages a list the GravityZone way (docs/platforms/gravityzone.md#pagination). */
 export const paged = <T>(items: T[], page: number, perPage: number) => ({
   page,
   pagesCount: Math.max(1, Math.ceil(items.length / perPage)),

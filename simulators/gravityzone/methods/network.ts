@@ -4,12 +4,12 @@ import type { SimCompany, SimEndpoint } from '../state.js'
 import { method, paged, scopedCompany, type CallContext, type MethodDef } from './context.js'
 
 /**
- * The `network` API (reference/gravityzone.md §1.5, §2.1): the one-level company list (not
- * paginated: page/perPage are refused), the paginated inventory and endpoint lists (perPage ≤ 100 on
- * v1.0, ≤ 1000 on v1.1), and endpoint details with the endpoint's companyId.
+ * The `network` API (docs/platforms/gravityzone.md#pagination, #companies): the one-level company
+ * list (not paginated: page/perPage are refused), the paginated inventory and endpoint lists
+ * (perPage ≤ 100 on v1.0, ≤ 1000 on v1.1), and endpoint details with the endpoint's companyId.
  */
 
-/** Inventory item type codes: 5 computer per the doc; 1 for a company is a community note [INF]. */
+/** Inventory item type codes: 5 computer per the doc; 1 for a company is inferred from a community note. */
 export const inventoryType = { company: 1, computer: 5 } as const
 
 const CompanyIdParam = z.string().min(1)
@@ -88,7 +88,8 @@ export const networkMethods: Record<string, MethodDef> = {
     }),
     handler: (ctx, p) => {
       const parent = scopedCompany(ctx, p.parentId, 'parentId')
-      // A customer company cannot have children: live tenants answer -32602 (§2.1).
+      // A customer company cannot have children: live tenants answer -32602
+      // (docs/platforms/gravityzone.md#companies).
       if (parent.type !== 0) throw invalidParams("Invalid value for 'parentId'")
       return ctx.sim.state.companies
         .childrenOf(parent.id)

@@ -6,9 +6,9 @@ import { invalidParams } from '../rpcErrors.js'
 import { method, type CallContext, type MethodDef } from './context.js'
 
 /**
- * The `push` API (reference/gravityzone.md §4.1–§4.4), all in the 5 req/min tier. The receiver URL
- * must be HTTPS; plain HTTP is accepted on loopback hosts only, and only when the simulator allows it
- * (tests and the local demo have no certificate).
+ * The `push` API (docs/platforms/gravityzone.md#push-settings), all in the 5 req/min tier. The
+ * receiver URL must be HTTPS; plain HTTP is accepted on loopback hosts only, and only when the
+ * simulator allows it (tests and the local demo have no certificate).
  */
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
@@ -36,7 +36,8 @@ const settingsSchema = (ctx: CallContext) =>
       authorization: z.string().optional(),
       splunkAuthorization: z.string().optional()
     }),
-    // Documented as an array; every client and the getter use an object map (§4.1).
+    // Documented as an array; every client and the getter use an object map
+    // (docs/platforms/gravityzone.md#push-settings).
     subscribeToEventTypes: z.record(z.string(), z.boolean()),
     // Must include the key's own company and cannot be empty; null or absent means all companies.
     subscribeToCompanies: z

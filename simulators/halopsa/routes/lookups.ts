@@ -4,8 +4,9 @@ import { registerResource, truthy, type FieldErrors } from '../resource.js'
 import type { Row } from '../state.js'
 
 /**
- * Lookups answered as bare arrays (reference/halopsa.md §2.1, §3.5–3.6) and webhook configuration
- * with its delivery log (§4). Ticket-type details carry the mandatory-field configuration.
+ * Lookups answered as bare arrays (docs/platforms/halopsa.md#statuses-ticket-types-and-priorities)
+ * and webhook configuration with its delivery log (docs/platforms/halopsa.md#webhooks). Ticket-type
+ * details carry the mandatory-field configuration.
  */
 
 const requireName =

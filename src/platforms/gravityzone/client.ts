@@ -35,10 +35,10 @@ import {
 } from './usage.js'
 
 /**
- * The GravityZone Public API client (reference/gravityzone.md §1–§4). Every call is idempotent and
- * retried on transient failures except `sendTestPushEvent` (each call pushes one more event).
- * `setPushEventSettings` replaces the whole configuration, so resending it is safe;
- * `resetPushEventStats` zeroes counters, which a resend does again.
+ * The GravityZone Public API client (docs/platforms/gravityzone.md#calls-the-relay-makes). Every
+ * call is idempotent and retried on transient failures except `sendTestPushEvent` (each call pushes
+ * one more event). `setPushEventSettings` replaces the whole configuration, so resending it is
+ * safe; `resetPushEventStats` zeroes counters, which a resend does again.
  */
 
 export type GravityZoneClientOptions = RpcCallerOptions
@@ -51,7 +51,7 @@ type InventoryItemsParams = {
     depth?: { allItemsRecursively?: boolean }
   }
   page?: number
-  /** 1–100 on v1.0, 1–1000 on v1.1 (§1.5). */
+  /** 1–100 on v1.0, 1–1000 on v1.1 (docs/platforms/gravityzone.md#pagination). */
   perPage?: number
 }
 type EndpointsListParams = { parentId?: string; isManaged?: boolean; page?: number; perPage?: number }

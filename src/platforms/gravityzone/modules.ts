@@ -1,7 +1,7 @@
 /**
  * Event Push Service module codes (the `module` field of a pushed event and the keys of
- * `subscribeToEventTypes`), reference/gravityzone.md §4.7. Shared by the payload classifier and the
- * simulator so both agree on what a security event is.
+ * `subscribeToEventTypes`), docs/platforms/gravityzone.md#event-modules. Shared by the payload
+ * classifier and the simulator so both agree on what a security event is.
  */
 
 /** Modules that report a threat or a blocked action on an endpoint: candidates for tickets. */

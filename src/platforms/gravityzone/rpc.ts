@@ -7,13 +7,13 @@ import { createTransport, type RetryPolicy, type TransportOptions } from '../tra
 import { RpcResponse } from './schemas.js'
 
 /**
- * One JSON-RPC 2.0 call to the GravityZone Public API (reference/gravityzone.md §1): POST to
- * `<access URL>/<version>/jsonrpc/<api>`, Basic auth with the key as user and an empty password,
- * the answer parsed with zod and a JSON-RPC error turned into a PlatformError that names the call,
- * the status and the code — never the key.
+ * One JSON-RPC 2.0 call to the GravityZone Public API
+ * (docs/platforms/gravityzone.md#public-api-basics): POST to `<access URL>/<version>/jsonrpc/<api>`,
+ * Basic auth with the key as user and an empty password, the answer parsed with zod and a JSON-RPC
+ * error turned into a PlatformError that names the call, the status and the code — never the key.
  */
 
-/** The published rate-limit tiers the relay's calls fall in (§1.4). */
+/** The published rate-limit tiers the relay's calls fall in (docs/platforms/gravityzone.md#rate-limits). */
 export type Budget = 'general' | 'licensing' | 'push'
 type BudgetLimit = { limit: number; intervalMs: number; burst?: number }
 type BudgetLimits = Partial<Record<Budget, BudgetLimit>>

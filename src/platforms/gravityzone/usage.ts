@@ -1,8 +1,9 @@
 /**
- * Monthly usage as billing reads it (reference/gravityzone.md §3.1–§3.2): a flat record of counters,
- * whatever spelling the tenant uses, plus the committed minimum. Counters overlap (every endpoint is
- * also counted under its MSP package tier) and a parent's counters include its sub-companies: those
- * are billing decisions, made elsewhere; this module only reads the numbers faithfully.
+ * Monthly usage as billing reads it (docs/platforms/gravityzone.md#monthly-usage): a flat record of
+ * counters, whatever spelling the tenant uses, plus the committed minimum. Counters overlap (every
+ * endpoint is also counted under its MSP package tier) and a parent's counters include its
+ * sub-companies: those are billing decisions, made elsewhere; this module only reads the numbers
+ * faithfully.
  */
 
 type UsageCounters = Record<string, number>
@@ -16,7 +17,7 @@ export type MonthlyUsage = {
 }
 
 export type ProductTypeUsage = MonthlyUsage & {
-  /** 0 Endpoint Security, 3 Bitdefender EDR, 5 PHASR (§3.2). */
+  /** 0 Endpoint Security, 3 Bitdefender EDR, 5 PHASR (docs/platforms/gravityzone.md#monthly-usage). */
   productType: number
 }
 
@@ -62,7 +63,10 @@ export const normaliseProductTypeUsage = (raw: Record<string, unknown>, targetMo
   minimumUsage: minimumOf(raw.minimumUsage)
 })
 
-/** `MM/YYYY` for a moment, in UTC: usage resets at 00:00 GMT on the 1st (§3.1). */
+/**
+ * `MM/YYYY` for a moment, in UTC: usage resets at 00:00 GMT on the 1st
+ * (docs/platforms/gravityzone.md#monthly-usage).
+ */
 export const usageMonth = (at: Date | number): string => {
   const d = new Date(at)
   return `${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`

@@ -16,7 +16,8 @@ import { createTicketsApi, type HaloTickets } from './resources/tickets.js'
 
 /**
  * The relay's HaloPSA client: one rolling-window limiter for every call including the token
- * endpoint (Halo counts both; reference/halopsa.md §5), one token cache, one connection pool.
+ * endpoint (Halo counts both; docs/platforms/halopsa.md#rate-limits), one token cache, one
+ * connection pool.
  */
 
 export type HaloPsaClientOptions = HaloCredentials & {
@@ -61,7 +62,7 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
   const limits = options.limits ?? defaultHaloLimits
   const limiter = createArrivalWindow({ limit: limits.limit, windowMs: limits.windowMs, clock })
   // Without Retry-After, wait 30 s: a few seconds is too short for a 5-minute rolling window
-  // (reference §5, HaloAPI#31).
+  // (docs/platforms/halopsa.md#rate-limits; https://github.com/homotechsual/HaloAPI/issues/31).
   const retry = { ...defaultRetryPolicy, defaultRetryAfterMs: 30_000, ...options.retry }
   // Base URL '' because the token URL may sit on another host (HALO_AUTH_URL); callers pass full URLs.
   const transport = createTransport({

@@ -5,8 +5,9 @@ import type { Transport, TransportResponse } from '../transport/transport.js'
 import type { TokenSource } from './auth.js'
 
 /**
- * One authenticated call to Halo's resource server: Bearer token, one retry with a fresh token on
- * a 401 (reference/halopsa.md §1), status → PlatformError kind, and the answer parsed with zod.
+ * One authenticated call to Halo's resource server: Bearer token, one retry with a fresh token on a
+ * 401 (docs/platforms/halopsa.md#authentication), status → PlatformError kind, and the answer
+ * parsed with zod.
  */
 
 type HaloRequest<S extends z.ZodType> = {

@@ -2,10 +2,11 @@ import { z } from 'zod'
 import { haloBool, haloDate, haloInt, haloNumber, haloNumberOrNull, haloObject, haloRef, haloText } from './wire.js'
 
 /**
- * The HaloPSA objects the relay reads, parsed from Halo's wire names (reference/halopsa.md §3) into
- * the relay's own camelCase shapes. Only the fields the relay uses are typed; the rest of Halo's
- * hundreds of properties are ignored, except on recurring-invoice lines, which keep their raw
- * form because they must be posted back whole (§2.2).
+ * The HaloPSA objects the relay reads, parsed from Halo's wire names
+ * (docs/platforms/halopsa.md#calls-the-relay-makes) into the relay's own camelCase shapes. Only the
+ * fields the relay uses are typed; the rest of Halo's hundreds of properties are ignored, except on
+ * recurring-invoice lines, which keep their raw form because they must be posted back whole
+ * (docs/platforms/halopsa.md#recurring-invoices).
  */
 
 export const tokenResponseSchema = haloObject({
@@ -186,7 +187,10 @@ export const ticketTypeDetailSchema = haloObject({
   name: r.name,
   initialStatusId: r.initial_status,
   defaultPriorityId: r.default_priority,
-  /** Ticket fields Halo refuses a new ticket without (reference §3.4: the common 400). */
+  /**
+   * Ticket fields Halo refuses a new ticket without (the common 400:
+   * docs/platforms/halopsa.md#tickets-and-actions).
+   */
   mandatoryFields: (r.fields ?? [])
     .filter((f) => f.mandatory)
     .map((f) => (f.fieldname ?? f.name ?? '').toLowerCase())

@@ -2,10 +2,10 @@ import { z } from 'zod'
 import { haloBool, haloInt, haloObject, haloRef, haloText } from './wire.js'
 
 /**
- * HaloPSA's outbound webhooks (reference/halopsa.md §4): the event names, the payload types and the
- * body of a delivery as the relay's receiver parses it. Halo's integer codes for payload and
- * authentication types are undocumented; the values here are the order the Webhook guide lists
- * them in, and are what the simulator speaks.
+ * HaloPSA's outbound webhooks (docs/platforms/halopsa.md#webhooks): the event names, the payload
+ * types and the body of a delivery as the relay's receiver parses it. Halo's integer codes for
+ * payload and authentication types are undocumented; the values here are the order the Webhook
+ * guide lists them in, and are what the simulator speaks.
  */
 
 /** Notification events; 41 is "ticket status changed" in a captured live payload (dotMARC). */
@@ -14,7 +14,8 @@ export const haloWebhookEvents = {
   ticketUpdated: { id: 2, name: 'ticket updated' },
   ticketDeleted: { id: 3, name: 'ticket deleted' },
   ticketStatusChanged: { id: 41, name: 'ticket status changed' },
-  // Not confirmed in Halo's own docs (reference §4, GAP 4); the simulator sends them only when asked.
+  // Listed only by third parties, not in Halo's own docs (docs/platforms/halopsa.md#payloads); the
+  // simulator sends them only when asked.
   clientUpdated: { id: 101, name: 'client updated' },
   clientDeleted: { id: 102, name: 'client deleted' }
 } as const

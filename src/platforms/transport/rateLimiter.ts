@@ -2,9 +2,10 @@ import { systemClock, type Clock } from './clock.js'
 
 /**
  * Client-side rate limits, one limiter per budget and shared by every caller of a platform, so the
- * relay as a whole stays inside what the platform publishes (reference/gravityzone.md §1.4,
- * reference/halopsa.md §5). Waiters are served in order. `pause` holds every caller back after a
- * 429, since one caller being throttled means all of them are.
+ * relay as a whole stays inside what the platform publishes
+ * (docs/platforms/gravityzone.md#rate-limits, docs/platforms/halopsa.md#rate-limits). Waiters are
+ * served in order. `pause` holds every caller back after a 429, since one caller being throttled
+ * means all of them are.
  */
 export type RateLimiter = {
   acquire(signal?: AbortSignal): Promise<void>

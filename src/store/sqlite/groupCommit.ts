@@ -19,8 +19,9 @@ export type CommittedAppend = { append: PendingAppend; result: AppendResult; rec
 
 /**
  * Writes appends in transactions. With group commit, every append queued since the last flush
- * shares one transaction and so one fsync, instead of paying one each (bench/store.ts compares
- * the two); callers are resolved only after COMMIT returns.
+ * shares one transaction and so one fsync, instead of paying one each
+ * (docs/benchmarks.md#figures-behind-design-choices); callers are resolved only after COMMIT
+ * returns.
  *
  * With `sync` (a file store: walSync.ts), a COMMIT does not wait for the disk; the appends of every
  * transaction committed before an fsync began are answered when it returns, one fsync at a time

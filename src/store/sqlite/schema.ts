@@ -58,9 +58,10 @@ export const configureWriter = (
   }
   db.pragma(shared ? 'synchronous = NORMAL' : 'synchronous = FULL')
   db.pragma('busy_timeout = 5000')
-  // Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: a page rewritten by many group
-  // commits is copied back once, and the checkpoint's own fsync is paid ten times less often
-  // (https://www.sqlite.org/wal.html#automatic_checkpoint).
+  // Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: a page rewritten by many group commits
+  // is copied back once, and the checkpoint's own fsync is paid ten times less often
+  // (https://www.sqlite.org/wal.html#automatic_checkpoint;
+  // docs/benchmarks.md#figures-behind-design-choices).
   db.pragma('wal_autocheckpoint = 10000')
   return shared ? walSync(db.name) : undefined
 }

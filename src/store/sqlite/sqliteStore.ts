@@ -34,11 +34,11 @@ export type SqliteStoreOptions = {
 const toFact = (row: FactRow): StoredFact => new SqliteFact(row)
 
 /**
- * Facts kept in memory for the subscriptions at the head (1,024 to twice that): more than one
- * group commit of 16 concurrent 50-event deliveries, and the read models follow each commit at
- * once. A subscriber further behind reads from SQLite. Kept short on purpose: at full speed, rows
- * kept longer outlive young-generation collections and are promoted, and the garbage collector
- * then pays for copying and compacting them (bench/webhook.ts shows it in CPU per delivery).
+ * Facts kept in memory for the subscriptions at the head (1,024 to twice that): more than one group
+ * commit of 16 concurrent 50-event deliveries, and the read models follow each commit at once. A
+ * subscriber further behind reads from SQLite. Kept short on purpose: at full speed, rows kept
+ * longer outlive young-generation collections and are promoted, and the garbage collector then pays
+ * for copying and compacting them (docs/benchmarks.md#figures-behind-design-choices).
  */
 const RECENT_FACTS = 1024
 

@@ -6,8 +6,8 @@ import { haloSingle } from '../wire.js'
 import { fetchAll } from './pages.js'
 
 /**
- * Recurring invoices: templates with negative ids (reference/halopsa.md §3.3). Posting `lines`
- * replaces the whole line set (§2.2, RI-SCRIPT), so quantities are set by read-modify-write of
+ * Recurring invoices: templates with negative ids. Posting `lines` replaces the whole line set
+ * (docs/platforms/halopsa.md#recurring-invoices), so quantities are set by read-modify-write of
  * every line, leaving lines the relay does not own exactly as they were.
  */
 
@@ -29,7 +29,10 @@ export type HaloRecurringInvoices = {
   listForClient(clientId: number): Promise<RecurringInvoice[]>
   /** With lines; null when Halo answers 404. */
   get(id: number): Promise<RecurringInvoice | null>
-  /** A new template named after the client (as Bitdefender's own integration does, reference §6.1). Not idempotent. */
+  /**
+   * A new template named after the client, as Bitdefender's own integration does
+   * (docs/platforms/halopsa.md#recurring-invoices). Not idempotent.
+   */
   createForClient(client: { id: number; name: string }, options?: { lines?: LineQuantity[] }): Promise<RecurringInvoice>
   /** True when deleted, false when it was already gone. */
   delete(id: number): Promise<boolean>

@@ -3,7 +3,7 @@ import { actionSchema, ticketSchema, type HaloAction, type HaloTicket } from '..
 import { haloSingle } from '../wire.js'
 import { fetchAll } from './pages.js'
 
-/** Tickets (`/api/Tickets`) and their actions (`/api/Actions`); reference/halopsa.md §3.4. */
+/** Tickets (`/api/Tickets`) and their actions (`/api/Actions`); docs/platforms/halopsa.md#tickets-and-actions. */
 
 type NewTicket = {
   summary: string
@@ -58,7 +58,10 @@ export type HaloTickets = {
   list(options?: TicketListOptions): Promise<HaloTicket[]>
   /** A partial update with Halo's field names; absolute values, so it is retried safely. */
   update(id: number, fields: Record<string, unknown>): Promise<HaloTicket>
-  /** Sets the closed status (9 on default installs, but configurable in Halo; reference §3.5). */
+  /**
+   * Sets the closed status (9 on default installs, but configurable in Halo;
+   * docs/platforms/halopsa.md#tickets-and-actions).
+   */
   close(id: number, options: { statusId: number; agentId?: number }): Promise<HaloTicket>
   /** Adds a note/action; not idempotent. */
   addAction(action: NewAction): Promise<HaloAction>
