@@ -51,3 +51,22 @@ t.test('given /health answers 200, the health check passes; given 503 or nothing
   await unhealthy.close()
   t.equal(await healthcheck(unhealthy.port), 1, 'a closed port fails too')
 })
+
+t.test(
+  'the image and the build carry no simulator or demo code: only src/ and projections/ are compiled',
+  async (t) => {
+    for (const stage of stages) t.notMatch(stage, /COPY[^\n]*\b(simulators|demo|test|bench)\b/, 'no stage copies them')
+    const build = JSON.parse(readFileSync(`${root}tsconfig.build.json`, 'utf8')) as { include: string[] }
+    t.same(build.include, ['src', 'projections'], 'npm run build compiles src/ and projections/ only')
+    const imports = spawn('grep', [
+      '-rlE',
+      "from '(\\.\\./)+(simulators|demo|test)/",
+      `${root}src`,
+      `${root}projections`
+    ])
+    let found = ''
+    imports.stdout.on('data', (chunk: Buffer) => (found += chunk.toString()))
+    await new Promise((resolve) => imports.on('exit', resolve))
+    t.equal(found, '', 'no production file imports a simulator, the demo or a test helper')
+  }
+)
