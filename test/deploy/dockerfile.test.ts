@@ -60,6 +60,7 @@ t.test(
     t.same(build.include, ['src', 'projections'], 'npm run build compiles src/ and projections/ only')
     const imports = spawn('grep', [
       '-rlE',
+      '--exclude=*.test.ts',
       "from '(\\.\\./)+(simulators|demo|test)/",
       `${root}src`,
       `${root}projections`
