@@ -21,6 +21,7 @@ export type TicketCommand =
   | { type: 'StartCreation'; data: FactData<'TicketCreationStarted'> }
   | { type: 'RecordCreated'; data: FactData<'TicketCreated'> }
   | { type: 'RecordNote'; data: FactData<'TicketNoteAdded'> }
+  | { type: 'RecordNoteFailed'; data: FactData<'TicketNoteFailed'> }
   | { type: 'RecordCreateFailed'; data: FactData<'TicketCreateFailed'> }
   | { type: 'RecordSkipped'; data: FactData<'TicketingSkipped'> }
   | { type: 'RecordClosed'; data: FactData<'TicketClosed'> }
@@ -48,6 +49,9 @@ export const evolveTicket = (state: TicketState, fact: StreamFact): TicketState 
     case 'TicketNoteAdded':
       state.handled.add((fact.data as FactData<'TicketNoteAdded'>).securityEventKey)
       break
+    case 'TicketNoteFailed':
+      state.handled.add((fact.data as FactData<'TicketNoteFailed'>).securityEventKey)
+      break
     case 'TicketCreateFailed':
       state.handled.add((fact.data as FactData<'TicketCreateFailed'>).securityEventKey)
       delete state.pending
@@ -70,6 +74,8 @@ export const decideTicket = (command: TicketCommand, state: TicketState): Domain
       return state.handled.has(command.data.securityEventKey) ? [] : [domainFact('TicketCreated', command.data)]
     case 'RecordNote':
       return state.handled.has(command.data.securityEventKey) ? [] : [domainFact('TicketNoteAdded', command.data)]
+    case 'RecordNoteFailed':
+      return state.handled.has(command.data.securityEventKey) ? [] : [domainFact('TicketNoteFailed', command.data)]
     case 'RecordCreateFailed':
       return state.handled.has(command.data.securityEventKey) ? [] : [domainFact('TicketCreateFailed', command.data)]
     case 'RecordSkipped':
