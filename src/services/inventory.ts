@@ -226,15 +226,8 @@ export const createInventory = (deps: InventoryDeps) => {
     const problems: Problem[] = []
     const checked = ['ticketTypeId']
     const type = await deps.halopsa.ticketTypes.get(config.ticketTypeId)
+    // Halo publishes no mandatory flag on a ticket type's fields: a refusal naming one raises the event instead.
     if (!type) problems.push({ field: 'ticketTypeId', message: `HaloPSA has no ticket type ${config.ticketTypeId}` })
-    else {
-      const unfilled = type.mandatoryFields ?? []
-      if (unfilled.length > 0)
-        problems.push({
-          field: 'ticketTypeId',
-          message: `ticket type "${type.name}" requires fields the relay does not fill: ${unfilled.join(', ')}`
-        })
-    }
     if (config.priorityId !== undefined) {
       checked.push('priorityId')
       if (!(await deps.halopsa.priorities.list()).some((p) => p.id === config.priorityId))
@@ -286,9 +279,9 @@ export const createInventory = (deps: InventoryDeps) => {
     const open = openTickets(deps.runner.state(ticketsProjection))
     for (let i = 0; i < open.length; i += 100) {
       const chunk = open.slice(i, i + 100)
-      const tickets = await deps.halopsa.tickets.list({ ticketIds: chunk.map((t) => t.ticketId) })
+      // Confirmed closed by reading each candidate: list rows do not say whether a ticket is closed.
+      const tickets = await deps.halopsa.tickets.closedAmong(chunk.map((t) => t.ticketId))
       for (const ticket of tickets) {
-        if (!ticket.hasBeenClosed) continue
         const record = chunk.find((t) => t.ticketId === ticket.id)
         if (!record) continue
         track(
@@ -374,10 +367,10 @@ export const createInventory = (deps: InventoryDeps) => {
 
       // Billing prerequisites, for mappings whose services are not suspended.
       const billed = mappings().filter((m) => m.billing.enabled && !suspended(m.id))
-      const items = await attempt(
-        'HaloPSA items',
-        async () => new Set((await deps.halopsa.items.all({ pageSize })).map((i) => i.id))
-      )
+      // An item inactivated in HaloPSA is still there: the ids named by item mappings are looked up one by one.
+      const named = [...Object.values((await handlers.billingConfig.load(streams.billingConfig())).items)]
+      for (const m of billed) named.push(...Object.values(m.billing.items ?? {}))
+      const items = await attempt('HaloPSA items', () => deps.halopsa.items.existing(named, { pageSize }))
       if (items) {
         await observeGlobalItems((id) => items.has(id), cause, changes, positions)
         for (const m of billed) await observeCustomItems(m, (id) => items.has(id), cause, changes, positions)
