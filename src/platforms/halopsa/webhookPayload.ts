@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { haloBool, haloInt, haloObject, haloRef, haloText } from './wire.js'
 
 /**
- * HaloPSA's outbound webhooks (reference/halopsa.md §4): the event names the relay listens for and
+ * HaloPSA's outbound webhooks (docs/platforms/halopsa-fidelity.md): the event names the relay listens for and
  * the body of a delivery as its receiver parses it. Halo lets the admin pick the payload: a small
  * object, the full object, the event alone (`{id, event, object_id, webhook_id}`) or a custom one,
  * so the ticket may sit under `ticket`, `object` or `data`, or not be there at all (then the relay

@@ -13,7 +13,7 @@ import { fetchAll, fetchPage } from './pages.js'
 import { createTicketLookups, type TicketLookups } from './ticketState.js'
 
 /**
- * Tickets (`/api/Tickets`) and their actions (`/api/Actions`); reference/halopsa.md §3.4. A list
+ * Tickets (`/api/Tickets`) and their actions (`/api/Actions`); docs/platforms/halopsa-fidelity.md. A list
  * row has list columns only: whether a ticket is closed, and its third-party id, come from
  * `GET /Tickets/{id}` (ticketState.ts).
  */
