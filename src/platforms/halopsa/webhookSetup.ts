@@ -5,8 +5,9 @@ import type { HaloWebhook } from './schemas.js'
  * unpublished event numbers and does not publish its codes for authentication or payload types,
  * so only what can be read without guessing is checked: a notification named like "Ticket Status
  * Changed" that carries an event number (what Halo's webhook screen stores; the relay's own
- * name-only entry has none), the Basic user, and that it is not switched off. A field Halo leaves
- * out is not held against the webhook.
+ * name-only entry has none), the Basic user, and that it is not switched off. The user and the
+ * switches count only when Halo shows them; a read-back without events counts as lacking the event,
+ * so the operator is asked to look rather than told all is well.
  */
 
 export type WebhookGap = 'ticket-status-event' | 'basic-auth' | 'active'
