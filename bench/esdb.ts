@@ -1,7 +1,8 @@
 /**
- * EventStoreDB adapter benchmark (issue 3): append and read throughput through the adapter, over
- * real gRPC, against the stand-in server (test/support/esdbStandIn), beside the SQLite adapter
- * measured in the same run on the same machine.
+ * EventStoreDB adapter benchmark (docs/benchmarks.md#what-each-benchmark-measures): append and read
+ * throughput through the adapter, over real gRPC, against the stand-in server
+ * (test/support/esdbStandIn), beside the SQLite adapter measured in the same run on the same
+ * machine.
  *
  *   npx tsx bench/esdb.ts            # about 40 s
  *   npx tsx bench/esdb.ts --quick    # shorter runs
@@ -20,32 +21,17 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { newId } from '../src/domain/ids.js'
 import { openEventStoreDbStore } from '../src/store/eventstoredb/eventStoreDbStore.js'
-import type { EventStore, NewFact } from '../src/store/port.js'
+import type { EventStore } from '../src/store/port.js'
 import { openSqliteStore } from '../src/store/sqlite/sqliteStore.js'
+import { readCommandLine } from '../simulators/kit/cli.js'
 import { startEsdbStandIn } from '../test/support/esdbStandIn/index.js'
 import { benchFacts } from './support/facts.js'
+import { detectionFact } from './support/detection.js'
 
 const self = fileURLToPath(import.meta.url)
 const quick = process.argv.includes('--quick')
 const seconds = quick ? 0.8 : 2
 const readFacts = quick ? 10_000 : 30_000
-
-const metadata = { correlationId: 'bench', causationId: 'bench', actor: 'bench', recordedAt: new Date().toISOString() }
-// A GravityZone-like detection of about 450 bytes, as in bench/store.ts.
-const payload = {
-  module: 'av',
-  companyId: '59a14b271da197c6108b4567',
-  computer_name: 'FC-WKS-0042',
-  computer_ip: '192.168.0.42',
-  computer_id: '59b7d9bfa849af3a1465b7e4',
-  malware_type: 'file',
-  malware_name: 'EICAR-Test-File (not a virus)',
-  file_path: 'C:\\Users\\alice\\Downloads\\eicar.com',
-  hash: '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
-  final_status: 'quarantined',
-  timestamp: '2026-11-02T08:33:13.000Z'
-}
-const newFact = (): NewFact => ({ id: newId(), type: 'SecurityEventReceived', data: payload, metadata })
 
 type Target = { name: string; open(): Promise<{ store: EventStore; close(): Promise<void> }> }
 
@@ -70,9 +56,13 @@ const appendRate = async (store: EventStore, concurrency: number, size: number) 
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
       for (let i = 0; performance.now() < deadline; i++) {
-        await store.append(`benchDelivery-${run}${w}x${i}`, Array.from({ length: size }, newFact), {
-          expectedRevision: 'no_stream'
-        })
+        await store.append(
+          `benchDelivery-${run}${w}x${i}`,
+          Array.from({ length: size }, () => detectionFact()),
+          {
+            expectedRevision: 'no_stream'
+          }
+        )
         appends++
       }
     })
@@ -149,7 +139,7 @@ const main = async () => {
       for (const target of targets) {
         const { store, close } = await target.open()
         // Warm the connection and the JIT before timing.
-        for (let i = 0; i < 50; i++) await store.append(`benchWarm-${newId()}`, [newFact()])
+        for (let i = 0; i < 50; i++) await store.append(`benchWarm-${newId()}`, [detectionFact()])
         values.push(await c.measure(store))
         await close()
       }
@@ -168,5 +158,16 @@ if (process.argv[2] === 'serve') {
   process.stdin.resume()
   process.stdin.on('end', () => void standIn.stop())
 } else {
+  readCommandLine(
+    `usage: npx tsx bench/esdb.ts [--quick]
+
+EventStoreDB adapter benchmark: append and read throughput through the adapter over real gRPC
+against the stand-in server (in memory, never fsyncs: not EventStoreDB's own figures), beside the
+SQLite adapter measured in the same run. About 40 s.
+
+  --quick      shorter runs
+  -h, --help   this text`,
+    { quick: { type: 'boolean' } }
+  )
   await main()
 }

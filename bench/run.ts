@@ -3,8 +3,19 @@
  * Pass --quick for shorter runs.
  */
 import { spawnSync } from 'node:child_process'
+import { readCommandLine } from '../simulators/kit/cli.js'
 
-const quick = process.argv.includes('--quick') ? ['--quick'] : []
+const options = readCommandLine(
+  `usage: npm run bench [-- --quick]
+
+Runs bench/store.ts, bench/webhook.ts and bench/esdb.ts one after the other; each prints its own
+figures and their ratios to a baseline measured in the same run. Takes a few minutes.
+
+  --quick      shorter runs (rougher figures)
+  -h, --help   this text`,
+  { quick: { type: 'boolean', default: false } }
+)
+const quick = options.quick ? ['--quick'] : []
 const benches = ['bench/store.ts', 'bench/webhook.ts', 'bench/esdb.ts']
 let failed = 0
 for (const bench of benches) {

@@ -1,14 +1,15 @@
 /**
- * Webhook benchmark (issue 5), one run on the embedded store: GravityZone push deliveries through
- * the whole relay (auth, MD5, parsing, facts durable before the 200) against a bare Fastify route
- * that only parses JSON and answers 200, under the same load from a separate process.
+ * Webhook benchmark (docs/benchmarks.md#what-each-benchmark-measures), one run on the embedded
+ * store: GravityZone push deliveries through the whole relay (auth, MD5, parsing, facts durable
+ * before the 200) against a bare Fastify route that only parses JSON and answers 200, under the
+ * same load from a separate process.
  *
  * After an unmeasured warm-up of every case, the bare route and the single-event deliveries take
- * turns, several rounds each, and each figure is over all of its rounds: this machine's speed drifts by a third
- * within minutes, and a ratio of
- * two runs made a minute apart measured the drift as much as the relay.
+ * turns, several rounds each, and each figure is over all of its rounds: this machine's speed
+ * drifts within minutes (docs/benchmarks.md), and a ratio of two runs made a minute apart measured
+ * the drift as much as the relay.
  *
- *   npx tsx bench/webhook.ts [--quick] [--writer=thread]
+ *   npx tsx bench/webhook.ts [--quick]
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -18,10 +19,20 @@ import Fastify from 'fastify'
 import { buildApp } from '../src/app.js'
 import { createRelay } from '../src/services/relay.js'
 import { openSqliteStore } from '../src/store/sqlite/sqliteStore.js'
+import { readCommandLine } from '../simulators/kit/cli.js'
 
-const quick = process.argv.includes('--quick')
-// The relay's default for a file store is the inline writer; `--writer=thread` measures the other.
-const writer = process.argv.includes('--writer=thread') ? 'thread' : 'inline'
+const options = readCommandLine(
+  `usage: npx tsx bench/webhook.ts [--quick]
+
+Webhook benchmark: GravityZone push deliveries through the whole relay on the embedded store,
+against a bare Fastify route that only parses JSON, under the same load from a separate process,
+taking turns over several rounds.
+
+  --quick      shorter rounds
+  -h, --help   this text`,
+  { quick: { type: 'boolean', default: false } }
+)
+const quick = options.quick
 const seconds = quick ? 3 : 8
 const rounds = quick ? 2 : 4
 const roundSeconds = quick ? 2 : 3
@@ -96,7 +107,7 @@ const combine = (runs: Figures[], eventsPerBody: number): Figures => {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-webhook-bench-'))
-const store = openSqliteStore({ path: join(dir, 'relay.db'), writer })
+const store = openSqliteStore({ path: join(dir, 'relay.db') })
 // As npm start runs it: large deliveries prepared on one thread (INGEST_THREADS' default).
 const relay = createRelay({ store, ingestThreads: 1 })
 await relay.start()
@@ -113,8 +124,9 @@ const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' })
 
 try {
   // Unmeasured warm-up of every case first: the relay's path is far longer than the bare route's,
-  // and its first seconds under load were JIT compilation (the first round read ~25% against
-  // ~40% for the next ones) — steady state is what the figures are about.
+  // and its first seconds under load were JIT compilation, which made the first round read far
+  // lower than the next ones (docs/benchmarks.md#figures-behind-design-choices) — steady state is
+  // what the figures are about.
   await load(`${bareUrl}/bare`, 64, 'bare', warmUpSeconds)
   await load(`${relayUrl}/webhooks/gravityzone`, 64, 'push1', warmUpSeconds)
   await load(`${relayUrl}/webhooks/gravityzone`, 16, 'push50', warmUpSeconds)
@@ -131,7 +143,7 @@ try {
     await store.readAll({ filter: { types: ['SecurityEventReceived'] }, maxCount: Number.MAX_SAFE_INTEGER })
   ).length
   console.log(
-    `## Webhook ingestion on the embedded store (SQLite, WAL, facts fsynced before the 200, ${writer} writer), load from a separate process`
+    `## Webhook ingestion on the embedded store (SQLite, WAL, facts fsynced before the 200), load from a separate process`
   )
   console.log('| case | concurrency | requests/s | events/s | p50 ms | p99 ms | non-200 |')
   console.log('|---|---:|---:|---:|---:|---:|---:|')

@@ -4,16 +4,34 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import { z } from 'zod'
 import { redactPaths } from '../src/app.js'
+import { readCommandLine } from '../simulators/kit/cli.js'
 import { runScenario } from './scenario.js'
 import { startStack, type Stack } from './stack.js'
 
 /**
- * `npm run demo` (issue 7): both simulators with the demo MSP, the relay against them on a fresh
- * SQLite store, and the scripted scenario. The store lives in a temporary folder removed at exit:
- * the simulators start from their seed on every run, so yesterday's facts would describe platforms
- * that no longer exist. The relay logs to stderr (LOG_LEVEL, default warn), the story to stdout.
- * Ctrl-C (SIGINT) or SIGTERM stops the scenario and closes everything; a second one exits at once.
+ * `npm run demo` (docs/demo.md): both simulators with the demo MSP, the relay against them on a
+ * fresh SQLite store, and the scripted scenario. The store lives in a temporary folder removed at
+ * exit: the simulators start from their seed on every run, so yesterday's facts would describe
+ * platforms that no longer exist. The relay logs to stderr (LOG_LEVEL, default warn), the story to
+ * stdout. Ctrl-C (SIGINT) or SIGTERM stops the scenario and closes everything; a second one exits
+ * at once.
  */
+
+readCommandLine(
+  `usage: npm run demo
+
+Starts both simulators with the demo MSP, the relay against them on a fresh SQLite store (removed
+at exit) and a scripted scenario that raises every kind of integration event; prints the dashboard
+address and an API token. Ctrl-C stops everything.
+
+Environment:
+  PORT        the relay's port (default 3000; 0: any free port)
+  HOST        the address the relay listens on (default 127.0.0.1)
+  LOG_LEVEL   the relay's log level, on stderr: fatal, error, warn, info, debug, trace or silent
+              (default warn)
+  DEMO_PACE   normal or fast: fast shortens the scenario's pauses (default normal)`,
+  {}
+)
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -52,7 +70,7 @@ try {
     eventStoreUrl,
     schedule: true,
     pollInterval: '5m',
-    logger: logger as never
+    logger
   })
 } catch (error) {
   await rm(folder, { recursive: true, force: true })

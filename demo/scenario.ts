@@ -5,13 +5,14 @@ import { demoCustomers, demoItems, type DemoCustomer } from '../simulators/kit/d
 import { apiClient, type Stack } from './stack.js'
 
 /**
- * The story `npm run demo` tells (issue 7): an operator sets the relay up through its API, security
- * events flow into HaloPSA tickets, then one thing after another goes wrong on the simulated
- * platforms until each of the eight integration events of SPEC §3 is on the dashboard (about 45 s
- * at the normal pace). What needs a person is left active, with a hint; what needs HaloPSA or
- * GravityZone back in shape is put back, so that Recheck closes it. Then a trickle of security
- * events keeps the tickets coming until the signal aborts. The platforms are changed the way their
- * users would change them (in-process, on the simulators); the relay only through its HTTP API.
+ * The story `npm run demo` tells (docs/demo.md#the-scenario): an operator sets the relay up through
+ * its API, security events flow into HaloPSA tickets, then one thing after another goes wrong on
+ * the simulated platforms until each of the eight integration events
+ * (docs/integration-events.md#the-eight-events) is on the dashboard (about 45 s at the normal
+ * pace). What needs a person is left active, with a hint; what needs HaloPSA or GravityZone back in
+ * shape is put back, so that Recheck closes it. Then a trickle of security events keeps the tickets
+ * coming until the signal aborts. The platforms are changed the way their users would change them
+ * (in-process, on the simulators); the relay only through its HTTP API.
  */
 
 export type ScenarioOptions = {

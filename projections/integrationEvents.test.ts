@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { factStream, foldAll } from '../test/support/given.js'
 import type { StoredFact } from '../src/store/port.js'
-import type { FactData } from '../src/domain/facts.js'
+import type { Fact, FactData } from '../src/domain/facts.js'
 import {
   integrationEventsProjection as projection,
   isSuspended,
@@ -38,7 +38,7 @@ const only = (t: Test, s: IntegrationEventsState, type: string): IntegrationEven
   return list[0]!
 }
 
-const when = (state: IntegrationEventsState, ...facts: StoredFact[]) => foldAll(projection, facts, state)
+const when = (state: IntegrationEventsState, ...facts: (StoredFact & Fact)[]) => foldAll(projection, facts, state)
 
 t.test('gravityzone-company-not-found', async (t) => {
   t.test('is raised when the mapped company is gone, with title, description and subject', async (t) => {

@@ -1,5 +1,6 @@
-import type { StreamFact } from '../src/domain/decider.js'
-import type { FactData } from '../src/domain/facts.js'
+import type { Fact } from '../src/domain/facts.js'
+import { evolveHealth, initialHealth, type HealthState } from '../src/domain/mappingHealth.js'
+import { evolveBillingConfig, initialBillingConfig, type BillingConfigState } from '../src/domain/billingConfig.js'
 import {
   eventCatalogue,
   eventTypeIds,
@@ -12,17 +13,18 @@ import { evolveRegistry, initialRegistry, type Mapping, type RegistryState } fro
 import type { Projection } from './projection.js'
 
 /**
- * Active integration events, derived from facts alone (SPEC §3).
+ * Active integration events, derived from facts alone (docs/integration-events.md).
  *
  * Each event answers one problem key (e.g. "mapping M", "item 12 of the global billing"). What the
- * relay knows is kept keyed by the observed id, exactly as the deciders keep it; after every fact
+ * relay knows is folded by the deciders' own evolve functions (a mapping's health, the global
+ * billing configuration), so it is keyed by the observed id exactly as they key it; after every fact
  * that changes knowledge or configuration, the affected keys are reconciled: the event a key
  * should have is raised if none is active, an active event of another type is closed (superseded),
  * and a repeat of the same problem is attached to the active event instead of raising a second.
  * A new occurrence after closing is a new event, whose id is the id of the fact that raised it.
  */
 
-export type ClosedBy = { factId: string; factType: string; actor: string; action?: EventAction; reason?: string }
+type ClosedBy = { factId: string; factType: string; actor: string; action?: EventAction; reason?: string }
 
 export type IntegrationEvent = {
   id: string
@@ -42,21 +44,14 @@ export type IntegrationEvent = {
   facts: { id: string; type: string; position: bigint }[]
 }
 
-type MappingKnowledge = {
-  missingCompanies: Set<string>
-  missingClients: Set<number>
-  invoiceMissing: boolean
-  missingItems: Set<number>
-}
-
 export type Counts = { active: number; byCategory: Record<EventCategory, number>; byType: Record<EventTypeId, number> }
 
 export type IntegrationEventsState = {
   registry: RegistryState
-  knowledge: Map<string, MappingKnowledge>
-  globalItems: Record<string, number>
-  missingGlobalItems: Set<number>
-  ticketingInvalid: boolean
+  /** Per mapping, what the inventory checks last observed (the mapping-health fold). */
+  health: Map<string, HealthState>
+  /** The global item mapping and which of its items are missing (the billing-configuration fold). */
+  billing: BillingConfigState
   events: Map<string, IntegrationEvent>
   activeByKey: Map<string, string>
   activeByMapping: Map<string, Set<string>>
@@ -64,14 +59,12 @@ export type IntegrationEventsState = {
   counts: Counts
 }
 
-export type PositionedFact = StreamFact & { position: bigint; metadata?: { actor?: string; causationId?: string } }
+type PositionedFact = Fact & { position: bigint }
 
-export const initialIntegrationEvents = (): IntegrationEventsState => ({
+const initialIntegrationEvents = (): IntegrationEventsState => ({
   registry: initialRegistry(),
-  knowledge: new Map(),
-  globalItems: {},
-  missingGlobalItems: new Set(),
-  ticketingInvalid: false,
+  health: new Map(),
+  billing: initialBillingConfig(),
   events: new Map(),
   activeByKey: new Map(),
   activeByMapping: new Map(),
@@ -79,7 +72,7 @@ export const initialIntegrationEvents = (): IntegrationEventsState => ({
   counts: emptyCounts()
 })
 
-export const emptyCounts = (): Counts => ({
+const emptyCounts = (): Counts => ({
   active: 0,
   byCategory: { mapping: 0, billing: 0, ticketing: 0 },
   byType: Object.fromEntries(eventTypeIds.map((id) => [id, 0])) as Record<EventTypeId, number>
@@ -107,13 +100,10 @@ const raisedBy: Record<EventTypeId, readonly string[]> = {
   'ticket-closure-failed': ['TicketCloseFailed']
 }
 
-const knowledgeOf = (state: IntegrationEventsState, mappingId: string): MappingKnowledge => {
-  let k = state.knowledge.get(mappingId)
-  if (!k) {
-    k = { missingCompanies: new Set(), missingClients: new Set(), invoiceMissing: false, missingItems: new Set() }
-    state.knowledge.set(mappingId, k)
-  }
-  return k
+const healthOf = (state: IntegrationEventsState, mappingId: string): HealthState => {
+  let health = state.health.get(mappingId)
+  if (!health) state.health.set(mappingId, (health = initialHealth()))
+  return health
 }
 
 const mappingSubject = (m: Mapping): EventSubject => ({
@@ -213,7 +203,7 @@ const reconcile = (state: IntegrationEventsState, key: string, wanted: Wanted, f
 const wantedMappingEvent = (state: IntegrationEventsState, mappingId: string): Wanted => {
   const m = state.registry.mappings.get(mappingId)
   if (!m) return null
-  const k = knowledgeOf(state, mappingId)
+  const k = healthOf(state, mappingId)
   const companyMissing = k.missingCompanies.has(m.gravityzoneCompanyId)
   const clientMissing = k.missingClients.has(m.halopsaClientId)
   const type: EventTypeId | null =
@@ -229,7 +219,7 @@ const wantedMappingEvent = (state: IntegrationEventsState, mappingId: string): W
 
 const wantedInvoiceEvent = (state: IntegrationEventsState, mappingId: string): Wanted => {
   const m = state.registry.mappings.get(mappingId)
-  if (!m || !m.billing.enabled || !knowledgeOf(state, mappingId).invoiceMissing) return null
+  if (!m || !m.billing.enabled || !healthOf(state, mappingId).invoiceMissing) return null
   return { type: 'recurring-invoice-missing', subject: mappingSubject(m) }
 }
 
@@ -238,7 +228,7 @@ const customItems = (m: Mapping): number[] =>
 
 const reconcileCustomItems = (state: IntegrationEventsState, mappingId: string, fact: PositionedFact): void => {
   const m = state.registry.mappings.get(mappingId)
-  const k = knowledgeOf(state, mappingId)
+  const k = healthOf(state, mappingId)
   const relevant = new Set(m ? customItems(m) : [])
   const keys = new Set<number>([...k.missingItems, ...relevant])
   for (const itemId of keys) {
@@ -251,12 +241,11 @@ const reconcileCustomItems = (state: IntegrationEventsState, mappingId: string, 
 }
 
 const reconcileGlobalItems = (state: IntegrationEventsState, fact: PositionedFact): void => {
-  const relevant = new Set(Object.values(state.globalItems))
-  for (const itemId of new Set([...state.missingGlobalItems, ...relevant])) {
+  const { items, missingItems } = state.billing
+  const relevant = new Set(Object.values(items))
+  for (const itemId of new Set([...missingItems, ...relevant])) {
     const wanted: Wanted =
-      relevant.has(itemId) && state.missingGlobalItems.has(itemId)
-        ? { type: 'halopsa-item-missing', subject: { itemId } }
-        : null
+      relevant.has(itemId) && missingItems.has(itemId) ? { type: 'halopsa-item-missing', subject: { itemId } } : null
     reconcile(state, globalItemKey(itemId), wanted, fact)
   }
 }
@@ -273,19 +262,16 @@ const subjectForMapping = (state: IntegrationEventsState, mappingId: string): Ev
   return m ? mappingSubject(m) : undefined
 }
 
-export const evolveIntegrationEvents = (
-  state: IntegrationEventsState,
-  fact: PositionedFact
-): IntegrationEventsState => {
+const evolveIntegrationEvents = (state: IntegrationEventsState, fact: PositionedFact): IntegrationEventsState => {
   switch (fact.type) {
     case 'MappingCreated':
     case 'MappingUpdated': {
       evolveRegistry(state.registry, fact)
-      reconcileMapping(state, (fact.data as { mappingId: string }).mappingId, fact)
+      reconcileMapping(state, fact.data.mappingId, fact)
       return state
     }
     case 'MappingDeleted': {
-      const d = fact.data as FactData<'MappingDeleted'>
+      const d = fact.data
       evolveRegistry(state.registry, fact)
       for (const eventId of [...(state.activeByMapping.get(d.mappingId) ?? [])]) {
         close(
@@ -296,7 +282,7 @@ export const evolveIntegrationEvents = (
         )
       }
       state.activeByMapping.delete(d.mappingId)
-      state.knowledge.delete(d.mappingId)
+      state.health.delete(d.mappingId)
       return state
     }
     case 'CompanyNotFound':
@@ -304,73 +290,59 @@ export const evolveIntegrationEvents = (
     case 'ClientDeleted':
     case 'ClientFound':
     case 'CompanyAndClientNotFound': {
-      const d = fact.data as { mappingId: string; gravityzoneCompanyId?: string; halopsaClientId?: number }
-      if (!state.registry.mappings.has(d.mappingId)) return state
-      const k = knowledgeOf(state, d.mappingId)
-      if (fact.type === 'CompanyNotFound' || fact.type === 'CompanyAndClientNotFound')
-        k.missingCompanies.add(d.gravityzoneCompanyId!)
-      if (fact.type === 'ClientDeleted' || fact.type === 'CompanyAndClientNotFound')
-        k.missingClients.add(d.halopsaClientId!)
-      if (fact.type === 'CompanyFound') k.missingCompanies.delete(d.gravityzoneCompanyId!)
-      if (fact.type === 'ClientFound') k.missingClients.delete(d.halopsaClientId!)
-      reconcile(state, mappingKey(d.mappingId), wantedMappingEvent(state, d.mappingId), fact)
+      const { mappingId } = fact.data
+      if (!state.registry.mappings.has(mappingId)) return state
+      evolveHealth(healthOf(state, mappingId), fact)
+      reconcile(state, mappingKey(mappingId), wantedMappingEvent(state, mappingId), fact)
       return state
     }
     case 'InvoiceMissing':
     case 'InvoiceFound':
     case 'RecurringInvoiceGenerated': {
-      const { mappingId } = fact.data as { mappingId: string }
+      const { mappingId } = fact.data
       if (!state.registry.mappings.has(mappingId)) return state
-      knowledgeOf(state, mappingId).invoiceMissing = fact.type === 'InvoiceMissing'
+      evolveHealth(healthOf(state, mappingId), fact)
       reconcile(state, invoiceKey(mappingId), wantedInvoiceEvent(state, mappingId), fact)
       return state
     }
     case 'ItemMissing':
     case 'ItemFound': {
-      const d = fact.data as FactData<'ItemMissing'> | FactData<'ItemFound'>
-      const missing = fact.type === 'ItemMissing'
+      const d = fact.data
+      // The same facts fold into the global configuration or into one mapping's health, by scope.
       if (d.scope === 'global') {
-        if (missing) state.missingGlobalItems.add(d.itemId)
-        else state.missingGlobalItems.delete(d.itemId)
+        evolveBillingConfig(state.billing, fact)
         reconcileGlobalItems(state, fact)
       } else if (d.mappingId !== undefined && state.registry.mappings.has(d.mappingId)) {
-        const k = knowledgeOf(state, d.mappingId)
-        if (missing) k.missingItems.add(d.itemId)
-        else k.missingItems.delete(d.itemId)
+        evolveHealth(healthOf(state, d.mappingId), fact)
         reconcileCustomItems(state, d.mappingId, fact)
       }
       return state
     }
     case 'BillingConfigured':
-      state.globalItems = (fact.data as FactData<'BillingConfigured'>).items
+      evolveBillingConfig(state.billing, fact)
       reconcileGlobalItems(state, fact)
       return state
     case 'TicketingConfigured':
-      if ((fact.data as FactData<'TicketingConfigured'>).verified) {
-        state.ticketingInvalid = false
-        reconcile(state, configKey, null, fact)
-      }
+      if (fact.data.verified) reconcile(state, configKey, null, fact)
       return state
     case 'TicketingConfigValid':
-      state.ticketingInvalid = false
       reconcile(state, configKey, null, fact)
       return state
     case 'TicketingConfigInvalid': {
-      const d = fact.data as FactData<'TicketingConfigInvalid'>
-      state.ticketingInvalid = true
+      const d = fact.data
       const subject = d.mappingId !== undefined ? (subjectForMapping(state, d.mappingId) ?? {}) : {}
       reconcile(state, configKey, { type: 'invalid-ticketing-configuration', subject }, fact)
       return state
     }
     case 'TicketCreateFailed': {
-      const d = fact.data as FactData<'TicketCreateFailed'>
+      const d = fact.data
       const subject = subjectForMapping(state, d.mappingId)
       if (!subject || d.cause === 'configuration') return state
       reconcile(state, creationKey(d.mappingId), { type: 'ticket-creation-failed', subject }, fact)
       return state
     }
     case 'TicketCloseFailed': {
-      const d = fact.data as FactData<'TicketCloseFailed'>
+      const d = fact.data
       const subject = subjectForMapping(state, d.mappingId)
       if (!subject) return state
       reconcile(
@@ -382,21 +354,21 @@ export const evolveIntegrationEvents = (
       return state
     }
     case 'EventAcknowledged': {
-      const { eventId } = fact.data as FactData<'EventAcknowledged'>
+      const { eventId } = fact.data
       const event = state.events.get(eventId)
       if (event?.status === 'active' && event.actions.includes('acknowledge'))
         close(state, eventId, fact, { action: 'acknowledge' })
       return state
     }
     case 'RecheckRequested': {
-      const { eventId } = fact.data as FactData<'RecheckRequested'>
+      const { eventId } = fact.data
       if (state.events.get(eventId)?.status !== 'active') return state
       attach(state, eventId, fact)
       state.pendingRechecks.set(eventId, fact.id)
       return state
     }
     case 'RecheckCompleted': {
-      const { eventId } = fact.data as FactData<'RecheckCompleted'>
+      const { eventId } = fact.data
       if (!state.events.has(eventId)) return state
       attach(state, eventId, fact)
       state.pendingRechecks.delete(eventId)
@@ -407,7 +379,7 @@ export const evolveIntegrationEvents = (
   }
 }
 
-/** The mapping's status as the Mappings page shows it (SPEC §6.1). */
+/** The mapping's status as the Mappings page shows it (docs/integration-events.md#suspension). */
 export const mappingStatus = (state: IntegrationEventsState, mappingId: string): 'ok' | 'has-events' | 'suspended' => {
   const active = state.activeByMapping.get(mappingId)
   if (!active || active.size === 0) return 'ok'
@@ -418,13 +390,6 @@ export const mappingStatus = (state: IntegrationEventsState, mappingId: string):
 /** While a mapping event is active, the mapping's Billing and Ticketing services are suspended. */
 export const isSuspended = (state: IntegrationEventsState, mappingId: string): boolean =>
   mappingStatus(state, mappingId) === 'suspended'
-
-export const activeEventFor = (state: IntegrationEventsState, key: string): IntegrationEvent | undefined => {
-  const id = state.activeByKey.get(key)
-  return id !== undefined ? state.events.get(id) : undefined
-}
-
-export const eventKeys = { mappingKey, invoiceKey, customItemKey, globalItemKey, creationKey, configKey, closureKey }
 
 export const integrationEventsProjection: Projection<IntegrationEventsState> = {
   name: 'integrationEvents',

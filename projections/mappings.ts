@@ -1,17 +1,17 @@
 import type { StoredFact } from '../src/store/port.js'
-import type { FactData } from '../src/domain/facts.js'
-import { evolveRegistry, initialRegistry, type Mapping, type RegistryState } from '../src/domain/mappingRegistry.js'
+import type { Fact } from '../src/domain/facts.js'
+import { evolveRegistry, initialRegistry, type RegistryState } from '../src/domain/mappingRegistry.js'
 import type { Projection } from './projection.js'
 
 /**
  * Mappings as the API lists them: the registry fold (the same evolve the registry decider uses)
  * plus what the services last did for each mapping.
  */
-export type MappingActivity = { lastBilledMonth?: string; ticketsCreated: number; lastTicketAt?: string }
+type MappingActivity = { lastBilledMonth?: string; ticketsCreated: number; lastTicketAt?: string }
 
-export type MappingsState = RegistryState & { activity: Map<string, MappingActivity> }
+type MappingsState = RegistryState & { activity: Map<string, MappingActivity> }
 
-export const initialMappings = (): MappingsState => ({ ...initialRegistry(), activity: new Map() })
+const initialMappings = (): MappingsState => ({ ...initialRegistry(), activity: new Map() })
 
 const activityOf = (state: MappingsState, mappingId: string): MappingActivity => {
   let a = state.activity.get(mappingId)
@@ -19,7 +19,7 @@ const activityOf = (state: MappingsState, mappingId: string): MappingActivity =>
   return a
 }
 
-export const evolveMappings = (state: MappingsState, fact: StoredFact): MappingsState => {
+const evolveMappings = (state: MappingsState, fact: StoredFact & Fact): MappingsState => {
   switch (fact.type) {
     case 'MappingCreated':
     case 'MappingUpdated':
@@ -27,15 +27,15 @@ export const evolveMappings = (state: MappingsState, fact: StoredFact): Mappings
       return state
     case 'MappingDeleted':
       evolveRegistry(state, fact)
-      state.activity.delete((fact.data as FactData<'MappingDeleted'>).mappingId)
+      state.activity.delete(fact.data.mappingId)
       return state
     case 'UsageBilled': {
-      const d = fact.data as FactData<'UsageBilled'>
+      const d = fact.data
       if (state.mappings.has(d.mappingId)) activityOf(state, d.mappingId).lastBilledMonth = d.month
       return state
     }
     case 'TicketCreated': {
-      const d = fact.data as FactData<'TicketCreated'>
+      const d = fact.data
       if (!state.mappings.has(d.mappingId)) return state
       const a = activityOf(state, d.mappingId)
       a.ticketsCreated++
@@ -53,5 +53,3 @@ export const mappingsProjection: Projection<MappingsState> = {
   evolve: evolveMappings,
   bodiesFor: ['MappingCreated', 'MappingUpdated', 'MappingDeleted', 'UsageBilled', 'TicketCreated']
 }
-
-export const listMappings = (state: MappingsState): Mapping[] => [...state.mappings.values()]

@@ -1,9 +1,9 @@
 import type { StoredFact } from '../src/store/port.js'
-import type { FactData } from '../src/domain/facts.js'
+import type { Fact } from '../src/domain/facts.js'
 import type { Projection } from './projection.js'
 
 /** The relay's HaloPSA tickets by id: which threat stream and mapping each belongs to, and whether it is open. */
-export type TicketRecord = {
+type TicketRecord = {
   ticketId: number
   threatKey: string
   mappingId: string
@@ -11,12 +11,12 @@ export type TicketRecord = {
   createdAt: string
   closedBy?: 'auto-close' | 'technician' | 'gone'
 }
-export type TicketsState = { byId: Map<number, TicketRecord>; open: number }
+type TicketsState = { byId: Map<number, TicketRecord>; open: number }
 
-export const evolveTickets = (state: TicketsState, fact: StoredFact): TicketsState => {
+const evolveTickets = (state: TicketsState, fact: StoredFact & Fact): TicketsState => {
   switch (fact.type) {
     case 'TicketCreated': {
-      const d = fact.data as FactData<'TicketCreated'>
+      const d = fact.data
       state.byId.set(d.ticketId, {
         ticketId: d.ticketId,
         threatKey: d.threatKey,
@@ -28,7 +28,7 @@ export const evolveTickets = (state: TicketsState, fact: StoredFact): TicketsSta
       return state
     }
     case 'TicketClosed': {
-      const d = fact.data as FactData<'TicketClosed'>
+      const d = fact.data
       const record = state.byId.get(d.ticketId)
       if (record?.open) {
         state.byId.set(d.ticketId, { ...record, open: false, closedBy: d.by })

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fastifySwagger from '@fastify/swagger'
 import {
   jsonSchemaTransform,
@@ -19,6 +19,8 @@ import { auditRoutes } from './http/routes/audit.js'
 import { opsRoutes } from './http/routes/ops.js'
 import { jobRoutes } from './http/routes/jobs.js'
 import { webhookRoutes, type WebhookSecrets } from './http/routes/webhooks.js'
+import { doctorRoutes } from './http/routes/doctor.js'
+import type { Doctor } from './services/doctor.js'
 import { ApiError } from './http/errors.js'
 import { sendApiError } from './http/plugins/errorHandler.js'
 
@@ -28,17 +30,20 @@ import { sendApiError } from './http/plugins/errorHandler.js'
  * on port 0.
  */
 
-export type AppOptions = {
+type AppOptions = {
   relay: Relay
   tokens: readonly ApiToken[]
   webhooks: WebhookSecrets
-  logger?: FastifyServerOptions['logger']
-  /** Extra routes registered last (the dashboard, issue 7). */
+  /** A ready-made logger (main.ts's pino instance); none: Fastify does not log. */
+  logger?: FastifyBaseLogger
+  /** Extra routes registered last (the dashboard). */
   plugins?: ((app: FastifyInstance) => Promise<void>)[]
   authFailures?: { limit: number; windowMs: number }
+  /** GET /api/doctor answers 503 not_configured without one. */
+  doctor?: Doctor
 }
 
-/** Secrets never reach logs (SPEC §4): every header or field that can carry one is censored. */
+/** Secrets never reach logs (docs/operations.md#logs): every header or field that can carry one is censored. */
 export const redactPaths = [
   'req.headers.authorization',
   'req.headers["event-push-service-md5"]',
@@ -55,10 +60,8 @@ export const redactPaths = [
 
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
   const app = Fastify({
-    // Fastify 5 takes a ready-made pino instance (main.ts passes one) only as `loggerInstance`.
-    ...(typeof (options.logger as { child?: unknown } | undefined)?.child === 'function'
-      ? { loggerInstance: options.logger as unknown as FastifyBaseLogger }
-      : { logger: options.logger ?? false }),
+    // Fastify 5 takes a ready-made pino instance only as `loggerInstance`.
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     genReqId: () => newId(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -120,6 +123,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   await app.register(jobRoutes(options.relay))
   await app.register(opsRoutes(options.relay, state))
   await app.register(webhookRoutes(options.relay, options.webhooks, limiter))
+  await app.register(doctorRoutes(options.doctor))
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   for (const plugin of options.plugins ?? []) await app.register(plugin)

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import fastifySchedule from '@fastify/schedule'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
@@ -8,13 +8,12 @@ import { createGravityZoneClient } from './platforms/gravityzone/client.js'
 import { createHaloPsaClient } from './platforms/halopsa/client.js'
 import type { Clock } from './platforms/transport/clock.js'
 import { isPlatformError } from './platforms/transport/errors.js'
-import { ticketDecider } from './domain/ticket.js'
-import { usageDecider } from './domain/usage.js'
 import type { Projection } from '../projections/projection.js'
 import { ticketsProjection } from '../projections/tickets.js'
 import { createRelay, type Relay } from './services/relay.js'
 import { createMetrics } from './services/metrics.js'
-import { createCommandHandler } from './services/commandHandler.js'
+import { createRelayCore } from './services/core.js'
+import { storedBillingItems, storedTicketingConfiguration } from './services/configuration.js'
 import { createInventory } from './services/inventory.js'
 import { createTicketing } from './services/ticketing.js'
 import { createBilling } from './services/billing.js'
@@ -23,22 +22,18 @@ import { createPushService } from './services/pushService.js'
 import { createJobs } from './services/jobs.js'
 import { createProcessor, type Processor } from './services/processor.js'
 import { dashboardRoutes } from './http/routes/dashboard.js'
+import { createDoctor, doctorSettings } from './services/doctor.js'
 
 /**
  * The composition root: from a validated configuration to a running relay — store, platform
  * clients, read models, services, the ticketing processor, scheduled jobs and the HTTP app. Used
  * by main.ts, by `npm run demo`, and by the end-to-end tests (which pass a store and a clock).
+ * Each part is built once its dependencies exist, so none is set after it is built.
  */
 
-type Logger = {
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
-  error(obj: object, msg?: string): void
-  child?: unknown
-}
-
 export type ComposeOptions = {
-  logger?: Logger & Record<string, unknown>
+  /** main.ts's pino instance: the services and Fastify log through it. */
+  logger?: FastifyBaseLogger
   /** Use this store instead of opening EVENT_STORE_URL. */
   store?: EventStore
   clock?: Clock
@@ -101,15 +96,60 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     ...(options.upstream?.retry ? { retry: options.upstream.retry } : {})
   })
 
-  // The parts that need the relay's own read models are bound once the relay exists.
-  const late: { inventory?: ReturnType<typeof createInventory> } = {}
-  const relay = createRelay({
+  const core = createRelayCore({
     store,
     metrics,
     now,
-    ingestThreads: config.INGEST_THREADS,
     extraProjections: [ticketsProjection as Projection<unknown>],
-    ...(logger ? { logger } : {}),
+    ...(logger ? { logger } : {})
+  })
+  const { runner, handlers } = core
+  const ticketingConfiguration = storedTicketingConfiguration(handlers.ticketingConfig)
+  const billingItems = storedBillingItems(handlers.billingConfig)
+  const inventory = createInventory({
+    store: core.store,
+    runner,
+    handlers,
+    gravityzone,
+    halopsa,
+    ticketingConfiguration,
+    now,
+    ...(options.pageSize ? { pageSize: options.pageSize } : {})
+  })
+  const billing = createBilling({
+    store: core.store,
+    runner,
+    usage: handlers.usage,
+    billingConfig: handlers.billingConfig,
+    inventory,
+    gravityzone,
+    halopsa,
+    now,
+    ...(options.pageSize ? { pageSize: options.pageSize } : {})
+  })
+  const pushService = createPushService({
+    store: core.store,
+    gravityzone,
+    halopsa,
+    pushAuthorization: config.GZ_PUSH_AUTHORIZATION,
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+    haloWebhook: { user: config.HALO_WEBHOOK_USER, password: config.HALO_WEBHOOK_PASSWORD },
+    now,
+    ...(logger ? { logger } : {})
+  })
+  const jobs = createJobs({
+    inventory,
+    billing,
+    pushService,
+    metrics,
+    now,
+    billingDaily: config.BILLING_DAILY,
+    ...(logger ? { logger } : {})
+  })
+  const relay = createRelay({
+    core,
+    ingestThreads: config.INGEST_THREADS,
+    jobs: { syncNow: jobs.syncNow, billingRun: jobs.billingRun },
     platforms: {
       directory: {
         company: (id) =>
@@ -125,7 +165,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       },
       makeInvoice: async (mapping) => {
         const name = mapping.halopsaClientName ?? `Client ${mapping.halopsaClientId}`
-        const items = Object.values(mapping.billing.items ?? (await relay.configuration.getBilling()).items)
+        const items = Object.values(mapping.billing.items ?? (await billingItems()))
         const invoice = await halopsa.recurringInvoices.createForClient(
           { id: mapping.halopsaClientId, name },
           { lines: [...new Set(items)].map((itemId) => ({ itemId, quantity: 0 })) }
@@ -137,50 +177,15 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
           (await Promise.all(ids.map(async (id) => ((await halopsa.items.get(id)) ? undefined : id)))).filter(
             (id): id is number => id !== undefined
           ),
-        ticketingProblems: (config) => late.inventory!.ticketingProblems(config)
+        ticketingProblems: inventory.ticketingProblems
       },
-      recheck: (event, cause) => createRecheck({ runner: relay.runner, inventory: late.inventory! })(event, cause)
+      recheck: createRecheck({ runner, inventory })
     }
   })
-  const ticket = createCommandHandler(relay.store, ticketDecider, { now, cacheSize: 5000 })
-  const usage = createCommandHandler(relay.store, usageDecider, { now, cacheSize: 100 })
-  const ticketingConfiguration = () => relay.configuration.ticketingConfiguration()
-  const inventory = createInventory({
-    store: relay.store,
-    runner: relay.runner,
-    handlers: { ...relay.handlers, ticket },
-    gravityzone,
-    halopsa,
-    ticketingConfiguration,
-    now,
-    ...(options.pageSize ? { pageSize: options.pageSize } : {})
-  })
-  late.inventory = inventory
-  const billing = createBilling({
-    store: relay.store,
-    runner: relay.runner,
-    usage,
-    billingConfig: relay.handlers.billingConfig,
-    inventory,
-    gravityzone,
-    halopsa,
-    now,
-    ...(options.pageSize ? { pageSize: options.pageSize } : {})
-  })
-  const pushService = createPushService({
-    store: relay.store,
-    gravityzone,
-    halopsa,
-    pushAuthorization: config.GZ_PUSH_AUTHORIZATION,
-    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-    haloWebhook: { user: config.HALO_WEBHOOK_USER, password: config.HALO_WEBHOOK_PASSWORD },
-    now,
-    ...(logger ? { logger } : {})
-  })
   const ticketing = createTicketing({
-    runner: relay.runner,
-    ticket,
-    ticketingConfig: relay.handlers.ticketingConfig,
+    runner,
+    ticket: handlers.ticket,
+    ticketingConfig: handlers.ticketingConfig,
     ticketingConfiguration,
     halopsa,
     gravityzone,
@@ -190,26 +195,16 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
   })
   const processor = createProcessor({
     name: 'ticketing',
-    store: relay.store,
+    store: core.store,
     filter: { types: ticketing.types },
     handle: async (fact) => {
       // Decisions read the mappings and events as of this fact.
-      await relay.runner.waitForPosition(fact.position)
+      await runner.waitForPosition(fact.position)
       await ticketing.handle(fact)
     },
     ...(logger ? { logger } : {}),
     ...(clock ? { clock } : {})
   })
-  const jobs = createJobs({
-    inventory,
-    billing,
-    pushService,
-    metrics,
-    now,
-    billingDaily: config.BILLING_DAILY,
-    ...(logger ? { logger } : {})
-  })
-  relay.jobs = { syncNow: jobs.syncNow, billingRun: jobs.billingRun }
 
   const app = await buildApp({
     relay,
@@ -220,8 +215,9 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       halopsaUser: config.HALO_WEBHOOK_USER,
       halopsaPassword: config.HALO_WEBHOOK_PASSWORD
     },
-    ...(logger ? { logger: logger as never } : {}),
-    plugins: [dashboardRoutes()]
+    ...(logger ? { logger } : {}),
+    plugins: [dashboardRoutes()],
+    doctor: createDoctor({ gravityzone, halopsa, ...doctorSettings(config), ticketingConfiguration, now })
   })
   await app.register(fastifySchedule)
 

@@ -1,12 +1,13 @@
 import { z } from 'zod'
-import { sqliteOptions } from './store/url.js'
+import { SQLITE_URL_RULE, sqliteOptions } from './store/url.js'
 
 /**
- * Configuration from the environment (SPEC §7), validated once at start-up. A bad or missing value
- * stops the process with one line naming the variable; values of secrets are never echoed.
+ * Configuration from the environment (README.md#configuration), validated once at start-up. A bad
+ * or missing value stops the process with one line naming the variable; values of secrets are never
+ * echoed.
  */
 
-export const tokenScopes = ['read', 'operate'] as const
+const tokenScopes = ['read', 'operate'] as const
 export type TokenScope = (typeof tokenScopes)[number]
 export type ApiToken = { name: string; scope: TokenScope; token: string }
 
@@ -81,7 +82,7 @@ const RateWindow = z.string().transform((value, ctx) => {
 
 const Bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
 
-export const ConfigSchema = z.object({
+const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   EVENT_STORE_URL: z
@@ -98,7 +99,7 @@ export const ConfigSchema = z.object({
       } catch {
         return false
       }
-    }, 'a sqlite: URL takes only ?writer=inline or ?writer=thread')
+    }, SQLITE_URL_RULE)
     .default('sqlite:./data/relay.db'),
   API_TOKENS: ApiTokens,
   GZ_API_URL: HttpUrl,
@@ -113,7 +114,6 @@ export const ConfigSchema = z.object({
   HALO_WEBHOOK_PASSWORD: Secret('HALO_WEBHOOK_PASSWORD', 12),
   POLL_INTERVAL: Duration(10_000).default(300_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // Beyond SPEC §7 (documented in the README):
   /** The relay's URL as GravityZone and HaloPSA reach it; when set, the relay registers its webhooks there. */
   PUBLIC_URL: HttpUrl.optional(),
   /** HaloPSA's rolling window, shared with every other integration on the same instance. */
@@ -126,15 +126,6 @@ export const ConfigSchema = z.object({
 })
 
 export type Config = z.output<typeof ConfigSchema>
-
-/** Names of variables whose values must never be printed. */
-export const secretVariables = [
-  'API_TOKENS',
-  'GZ_API_KEY',
-  'GZ_PUSH_AUTHORIZATION',
-  'HALO_CLIENT_SECRET',
-  'HALO_WEBHOOK_PASSWORD'
-] as const
 
 export class ConfigError extends Error {
   constructor(

@@ -27,7 +27,7 @@ const logger = pino({
   ...(process.stdout.isTTY ? {} : {})
 })
 
-const relay = await composeRelay(config, { logger: logger as never })
+const relay = await composeRelay(config, { logger })
 await relay.start()
 const address = await relay.app.listen({ port: config.PORT, host: config.HOST })
 logger.info({ address, store: relay.relay.store.kind }, 'gz-halo-relay is listening')

@@ -46,7 +46,7 @@ t.test('a missing or bad variable is named in one line, without its value', asyn
   t.match(failure({ ...valid, EVENT_STORE_URL: 'postgres://x' }).message, /EVENT_STORE_URL: expected sqlite:/)
   t.match(
     failure({ ...valid, EVENT_STORE_URL: 'sqlite:./data/relay.db?writer=fast' }).message,
-    /EVENT_STORE_URL: a sqlite: URL takes only \?writer=inline or \?writer=thread/
+    /EVENT_STORE_URL: a sqlite: URL names a file or :memory: and takes no \?options/
   )
   t.match(failure({ ...valid, HALO_URL: 'not a url' }).message, /HALO_URL: expected an http\(s\) URL/)
   const badToken = failure({ ...valid, API_TOKENS: 'alice:admin:supersecretvalue12345' })

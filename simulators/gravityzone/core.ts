@@ -36,8 +36,8 @@ export type SimulatorCoreOptions = {
   misspeltALaCarte?: boolean
   /** Accept http:// push receivers on loopback hosts (default true). */
   allowHttpLoopbackPush?: boolean
-  /** HTTP status for a call to an API the key is not enabled for ([GAP]; default 403). */
-  disabledApiStatus?: number
+  /** `on-premises`: some network methods need their service segment (`network/computers`). Default cloud. */
+  flavour?: 'cloud' | 'on-premises'
   /** APIs enabled for the main key (default: all). */
   enabledApis?: string[]
 }
@@ -87,7 +87,8 @@ export const createSimulatorCore = (options: SimulatorCoreOptions) => {
     senderFor,
     options: {
       misspeltALaCarte: options.misspeltALaCarte ?? false,
-      allowHttpLoopbackPush: options.allowHttpLoopbackPush ?? true
+      allowHttpLoopbackPush: options.allowHttpLoopbackPush ?? true,
+      flavour: options.flavour ?? 'cloud'
     }
   }
 
@@ -107,7 +108,6 @@ export const createSimulatorCore = (options: SimulatorCoreOptions) => {
     rateLimits,
     calls,
     clock,
-    disabledApiStatus: options.disabledApiStatus ?? 403,
     /** An event for the demo or a test, not sent (see push.send). */
     generate: (module: string, companyId: string, opts: EmitOptions = {}) => state.generate(module, companyId, opts),
     push: {

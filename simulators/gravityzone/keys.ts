@@ -4,7 +4,8 @@ import { authHeaderMissing, invalidApiKey } from './rpcErrors.js'
 
 /**
  * API keys of the simulated tenant. Each key belongs to a company (its root) and is scoped to whole
- * APIs, like the checkboxes of My Account → API keys (reference/gravityzone.md §1.2).
+ * APIs, like the checkboxes of My Account → API keys
+ * (docs/platforms/gravityzone.md#transport-and-authentication).
  */
 export type KeyStore = ReturnType<typeof createKeyStore>
 

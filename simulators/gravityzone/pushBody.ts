@@ -2,9 +2,9 @@ import { pushMd5 } from '../../src/platforms/gravityzone/push.js'
 import type { GeneratedEvent } from './events/index.js'
 
 /**
- * What one push delivery looks like (reference/gravityzone.md §4.5): the body per service type and
- * the headers. `jsonRPC` is what the relay
- * receives; `cef` and `splunk` exist so a receiver can be shown refusing what it does not support.
+ * What one push delivery looks like (docs/platforms/gravityzone.md#what-a-delivery-looks-like): the
+ * body per service type and the headers. `jsonRPC` is what the relay receives; `cef` and `splunk`
+ * exist so a receiver can be shown refusing what it does not support.
  */
 export type ServiceType = 'jsonRPC' | 'splunk' | 'cef'
 

@@ -5,12 +5,14 @@ import { pushRequest, type ServiceType } from './pushBody.js'
 import { createPushStats, type DeliveryOutcome } from './pushStats.js'
 
 /**
- * GravityZone's Event Push Service for one API key (reference/gravityzone.md §4): configured by
- * setPushEventSettings, it POSTs batches to the receiver with the configured `Authorization`, an
- * `Event-Push-Service-Md5` header and no Content-Type, counts every non-200 answer, connection
- * failure and timeout, and switches itself off (status 0) after more than `maxFailures` failed
- * deliveries, or when `disableAfterMs` (3 h) pass after the last error without a 200 (§4.6).
- * Failed batches are not re-sent (§4.6: retries are a [GAP]; at-most-once is the safe reading).
+ * GravityZone's Event Push Service for one API key
+ * (docs/platforms/gravityzone.md#event-push-service): configured by setPushEventSettings, it POSTs
+ * batches to the receiver with the configured `Authorization`, an `Event-Push-Service-Md5` header
+ * and no Content-Type, counts every non-200 answer, connection failure and timeout, and switches
+ * itself off (status 0) after more than `maxFailures` failed deliveries, or when `disableAfterMs`
+ * (3 h) pass after the last error without a 200
+ * (docs/platforms/gravityzone.md#switch-off-after-failed-deliveries). Failed batches are not
+ * re-sent: whether GravityZone retries is undocumented, and at-most-once is the safe reading.
  */
 
 export type PushSettings = {
@@ -179,7 +181,8 @@ export const createPushSender = (options: PushSenderOptions) => {
       settings = structuredClone(next)
       void agent?.close()
       agent = new Agent({ connect: { rejectUnauthorized: next.serviceSettings.requireValidSslCertificate } })
-      // Calling setPushEventSettings again is how a stopped service is re-armed (§4.6).
+      // Calling setPushEventSettings again is how a stopped service is re-armed
+      // (docs/platforms/gravityzone.md#switch-off-after-failed-deliveries).
       failuresSinceEnabled = 0
       lastErrorAt = undefined
       disabledReason = undefined

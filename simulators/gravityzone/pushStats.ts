@@ -1,8 +1,9 @@
 import type { Clock } from '../../src/platforms/transport/clock.js'
 
 /**
- * The counters getPushEventStats reports (reference/gravityzone.md §4.4). Their exact semantics are
- * not documented; here `sentMessages` counts every request made, `errorMessages` the failed ones
+ * The counters getPushEventStats reports
+ * (docs/platforms/gravityzone.md#switch-off-after-failed-deliveries). Their exact semantics are not
+ * documented; here `sentMessages` counts every request made, `errorMessages` the failed ones
  * (anything but HTTP 200), `events`/`testEvents` the events carried. `serviceError` stays 0: the
  * simulator never fails on its own side.
  */
@@ -47,7 +48,10 @@ const statusClass = (status: number): keyof PushStats['error'] =>
 export const createPushStats = (clock: Clock) => {
   let stats = empty()
   return {
-    /** Counts one delivery; true when it succeeded (HTTP 200 exactly: §4.1 "must answer HTTP 200 OK"). */
+    /**
+     * Counts one delivery; true when it succeeded (HTTP 200 exactly:
+     * docs/platforms/gravityzone.md#what-a-delivery-looks-like).
+     */
     record(outcome: DeliveryOutcome, events: { test?: boolean }[]): boolean {
       const tests = events.filter((e) => e.test).length
       stats.count.events += events.length - tests

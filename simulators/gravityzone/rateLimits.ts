@@ -1,9 +1,9 @@
 import type { Clock } from '../../src/platforms/transport/clock.js'
 
 /**
- * Server-side rate limits per API key (reference/gravityzone.md §1.4): a token bucket per key and
- * tier; an empty bucket answers 429 with `Retry-After` in seconds. `licensing` stands for the whole
- * 5 req/s tier (licensing reads and company writes), `push` for the 5 req/min tier.
+ * Server-side rate limits per API key (docs/platforms/gravityzone.md#rate-limits): a token bucket
+ * per key and tier; an empty bucket answers 429 with `Retry-After` in seconds. `licensing` stands
+ * for the whole 5 req/s tier (licensing reads and company writes), `push` for the 5 req/min tier.
  */
 export type Tier = 'general' | 'licensing' | 'push'
 export type TierLimit = { limit: number; intervalMs: number }

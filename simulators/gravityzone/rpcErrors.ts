@@ -1,9 +1,10 @@
 import type { z } from 'zod'
 
 /**
- * JSON-RPC errors as GravityZone sends them (reference/gravityzone.md §1.3): `{code, message,
- * data: {details}}`, with an HTTP status that is not always 200. The official error table is a [GAP];
- * the statuses here follow what clients report (401 for auth, 400/404 for bad params and paths).
+ * JSON-RPC errors as GravityZone sends them (docs/platforms/gravityzone.md#responses-and-errors):
+ * `{code, message, data: {details}}`, with an HTTP status that is not always 200. No official error
+ * table is published; the statuses here follow what clients report (401 for auth, 400/404 for bad
+ * params and paths).
  */
 export class RpcFault extends Error {
   readonly code: number

@@ -6,9 +6,10 @@ import { errorEnvelope, invalidRequest, paramsFault, parseError, RpcFault, serve
 import { SimStateError } from './state.js'
 
 /**
- * The JSON-RPC endpoint, `POST /api/<version>/jsonrpc/<api>[/<service>]` (reference/gravityzone.md
- * §1.1–§1.4): Basic auth, per-key enabled APIs, the envelope, per-method params, per-key rate limits.
- * The body is read as text whatever the Content-Type, so a broken body gets a JSON-RPC parse error.
+ * The JSON-RPC endpoint, `POST /api/<version>/jsonrpc/<api>[/<service>]`
+ * (docs/platforms/gravityzone.md#public-api-basics): Basic auth, per-key enabled APIs, the
+ * envelope, per-method params, per-key rate limits. The body is read as text whatever the
+ * Content-Type, so a broken body gets a JSON-RPC parse error.
  */
 
 /** The parsed body of a JSON-RPC request, kept with its text. */
@@ -79,7 +80,6 @@ export type RpcRouteDeps = {
   keys: KeyStore
   rateLimits: RateLimits
   calls: CallStats
-  disabledApiStatus: number
 }
 
 export const installRpcRoutes = (app: FastifyInstance, deps: RpcRouteDeps): void => {
@@ -91,15 +91,20 @@ export const installRpcRoutes = (app: FastifyInstance, deps: RpcRouteDeps): void
       .send(JSON.stringify(payload))
   }
 
-  const handle = async (request: FastifyRequest<{ Params: { version: string; api: string } }>, reply: FastifyReply) => {
-    const { version, api } = request.params
+  const handle = async (
+    request: FastifyRequest<{ Params: { version: string; api: string; service?: string } }>,
+    reply: FastifyReply
+  ) => {
+    const { version, api, service } = request.params
     const read = readEnvelope(request.body as RpcBody | undefined)
     try {
       const key = deps.keys.authenticate(request.headers.authorization)
       if (read.fault) throw read.fault
       const { envelope } = read as { envelope: Envelope }
+      // A live tenant answers 401 for an API not ticked on the key (gravityzone-erpnext-billing
+      // README: "401 … Unauthorized for url: …/jsonrpc/network/"); its body is not published.
       if (Object.hasOwn(apis, api) && api !== 'general' && !key.enabledApis.includes(api))
-        throw serverError(`The API key does not have access to the ${api} API.`, deps.disabledApiStatus)
+        throw serverError(`The API key does not have access to the ${api} API.`, 401)
       const def = lookupMethod(api, envelope.method, version)
       const decision = deps.rateLimits.take(key.key, def.tier)
       if (!decision.ok) {
@@ -117,7 +122,8 @@ export const installRpcRoutes = (app: FastifyInstance, deps: RpcRouteDeps): void
       }
       const params = def.params.safeParse(envelope.params)
       if (!params.success) throw paramsFault(params.error)
-      const result = await def.handler({ sim: deps.sim, key, version }, params.data as never)
+      const ctx = { sim: deps.sim, key, version, ...(service !== undefined ? { service } : {}) }
+      const result = await def.handler(ctx, params.data as never)
       return answer(reply, 200, { id: envelope.id, jsonrpc: '2.0', result: result ?? null })
     } catch (error) {
       const fault = error instanceof SimStateError ? new RpcFault(-32602, 'Invalid params', error.message, 400) : error

@@ -5,8 +5,8 @@ import { createSimulatorCore, type SimulatorCore, type SimulatorCoreOptions } fr
 import { installRpcRoutes, rpcMethodOf } from './rpcRoute.js'
 
 /**
- * A faithful GravityZone Public API + Event Push Service, as a real HTTP server (SPEC §8,
- * reference/gravityzone.md §8). `url` is the Access URL (`http://127.0.0.1:N/api`), what
+ * A faithful GravityZone Public API + Event Push Service, as a real HTTP server
+ * (docs/testing.md#the-simulators). `url` is the Access URL (`http://127.0.0.1:N/api`), what
  * `GZ_API_URL` takes.
  */
 
@@ -47,8 +47,7 @@ export const startGravityZoneSimulator = async (
     sim: core.context,
     keys: core.keys,
     rateLimits: core.rateLimits,
-    calls: core.calls,
-    disabledApiStatus: core.disabledApiStatus
+    calls: core.calls
   })
   installControlRoutes(app, core)
   // The 3-hour rule also fires while nothing is delivered.

@@ -5,8 +5,9 @@ import { createUsageState, type UsageState } from './usageState.js'
 
 /**
  * The simulated tenant: a company tree under the partner that owns the API keys, endpoints, usage
- * and licences, all changeable the way the real console changes them (reference/gravityzone.md §2,
- * §3). Changes that GravityZone announces over the push service (installs, moves) are emitted.
+ * and licences, all changeable the way the real console changes them
+ * (docs/platforms/gravityzone.md#companies, #monthly-usage). Changes that GravityZone announces
+ * over the push service (installs, moves) are emitted.
  */
 
 export type SimCompany = {

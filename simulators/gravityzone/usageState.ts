@@ -1,11 +1,14 @@
 /**
- * Monthly usage snapshots and licences (reference/gravityzone.md §3). Each company has its own
- * counters per month and product type; what the API reports for a company is its own plus every
- * descendant's (the live observation: a parent's counters include its sub-companies). A month with
- * no snapshot reads as zeros: counters reset at 00:00 GMT on the 1st.
+ * Monthly usage snapshots and licences (docs/platforms/gravityzone.md#monthly-usage). Each company
+ * has its own counters per month and product type; what the API reports for a company is its own
+ * plus every descendant's (the live observation: a parent's counters include its sub-companies). A
+ * month with no snapshot reads as zeros: counters reset at 00:00 GMT on the 1st.
  */
 
-/** The counter set a live tenant returns for every company, zeros included (§3.1). */
+/**
+ * The counter set a live tenant returns for every company, zeros included
+ * (docs/platforms/gravityzone.md#monthly-usage).
+ */
 export const usageCounterNames = [
   'endpointMonthlyUsage',
   'aLaCarteMonthlyUsage',

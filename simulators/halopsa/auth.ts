@@ -4,9 +4,9 @@ import type { SimContext } from './context.js'
 import type { Area } from './resource.js'
 
 /**
- * Halo's authorisation server and Bearer check (reference/halopsa.md §1, §9.1): client credentials
- * on `/auth/token` (form-encoded; `?tenant=` on a hosted instance), discovery on `/api/authinfo`,
- * tokens that expire or can be revoked early, and scopes enforced per resource.
+ * Halo's authorisation server and Bearer check (docs/platforms/halopsa.md#authentication): client
+ * credentials on `/auth/token` (form-encoded; `?tenant=` on a hosted instance), discovery on
+ * `/api/authinfo`, tokens that expire or can be revoked early, and scopes enforced per resource.
  */
 
 type Token = { expiresAt: number; scopes: Set<string>; revoked: boolean }

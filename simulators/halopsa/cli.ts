@@ -1,26 +1,35 @@
-import { parseArgs } from 'node:util'
-import { startHaloPsaSimulator } from './server.js'
+import { readCommandLine } from '../kit/cli.js'
 
 /**
  * `npm run sim:halopsa -- --port N --client-id ID --client-secret SECRET [--seed demo] [--tenant T]`
  * Prints one line, the instance URL (what HALO_URL takes), and runs until SIGINT/SIGTERM.
  */
 
-const usage =
+const synopsis =
   'usage: sim:halopsa --port N --client-id ID --client-secret SECRET [--seed demo|none] [--tenant NAME] [--rate-limit N/SECONDS] [--retry-after]'
+const usage = `${synopsis}
+
+Starts the HaloPSA simulator (/auth/token and /api) on 127.0.0.1 and prints one line, its instance
+URL (what HALO_URL takes). Ctrl-C or SIGTERM stops it.
+
+  --port N                 port to listen on (default 0: any free port)
+  --client-id ID           the client_credentials application's id (required)
+  --client-secret SECRET   its secret (required)
+  --seed demo|none         start with the demo MSP's clients, items and invoices, or empty (default none)
+  --tenant NAME            a hosted instance: /auth/token then requires ?tenant=NAME
+  --rate-limit N/SECONDS   at most N requests per SECONDS, then 429 (default 300/300)
+  --retry-after            send Retry-After with each 429 (off by default: unconfirmed on HaloPSA)
+  -h, --help               this text`
 
 const main = async () => {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '0' },
-      'client-id': { type: 'string' },
-      'client-secret': { type: 'string' },
-      seed: { type: 'string', default: 'none' },
-      tenant: { type: 'string' },
-      'rate-limit': { type: 'string' },
-      'retry-after': { type: 'boolean', default: false }
-    },
-    strict: true
+  const values = readCommandLine(usage, {
+    port: { type: 'string', default: '0' },
+    'client-id': { type: 'string' },
+    'client-secret': { type: 'string' },
+    seed: { type: 'string', default: 'none' },
+    tenant: { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'retry-after': { type: 'boolean', default: false }
   })
   const port = Number(values.port)
   const seed = values.seed
@@ -34,9 +43,11 @@ const main = async () => {
     (seed !== 'demo' && seed !== 'none') ||
     rate === null
   ) {
-    console.error(usage)
+    console.error(synopsis)
     process.exit(2)
   }
+  // Loaded once the arguments are read, so that --help and a mistyped option answer at once.
+  const { startHaloPsaSimulator } = await import('./server.js')
   const sim = await startHaloPsaSimulator({
     port,
     clientId: values['client-id'],

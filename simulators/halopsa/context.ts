@@ -8,20 +8,23 @@ import type { Row, SimData } from './state.js'
 export type SimBehaviour = {
   clientId: string
   clientSecret: string
-  /** Set = a Halo-hosted instance: the token URL must carry `?tenant=<tenant>` (reference §1). */
+  /**
+   * Set = a Halo-hosted instance: the token URL must carry `?tenant=<tenant>`
+   * (docs/platforms/halopsa.md#authentication).
+   */
   tenant?: string
   /** Scopes the API application was granted (default `all`). */
   grantedScopes: string[]
   /** `expires_in` of issued tokens, seconds (≈3600 on real Halo). */
   tokenLifetimeS: number
   seed: SeedName
-  /** Answer to an update of an id that does not exist (reference §9.2: 404 or 400). */
+  /** Answer to an update of an id that does not exist: 404 or 400 (not documented; both are plausible). */
   unknownIdStatus: 404 | 400
   /** `page_size` > 100 on /Tickets: clamp it or refuse it. */
   ticketPageSize: 'clamp' | 'reject'
   /** DELETE /Client/{id}: remove it (404 afterwards) or refuse while it has tickets or invoices. */
   clientDelete: 'remove' | 'refuse-when-linked'
-  /** Send client updated/deleted webhook events (unconfirmed in Halo; reference §4, GAP 4). */
+  /** Send client updated/deleted webhook events (not in Halo's own docs; docs/platforms/halopsa.md#payloads). */
   clientEvents: boolean
   /** Also send "new ticket logged" and "ticket updated" events, not only status changes. */
   ticketEvents: boolean
@@ -29,7 +32,10 @@ export type SimBehaviour = {
   webhookPayload: SimPayloadType
 }
 
-/** How ids and keys are written in answers (reference §2.4: `3`, `3.0`, `"3"`; casing). */
+/**
+ * How ids and keys are written in answers (`3`, `3.0`, `"3"`; casing;
+ * docs/platforms/halopsa.md#errors-and-wire-quirks).
+ */
 export type Quirks = { ids: 'number' | 'string' | 'float'; keys: 'as-is' | 'capitalised' }
 
 export type WebhookNotice = {

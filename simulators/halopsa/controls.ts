@@ -15,9 +15,10 @@ import {
 } from './events.js'
 
 /**
- * What a human (or Halo itself) can do to the instance behind the relay's back — the scenarios of
- * reference/halopsa.md §9.5 — plus switches for the simulator's behaviour. Tests call these
- * in-process; the demo and other processes use the `/_sim/` routes that wrap them.
+ * What a human (or Halo itself) can do to the instance behind the relay's back (delete a client, an
+ * item or an invoice line, rename a status, close a ticket), plus switches for the simulator's
+ * behaviour. Tests call these in-process; the demo and other processes use the `/_sim/` routes that
+ * wrap them.
  */
 
 export type HaloPsaSimState = {

@@ -4,7 +4,7 @@ import { bodyRefusal } from './openapi.js'
 import type { Row, Table } from './state.js'
 
 /**
- * Halo's common behaviour for one resource (reference/halopsa.md §2, §9.2): lists with
+ * Halo's common behaviour for one resource (docs/platforms/halopsa.md#api-conventions): lists with
  * `pageinate/page_size/page_no/count/search/order/orderdesc/idonly` in an envelope or as a bare
  * array, single GET (404 when unknown), POST of a JSON array (create without id, partial update
  * with id, one object back for one element; the body checked against Halo's published schema

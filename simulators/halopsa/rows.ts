@@ -1,8 +1,8 @@
 import { NULL_DATE, haloTime, num, str, type Row, type SimData } from './state.js'
 
 /**
- * What Halo fills in when a record is created: the defaults and derived fields the reference
- * shows on real objects (reference/halopsa.md §3, §9.3), so reads look like the real thing.
+ * What Halo fills in when a record is created: the defaults and derived fields real objects show
+ * (docs/platforms/halopsa.md#calls-the-relay-makes), so reads look like the real thing.
  */
 
 export const clientRow = (id: number, input: Row, now: number): Row => ({

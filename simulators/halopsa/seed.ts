@@ -31,7 +31,8 @@ const baseLookups = (data: SimData) => {
 
   put(data.ticketTypes, { id: 1, name: 'Incident', initial_status: 1, default_priority: 3, fields: [] })
   put(data.ticketTypes, { id: 3, name: 'Service Request', initial_status: 1, default_priority: 4, fields: [] })
-  // The ticket type that reproduces the common 400 (reference §3.4: mandatory fields without defaults).
+  // The ticket type that reproduces the common 400 (mandatory fields without defaults;
+  // docs/platforms/halopsa.md#tickets-and-actions).
   put(data.ticketTypes, {
     id: 25,
     name: 'Security Incident',

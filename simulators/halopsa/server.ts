@@ -23,8 +23,8 @@ declare module 'fastify' {
 }
 
 /**
- * A faithful HaloPSA instance on 127.0.0.1 (reference/halopsa.md §9): the URL it returns is what
- * HALO_URL takes (`/auth/token` and `/api/...` below it).
+ * A faithful HaloPSA instance on 127.0.0.1 (docs/testing.md#the-simulators): the URL it returns is
+ * what HALO_URL takes (`/auth/token` and `/api/...` below it).
  */
 
 export type HaloPsaSimulatorOptions = {

@@ -13,7 +13,10 @@ export type Table<K extends number | string = number> = {
   get(id: K): Row | undefined
 }
 
-/** Numeric ids counting up (or down: recurring invoices have negative ids, reference §3.3). */
+/**
+ * Numeric ids counting up (or down: recurring invoices have negative ids,
+ * docs/platforms/halopsa.md#recurring-invoices).
+ */
 export const numericTable = (first: number, step: 1 | -1 = 1): Table<number> => {
   const rows = new Map<number, Row>()
   let nextId = first
@@ -54,7 +57,10 @@ export type SimData = {
   nextLineId(): number
   /** Ids of notifications (webhook events); from 41, the id a live "ticket status changed" payload carried. */
   nextNotificationId(): number
-  /** The status whose selection closes a ticket (9 on default installs, reference §3.4). */
+  /**
+   * The status whose selection closes a ticket (9 on default installs,
+   * docs/platforms/halopsa.md#tickets-and-actions).
+   */
   closedStatusId: number
   /** Outcomes the API agent may not use ("You do not have access to this Action at the moment"). */
   forbiddenOutcomeIds: Set<number>
@@ -95,7 +101,7 @@ export const emptyData = (): SimData => {
   }
 }
 
-/** Halo's "no date" (reference §2.4). */
+/** Halo's "no date" (docs/platforms/halopsa.md#errors-and-wire-quirks). */
 export const NULL_DATE = '1899-12-30T00:00:00'
 
 /** Halo-style local timestamp without zone, e.g. 2026-01-31T09:15:00. */

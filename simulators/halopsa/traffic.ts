@@ -3,9 +3,10 @@ import type { SimContext } from './context.js'
 
 /**
  * What arrives and how the instance answers in bulk: a log of every request (tests count calls and
- * check windows from it), Halo's rolling-window rate limit on `/api` and `/auth` (reference
- * §5: "Rate Limit Reached - 300 Requests per rolling 5 minute window", Retry-After unconfirmed so
- * it is a switch), and the id/casing quirks of answers (§2.4).
+ * check windows from it), Halo's rolling-window rate limit on `/api` and `/auth` ("Rate Limit
+ * Reached - 300 Requests per rolling 5 minute window", Retry-After unconfirmed so it is a switch;
+ * docs/platforms/halopsa.md#rate-limits), and the id/casing quirks of answers
+ * (docs/platforms/halopsa.md#errors-and-wire-quirks).
  */
 
 export type RateLimitSettings = { enabled: boolean; limit: number; windowMs: number; retryAfter: boolean }

@@ -6,7 +6,7 @@ import { simAuthenticationTypes, simPayloadTypes } from './events.js'
 import { num, str, type Row, type SimData } from './state.js'
 
 /**
- * Halo's outbound webhooks (reference/halopsa.md §4, §9.4): each event goes to every active
+ * Halo's outbound webhooks (docs/platforms/halopsa.md#webhooks): each event goes to every active
  * webhook with a notification for it (events.ts: by event number), as a full, small or event-only
  * body, with HTTP Basic when configured,
  * and every delivery is logged as a WebhookEvent row. Deliveries go out one at a time in order,

@@ -1,5 +1,5 @@
-import type { Decider, StreamFact } from './decider.js'
-import { domainFact, type DomainFact, type FactData } from './facts.js'
+import type { Decider } from './decider.js'
+import { domainFact, type DomainFact, type Fact, type FactData } from './facts.js'
 
 /** Global billing: the item mapping (usage counter → HaloPSA item) and which of its items are missing. */
 
@@ -11,22 +11,22 @@ export type BillingConfigCommand =
 
 export const initialBillingConfig = (): BillingConfigState => ({ items: {}, missingItems: new Set() })
 
-export const evolveBillingConfig = (state: BillingConfigState, fact: StreamFact): BillingConfigState => {
+export const evolveBillingConfig = (state: BillingConfigState, fact: Fact): BillingConfigState => {
   switch (fact.type) {
     case 'BillingConfigured':
-      state.items = (fact.data as FactData<'BillingConfigured'>).items
+      state.items = fact.data.items
       break
     case 'ItemMissing':
-      state.missingItems.add((fact.data as FactData<'ItemMissing'>).itemId)
+      state.missingItems.add(fact.data.itemId)
       break
     case 'ItemFound':
-      state.missingItems.delete((fact.data as FactData<'ItemFound'>).itemId)
+      state.missingItems.delete(fact.data.itemId)
       break
   }
   return state
 }
 
-export const decideBillingConfig = (command: BillingConfigCommand, state: BillingConfigState): DomainFact[] => {
+const decideBillingConfig = (command: BillingConfigCommand, state: BillingConfigState): DomainFact[] => {
   switch (command.type) {
     case 'ConfigureBilling':
       if (JSON.stringify(command.data.items) === JSON.stringify(state.items)) return []
@@ -53,9 +53,10 @@ export const billingConfig: Decider<BillingConfigCommand, BillingConfigState> = 
 
 /**
  * Counters that overlap: every endpoint is also counted under its MSP package tier
- * (reference/gravityzone.md §3.1), so billing both would bill the same endpoint twice.
+ * (docs/platforms/gravityzone.md#monthly-usage), so billing both would bill the same endpoint
+ * twice.
  */
-export const overlappingCounterGroups: readonly (readonly string[])[] = [
+const overlappingCounterGroups: readonly (readonly string[])[] = [
   [
     'endpointMonthlyUsage',
     'aLaCarteMonthlyUsage',

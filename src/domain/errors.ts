@@ -2,26 +2,24 @@
  * Refusals the domain and the services can give. Each has a stable code; the HTTP layer maps codes to statuses in
  * its one error catalogue (src/http/errors.ts).
  */
-export const domainErrorCodes = [
-  'mapping_not_found',
-  'mapping_already_exists',
-  'company_already_mapped',
-  'client_already_mapped',
-  'mapping_unchanged',
-  'event_not_found',
-  'event_closed',
-  'action_not_supported',
-  'recheck_in_progress',
-  'concurrency_conflict',
-  'invalid_configuration',
-  'invalid_cursor',
-  'unknown_company',
-  'unknown_client',
-  'billing_disabled',
-  'run_in_progress',
-  'not_configured'
-] as const
-export type DomainErrorCode = (typeof domainErrorCodes)[number]
+type DomainErrorCode =
+  | 'mapping_not_found'
+  | 'mapping_already_exists'
+  | 'company_already_mapped'
+  | 'client_already_mapped'
+  | 'mapping_unchanged'
+  | 'event_not_found'
+  | 'event_closed'
+  | 'action_not_supported'
+  | 'recheck_in_progress'
+  | 'concurrency_conflict'
+  | 'invalid_configuration'
+  | 'invalid_cursor'
+  | 'unknown_company'
+  | 'unknown_client'
+  | 'billing_disabled'
+  | 'run_in_progress'
+  | 'not_configured'
 
 const brand = Symbol.for('gz-halo-relay.domain-error')
 

@@ -1,12 +1,12 @@
-import type { Decider, StreamFact } from './decider.js'
+import type { Decider } from './decider.js'
 import { DomainError } from './errors.js'
-import { domainFact, type DomainFact, type FactData } from './facts.js'
+import { domainFact, type DomainFact, type Fact, type FactData } from './facts.js'
 import { supportsAction, type EventAction, type EventTypeId } from './integrationEvents.js'
 
 /**
  * Actions on one integration event, decided on the event's own stream so that two concurrent
  * actions cannot both win: the loser's append fails its expected revision, the retry sees the
- * winner's fact and is refused with 409 (SPEC §3).
+ * winner's fact and is refused with 409 (docs/integration-events.md#concurrent-actions).
  */
 
 /** What the integration-event projection knows about the event when the action arrives. */
@@ -27,9 +27,9 @@ export type ActionCommand =
 /** A recheck that never completed (the process died mid-way) stops blocking new ones after this. */
 export const RECHECK_STALE_AFTER_MS = 60_000
 
-export const initialActions = (): ActionsState => ({ acknowledged: false })
+const initialActions = (): ActionsState => ({ acknowledged: false })
 
-export const evolveActions = (state: ActionsState, fact: StreamFact): ActionsState => {
+const evolveActions = (state: ActionsState, fact: Fact): ActionsState => {
   switch (fact.type) {
     case 'EventAcknowledged':
       return { ...state, acknowledged: true }
@@ -56,7 +56,7 @@ export const ensureActionAllowed = (event: EventView, action: EventAction): void
     throw new DomainError('event_closed', `event ${event.id} is closed`, { eventId: event.id })
 }
 
-export const decideActions = (command: ActionCommand, state: ActionsState): DomainFact[] => {
+const decideActions = (command: ActionCommand, state: ActionsState): DomainFact[] => {
   switch (command.type) {
     case 'Acknowledge': {
       const { event } = command.data

@@ -1,26 +1,28 @@
 import { z } from 'zod'
 
 /**
- * The catalogue of facts: every kind of thing the relay records, past tense, with the zod schema
- * of its data. Nothing about the relay's state is stored any other way (SPEC §1, §4).
+ * The catalogue of facts: every kind of thing the relay records, past tense, with the zod schema of
+ * its data. Nothing about the relay's state is stored any other way
+ * (docs/architecture.md#the-catalogue).
  */
 
 // #region shared pieces
 export const MappingId = z.string().min(1).max(64)
 export const CompanyId = z.string().min(1).max(64).describe('GravityZone company id')
 export const ClientId = z.number().int().positive().describe('HaloPSA client id')
-export const ItemId = z.number().int().positive().describe('HaloPSA item id')
-export const TicketId = z.number().int().positive().describe('HaloPSA ticket id')
-/** Recurring invoices are invoice headers with negative ids in HaloPSA (reference/halopsa.md §3.3). */
-export const RecurringInvoiceId = z
+const ItemId = z.number().int().positive().describe('HaloPSA item id')
+const TicketId = z.number().int().positive().describe('HaloPSA ticket id')
+/**
+ * Recurring invoices are invoice headers with negative ids in HaloPSA
+ * (docs/platforms/halopsa.md#recurring-invoices).
+ */
+const RecurringInvoiceId = z
   .number()
   .int()
   .refine((n) => n !== 0, 'a recurring invoice id is never 0')
 export const Month = z.string().regex(/^(0[1-9]|1[0-2])\/\d{4}$/, 'a month is MM/YYYY')
 /** A GravityZone usage counter (getMonthlyUsage field), e.g. endpointMonthlyUsage. */
-export const UsageCounter = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9]{1,80}$/, 'a usage counter is a GravityZone counter name')
+const UsageCounter = z.string().regex(/^[A-Za-z][A-Za-z0-9]{1,80}$/, 'a usage counter is a GravityZone counter name')
 export const ItemMap = z.record(UsageCounter, ItemId)
 
 export const BillingSettings = z.object({
@@ -51,7 +53,7 @@ export type TicketingConfiguration = z.infer<typeof TicketingConfiguration>
 const ProblemList = z.array(z.object({ field: z.string(), message: z.string() }))
 // #endregion
 
-export const factSchemas = {
+const factSchemas = {
   // #region mappings and configuration
   MappingCreated: z.object({
     mappingId: MappingId,
@@ -230,6 +232,13 @@ export const factSchemas = {
   }),
   PushServiceRearmed: z.object({ previousStatus: z.number().int(), url: z.string(), reason: z.string() }),
   PushServiceChecked: z.object({ status: z.number().int(), errorMessages: z.number().int().optional() }),
+  /** GravityZone refused push subscription keys by name; the settings were stored without them. */
+  PushSubscriptionKeysDropped: z.object({
+    dropped: z.array(z.string().max(64)).min(1).max(64),
+    subscribed: z.array(z.string().max(64)).max(64),
+    /** GravityZone's own error text (never the push authorization). */
+    reason: z.string().max(400)
+  }),
   // #endregion
 
   // #region ticketing
@@ -388,12 +397,38 @@ export type FactType = keyof typeof factSchemas
 export type FactData<T extends FactType> = z.infer<(typeof factSchemas)[T]>
 export const factTypes = Object.keys(factSchemas) as FactType[]
 
-export const isFactType = (type: string): type is FactType => Object.hasOwn(factSchemas, type)
-
 /** A fact as the domain sees it: type and validated data (ids and metadata belong to the store). */
 export type DomainFact = { [T in FactType]: { type: T; data: FactData<T> } }[FactType]
 
+/** What a fold reads of a recorded fact besides its type and data (the store adds more). */
+type FactEnvelope = {
+  id: string
+  recordedAt: Date
+  metadata?: { actor?: string; causationId?: string; [key: string]: unknown }
+}
+
+/** A recorded fact of type T: its data has the catalogue's shape for T. */
+export type FactOf<T extends FactType> = FactEnvelope & { type: T; data: FactData<T> }
+
+/** Any recorded fact of the catalogue: switching on `fact.type` narrows `fact.data`. */
+export type Fact = { [T in FactType]: FactOf<T> }[FactType]
+
+/**
+ * Where a stored fact enters the domain. The store keeps `type` and `data` generic (a string and
+ * JSON); every fact in it was appended from this catalogue and validated by its schema on the way
+ * in (domainFact, the webhook parsers), so its type names the shape of its data. A type assertion
+ * only: nothing is checked again at run time, so folding costs what it did. A type the catalogue
+ * no longer has falls through a fold's `default` branch.
+ */
+export const asFact = <F extends { type: string; data: unknown } & FactEnvelope>(fact: F): F & Fact => fact as F & Fact
+
+/** The catalogue one type at a time, so that parsing a T's data gives FactData<T> without a cast. */
+const schemaOf: { [T in FactType]: z.ZodType<FactData<T>> } = factSchemas
+
+/** Validates data against its type's schema (throws a ZodError when it does not fit). */
+export const parseFactData = <T extends FactType>(type: T, data: unknown): FactData<T> => schemaOf[type].parse(data)
+
 export const domainFact = <T extends FactType>(type: T, data: FactData<T>): { type: T; data: FactData<T> } => ({
   type,
-  data: factSchemas[type].parse(data) as FactData<T>
+  data: parseFactData(type, data)
 })

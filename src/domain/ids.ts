@@ -13,8 +13,8 @@ let counter = 0
 /**
  * A fresh id for facts the relay originates: a UUID version 7 (RFC 9562), time-ordered, so the
  * store's unique index on fact ids grows at its right edge instead of touching a random page per
- * append (+30% group-commit throughput here, bench/store.ts). A 12-bit counter keeps ids made in
- * the same millisecond in order.
+ * append (docs/benchmarks.md#figures-behind-design-choices). A 12-bit counter keeps ids made in the
+ * same millisecond in order.
  */
 // Random bytes drawn 4 KiB at a time: one call into the CSPRNG per 512 ids instead of one per id.
 const pool = new Uint8Array(4096)
@@ -57,9 +57,9 @@ export const newId = (): string => {
 }
 
 /**
- * A deterministic UUID (RFC 9562 version 8, "custom") from a SHA-256 over the given parts.
- * Facts derived from an external delivery use it, so a re-delivery maps to the same fact ids and
- * the store treats the second append as an idempotent repeat (SPEC §4, anchors §1.3).
+ * A deterministic UUID (RFC 9562 version 8, "custom") from a SHA-256 over the given parts. Facts
+ * derived from an external delivery use it, so a re-delivery maps to the same fact ids and the
+ * store treats the second append as an idempotent repeat (docs/architecture.md#deterministic-ids).
  */
 export const deterministicId = (...parts: (string | Uint8Array)[]): string => {
   // The parts, each followed by a NUL, hashed in one call: the bytes an incremental hash would

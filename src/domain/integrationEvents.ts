@@ -1,7 +1,8 @@
 import { z } from 'zod'
 
 /**
- * The eight integration events (SPEC §3; texts from the vendor's Events page in shared/seed/).
+ * The eight integration events (docs/integration-events.md#the-eight-events); the texts are the
+ * vendor's Events page, https://www.bitdefender.com/business/support/en/77211-1439682-events.html.
  * Ids, categories and actions are part of the contract.
  */
 
@@ -34,7 +35,7 @@ export type EventSubject = {
   ticketId?: number
 }
 
-export type EventTypeDefinition = {
+type EventTypeDefinition = {
   id: EventTypeId
   category: EventCategory
   title: string

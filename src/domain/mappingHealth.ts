@@ -1,5 +1,5 @@
-import type { Decider, StreamFact } from './decider.js'
-import { domainFact, type DomainFact, type FactData } from './facts.js'
+import type { Decider } from './decider.js'
+import { domainFact, type DomainFact, type Fact, type FactData } from './facts.js'
 
 /**
  * What the relay last observed about one mapping's two sides, its recurring invoice and its
@@ -50,22 +50,22 @@ export const initialHealth = (): HealthState => ({
   missingItems: new Set()
 })
 
-export const evolveHealth = (state: HealthState, fact: StreamFact): HealthState => {
+export const evolveHealth = (state: HealthState, fact: Fact): HealthState => {
   switch (fact.type) {
     case 'CompanyNotFound':
-      state.missingCompanies.add((fact.data as FactData<'CompanyNotFound'>).gravityzoneCompanyId)
+      state.missingCompanies.add(fact.data.gravityzoneCompanyId)
       break
     case 'CompanyFound':
-      state.missingCompanies.delete((fact.data as FactData<'CompanyFound'>).gravityzoneCompanyId)
+      state.missingCompanies.delete(fact.data.gravityzoneCompanyId)
       break
     case 'ClientDeleted':
-      state.missingClients.add((fact.data as FactData<'ClientDeleted'>).halopsaClientId)
+      state.missingClients.add(fact.data.halopsaClientId)
       break
     case 'ClientFound':
-      state.missingClients.delete((fact.data as FactData<'ClientFound'>).halopsaClientId)
+      state.missingClients.delete(fact.data.halopsaClientId)
       break
     case 'CompanyAndClientNotFound': {
-      const d = fact.data as FactData<'CompanyAndClientNotFound'>
+      const d = fact.data
       state.missingCompanies.add(d.gravityzoneCompanyId)
       state.missingClients.add(d.halopsaClientId)
       break
@@ -78,16 +78,16 @@ export const evolveHealth = (state: HealthState, fact: StreamFact): HealthState 
       state.invoiceMissing = false
       break
     case 'ItemMissing':
-      state.missingItems.add((fact.data as FactData<'ItemMissing'>).itemId)
+      state.missingItems.add(fact.data.itemId)
       break
     case 'ItemFound':
-      state.missingItems.delete((fact.data as FactData<'ItemFound'>).itemId)
+      state.missingItems.delete(fact.data.itemId)
       break
   }
   return state
 }
 
-export const decideHealth = (command: HealthCommand, state: HealthState): DomainFact[] => {
+const decideHealth = (command: HealthCommand, state: HealthState): DomainFact[] => {
   switch (command.type) {
     case 'ObserveInventory': {
       const d = command.data

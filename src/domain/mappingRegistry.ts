@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Decider, StreamFact } from './decider.js'
+import type { Decider } from './decider.js'
 import { DomainError } from './errors.js'
 import {
   BillingSettings,
@@ -9,6 +9,7 @@ import {
   TicketingSettings,
   domainFact,
   type DomainFact,
+  type Fact,
   type FactData
 } from './facts.js'
 
@@ -52,10 +53,10 @@ export type RegistryCommand =
 
 export const initialRegistry = (): RegistryState => ({ mappings: new Map(), byCompany: new Map(), byClient: new Map() })
 
-export const evolveRegistry = (state: RegistryState, fact: StreamFact): RegistryState => {
+export const evolveRegistry = (state: RegistryState, fact: Fact): RegistryState => {
   switch (fact.type) {
     case 'MappingCreated': {
-      const d = fact.data as FactData<'MappingCreated'>
+      const d = fact.data
       const at = fact.recordedAt.toISOString()
       const mapping: Mapping = {
         id: d.mappingId,
@@ -74,7 +75,7 @@ export const evolveRegistry = (state: RegistryState, fact: StreamFact): Registry
       return state
     }
     case 'MappingUpdated': {
-      const d = fact.data as FactData<'MappingUpdated'>
+      const d = fact.data
       const current = state.mappings.get(d.mappingId)
       if (!current) return state
       const next: Mapping = { ...current, updatedAt: fact.recordedAt.toISOString() }
@@ -99,7 +100,7 @@ export const evolveRegistry = (state: RegistryState, fact: StreamFact): Registry
       return state
     }
     case 'MappingDeleted': {
-      const d = fact.data as FactData<'MappingDeleted'>
+      const d = fact.data
       const current = state.mappings.get(d.mappingId)
       if (!current) return state
       state.mappings.delete(d.mappingId)
@@ -140,7 +141,7 @@ const ensureClientFree = (state: RegistryState, clientId: number, self?: string)
   }
 }
 
-export const decideRegistry = (command: RegistryCommand, state: RegistryState): DomainFact[] => {
+const decideRegistry = (command: RegistryCommand, state: RegistryState): DomainFact[] => {
   switch (command.type) {
     case 'CreateMapping': {
       const d = command.data

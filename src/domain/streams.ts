@@ -1,6 +1,6 @@
 /**
  * Stream names: `category-id`, with no dash inside the category, because EventStoreDB's
- * $by_category splits at the first dash (reference/anchors.md §1.8).
+ * $by_category splits at the first dash (docs/architecture.md#stream-naming).
  */
 export const streams = {
   /** Every mapping's lifecycle in one stream: the 1:1 rule needs all of them in one decision. */
@@ -14,7 +14,8 @@ export const streams = {
   /**
    * One GravityZone push delivery, by an id derived from the SHA-256 of its body that starts with
    * the delivery's send time (pushPreparation.ts): new streams land at the end of the stream index
-   * instead of a random page, which took single-fact appends from ~16k to ~25k/s at c=64 (bench/store.ts).
+   * instead of a random page, which makes appends cheaper
+   * (docs/benchmarks.md#figures-behind-design-choices).
    */
   gzDelivery: (deliveryKey: string) => `gzDelivery-${deliveryKey}`,
   haloDelivery: (bodyHash: string) => `haloDelivery-${bodyHash}`,
@@ -29,8 +30,3 @@ export const streams = {
   haloWebhook: () => 'haloWebhook-main',
   checkpoint: (processor: string) => `checkpoint-${processor}`
 } as const
-
-export const categoryOf = (stream: string): string => {
-  const dash = stream.indexOf('-')
-  return dash === -1 ? stream : stream.slice(0, dash)
-}

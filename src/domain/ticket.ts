@@ -1,5 +1,5 @@
-import type { Decider, StreamFact } from './decider.js'
-import { domainFact, type DomainFact, type FactData } from './facts.js'
+import type { Decider } from './decider.js'
+import { domainFact, type DomainFact, type Fact, type FactData } from './facts.js'
 
 /**
  * The ticket for one threat on one endpoint (stream `ticket-<threatKey>`): which security events
@@ -27,18 +27,18 @@ export type TicketCommand =
   | { type: 'RecordClosed'; data: FactData<'TicketClosed'> }
   | { type: 'RecordCloseFailed'; data: FactData<'TicketCloseFailed'> }
 
-export const initialTicket = (): TicketState => ({ open: false, handled: new Set() })
+const initialTicket = (): TicketState => ({ open: false, handled: new Set() })
 
-export const evolveTicket = (state: TicketState, fact: StreamFact): TicketState => {
+const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
   switch (fact.type) {
     case 'TicketCreationStarted': {
-      const d = fact.data as FactData<'TicketCreationStarted'>
+      const d = fact.data
       state.pending = { securityEventKey: d.securityEventKey, marker: d.marker }
       state.mappingId = d.mappingId
       break
     }
     case 'TicketCreated': {
-      const d = fact.data as FactData<'TicketCreated'>
+      const d = fact.data
       state.ticketId = d.ticketId
       state.open = true
       state.mappingId = d.mappingId
@@ -47,26 +47,26 @@ export const evolveTicket = (state: TicketState, fact: StreamFact): TicketState 
       break
     }
     case 'TicketNoteAdded':
-      state.handled.add((fact.data as FactData<'TicketNoteAdded'>).securityEventKey)
+      state.handled.add(fact.data.securityEventKey)
       break
     case 'TicketNoteFailed':
-      state.handled.add((fact.data as FactData<'TicketNoteFailed'>).securityEventKey)
+      state.handled.add(fact.data.securityEventKey)
       break
     case 'TicketCreateFailed':
-      state.handled.add((fact.data as FactData<'TicketCreateFailed'>).securityEventKey)
+      state.handled.add(fact.data.securityEventKey)
       delete state.pending
       break
     case 'TicketingSkipped':
-      state.handled.add((fact.data as FactData<'TicketingSkipped'>).securityEventKey)
+      state.handled.add(fact.data.securityEventKey)
       break
     case 'TicketClosed':
-      if ((fact.data as FactData<'TicketClosed'>).ticketId === state.ticketId) state.open = false
+      if (fact.data.ticketId === state.ticketId) state.open = false
       break
   }
   return state
 }
 
-export const decideTicket = (command: TicketCommand, state: TicketState): DomainFact[] => {
+const decideTicket = (command: TicketCommand, state: TicketState): DomainFact[] => {
   switch (command.type) {
     case 'StartCreation':
       return state.handled.has(command.data.securityEventKey) ? [] : [domainFact('TicketCreationStarted', command.data)]
@@ -97,8 +97,7 @@ export const ticketDecider: Decider<TicketCommand, TicketState> = {
 }
 
 /** What to do with a security event, given the ticket stream (pure; the processor does the I/O). */
-export type TicketPlan =
-  { action: 'done' } | { action: 'create'; recover?: string } | { action: 'note'; ticketId: number }
+type TicketPlan = { action: 'done' } | { action: 'create'; recover?: string } | { action: 'note'; ticketId: number }
 
 export const planTicket = (state: TicketState, securityEventKey: string): TicketPlan => {
   if (state.handled.has(securityEventKey)) return { action: 'done' }

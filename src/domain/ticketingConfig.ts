@@ -1,5 +1,5 @@
-import type { Decider, StreamFact } from './decider.js'
-import { domainFact, type DomainFact, type FactData, type TicketingConfiguration } from './facts.js'
+import type { Decider } from './decider.js'
+import { domainFact, type DomainFact, type Fact, type FactData, type TicketingConfiguration } from './facts.js'
 
 /** The ticketing configuration and whether HaloPSA last confirmed it. */
 
@@ -18,12 +18,12 @@ export type TicketingConfigCommand =
       }
     }
 
-export const initialTicketingConfig = (): TicketingConfigState => ({ invalid: false })
+const initialTicketingConfig = (): TicketingConfigState => ({ invalid: false })
 
-export const evolveTicketingConfig = (state: TicketingConfigState, fact: StreamFact): TicketingConfigState => {
+const evolveTicketingConfig = (state: TicketingConfigState, fact: Fact): TicketingConfigState => {
   switch (fact.type) {
     case 'TicketingConfigured': {
-      const { verified, ...config } = fact.data as FactData<'TicketingConfigured'>
+      const { verified, ...config } = fact.data
       state.config = config
       if (verified) state.invalid = false
       break
@@ -38,7 +38,7 @@ export const evolveTicketingConfig = (state: TicketingConfigState, fact: StreamF
   return state
 }
 
-export const decideTicketingConfig = (command: TicketingConfigCommand, state: TicketingConfigState): DomainFact[] => {
+const decideTicketingConfig = (command: TicketingConfigCommand, state: TicketingConfigState): DomainFact[] => {
   switch (command.type) {
     case 'ConfigureTicketing':
       return [domainFact('TicketingConfigured', command.data)]

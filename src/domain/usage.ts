@@ -1,5 +1,5 @@
-import type { Decider, StreamFact } from './decider.js'
-import { domainFact, type DomainFact, type FactData } from './facts.js'
+import type { Decider } from './decider.js'
+import { domainFact, type DomainFact, type Fact, type FactData } from './facts.js'
 
 /**
  * One mapping's billing for one month (stream `usage-<mappingId>_<yyyy-mm>`): what was last put on
@@ -17,9 +17,9 @@ const skipKey = (d: FactData<'BillingSkipped'>) => `${d.reason}:${d.detail ?? ''
 
 export const usageDecider: Decider<UsageCommand, UsageState> = {
   initialState: () => ({}),
-  evolve: (state: UsageState, fact: StreamFact): UsageState => {
-    if (fact.type === 'UsageBilled') return { billed: linesKey((fact.data as FactData<'UsageBilled'>).lines) }
-    if (fact.type === 'BillingSkipped') return { ...state, skipped: skipKey(fact.data as FactData<'BillingSkipped'>) }
+  evolve: (state: UsageState, fact: Fact): UsageState => {
+    if (fact.type === 'UsageBilled') return { billed: linesKey(fact.data.lines) }
+    if (fact.type === 'BillingSkipped') return { ...state, skipped: skipKey(fact.data) }
     return state
   },
   decide: (command: UsageCommand, state: UsageState): DomainFact[] => {

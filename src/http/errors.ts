@@ -1,7 +1,7 @@
 /**
  * Every error the HTTP interface can answer, in one place (fastify's lib/errors.js pattern): a
  * stable snake_case code, its status, and a default message. Bodies are always
- * `{ "error": { "code", "message", "details"? } }` (SPEC §6).
+ * `{ "error": { "code", "message", "details"? } }` (docs/architecture.md#http).
  */
 export const errorCatalogue = {
   // 400

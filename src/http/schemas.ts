@@ -11,8 +11,8 @@ import {
 } from '../domain/facts.js'
 
 /**
- * The shapes of the HTTP interface (SPEC §6.1), one zod schema each; routes validate with them and
- * the OpenAPI document at /docs is generated from them.
+ * The shapes of the HTTP interface (README.md#http-interface), one zod schema each; routes validate
+ * with them and the OpenAPI document at /docs is generated from them.
  */
 
 const register = <T extends z.ZodType>(schema: T, id: string): T => {
@@ -20,7 +20,7 @@ const register = <T extends z.ZodType>(schema: T, id: string): T => {
   return schema
 }
 
-export const ErrorBody = register(
+const ErrorBody = register(
   z.object({
     error: z.object({
       code: z.string().describe('stable snake_case code'),

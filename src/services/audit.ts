@@ -6,7 +6,7 @@ import { DomainError } from '../domain/errors.js'
  * stream name, or a category (`mapping`, `gzDelivery`, …) when it has no dash.
  */
 
-export type AuditFilter = {
+type AuditFilter = {
   stream?: string
   type?: string
   mappingId?: string
@@ -102,5 +102,3 @@ export const createAuditService = (deps: { store: EventStore }) => {
     }
   }
 }
-
-export type AuditService = ReturnType<typeof createAuditService>

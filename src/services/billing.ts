@@ -1,7 +1,7 @@
 import type { EventStore } from '../store/port.js'
 import { lastFact } from '../store/lastFact.js'
 import { metadataFor, type Cause } from '../domain/metadata.js'
-import type { FactData } from '../domain/facts.js'
+import { asFact, type FactData } from '../domain/facts.js'
 import type { Mapping } from '../domain/mappingRegistry.js'
 import { itemMappingProblems } from '../domain/billingConfig.js'
 import type { BillingConfigCommand, BillingConfigState } from '../domain/billingConfig.js'
@@ -18,16 +18,18 @@ import type { LineChange, LineSkip } from '../platforms/halopsa/resources/recurr
 import { isPlatformError } from '../platforms/transport/errors.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
-import { invoiceFor, type Inventory } from './inventory.js'
+import type { Inventory } from './inventory.js'
+import { invoiceFor } from './inventory/billingPrerequisites.js'
 
 /**
- * Billing (issue 6 §3): for each billing-enabled, non-suspended mapping, the month's GravityZone
- * usage becomes quantities on the client's HaloPSA recurring invoice, through the mapping's custom
- * item mapping or the global one, without disturbing the invoice's other lines. Invoices are read in
- * bulk (pages) and each is written once; the run is idempotent per mapping and month.
+ * Billing (docs/platforms/halopsa.md#recurring-invoices): for each billing-enabled, non-suspended
+ * mapping, the month's GravityZone usage becomes quantities on the client's HaloPSA recurring
+ * invoice, through the mapping's custom item mapping or the global one, without disturbing the
+ * invoice's other lines. Invoices are read in bulk (pages) and each is written once; the run is
+ * idempotent per mapping and month.
  */
 
-export type BillingReport = {
+type BillingReport = {
   runId: string
   month: string
   mappings: number
@@ -255,7 +257,9 @@ export const createBilling = (deps: {
     /** Whether `month` still needs a run: never run, or the last run left failures behind. */
     async due(month: string): Promise<boolean> {
       const last = await lastFact(deps.store, streams.billingRun(month))
-      return !last || (last.data as FactData<'BillingRunCompleted'>).failed > 0
+      if (!last) return true
+      const run = asFact(last)
+      return run.type === 'BillingRunCompleted' && run.data.failed > 0
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Decider } from '../domain/decider.js'
 import { DomainError } from '../domain/errors.js'
-import type { DomainFact } from '../domain/facts.js'
+import { asFact, type DomainFact } from '../domain/facts.js'
 import { newId } from '../domain/ids.js'
 import { metadataFor, type Cause } from '../domain/metadata.js'
 import type { EventStore, NewFact, StoredFact } from '../store/port.js'
@@ -8,13 +8,13 @@ import { isStreamNotFound, isWrongExpectedVersion } from '../store/errors.js'
 
 /**
  * Loads a stream, folds it with the decider, decides, and appends with the revision it read
- * (Emmett's CommandHandler, reference/anchors.md §2.1). On a version conflict it reloads and
- * decides again, a bounded number of times; when the conflict persists it refuses with
+ * (Emmett's CommandHandler; docs/architecture.md#command-handler). On a version conflict it reloads
+ * and decides again, a bounded number of times; when the conflict persists it refuses with
  * `concurrency_conflict`. Within one process, commands on one stream run one at a time (so the
  * cached state is never folded twice); across processes the expected revision decides.
  */
 
-export type CommandResult<State> = {
+type CommandResult<State> = {
   /** The facts appended (empty when the decider had nothing to say). */
   facts: StoredFact[]
   /** Global position of the last fact appended, for read-your-writes; null when nothing was appended. */
@@ -22,7 +22,7 @@ export type CommandResult<State> = {
   state: State
 }
 
-export type CommandHandlerOptions = {
+type CommandHandlerOptions = {
   retries?: number
   minDelayMs?: number
   factor?: number
@@ -69,7 +69,7 @@ export const createCommandHandler = <Command, State>(
     }
     let { state, revision } = entry
     for (const fact of facts) {
-      state = decider.evolve(state, fact)
+      state = decider.evolve(state, asFact(fact))
       revision = fact.revision
     }
     const next = { state, revision }

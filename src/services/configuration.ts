@@ -23,12 +23,23 @@ export type ConfigurationChecks = {
   ticketingProblems(config: TicketingConfiguration): Promise<{ problems: Problem[]; checked: string[] }>
 }
 
-export const defaultTicketing: TicketingConfiguration = {
+const defaultTicketing: TicketingConfiguration = {
   ticketTypeId: 1,
   closedStatusName: 'Closed',
   autoCloseBlocked: false,
   modules: []
 }
+
+/** The stored ticketing configuration, or undefined before the first PUT (ticketing is then off). */
+export const storedTicketingConfiguration =
+  (ticketing: CommandHandler<TicketingConfigCommand, TicketingConfigState>) =>
+  async (): Promise<TicketingConfiguration | undefined> =>
+    (await ticketing.load(streams.ticketingConfig())).config
+
+/** The global item mapping (usage counter → HaloPSA item). */
+export const storedBillingItems =
+  (billing: CommandHandler<BillingConfigCommand, BillingConfigState>) => async (): Promise<Record<string, number>> =>
+    (await billing.load(streams.billingConfig())).items
 
 export const createConfigurationService = (deps: {
   runner: ProjectionRunner
@@ -36,13 +47,14 @@ export const createConfigurationService = (deps: {
   ticketing: CommandHandler<TicketingConfigCommand, TicketingConfigState>
   checks?: ConfigurationChecks
 }) => {
+  const billingItems = storedBillingItems(deps.billing)
   const settle = async (position: bigint | null) => {
     if (position !== null) await deps.runner.waitForPosition(position)
   }
 
   return {
     async getBilling(): Promise<{ items: Record<string, number> }> {
-      return { items: (await deps.billing.load(streams.billingConfig())).items }
+      return { items: await billingItems() }
     },
 
     async putBilling(items: Record<string, number>, cause: Cause): Promise<{ items: Record<string, number> }> {
@@ -68,10 +80,7 @@ export const createConfigurationService = (deps: {
       return { ...(state.config ?? defaultTicketing), configured: state.config !== undefined }
     },
 
-    /** The stored configuration, or undefined before the first PUT (ticketing is then off). */
-    async ticketingConfiguration(): Promise<TicketingConfiguration | undefined> {
-      return (await deps.ticketing.load(streams.ticketingConfig())).config
-    },
+    ticketingConfiguration: storedTicketingConfiguration(deps.ticketing),
 
     async putTicketing(config: TicketingConfiguration, cause: Cause): Promise<TicketingConfiguration> {
       let verified = false
@@ -96,5 +105,3 @@ export const createConfigurationService = (deps: {
     }
   }
 }
-
-export type ConfigurationService = ReturnType<typeof createConfigurationService>

@@ -20,7 +20,7 @@ import { auditFact, eventView, type EventView } from './views.js'
  * Every action answers with the event as it is after the facts it appended (read-your-writes).
  */
 
-export type RecheckOutcome = { outcome: 'closed' | 'still-active' | 'failed'; message?: string }
+type RecheckOutcome = { outcome: 'closed' | 'still-active' | 'failed'; message?: string }
 
 /** Runs the check behind one event; facts it appends carry `cause` (causation = the RecheckRequested fact). */
 export type RecheckExecutor = (
@@ -28,7 +28,7 @@ export type RecheckExecutor = (
   cause: Cause
 ) => Promise<{ message?: string; position?: bigint | null } | void>
 
-export type EventFilter = {
+type EventFilter = {
   status?: 'active' | 'closed' | 'all'
   category?: EventCategory
   type?: EventTypeId
@@ -38,8 +38,8 @@ export type EventFilter = {
   cursor?: string
 }
 
-export const encodeCursor = (position: bigint): string => Buffer.from(`p:${position}`).toString('base64url')
-export const decodeCursor = (cursor: string): bigint => {
+const encodeCursor = (position: bigint): string => Buffer.from(`p:${position}`).toString('base64url')
+const decodeCursor = (cursor: string): bigint => {
   const text = Buffer.from(cursor, 'base64url').toString('utf8')
   if (!/^p:\d+$/.test(text)) throw new DomainError('invalid_cursor', 'the cursor is not one this API issued')
   return BigInt(text.slice(2))
@@ -212,5 +212,3 @@ export const createEventsService = (deps: {
     }
   }
 }
-
-export type EventsService = ReturnType<typeof createEventsService>

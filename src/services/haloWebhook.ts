@@ -1,7 +1,7 @@
 import type { EventStore } from '../store/port.js'
 import { lastFact } from '../store/lastFact.js'
 import { metadataFor } from '../domain/metadata.js'
-import type { FactData } from '../domain/facts.js'
+import { asFact, type DomainFact, type Fact, type FactData } from '../domain/facts.js'
 import { newId } from '../domain/ids.js'
 import { streams } from '../domain/streams.js'
 import type { HaloPsaClient } from '../platforms/halopsa/client.js'
@@ -9,6 +9,7 @@ import type { HaloWebhook } from '../platforms/halopsa/schemas.js'
 import { haloWebhookEventNames } from '../platforms/halopsa/webhookPayload.js'
 import { findWebhook, webhookGaps } from '../platforms/halopsa/webhookSetup.js'
 import { isPlatformError } from '../platforms/transport/errors.js'
+import type { Logger } from '../logger.js'
 
 /**
  * The relay's HaloPSA webhook. Registered through the API with what Halo's `Webhook` schema lets
@@ -20,7 +21,6 @@ import { isPlatformError } from '../platforms/transport/errors.js'
  * closes are still seen, by the inventory poll.
  */
 
-type Logger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void }
 type Missing = FactData<'HaloWebhookRegistrationIncomplete'>['missing']
 
 export type HaloWebhookState =
@@ -28,6 +28,8 @@ export type HaloWebhookState =
   | { status: 'not-registered'; reason: string }
   | { status: 'complete'; url: string; webhookId: string; checkedAt: string }
   | { status: 'incomplete'; url: string; webhookId?: string; missing: Missing; message?: string; checkedAt: string }
+
+type Recorded = Exclude<HaloWebhookState, { status: 'unchecked' | 'not-registered' }>
 
 export const haloWebhookName = 'gz-halo-relay'
 
@@ -44,18 +46,26 @@ export const createHaloWebhookRegistration = (deps: {
   /** Halo's refusal as text, with the webhook password masked should Halo ever echo it. */
   const masked = (text: string) => (deps.credentials ? text.split(deps.credentials.password).join('********') : text)
 
-  const record = async (state: Exclude<HaloWebhookState, { status: 'unchecked' | 'not-registered' }>) => {
+  /** Whether the stream's last fact already says what `state` says. */
+  const unchanged = (last: Fact | undefined, state: Recorded): boolean => {
+    switch (last?.type) {
+      case 'HaloWebhookRegistrationComplete':
+        return state.status === 'complete' && last.data.webhookId === state.webhookId
+      case 'HaloWebhookRegistrationIncomplete':
+        return (
+          state.status === 'incomplete' &&
+          last.data.webhookId === state.webhookId &&
+          JSON.stringify(last.data.missing) === JSON.stringify(state.missing)
+        )
+      default:
+        return false
+    }
+  }
+
+  const record = async (state: Recorded) => {
     const last = await lastFact(deps.store, streams.haloWebhook())
-    const same =
-      state.status === 'complete'
-        ? last?.type === 'HaloWebhookRegistrationComplete' &&
-          (last.data as FactData<'HaloWebhookRegistrationComplete'>).webhookId === state.webhookId
-        : last?.type === 'HaloWebhookRegistrationIncomplete' &&
-          JSON.stringify((last.data as FactData<'HaloWebhookRegistrationIncomplete'>).missing) ===
-            JSON.stringify(state.missing) &&
-          (last.data as FactData<'HaloWebhookRegistrationIncomplete'>).webhookId === state.webhookId
-    if (same) return
-    const fact =
+    if (unchanged(last && asFact(last), state)) return
+    const fact: DomainFact =
       state.status === 'complete'
         ? { type: 'HaloWebhookRegistrationComplete', data: { url: state.url, webhookId: state.webhookId } }
         : {
@@ -65,7 +75,7 @@ export const createHaloWebhookRegistration = (deps: {
               ...(state.webhookId !== undefined ? { webhookId: state.webhookId } : {}),
               missing: state.missing,
               ...(state.message !== undefined ? { message: state.message } : {})
-            } satisfies FactData<'HaloWebhookRegistrationIncomplete'>
+            }
           }
     await deps.store.append(streams.haloWebhook(), [
       { id: newId(), ...fact, metadata: metadataFor({ actor: 'relay', correlationId: newId() }, deps.now()) }

@@ -11,16 +11,17 @@ import { haloWebhookPayloadSchema } from '../platforms/halopsa/webhookPayload.js
  * Turns webhook deliveries into facts. Every fact of a delivery goes into one stream named after
  * the SHA-256 of the body (for GravityZone, as a time-ordered id: its send time, then the hash),
  * appended with `no_stream` and ids derived from the body: a re-delivery of the same bytes is an
- * idempotent repeat of the first append and writes nothing (SPEC §4, anchors §1.3). The caller
- * answers 2xx only once this resolves, i.e. once the facts are durable. A GravityZone body is
- * prepared by pushPreparation.ts, on a preparation thread when it is large and threads are given.
+ * idempotent repeat of the first append and writes nothing
+ * (docs/architecture.md#deterministic-ids). The caller answers 2xx only once this resolves, i.e.
+ * once the facts are durable. A GravityZone body is prepared by pushPreparation.ts, on a
+ * preparation thread when it is large and threads are given.
  */
 
-export type PushIngestResult =
+type PushIngestResult =
   | UnusablePush
   | { ok: true; deliveryId: string; security: number; platform: number; invalid: number; position: bigint | null }
 
-export type HaloIngestResult = { deliveryId: string; received: number; invalid: number; position: bigint | null }
+type HaloIngestResult = { deliveryId: string; received: number; invalid: number; position: bigint | null }
 
 const MAX_KEPT_BODY = 64 * 1024
 
@@ -113,5 +114,3 @@ export const createIngestion = (deps: { store: EventStore; now?: () => Date; pre
     }
   }
 }
-
-export type Ingestion = ReturnType<typeof createIngestion>

@@ -5,22 +5,18 @@ import type { Billing } from './billing.js'
 import type { Inventory } from './inventory.js'
 import type { Metrics } from './metrics.js'
 import type { PushService } from './pushService.js'
+import type { Logger } from '../logger.js'
 
 /**
- * The scheduled work (issue 6 §1): inventory and configuration checks every POLL_INTERVAL, the
- * monthly billing run (month M's usage on day 2 of M+1 — checked hourly, so a relay that was down
- * on the 2nd bills when it comes back), an optional daily run for the current month, and the push
- * watchdog. A job never overlaps itself: a scheduled tick that finds its job running is skipped, a
- * request to run it now is refused with 409. Dates come from the injected clock.
+ * The scheduled work (docs/architecture.md#scheduled-work): inventory and configuration checks
+ * every POLL_INTERVAL, the monthly billing run (month M's usage on day 2 of M+1 — checked hourly,
+ * so a relay that was down on the 2nd bills when it comes back), an optional daily run for the
+ * current month, and the push watchdog. A job never overlaps itself: a scheduled tick that finds
+ * its job running is skipped, a request to run it now is refused with 409. Dates come from the
+ * injected clock.
  */
 
-type Logger = {
-  info(obj: object, msg: string): void
-  warn(obj: object, msg: string): void
-  error(obj: object, msg: string): void
-}
-
-export type JobName = 'sync' | 'billing' | 'push-watchdog'
+type JobName = 'sync' | 'billing' | 'push-watchdog'
 
 export const createJobs = (deps: {
   inventory: Inventory

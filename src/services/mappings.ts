@@ -205,5 +205,3 @@ export const createMappingsService = (deps: {
     }
   }
 }
-
-export type MappingsService = ReturnType<typeof createMappingsService>

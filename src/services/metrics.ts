@@ -5,9 +5,9 @@ import { integrationEventsProjection } from '../../projections/integrationEvents
 import type { ProjectionRunner } from './projectionRunner.js'
 
 /**
- * Prometheus metrics (reference/anchors.md §5): webhook deliveries by outcome, append latency,
- * projection lag, upstream calls by platform and outcome, active events by type, job runs.
- * One registry per relay, so tests can build several apps in one process.
+ * Prometheus metrics (docs/operations.md#metrics): webhook deliveries by outcome, append latency,
+ * projection lag, upstream calls by platform and outcome, active events by type, job runs. One
+ * registry per relay, so tests can build several apps in one process.
  */
 export const createMetrics = () => {
   const registry = new Registry()

@@ -4,8 +4,9 @@ import { isStoreError } from '../store/errors.js'
 import { isWrongExpectedVersion } from '../store/errors.js'
 import { newId } from '../domain/ids.js'
 import { streams } from '../domain/streams.js'
-import type { FactData } from '../domain/facts.js'
+import { asFact, type Fact, type FactData } from '../domain/facts.js'
 import { systemClock, type Clock } from '../platforms/transport/clock.js'
+import type { Logger } from '../logger.js'
 
 /**
  * A durable processor: follows the store from its own checkpoint and hands each matching fact to
@@ -15,8 +16,6 @@ import { systemClock, type Clock } from '../platforms/transport/clock.js'
  * checkpoint are handed over again, so `handle` must be idempotent (the ticketing decider is).
  * A handler that throws is retried with backoff on the same fact: nothing is skipped.
  */
-
-type Logger = { warn(obj: object, msg: string): void; error(obj: object, msg: string): void }
 
 export type Processor = {
   start(): Promise<void>
@@ -32,7 +31,7 @@ export const createProcessor = (options: {
   name: string
   store: EventStore
   filter: FactFilter
-  handle(fact: StoredFact): Promise<void>
+  handle(fact: StoredFact & Fact): Promise<void>
   logger?: Logger
   clock?: Clock
   checkpointEvery?: number
@@ -60,10 +59,11 @@ export const createProcessor = (options: {
 
   const loadCheckpoint = async () => {
     const last = await lastFact(options.store, stream)
-    if (last) {
-      position = BigInt((last.data as FactData<'ProcessorCheckpointed'>).position)
+    const checkpoint = last && asFact(last)
+    if (checkpoint?.type === 'ProcessorCheckpointed') {
+      position = BigInt(checkpoint.data.position)
       saved = position
-      revision = last.revision
+      revision = checkpoint.revision
     }
   }
 
@@ -107,7 +107,7 @@ export const createProcessor = (options: {
     let delay = minMs
     for (;;) {
       try {
-        await options.handle(fact)
+        await options.handle(asFact(fact))
         return
       } catch (error) {
         if (stopped) throw error

@@ -1,17 +1,17 @@
 import type { EventStore, StoredFact, Subscription } from '../store/port.js'
 import { isStoreError } from '../store/errors.js'
 import type { Projection } from '../../projections/projection.js'
+import type { Logger } from '../logger.js'
+import { asFact } from '../domain/facts.js'
 
 /**
- * Follows the store and folds every fact into in-memory read models. The checkpoint is the
- * position of the last fact folded; after a dropped subscription the runner resubscribes from it
- * with backoff, so no fact is folded twice or skipped. Read models are rebuilt from the start at
- * every boot (bench/store: a million facts in a few seconds).
+ * Follows the store and folds every fact into in-memory read models. The checkpoint is the position
+ * of the last fact folded; after a dropped subscription the runner resubscribes from it with
+ * backoff, so no fact is folded twice or skipped. Read models are rebuilt from the start at every
+ * boot, which takes seconds even for a million facts (docs/benchmarks.md#latest-figures).
  */
 
 export type { Projection }
-
-type Logger = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
 
 export type ProjectionRunner = {
   /** Subscribes; resolves once the read models have caught up with the store's head. */
@@ -66,7 +66,8 @@ export const createProjectionRunner = (options: {
     waiters = still
   }
 
-  const fold = (fact: StoredFact) => {
+  const fold = (stored: StoredFact) => {
+    const fact = asFact(stored)
     for (const p of options.projections) states.set(p.name, p.evolve(states.get(p.name), fact))
     position = fact.position
     folded++

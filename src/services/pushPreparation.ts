@@ -12,7 +12,7 @@ import { classifyPushEvent } from '../platforms/gravityzone/pushEvents.js'
  */
 
 /** A fact of the delivery, its data already JSON text. */
-export type PreparedFact = { id: string; type: FactType; data: string }
+type PreparedFact = { id: string; type: FactType; data: string }
 
 /** A body that is not an addEvents delivery at all (the whole delivery is refused with 400). */
 export type UnusablePush = { ok: false; reason: PushDeliveryError['code']; message: string }

@@ -12,7 +12,7 @@ import type { PreparationAnswer, PreparationRequest } from './pushPreparationThr
  */
 
 /** Bodies from this size (≈ 14 typical events) go to a thread. */
-export const THREAD_MIN_BYTES = 8 * 1024
+const THREAD_MIN_BYTES = 8 * 1024
 
 export type PushPreparers = {
   prepare(body: Uint8Array): Promise<PreparedPush>

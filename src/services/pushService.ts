@@ -1,27 +1,34 @@
 import type { EventStore } from '../store/port.js'
 import { lastFact } from '../store/lastFact.js'
 import { metadataFor } from '../domain/metadata.js'
-import type { FactData } from '../domain/facts.js'
+import { asFact, type FactData } from '../domain/facts.js'
 import { newId } from '../domain/ids.js'
 import { streams } from '../domain/streams.js'
 import type { GravityZoneClient } from '../platforms/gravityzone/client.js'
-import { securityModules } from '../platforms/gravityzone/modules.js'
+import { isSubscribableEventType, namedEventTypes, securityModules } from '../platforms/gravityzone/modules.js'
+import type { PushEventSettingsInput } from '../platforms/gravityzone/schemas.js'
+import { isPlatformError } from '../platforms/transport/errors.js'
 import type { HaloPsaClient } from '../platforms/halopsa/client.js'
+import type { Logger } from '../logger.js'
 import { createHaloWebhookRegistration } from './haloWebhook.js'
 
 /**
  * The two webhooks the relay depends on. When PUBLIC_URL is known, the relay registers its
  * GravityZone push settings and its HaloPSA webhook itself. The watchdog (beyond the vendor's
  * integration) notices when GravityZone has switched the push service off — it does so after 100
- * failed deliveries or 3 hours without a success (reference/gravityzone.md §4.6) — and re-arms it,
- * within the push API's 5 calls per minute (the client's limiter), recording each re-arm as a fact.
+ * failed deliveries or 3 hours without a success
+ * (docs/platforms/gravityzone.md#switch-off-after-failed-deliveries) — and re-arms it, within the
+ * push API's 5 calls per minute (the client's limiter), recording each re-arm as a fact.
  */
 
-type Logger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void }
-
+/**
+ * Every security module and the lifecycle events the relay keeps, limited to the keys a public
+ * source subscribes to (docs/platforms/gravityzone-fidelity.md, G8): no `device-control` or
+ * `storage-antimalware`.
+ */
 export const pushEventTypes = Object.fromEntries(
   [
-    ...securityModules,
+    ...securityModules.filter(isSubscribableEventType),
     'install',
     'uninstall',
     'modules',
@@ -69,14 +76,49 @@ export const createPushService = (deps: {
     ...(deps.logger ? { logger: deps.logger } : {})
   })
 
-  const record = async <T extends 'PushServiceRearmed' | 'PushServiceChecked'>(type: T, data: FactData<T>) =>
+  const record = async <T extends 'PushServiceRearmed' | 'PushServiceChecked' | 'PushSubscriptionKeysDropped'>(
+    type: T,
+    data: FactData<T>
+  ) =>
     deps.store.append(streams.pushService(), [
       { id: newId(), type, data, metadata: metadataFor({ actor: 'relay', correlationId: newId() }, now()) }
     ])
 
+  const unexpected = (answer: string) =>
+    deps.logger?.warn({ answer }, 'GravityZone stored the push settings but answered an unexpected result')
+
+  /**
+   * Stores the settings. When GravityZone refuses them naming event types it does not know, stores
+   * them once more without those (G8) and records which were dropped. A result of an unexpected
+   * shape once the settings are stored (G9) is logged, not an error.
+   */
+  const storeSettings = async (settings: PushEventSettingsInput): Promise<void> => {
+    const types = settings.subscribeToEventTypes
+    let refused: string[] = []
+    let reason = ''
+    try {
+      const stored = await deps.gravityzone.setPushEventSettings(settings)
+      if (!stored.acknowledged) unexpected(stored.answer)
+      return
+    } catch (error) {
+      if (!isPlatformError(error) || (error.kind !== 'rejected' && error.kind !== 'rpc')) throw error
+      reason = typeof error.details === 'string' ? error.details : error.message
+      refused = namedEventTypes(reason, Object.keys(types))
+      if (refused.length === 0) throw error
+    }
+    const kept = Object.fromEntries(Object.entries(types).filter(([type]) => !refused.includes(type)))
+    const stored = await deps.gravityzone.setPushEventSettings({ ...settings, subscribeToEventTypes: kept })
+    if (!stored.acknowledged) unexpected(stored.answer)
+    const dropped = refused.slice(0, 64)
+    reason = reason.split(deps.pushAuthorization).join('[redacted]').slice(0, 400)
+    await record('PushSubscriptionKeysDropped', { dropped, subscribed: Object.keys(kept).slice(0, 64), reason })
+    deps.logger?.warn({ dropped, reason }, 'GravityZone refused some push event types; subscribed without them')
+  }
+
   const lastWasCheck = async (status: number): Promise<boolean> => {
     const last = await lastFact(deps.store, streams.pushService())
-    return last?.type === 'PushServiceChecked' && (last.data as FactData<'PushServiceChecked'>).status === status
+    const fact = last && asFact(last)
+    return fact?.type === 'PushServiceChecked' && fact.data.status === status
   }
 
   return {
@@ -88,7 +130,7 @@ export const createPushService = (deps: {
       if (at !== undefined) publicUrl = at.replace(/\/+$/, '')
       const { pushUrl, haloUrl } = urls()
       if (!pushUrl || !haloUrl) return { push: false, halopsa: false }
-      await deps.gravityzone.setPushEventSettings(settingsFor(pushUrl))
+      await storeSettings(settingsFor(pushUrl))
       const halo = await haloWebhook.register(haloUrl)
       deps.logger?.info(
         { push: pushUrl, halopsa: haloUrl, halopsaWebhook: halo.status },
@@ -125,9 +167,13 @@ export const createPushService = (deps: {
         deps.logger?.warn({}, 'the GravityZone push service is off and no URL is known to re-arm it (set PUBLIC_URL)')
         return { status: 0, rearmed: false }
       }
-      await deps.gravityzone.setPushEventSettings({
+      await storeSettings({
         ...settingsFor(url),
-        subscribeToEventTypes: settings.subscribeToEventTypes ?? pushEventTypes,
+        // What GravityZone kept (less any key it refused); the relay's own list when it kept none.
+        subscribeToEventTypes:
+          Object.keys(settings.subscribeToEventTypes ?? {}).length > 0
+            ? settings.subscribeToEventTypes!
+            : pushEventTypes,
         ...(settings.subscribeToCompanies ? { subscribeToCompanies: settings.subscribeToCompanies } : {})
       })
       await record('PushServiceRearmed', {

@@ -5,9 +5,10 @@ import type { ProjectionRunner } from './projectionRunner.js'
 import type { Inventory } from './inventory.js'
 
 /**
- * The check behind "Recheck" for each event type that supports it (SPEC §3). Facts the check
- * appends carry the recheck as their cause, which is how the projection knows the recheck closed
- * the event. Returns the position of the last fact appended, for read-your-writes.
+ * The check behind "Recheck" for each event type that supports it
+ * (docs/integration-events.md#recheck). Facts the check appends carry the recheck as their cause,
+ * which is how the projection knows the recheck closed the event. Returns the position of the last
+ * fact appended, for read-your-writes.
  */
 export const createRecheck =
   (deps: { runner: ProjectionRunner; inventory: Inventory }) =>

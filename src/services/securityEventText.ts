@@ -24,7 +24,7 @@ const labels: Record<string, string> = {
   'device-control': 'Device blocked'
 }
 
-export const moduleLabel = (module: string): string => labels[module] ?? `GravityZone ${module} event`
+const moduleLabel = (module: string): string => labels[module] ?? `GravityZone ${module} event`
 
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)

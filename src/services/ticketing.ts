@@ -1,6 +1,6 @@
 import type { StoredFact } from '../store/port.js'
 import type { Cause } from '../domain/metadata.js'
-import type { FactData, TicketingConfiguration } from '../domain/facts.js'
+import type { Fact, FactData, FactOf, TicketingConfiguration } from '../domain/facts.js'
 import type { Mapping } from '../domain/mappingRegistry.js'
 import { planTicket, type TicketCommand, type TicketState } from '../domain/ticket.js'
 import type { TicketingConfigCommand, TicketingConfigState } from '../domain/ticketingConfig.js'
@@ -11,25 +11,25 @@ import { ticketsProjection } from '../../projections/tickets.js'
 import type { GravityZoneClient } from '../platforms/gravityzone/client.js'
 import type { HaloPsaClient } from '../platforms/halopsa/client.js'
 import type { HaloTicket } from '../platforms/halopsa/schemas.js'
-import { PlatformError, isPlatformError } from '../platforms/transport/errors.js'
+import { isPlatformError, type PlatformError } from '../platforms/transport/errors.js'
 import { systemClock, type Clock } from '../platforms/transport/clock.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
 import { repeatNote, ticketText } from './securityEventText.js'
+import type { Logger } from '../logger.js'
 
 /**
- * Ticketing (issue 6 §4): each GravityZone security event of a configured module, for a
- * ticketing-enabled and non-suspended mapping, becomes one HaloPSA ticket for the mapped client;
- * a repeat of the same threat on the same endpoint while its ticket is open becomes a note.
- * Transient HaloPSA failures are retried with backoff for up to `giveUpAfterMs` (long enough to ride
- * out an outage of several polls) before `ticket-creation-failed`; a refusal caused by the
- * ticketing configuration raises `invalid-ticketing-configuration`. Tickets for blocked threats are
- * closed when auto-close is on. Tickets closed by a technician are recorded from HaloPSA's webhook.
+ * Ticketing (docs/platforms/halopsa.md#tickets-and-actions): each GravityZone security event of a
+ * configured module, for a ticketing-enabled and non-suspended mapping, becomes one HaloPSA ticket
+ * for the mapped client; a repeat of the same threat on the same endpoint while its ticket is open
+ * becomes a note. Transient HaloPSA failures are retried with backoff for up to `giveUpAfterMs`
+ * (long enough to ride out an outage of several polls) before `ticket-creation-failed`; a refusal
+ * caused by the ticketing configuration raises `invalid-ticketing-configuration`. Tickets for
+ * blocked threats are closed when auto-close is on. Tickets closed by a technician are recorded
+ * from HaloPSA's webhook.
  */
 
-type Logger = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
-
-export type TicketingOptions = {
+type TicketingOptions = {
   runner: ProjectionRunner
   ticket: CommandHandler<TicketCommand, TicketState>
   ticketingConfig: CommandHandler<TicketingConfigCommand, TicketingConfigState>
@@ -344,8 +344,8 @@ export const createTicketing = (options: TicketingOptions) => {
     }
   }
 
-  const onSecurityEvent = async (fact: StoredFact) => {
-    const data = fact.data as FactData<'SecurityEventReceived'>
+  const onSecurityEvent = async (fact: StoredFact & FactOf<'SecurityEventReceived'>) => {
+    const { data } = fact
     const cause: Cause = { actor: 'relay', correlationId: fact.metadata.correlationId, causationId: fact.id }
     const state = await options.ticket.load(streams.ticket(data.threatKey))
     const plan = planTicket(state, data.eventKey)
@@ -427,8 +427,8 @@ export const createTicketing = (options: TicketingOptions) => {
   }
 
   /** A HaloPSA notification about one of our tickets: record a technician's close. */
-  const onHaloNotification = async (fact: StoredFact) => {
-    const data = fact.data as FactData<'HaloWebhookReceived'>
+  const onHaloNotification = async (fact: StoredFact & FactOf<'HaloWebhookReceived'>) => {
+    const { data } = fact
     if (data.ticketId === undefined) return
     const ticket = options.runner.state(ticketsProjection).byId.get(data.ticketId)
     if (!ticket?.open) return
@@ -465,7 +465,7 @@ export const createTicketing = (options: TicketingOptions) => {
 
   return {
     types: ['SecurityEventReceived', 'HaloWebhookReceived'],
-    async handle(fact: StoredFact): Promise<void> {
+    async handle(fact: StoredFact & Fact): Promise<void> {
       if (fact.type === 'SecurityEventReceived') await onSecurityEvent(fact)
       else if (fact.type === 'HaloWebhookReceived') await onHaloNotification(fact)
     }
@@ -473,4 +473,3 @@ export const createTicketing = (options: TicketingOptions) => {
 }
 
 export type Ticketing = ReturnType<typeof createTicketing>
-export { PlatformError }

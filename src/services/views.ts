@@ -3,7 +3,10 @@ import type { IntegrationEvent } from '../../projections/integrationEvents.js'
 import type { Mapping } from '../domain/mappingRegistry.js'
 import type { EventAction } from '../domain/integrationEvents.js'
 
-/** How facts, events and mappings look outside the relay (SPEC §6.1): bigints as decimal strings. */
+/**
+ * How facts, events and mappings look outside the relay (the API; README.md#http-interface):
+ * bigints as decimal strings.
+ */
 
 export type AuditFact = {
   position: string

@@ -1,7 +1,7 @@
 import type { ExpectedRevision } from './port.js'
 
-// Errors carry a stable `code` and a brand so that `isStoreError` works across copies of the
-// module (the undici pattern, reference/anchors.md §6.5).
+// Errors carry a stable `code` and a `Symbol.for` brand, as undici's do: `instanceof` fails when two
+// copies of this module are loaded (a worker, a duplicated package), a registered symbol does not.
 const brand = Symbol.for('gz-halo-relay.store-error')
 
 export class StoreError extends Error {

@@ -16,8 +16,7 @@ export { JsonText } from './port.js'
 export * from './errors.js'
 
 /**
- * Opens the store named by EVENT_STORE_URL: `sqlite:<path>` (writes on the main thread;
- * `sqlite:<path>?writer=thread` moves them to a thread of their own), `sqlite::memory:`, or
+ * Opens the store named by EVENT_STORE_URL: `sqlite:<path>`, `sqlite::memory:`, or
  * `esdb://host:2113?tls=false` (also `esdb+discover://`, and several comma-separated hosts).
  */
 export const openEventStore = async (url: string): Promise<EventStore> => {

@@ -1,7 +1,8 @@
 /**
  * The event store port. Two adapters implement it (sqlite, eventstoredb) and both pass the
- * conformance suite in test/store/conformance.ts. Semantics follow EventStoreDB's gRPC API
- * (reference/anchors.md §1.2–1.5) so that the embedded default behaves like production.
+ * conformance suite in test/store/conformance.ts. Semantics follow EventStoreDB's gRPC API (appends,
+ * reads and catch-up subscriptions as KurrentDB's client documents them: github.com/kurrent-io/
+ * KurrentDB-Client-NodeJS, docs/api/) so that the embedded default behaves like production.
  */
 
 /** `any` skips the check; `no_stream` / `stream_exists` / a revision make the append idempotent. */

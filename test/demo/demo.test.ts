@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 
 /**
- * `npm run demo` (issue 7) as a person runs it: the process starts both simulators and the relay,
- * prints the dashboard URL and a token, and its scenario makes every one of the eight integration
- * events happen; Ctrl-C (SIGINT to its process group, as a terminal sends it) stops it with exit
- * code 0. DEMO_PACE=fast shortens the scenario's pauses; the story is the same.
+ * `npm run demo` (docs/demo.md) as a person runs it: the process starts both simulators and the
+ * relay, prints the dashboard URL and a token, and its scenario makes every one of the eight
+ * integration events happen; Ctrl-C (SIGINT to its process group, as a terminal sends it) stops it
+ * with exit code 0. DEMO_PACE=fast shortens the scenario's pauses; the story is the same.
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url))

@@ -2,6 +2,7 @@ import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { openEventStoreDbStore } from '../../src/store/eventstoredb/eventStoreDbStore.js'
+import { skipUnless } from '../support/requirements.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -14,9 +15,12 @@ const compose = (...args: string[]) =>
   })
 
 const probe = spawnSync('docker-compose', ['version', '--short'], { encoding: 'utf8' })
-const missing = probe.error
-  ? 'docker-compose is not installed (Debian: apt-get install docker-compose; .ci/run installs it)'
-  : false
+const missing = skipUnless(!probe.error, {
+  tests: 'docker-compose.yml validation',
+  missing: 'docker-compose not found on PATH',
+  how: 'apt-get install -y docker-compose on Debian',
+  installedByCi: true
+})
 
 /** Service name → its block of `docker-compose config` output (two-space indented under services:). */
 const servicesOf = (config: string): Map<string, string> => {

@@ -1,42 +1,33 @@
 import t from 'tap'
-import { randomUUID } from 'node:crypto'
 import type { Decider } from '../../src/domain/decider.js'
-import type { DomainFact } from '../../src/domain/facts.js'
+import { domainFact, type DomainFact } from '../../src/domain/facts.js'
+import { foldDecider } from '../support/given.js'
 import { mappingRegistry, type RegistryCommand, type RegistryState } from '../../src/domain/mappingRegistry.js'
 import { mappingHealth } from '../../src/domain/mappingHealth.js'
 import { eventActions, RECHECK_STALE_AFTER_MS } from '../../src/domain/eventActions.js'
 import { billingConfig, itemMappingProblems } from '../../src/domain/billingConfig.js'
 import { ticketingConfig } from '../../src/domain/ticketingConfig.js'
 
-/** given(facts).when(command) → facts, in the shape of Emmett's DeciderSpecification. */
+/** given(facts).when(command) → facts (test/support/given.ts has the then-form for new specs). */
 const spec =
   <C, S>(decider: Decider<C, S>) =>
   (given: DomainFact[]) => ({
-    when: (command: C) => {
-      const at = new Date('2026-11-02T09:00:00Z')
-      const state = given.reduce(
-        (s, f) => decider.evolve(s, { ...f, id: randomUUID(), recordedAt: at }),
-        decider.initialState()
-      )
-      return decider.decide(command, state)
-    }
+    when: (command: C) => decider.decide(command, foldDecider(decider, given))
   })
 const types = (facts: DomainFact[]) => facts.map((f) => f.type)
 
-const created = (mappingId: string, company: string, client: number): DomainFact => ({
-  type: 'MappingCreated',
-  data: {
+const created = (mappingId: string, company: string, client: number) =>
+  domainFact('MappingCreated', {
     mappingId,
     gravityzoneCompanyId: company,
     halopsaClientId: client,
     billing: { enabled: true },
     ticketing: { enabled: true }
-  }
-})
+  })
 const registry = spec<RegistryCommand, RegistryState>(mappingRegistry)
 const create = (mappingId: string, company: string, client: number): RegistryCommand => ({
   type: 'CreateMapping',
-  data: created(mappingId, company, client).data as never
+  data: created(mappingId, company, client).data
 })
 
 t.test('mapping registry keeps mappings 1:1 on both sides', async (t) => {

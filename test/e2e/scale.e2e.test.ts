@@ -5,12 +5,11 @@ import { populate } from '../support/bulk.js'
 import { busiestWindow } from '../support/windows.js'
 
 /**
- * 2,000 mappings on the simulators (issue 6): one inventory poll reads both platforms in pages,
- * so its call count grows with N / page size, not N; and a billing run for all of them stays inside
- * HaloPSA's rolling window. GravityZone's licensing tier (5 req/s on the real platform) is raised
- * on both sides here so the run takes seconds: at the real tier the 2,000 usage reads alone are
- * paced over at least 400 s, which the client's own token bucket does (tested in
- * test/platforms/gravityzone).
+ * 2,000 mappings on the simulators: one inventory poll reads both platforms in pages, so its call
+ * count grows with N / page size, not N; and a billing run for all of them stays inside HaloPSA's
+ * rolling window. GravityZone's licensing tier (5 req/s on the real platform) is raised on both
+ * sides here so the run takes seconds: at the real tier the 2,000 usage reads alone are paced over
+ * at least 400 s, which the client's own token bucket does (tested in test/platforms/gravityzone).
  */
 
 const N = 2_000

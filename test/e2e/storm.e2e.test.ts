@@ -5,10 +5,10 @@ import { populate } from '../support/bulk.js'
 import { busiestWindow } from '../support/windows.js'
 
 /**
- * A 429 storm during a billing run (issue 6): HaloPSA answers 429 to the invoice reads and writes
- * while the run is under way, in a window small enough that the run must also pace itself. The run
- * finishes, bills every mapping once, and HaloPSA's own limiter never has to refuse it: every 429 in
- * the simulator's log is one the storm injected, and no rolling window holds more than the limit.
+ * A 429 storm during a billing run: HaloPSA answers 429 to the invoice reads and writes while the
+ * run is under way, in a window small enough that the run must also pace itself. The run finishes,
+ * bills every mapping once, and HaloPSA's own limiter never has to refuse it: every 429 in the
+ * simulator's log is one the storm injected, and no rolling window holds more than the limit.
  */
 
 const month = previousUsageMonth(usageMonth(Date.now()))

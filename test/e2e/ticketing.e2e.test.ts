@@ -171,11 +171,13 @@ t.test('events that make no ticket are kept and say why', async (t) => {
   )
 })
 
+// network-monitor, not device-control: the relay subscribes only to the event types a public source
+// names, and no source names device-control as a subscription key (docs/platforms/gravityzone-fidelity.md).
 t.test("an event without a companyId is routed through the endpoint's company", async (t) => {
   const s = await e2e(t)
   await s.map(acme, { ticketing: true })
-  await s.api('PUT', '/api/config/ticketing', { ...config, autoCloseBlocked: false })
-  const event = s.gravityzone.generate('device-control', acme.companyId, {
+  await s.api('PUT', '/api/config/ticketing', { ...config, modules: ['network-monitor'], autoCloseBlocked: false })
+  const event = s.gravityzone.generate('network-monitor', acme.companyId, {
     variant: { omitCompanyId: true }
   }) as Record<string, unknown>
   t.notOk('companyId' in event)

@@ -58,6 +58,7 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     ['get', '/api/audit/live'],
     ['post', '/api/sync/run'],
     ['post', '/api/billing/run'],
+    ['get', '/api/doctor'],
     ['post', '/webhooks/gravityzone'],
     ['post', '/webhooks/halopsa'],
     ['get', '/health'],

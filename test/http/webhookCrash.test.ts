@@ -13,8 +13,9 @@ import { relayEnvironment, startRelayProcess, type RelayProcess } from '../suppo
 import { waitFor } from '../support/storeFacts.js'
 
 /**
- * The relay answers a GravityZone push 200 only once its facts are durable (SPEC §6), and a
- * re-delivery appends nothing (SPEC §4). Checked the hard way: the real process, deliveries at
+ * The relay answers a GravityZone push 200 only once its facts are durable
+ * (docs/architecture.md#from-a-gravityzone-push-to-a-read-model), and a re-delivery appends nothing
+ * (docs/architecture.md#deterministic-ids). Checked the hard way: the real process, deliveries at
  * concurrency 48, SIGKILL mid-stream, then a restart on the same SQLite file.
  */
 

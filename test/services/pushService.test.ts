@@ -8,7 +8,7 @@ import { connect, startSimulator } from '../platforms/gravityzone/support.js'
 /**
  * The push watchdog when it cannot re-arm (GravityZone's push service is off and the relay knows no
  * public URL): it records what it found once, and a watchdog that keeps finding the same state
- * appends nothing more (issue 6: a check that finds the same state appends nothing new).
+ * appends nothing more: a check that finds the same state appends nothing new.
  */
 t.test('the push service off with no URL known: one PushServiceChecked, not one per tick', async (t) => {
   const sim = await startSimulator(t)

@@ -3,6 +3,7 @@ import { openEventStoreDbStore } from '../../src/store/eventstoredb/eventStoreDb
 import { openEventStore } from '../../src/store/index.js'
 import { startEsdbStandIn } from '../support/esdbStandIn/index.js'
 import { singleHost, startTcpProxy, through } from '../support/esdbStandIn/tcpProxy.js'
+import { realEventStoreDb, skipUnless } from '../support/requirements.js'
 import { fact, uniquePrefix } from '../support/storeFacts.js'
 import { storeConformance } from './conformance.js'
 
@@ -20,9 +21,7 @@ const realServer = process.env.TEST_EVENTSTOREDB_URL
 t.test(
   'EventStoreDB adapter against a real server (TEST_EVENTSTOREDB_URL)',
   {
-    skip: realServer
-      ? false
-      : 'set TEST_EVENTSTOREDB_URL=esdb://127.0.0.1:2113?tls=false to run the suite against a real server (docs/deployment.md)'
+    skip: skipUnless(!!realServer, realEventStoreDb)
   },
   async (t) => {
     const target = singleHost(realServer!)

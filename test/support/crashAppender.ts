@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto'
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.js'
 import { fact } from './storeFacts.js'
 
-const [path, concurrencyArg, writer = 'inline'] = process.argv.slice(2)
-const store = openSqliteStore({ path: path!, writer: writer === 'thread' ? 'thread' : 'inline' })
+const [path, concurrencyArg] = process.argv.slice(2)
+const store = openSqliteStore({ path: path! })
 const concurrency = Number(concurrencyArg ?? 32)
 
 const worker = async (w: number) => {

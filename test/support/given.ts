@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { FactData, FactType } from '../../src/domain/facts.js'
-import { factSchemas } from '../../src/domain/facts.js'
+import type { Test } from 'tap'
+import type { Decider } from '../../src/domain/decider.js'
+import type { DomainFact, Fact, FactData, FactOf, FactType } from '../../src/domain/facts.js'
+import { parseFactData } from '../../src/domain/facts.js'
 import type { StoredFact } from '../../src/store/port.js'
 import type { Projection } from '../../projections/projection.js'
 
@@ -16,7 +18,7 @@ export const factStream = (options: { start?: Date } = {}) => {
     type: T,
     data: FactData<T>,
     opts: { stream?: string; actor?: string; causationId?: string; id?: string } = {}
-  ): StoredFact => {
+  ): StoredFact & FactOf<T> => {
     const stream = opts.stream ?? 'test-1'
     const revision = (revisions.get(stream) ?? -1n) + 1n
     revisions.set(stream, revision)
@@ -29,7 +31,7 @@ export const factStream = (options: { start?: Date } = {}) => {
       revision,
       id,
       type,
-      data: factSchemas[type].parse(data),
+      data: parseFactData(type, data),
       metadata: {
         correlationId: 'c',
         causationId: opts.causationId ?? 'c',
@@ -41,5 +43,41 @@ export const factStream = (options: { start?: Date } = {}) => {
   }
 }
 
-export const foldAll = <S>(projection: Projection<S>, facts: StoredFact[], state: S = projection.initialState()): S =>
-  facts.reduce((s, f) => projection.evolve(s, f), state)
+export const foldAll = <S>(
+  projection: Projection<S>,
+  facts: (StoredFact & Fact)[],
+  state: S = projection.initialState()
+): S => facts.reduce((s, f) => projection.evolve(s, f), state)
+
+/** A decider's state after these facts, folded as the command handler folds a stream. */
+export const foldDecider = <C, S>(decider: Decider<C, S>, facts: readonly DomainFact[]): S => {
+  const at = new Date('2026-11-02T09:00:00Z')
+  return facts.reduce(
+    (state, f) => decider.evolve(state, { ...f, id: randomUUID(), recordedAt: at }),
+    decider.initialState()
+  )
+}
+
+/** A refusal the decider is expected to give: its DomainError code. */
+export type Refusal = { code: string }
+
+/**
+ * Given/when/then for deciders, in the shape of Emmett's DeciderSpecification: given these facts
+ * in the stream, when this command is decided, then these facts are appended (`[]`: nothing) or
+ * the command is refused with this code.
+ *
+ *   ticket.given([created]).when(recordNote).then(t, [noteAdded])
+ */
+export const deciderSpec = <C, S>(decider: Decider<C, S>) => ({
+  given: (facts: readonly DomainFact[]) => ({
+    when: (command: C) => {
+      const decide = () => decider.decide(command, foldDecider(decider, facts))
+      return {
+        then(t: Test, expected: DomainFact[] | Refusal, message = 'then') {
+          if (Array.isArray(expected)) return t.same(decide(), expected, message)
+          return t.throws(decide, expected, message)
+        }
+      }
+    }
+  })
+})

@@ -7,10 +7,22 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { readCommandLine } from '../../simulators/kit/cli.js'
 import { tokens } from '../support/app.js'
 import { launchBrowser, signIn, waitForNavCount } from './support/browser.js'
 import { seedDemoEvents } from './support/demoEvents.js'
 import { startDashboardRelay } from './support/relay.js'
+
+const options = readCommandLine(
+  `usage: npx tsx test/web/readmeScreenshot.ts [--serve]
+
+Writes docs/screenshots/events.png (1280×800), the Events page of a relay seeded with the demo MSP
+and every kind of event, in Debian's chromium (CHROMIUM_PATH, else chromium on PATH).
+
+  --serve      keep the relay up afterwards to look around (Ctrl-C stops it)
+  -h, --help   this text`,
+  { serve: { type: 'boolean', default: false } }
+)
 
 const ctx = await startDashboardRelay()
 const browser = await launchBrowser({ width: 1280, height: 800 })
@@ -32,7 +44,7 @@ try {
   await page.screenshot({ path: out })
   console.log(`wrote ${out} (${count} active events)`)
   if (browser.problems.length > 0) console.error(`browser problems:\n${browser.problems.join('\n')}`)
-  if (process.argv.includes('--serve')) {
+  if (options.serve) {
     console.log(`dashboard: ${ctx.url}  token: ${tokens.operator}  (read-only: ${tokens.reader})`)
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
   }

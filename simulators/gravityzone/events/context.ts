@@ -4,7 +4,8 @@ import type { SimCompany, SimEndpoint } from '../state.js'
 /**
  * What an event factory gets: the company and endpoint the event is about, the time, a sequence
  * number that makes each generated event distinct (and the output deterministic), and the knobs for
- * the edge cases real deliveries show (reference/gravityzone.md §4.8, fixtures/gravityzone/README.md).
+ * the edge cases real deliveries show (docs/platforms/gravityzone.md#event-fields,
+ * test/fixtures/gravityzone/README.md).
  */
 export type EventContext = {
   company: SimCompany
@@ -61,7 +62,7 @@ const placeholderEndpoint = (ctx: EventContext): SimEndpoint => ({
 
 export const endpointOf = (ctx: EventContext): SimEndpoint => ctx.endpoint ?? placeholderEndpoint(ctx)
 
-/** The endpoint block most endpoint events start with (§4.8). */
+/** The endpoint block most endpoint events start with (docs/platforms/gravityzone.md#event-fields). */
 export const endpointBlock = (ctx: EventContext): GeneratedEvent => {
   const endpoint = endpointOf(ctx)
   return {

@@ -2,8 +2,8 @@ import type { PlatformModule } from '../../../src/platforms/gravityzone/modules.
 import { endpointBlock, endpointOf, fakeId, isoSeconds, pick, type EventFactory } from './context.js'
 
 /**
- * Non-security event factories (reference/gravityzone.md §4.7–§4.8): agent lifecycle, moves,
- * module status, tasks, appliance status and company moves between partners.
+ * Non-security event factories (docs/platforms/gravityzone.md#event-modules): agent lifecycle,
+ * moves, module status, tasks, appliance status and company moves between partners.
  */
 export const platformEventFactories: Record<PlatformModule, EventFactory> = {
   install: (ctx) => ({
@@ -13,7 +13,8 @@ export const platformEventFactories: Record<PlatformModule, EventFactory> = {
     hwid: endpointOf(ctx).hwid
   }),
   uninstall: (ctx) => ({ module: 'uninstall', ...endpointBlock(ctx), endpointId: endpointOf(ctx).id, reason: 1 }),
-  // companyId is the destination (moved-in) or the source (moved-out) company [INF].
+  // companyId is the destination (moved-in) or the source (moved-out) company (inferred, not
+  // documented).
   'endpoint-moved-in': (ctx) => ({
     module: 'endpoint-moved-in',
     ...endpointBlock(ctx),

@@ -12,9 +12,10 @@ import {
 } from './context.js'
 
 /**
- * Security event factories, one per module, with the field sets of reference/gravityzone.md §4.8 and
- * the quirks of the published samples: camelCase network-sandboxing with epoch-second times, no
- * companyId on device-control and network-monitor, both spellings of the EDR severity score.
+ * Security event factories, one per module, with the field sets of
+ * docs/platforms/gravityzone.md#event-fields and the quirks of the published samples: camelCase
+ * network-sandboxing with epoch-second times, no companyId on device-control and network-monitor,
+ * both spellings of the EDR severity score.
  */
 
 const malware = [

@@ -4,8 +4,9 @@ import { SimStateError, type SimCompany } from '../state.js'
 import { method, scopedCompany, type CallContext, type MethodDef } from './context.js'
 
 /**
- * The `companies` API (reference/gravityzone.md §2.2): details, search by name, and the writes that
- * change the tree (create, update, suspend, activate, delete). Writes sit in the 5 req/s tier.
+ * The `companies` API (docs/platforms/gravityzone.md#companies): details, search by name, and the
+ * writes that change the tree (create, update, suspend, activate, delete). Writes sit in the
+ * 5 req/s tier.
  */
 
 /** A company object as getCompanyDetails answers it; `contactPerson` on partner companies only. */
@@ -58,7 +59,7 @@ export const companiesMethods: Record<string, MethodDef> = {
   }),
   findCompaniesByName: method({
     tier: 'general',
-    params: z.strictObject({ nameFilter: z.string().min(3), maxResults: z.number().int().min(1).max(100).optional() }),
+    params: z.strictObject({ nameFilter: z.string(), maxResults: z.number().int().min(1).max(100).optional() }),
     handler: (ctx, p) => {
       // Prefix match; a leading `*` means "contains" (77211-126241).
       const contains = p.nameFilter.startsWith('*')

@@ -20,6 +20,11 @@ export type SimOptions = {
   misspeltALaCarte: boolean
   /** Accept `http://` push URLs on loopback hosts (tests and the demo have no certificate). */
   allowHttpLoopbackPush: boolean
+  /**
+   * `on-premises`: the network methods whose on-premises pages require a service segment
+   * (`network/computers`, BD-DOC 77212-128484) answer "Method not found" without one.
+   */
+  flavour: 'cloud' | 'on-premises'
 }
 
 export type SimContext = {
@@ -29,7 +34,8 @@ export type SimContext = {
   options: SimOptions
 }
 
-export type CallContext = { sim: SimContext; key: ApiKeyRecord; version: string }
+/** `service`: the optional segment after the API name (`network/computers`). */
+export type CallContext = { sim: SimContext; key: ApiKeyRecord; version: string; service?: string }
 
 export type MethodDef = {
   tier: Tier
@@ -49,7 +55,8 @@ export const method = <S extends z.ZodType>(def: {
 
 /**
  * The company a call is about: the key's own when absent; otherwise one inside the key's tree. A
- * deleted id or one outside the tree is "Invalid params" (§2.3: [INF] for deleted companies).
+ * deleted id or one outside the tree is "Invalid params" (undocumented for deleted companies:
+ * docs/platforms/gravityzone.md#companies).
  */
 export const scopedCompany = (ctx: CallContext, id: string | undefined, param = 'companyId'): SimCompany => {
   const company = ctx.sim.state.companies.get(id ?? ctx.key.companyId)
@@ -58,7 +65,7 @@ export const scopedCompany = (ctx: CallContext, id: string | undefined, param = 
   return company
 }
 
-/** Pages a list the GravityZone way (§1.5). */
+/** Pages a list the GravityZone way (docs/platforms/gravityzone.md#pagination). */
 export const paged = <T>(items: T[], page: number, perPage: number) => ({
   page,
   pagesCount: Math.max(1, Math.ceil(items.length / perPage)),

@@ -6,7 +6,10 @@ import { licensingMethods } from './licensing.js'
 import { networkMethods } from './network.js'
 import { pushMethods } from './push.js'
 
-/** The simulated APIs and their methods, by the `<api>` path segment (reference/gravityzone.md §1.1). */
+/**
+ * The simulated APIs and their methods, by the `<api>` path segment
+ * (docs/platforms/gravityzone.md#transport-and-authentication).
+ */
 export const apis: Record<string, Record<string, MethodDef>> = {
   general: {
     getApiKeyDetails: method({

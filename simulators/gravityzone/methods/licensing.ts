@@ -4,12 +4,12 @@ import type { Counters } from '../usageState.js'
 import { method, scopedCompany, type CallContext, type MethodDef } from './context.js'
 
 /**
- * The `licensing` API (reference/gravityzone.md §3): monthly usage (own plus sub-companies, the
- * full counter set with zeros, `minimumUsage`), usage per product type, and licence info (one object,
- * as live tenants answer; an array with `returnAllProducts`).
+ * The `licensing` API (docs/platforms/gravityzone.md#monthly-usage): monthly usage (own plus
+ * sub-companies, the full counter set with zeros, `minimumUsage`), usage per product type, and
+ * licence info (one object, as live tenants answer; an array with `returnAllProducts`).
  */
 
-/** `mm/yyyy` only: other formats are "Invalid params" on live tenants (§3.1). */
+/** `mm/yyyy` only: other formats are "Invalid params" on live tenants (docs/platforms/gravityzone.md#monthly-usage). */
 const TargetMonth = z.string().regex(/^(0[1-9]|1[0-2])\/\d{4}$/)
 
 const spelled = (ctx: CallContext, counters: Counters): Counters => {

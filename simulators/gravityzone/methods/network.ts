@@ -1,15 +1,15 @@
 import { z } from 'zod'
-import { invalidParams } from '../rpcErrors.js'
+import { invalidParams, methodNotFound } from '../rpcErrors.js'
 import type { SimCompany, SimEndpoint } from '../state.js'
 import { method, paged, scopedCompany, type CallContext, type MethodDef } from './context.js'
 
 /**
- * The `network` API (reference/gravityzone.md §1.5, §2.1): the one-level company list (not
- * paginated: page/perPage are refused), the paginated inventory and endpoint lists (perPage ≤ 100 on
- * v1.0, ≤ 1000 on v1.1), and endpoint details with the endpoint's companyId.
+ * The `network` API (docs/platforms/gravityzone.md#pagination, #companies): the one-level company
+ * list (not paginated: page/perPage are refused), the paginated inventory and endpoint lists
+ * (perPage ≤ 100 on v1.0, ≤ 1000 on v1.1), and endpoint details with the endpoint's companyId.
  */
 
-/** Inventory item type codes: 5 computer per the doc; 1 for a company is a community note [INF]. */
+/** Inventory item type codes: 5 computer per the doc; 1 for a company is inferred from a community note. */
 export const inventoryType = { company: 1, computer: 5 } as const
 
 const CompanyIdParam = z.string().min(1)
@@ -22,14 +22,23 @@ const pageParams = (ctx: CallContext, p: { page?: number | undefined; perPage?: 
 }
 const Paging = { page: z.number().int().min(1).optional(), perPage: z.number().int().min(1).optional() }
 
+/** No `details`: the doc describes them for computers and virtual machines only, not for companies. */
 const companyItem = (c: SimCompany) => ({
   id: c.id,
   name: c.name,
   type: inventoryType.company,
   parentId: c.parentId,
-  companyId: c.id,
-  details: { type: c.type, isSuspended: c.isSuspended }
+  companyId: c.id
 })
+
+/** On-premises pages of these methods require `network/computers` or `network/virtualmachines` (77212-…). */
+const needsService = (ctx: CallContext, name: string) => {
+  if (ctx.sim.options.flavour !== 'on-premises') return
+  if (ctx.service === 'computers' || ctx.service === 'virtualmachines') return
+  throw methodNotFound(
+    `Method '${name}' requires a service in the API URL (network/computers or network/virtualmachines).`
+  )
+}
 
 const endpointItem = (e: SimEndpoint) => ({
   id: e.id,
@@ -79,7 +88,8 @@ export const networkMethods: Record<string, MethodDef> = {
     }),
     handler: (ctx, p) => {
       const parent = scopedCompany(ctx, p.parentId, 'parentId')
-      // A customer company cannot have children: live tenants answer -32602 (§2.1).
+      // A customer company cannot have children: live tenants answer -32602
+      // (docs/platforms/gravityzone.md#companies).
       if (parent.type !== 0) throw invalidParams("Invalid value for 'parentId'")
       return ctx.sim.state.companies
         .childrenOf(parent.id)
@@ -111,6 +121,7 @@ export const networkMethods: Record<string, MethodDef> = {
       ...Paging
     }),
     handler: (ctx, p) => {
+      needsService(ctx, 'getNetworkInventoryItems')
       const { page, perPage } = pageParams(ctx, p)
       const parent = scopedCompany(ctx, p.parentId, 'parentId')
       const types = p.filters?.type
@@ -140,6 +151,7 @@ export const networkMethods: Record<string, MethodDef> = {
       ...Paging
     }),
     handler: (ctx, p) => {
+      needsService(ctx, 'getEndpointsList')
       const { page, perPage } = pageParams(ctx, p)
       const parent = scopedCompany(ctx, p.parentId, 'parentId')
       const recursive = p.filters?.depth?.allItemsRecursively === true
@@ -153,19 +165,32 @@ export const networkMethods: Record<string, MethodDef> = {
     tier: 'general',
     params: z.strictObject({ endpointId: z.string().min(1) }),
     handler: (ctx, p) => {
+      needsService(ctx, 'getManagedEndpointDetails')
       const endpoint = ctx.sim.state.endpoints.get(p.endpointId)
       if (!endpoint || !ctx.sim.state.companies.isWithin(endpoint.companyId, ctx.key.companyId))
         throw invalidParams("Invalid value for 'endpointId'")
+      // The fields of the published example (BD-DOC 77211-128484; php-gravityzone-api fixture), no others.
       return {
         id: endpoint.id,
         name: endpoint.name,
         companyId: endpoint.companyId,
         operatingSystem: endpoint.os,
+        state: 1,
         ip: endpoint.ip,
         lastSeen: endpoint.lastSeen,
-        hwid: endpoint.hwid,
-        state: 1,
-        agent: { engineVersion: '7.97136', productVersion: '7.9.9.381', primaryEngine: 1, licensed: 1 }
+        machineType: 1,
+        agent: {
+          engineVersion: '7.97136',
+          primaryEngine: 1,
+          lastUpdate: endpoint.lastSeen,
+          licensed: 1,
+          productOutdated: false,
+          productVersion: '7.9.9.381',
+          signatureOutdated: false
+        },
+        group: { id: endpoint.companyId, name: 'Custom Groups' },
+        malwareStatus: { detection: false, infected: false },
+        label: endpoint.name
       }
     }
   })

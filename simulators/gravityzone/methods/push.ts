@@ -1,14 +1,14 @@
 import { z } from 'zod'
-import { knownModules } from '../../../src/platforms/gravityzone/modules.js'
+import { isSubscribableEventType, subscribableEventTypes } from '../../../src/platforms/gravityzone/modules.js'
 import { makeEvent } from '../events/index.js'
 import type { PushSettings } from '../pushSender.js'
-import { invalidParams, serverError } from '../rpcErrors.js'
+import { invalidParams } from '../rpcErrors.js'
 import { method, type CallContext, type MethodDef } from './context.js'
 
 /**
- * The `push` API (reference/gravityzone.md §4.1–§4.4), all in the 5 req/min tier. The receiver URL
- * must be HTTPS; plain HTTP is accepted on loopback hosts only, and only when the simulator allows it
- * (tests and the local demo have no certificate).
+ * The `push` API (docs/platforms/gravityzone.md#push-settings), all in the 5 req/min tier. The
+ * receiver URL must be HTTPS; plain HTTP is accepted on loopback hosts only, and only when the
+ * simulator allows it (tests and the local demo have no certificate).
  */
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
@@ -36,10 +36,9 @@ const settingsSchema = (ctx: CallContext) =>
       authorization: z.string().optional(),
       splunkAuthorization: z.string().optional()
     }),
-    // Documented as an array; every client and the getter use an object map (§4.1).
-    subscribeToEventTypes: z
-      .record(z.string(), z.boolean())
-      .refine((map) => Object.keys(map).every((type) => knownModules.includes(type))),
+    // Documented as an array; every client and the getter use an object map
+    // (docs/platforms/gravityzone.md#push-settings).
+    subscribeToEventTypes: z.record(z.string(), z.boolean()),
     // Must include the key's own company and cannot be empty; null or absent means all companies.
     subscribeToCompanies: z
       .array(z.string())
@@ -54,11 +53,36 @@ const settingsSchema = (ctx: CallContext) =>
 
 const mask = (value: string | undefined) => (value === undefined ? undefined : '********')
 
+/**
+ * The event types Bitdefender's own n8n node offers for sendTestPushEvent: its subscription list
+ * plus `device-control`, `hd` and `partner-changed`, without `new-extended-incident`.
+ */
+export const testEventTypes: readonly string[] = [
+  ...subscribableEventTypes.filter((type) => type !== 'new-extended-incident'),
+  'device-control'
+]
+
+/**
+ * Keys outside the published list are refused by name (docs/platforms/gravityzone-fidelity.md, G8).
+ * Whether GravityZone checks them, and its wording if it does, are not published: the simulator
+ * takes the strict reading, so the relay's retry without the named keys is exercised.
+ */
+const refuseUnknownTypes = (raw: Record<string, unknown>) => {
+  const types = raw.subscribeToEventTypes
+  if (types === null || typeof types !== 'object' || Array.isArray(types)) return
+  const unknown = Object.keys(types).filter((type) => !isSubscribableEventType(type))
+  if (unknown.length > 0)
+    throw invalidParams(
+      `Invalid value for 'subscribeToEventTypes': unknown event types ${unknown.map((t) => `'${t}'`).join(', ')}`
+    )
+}
+
 export const pushMethods: Record<string, MethodDef> = {
   setPushEventSettings: method({
     tier: 'push',
     params: z.record(z.string(), z.unknown()),
     handler: (ctx, raw) => {
+      refuseUnknownTypes(raw)
       const parsed = settingsSchema(ctx).safeParse(raw)
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!
@@ -111,12 +135,12 @@ export const pushMethods: Record<string, MethodDef> = {
   sendTestPushEvent: method({
     tier: 'push',
     params: z.strictObject({
-      eventType: z.string().refine((type) => knownModules.includes(type)),
+      eventType: z.string().refine((type) => testEventTypes.includes(type)),
       data: z.record(z.string(), z.unknown()).optional()
     }),
     handler: (ctx, p) => {
+      // With the push service off the template is answered and goes nowhere (the sender's filters).
       const sender = ctx.sim.senderFor(ctx.key)
-      if (sender.status() !== 1) throw serverError('The event push service is not enabled for this API key.', 400)
       const company = ctx.sim.state.companies.require(ctx.key.companyId)
       const endpoint = ctx.sim.state.endpoints.ofCompany(company.id)[0]
       const event = makeEvent(

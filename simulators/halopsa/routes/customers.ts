@@ -5,7 +5,7 @@ import { registerResource, truthy, type FieldErrors, type Query } from '../resou
 import { clientRow, itemRow } from '../rows.js'
 import { num, str, type Row } from '../state.js'
 
-/** Client, Item, ExternalLink and SoftwareLicence (reference/halopsa.md §3.1–3.3, §9.3). */
+/** Client, Item, ExternalLink and SoftwareLicence (docs/platforms/halopsa.md#clients-and-items). */
 
 const clientSmall = (row: Row): Row => ({
   id: row.id,

@@ -7,9 +7,9 @@ import { clientExists } from './customers.js'
 import { bodyRefusal } from '../openapi.js'
 
 /**
- * Recurring invoices (negative ids; posting `lines` replaces the set — the default the reference
- * asks for, to catch clients that forget lines), line-level updates, processing into invoices
- * (reference/halopsa.md §3.3, §9.3).
+ * Recurring invoices (negative ids; posting `lines` replaces the set — the strict reading of Halo's
+ * behaviour, to catch clients that forget lines), line-level updates, processing into invoices
+ * (docs/platforms/halopsa.md#recurring-invoices).
  */
 
 const isObject = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -66,7 +66,7 @@ const findLine = (ctx: SimContext, lineId: number): { invoice: Row; line: Row } 
   return undefined
 }
 
-/** Deletes one line as a human would (scenario 3 of reference §9.5). */
+/** Deletes one line as a human would in Halo's UI. */
 export const removeInvoiceLine = (ctx: SimContext, invoiceId: number, lineId: number): boolean => {
   const invoice = ctx.data.recurringInvoices.get(invoiceId)
   const lines = (invoice?.lines as Row[] | undefined) ?? []

@@ -5,8 +5,9 @@ import type { Row } from '../state.js'
 import { storedEvents } from '../events.js'
 
 /**
- * Lookups answered as bare arrays (reference/halopsa.md §2.1, §3.5–3.6) and webhook configuration
- * with its delivery log (§4). Ticket-type details carry `fields` shaped as Halo's RequestTypeField.
+ * Lookups answered as bare arrays (docs/platforms/halopsa.md#statuses-ticket-types-and-priorities)
+ * and webhook configuration with its delivery log (docs/platforms/halopsa.md#webhooks). Ticket-type
+ * details carry `fields` shaped as Halo's RequestTypeField.
  */
 
 const requireName =

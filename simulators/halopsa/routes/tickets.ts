@@ -6,12 +6,12 @@ import { ticketRow } from '../rows.js'
 import { NULL_DATE, haloTime, num, str, type Row } from '../state.js'
 
 /**
- * Tickets and actions (reference/halopsa.md §3.4, §9.3): mandatory fields per ticket type unless
- * `_novalidate`, closing by status (sets hasbeenclosed/dateclosed), soft delete with `_recover`,
- * actions that need an outcome and may change the status. Status changes fire webhooks.
+ * Tickets and actions (docs/platforms/halopsa.md#tickets-and-actions): mandatory fields per ticket
+ * type unless `_novalidate`, closing by status (sets hasbeenclosed/dateclosed), soft delete with
+ * `_recover`, actions that need an outcome and may change the status. Status changes fire webhooks.
  */
 
-/** Write-only flags Halo accepts on tickets and does not store (reference §2.2). */
+/** Write-only flags Halo accepts on tickets and does not store (docs/platforms/halopsa.md#writes-are-arrays). */
 const FLAGS = [
   '_novalidate',
   'donotapplytemplateintheapi',
@@ -117,7 +117,7 @@ export const applyStatus = (ctx: SimContext, ticket: Row, statusId: number): boo
   return changed
 }
 
-/** A technician changes the status in Halo's UI (scenario 4 of reference §9.5): the webhook fires. */
+/** A technician changes the status in Halo's UI, behind the relay's back: the webhook fires. */
 export const setStatusAsTechnician = (
   ctx: SimContext,
   ticketId: number,
@@ -223,7 +223,8 @@ export const registerTickets = (app: FastifyInstance, ctx: SimContext): void => 
       else if (c.behaviour.ticketEvents) announce(c, 'ticketUpdated', after)
     },
     remove: (row, c, q) => {
-      // Tickets are soft-deleted (reference §2.3): listed with deleted=true, restorable.
+      // Tickets are soft-deleted (docs/platforms/halopsa.md#writes-are-arrays): listed with
+      // deleted=true, restorable.
       row.deleted = true
       if (q.reason !== undefined) row.deleted_reason = q.reason
       if (c.behaviour.ticketEvents) announce(c, 'ticketDeleted', row)

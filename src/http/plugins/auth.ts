@@ -5,9 +5,10 @@ import type { ApiToken, TokenScope } from '../../config.js'
 import { ApiError } from '../errors.js'
 
 /**
- * Bearer tokens for the API (SPEC §6): each has a name (the actor recorded in facts) and a scope.
- * Comparisons are constant-time over SHA-256 digests, so neither a token's content nor its length
- * leaks through timing; every configured token is compared on every request.
+ * Bearer tokens for the API (`API_TOKENS`, README.md#configuration): each has a name (the actor
+ * recorded in facts) and a scope. Comparisons are constant-time over SHA-256 digests, so neither a
+ * token's content nor its length leaks through timing; every configured token is compared on every
+ * request.
  */
 
 export type Actor = { name: string; scope: TokenScope }

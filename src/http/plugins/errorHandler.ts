@@ -9,7 +9,7 @@ import { ApiError, errorBody, errorCatalogue, isApiError, type ErrorCode } from 
  * The one error handler: whatever a route throws becomes `{ error: { code, message, details? } }`
  * with the status from the catalogue. 5xx messages never carry internals (they are logged).
  */
-export const toApiError = (error: unknown): ApiError => {
+const toApiError = (error: unknown): ApiError => {
   if (isApiError(error)) return error
   if (isDomainError(error)) {
     const code = (error.code in errorCatalogue ? error.code : 'invalid_configuration') as ErrorCode

@@ -9,12 +9,13 @@ import { ApiError } from '../errors.js'
 import { sendApiError } from '../plugins/errorHandler.js'
 
 /**
- * The dashboard (issue 7): static files from src/web served at `/` (index.html) and `/assets/…`.
- * The files are few and small, so they are read once at start-up, with their ETag and a gzip
- * copy; nothing is read from disk per request, and no request path ever reaches the filesystem.
+ * The dashboard (docs/operations.md#the-dashboard): static files from src/web served at `/`
+ * (index.html) and `/assets/…`. The files are few and small, so they are read once at start-up,
+ * with their ETag and a gzip copy; nothing is read from disk per request, and no request path ever
+ * reaches the filesystem.
  */
 
-export type DashboardOptions = {
+type DashboardOptions = {
   /** The folder holding index.html and assets/; defaults to src/web beside this code. */
   root?: string
 }

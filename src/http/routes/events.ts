@@ -11,7 +11,7 @@ import {
   listOf
 } from '../schemas.js'
 
-/** Integration events and their actions (SPEC §6). */
+/** Integration events and their actions (docs/integration-events.md#actions). */
 export const eventRoutes =
   (relay: Relay): FastifyPluginAsyncZod =>
   async (app) => {

@@ -4,7 +4,7 @@ import type { Relay } from '../../services/relay.js'
 import { ApiError } from '../errors.js'
 import { BillingRunQuery, errorResponses } from '../schemas.js'
 
-/** Run the polling checks or a billing run now (SPEC §6). */
+/** Run the polling checks or a billing run now (docs/architecture.md#scheduled-work). */
 export const jobRoutes =
   (relay: Relay): FastifyPluginAsyncZod =>
   async (app) => {

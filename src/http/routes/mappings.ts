@@ -5,7 +5,7 @@ import type { MappingChanges } from '../../domain/mappingRegistry.js'
 import { causeOf } from '../cause.js'
 import { IdParams, Mapping, MappingPatch, NewMapping, errorResponses, listOf } from '../schemas.js'
 
-/** Mappings (SPEC §6): 1:1 enforced, 409 on conflict. */
+/** Mappings (README.md#http-interface): 1:1 enforced, 409 on conflict. */
 export const mappingRoutes =
   (relay: Relay): FastifyPluginAsyncZod =>
   async (app) => {

@@ -6,6 +6,7 @@ import {
   type CompanyTreeNode,
   type InventoryCompany
 } from './companyTree.js'
+import { isPlatformError } from '../transport/errors.js'
 import { createRpcCaller, type Budget, type RpcCaller, type RpcCallerOptions } from './rpc.js'
 import {
   ApiKeyDetails,
@@ -34,26 +35,26 @@ import {
 } from './usage.js'
 
 /**
- * The GravityZone Public API client (reference/gravityzone.md §1–§4). Every call is idempotent and
- * retried on transient failures except `sendTestPushEvent` (each call pushes one more event).
- * `setPushEventSettings` replaces the whole configuration, so resending it is safe;
- * `resetPushEventStats` zeroes counters, which a resend does again.
+ * The GravityZone Public API client (docs/platforms/gravityzone.md#calls-the-relay-makes). Every
+ * call is idempotent and retried on transient failures except `sendTestPushEvent` (each call pushes
+ * one more event). `setPushEventSettings` replaces the whole configuration, so resending it is
+ * safe; `resetPushEventStats` zeroes counters, which a resend does again.
  */
 
 export type GravityZoneClientOptions = RpcCallerOptions
 
-export type CompaniesListParams = { parentId?: string; filters?: { companyType?: 0 | 1; licenseType?: 1 | 2 | 3 } }
-export type InventoryItemsParams = {
+type CompaniesListParams = { parentId?: string; filters?: { companyType?: 0 | 1; licenseType?: 1 | 2 | 3 } }
+type InventoryItemsParams = {
   parentId?: string
   filters?: {
     type?: { companies?: boolean; computers?: boolean; virtualMachines?: boolean }
     depth?: { allItemsRecursively?: boolean }
   }
   page?: number
-  /** 1–100 on v1.0, 1–1000 on v1.1 (§1.5). */
+  /** 1–100 on v1.0, 1–1000 on v1.1 (docs/platforms/gravityzone.md#pagination). */
   perPage?: number
 }
-export type EndpointsListParams = { parentId?: string; isManaged?: boolean; page?: number; perPage?: number }
+type EndpointsListParams = { parentId?: string; isManaged?: boolean; page?: number; perPage?: number }
 export type UsageParams = { companyId?: string; targetMonth?: string }
 
 export type GravityZoneClient = {
@@ -76,7 +77,12 @@ export type GravityZoneClient = {
   /** Always an array (live tenants answer one object, the doc says an array). */
   getLicenseInfo(params?: { companyId?: string; returnAllProducts?: boolean }): Promise<LicenseInfo[]>
   getPushEventSettings(): Promise<PushEventSettings>
-  setPushEventSettings(settings: PushEventSettingsInput): Promise<boolean>
+  /**
+   * GravityZone stores the settings or answers an error; what a success returns is not published
+   * (G9), so any result is accepted: `acknowledged` is false, with the answer in a few words, when it
+   * is none of `true`, `{success: true}` or null, for the caller to log.
+   */
+  setPushEventSettings(settings: PushEventSettingsInput): Promise<SetPushEventSettingsResult>
   sendTestPushEvent(eventType: string, data?: Record<string, unknown>): Promise<Record<string, unknown>>
   getPushEventStats(): Promise<PushEventStats>
   resetPushEventStats(): Promise<boolean>
@@ -86,12 +92,40 @@ export type GravityZoneClient = {
 
 const Acknowledged = z.union([z.boolean(), z.null()]).transform((value) => value !== false)
 
+export type SetPushEventSettingsResult = { acknowledged: boolean; answer: string }
+
+/** `true` (v1.1 setters), `{success: true}` (v1.0 setters) or null (updateCompanyDetails) acknowledge. */
+const AnySetterResult = z.unknown().transform((value): SetPushEventSettingsResult => {
+  const acknowledged =
+    value === true ||
+    value === null ||
+    value === undefined ||
+    (typeof value === 'object' && !Array.isArray(value) && (value as { success?: unknown }).success === true)
+  const text = JSON.stringify(value) ?? 'undefined'
+  return { acknowledged, answer: text.length > 120 ? `${text.slice(0, 120)}…` : text }
+})
+
+/**
+ * The `<api>/<service>` path an on-premises Control Center requires for some network methods
+ * (BD-DOC 77212-128484, 77212-128483); the cloud console serves them on `network` alone.
+ */
+const NETWORK_SERVICE = 'network/computers'
+
+/** An answer that says the path does not serve the method (not that the endpoint is missing). */
+const wrongPath = (error: unknown): boolean =>
+  isPlatformError(error) &&
+  (error.rpcCode === -32601 ||
+    (error.status === 404 && error.rpcCode === undefined) ||
+    /\bservice\b/i.test(String(error.details ?? '')))
+
 const defined = <T extends Record<string, unknown>>(params: T): Partial<T> =>
   Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as Partial<T>
 
 export const createGravityZoneClient = (options: GravityZoneClientOptions): GravityZoneClient => {
   const rpc = createRpcCaller(options)
   const now = () => options.clock?.now() ?? Date.now()
+  /** Where the endpoint methods are served: `network` until an answer shows the service segment is needed. */
+  let endpointApi = 'network'
   const read = <T>(
     api: string,
     method: string,
@@ -142,15 +176,30 @@ export const createGravityZoneClient = (options: GravityZoneClientOptions): Grav
         targets: ['parentId'],
         version
       }),
-    getManagedEndpointDetails: (endpointId) =>
-      read(
-        'network',
-        'getManagedEndpointDetails',
-        'general',
-        ManagedEndpointDetails,
-        { endpointId },
-        { targets: ['endpointId'] }
-      ),
+    getManagedEndpointDetails: async (endpointId) => {
+      const details = (api: string) =>
+        read(
+          api,
+          'getManagedEndpointDetails',
+          'general',
+          ManagedEndpointDetails,
+          { endpointId },
+          {
+            targets: ['endpointId']
+          }
+        )
+      try {
+        return await details(endpointApi)
+      } catch (error) {
+        if (endpointApi === NETWORK_SERVICE || !wrongPath(error)) throw error
+        // An on-premises Control Center: ask again with the service segment and keep it if it answers.
+        const answer = await details(NETWORK_SERVICE).catch((retry: unknown) => {
+          throw wrongPath(retry) ? error : retry
+        })
+        endpointApi = NETWORK_SERVICE
+        return answer
+      }
+    },
     getMonthlyUsage: async ({ companyId, targetMonth = usageMonth(now()) } = {}) => {
       const raw = await read(
         'licensing',
@@ -185,7 +234,7 @@ export const createGravityZoneClient = (options: GravityZoneClientOptions): Grav
         api: 'push',
         method: 'setPushEventSettings',
         budget: 'push',
-        result: Acknowledged,
+        result: AnySetterResult,
         params: settings,
         idempotent: true
       }),

@@ -2,7 +2,7 @@ import { isPlatformError } from '../transport/errors.js'
 import type { CompanyRef, InventoryItem, Page } from './schemas.js'
 
 /**
- * The two ways to see every company under the key (reference/gravityzone.md §2.1):
+ * The two ways to see every company under the key (docs/platforms/gravityzone.md#companies):
  * - the tree walk over `network.getCompaniesList`, one level per call, descending into partner-type
  *   children only (a customer-type parentId answers -32602, i.e. no children);
  * - the paginated `network.getNetworkInventoryItems` listing, up to 1000 items per call on v1.1,

@@ -4,9 +4,10 @@ import { z } from 'zod'
 import { contentHash } from '../../domain/ids.js'
 
 /**
- * What a GravityZone Event Push Service delivery looks like on the wire (reference/gravityzone.md
- * §4.5): an `addEvents` JSON-RPC request, usually without a Content-Type header, authenticated by the
- * configured `Authorization` string and an `Event-Push-Service-Md5` integrity header.
+ * What a GravityZone Event Push Service delivery looks like on the wire
+ * (docs/platforms/gravityzone.md#what-a-delivery-looks-like): an `addEvents` JSON-RPC request,
+ * usually without a Content-Type header, authenticated by the configured `Authorization` string and
+ * an `Event-Push-Service-Md5` integrity header.
  */
 
 // One-shot digests (crypto.hash): no Hash object per call on the webhook path.
@@ -14,7 +15,8 @@ const md5hex = (data: string | Uint8Array): string => hash('md5', data, 'hex')
 
 /**
  * `Event-Push-Service-Md5` = md5hex(apiKey + md5hex(rawBody)): hex digests, key first — the PHP
- * sample on 77211-135325 concatenates the key with md5(body) (§4.5 notes the prose is ambiguous).
+ * sample on 77211-135325 concatenates the key with md5(body), while the prose is ambiguous
+ * (docs/platforms/gravityzone.md#authorization-and-the-md5-header).
  */
 export const pushMd5 = (apiKey: string, rawBody: string | Uint8Array): string => md5hex(apiKey + md5hex(rawBody))
 
@@ -52,18 +54,19 @@ export const verifyPushAuthorization = (expected: string, header: string | strin
 
 /**
  * The envelope only: events stay `unknown` so one bad event is kept as an invalid fact instead of
- * failing the whole batch (SPEC §6: GravityZone switches the service off after 100 failed deliveries).
- * `id` is a number in every sample, before or after `params`; strings are tolerated too.
+ * failing the whole batch: GravityZone switches the service off after 100 failed deliveries
+ * (docs/platforms/gravityzone.md#switch-off-after-failed-deliveries). `id` is a number in every
+ * sample, before or after `params`; strings are tolerated too.
  */
-export const AddEventsEnvelope = z.looseObject({
+const AddEventsEnvelope = z.looseObject({
   jsonrpc: z.literal('2.0').optional(),
   method: z.literal('addEvents'),
   params: z.looseObject({ events: z.array(z.unknown()) }),
   id: z.union([z.number(), z.string(), z.null()]).optional()
 })
-export type AddEventsEnvelope = z.infer<typeof AddEventsEnvelope>
+type AddEventsEnvelope = z.infer<typeof AddEventsEnvelope>
 
-export type PushDelivery = {
+type PushDelivery = {
   /** Hex SHA-256 of the raw body: a re-delivery of the same bytes has the same id. */
   deliveryId: string
   rpcId: number | string | null
@@ -72,7 +75,7 @@ export type PushDelivery = {
 
 export type PushDeliveryError = { code: 'not_json' | 'not_add_events'; message: string }
 
-export type ParsedPushDelivery = { ok: true; delivery: PushDelivery } | { ok: false; error: PushDeliveryError }
+type ParsedPushDelivery = { ok: true; delivery: PushDelivery } | { ok: false; error: PushDeliveryError }
 
 /** Parses a raw delivery body (bytes or text, whatever the Content-Type said). */
 export const parsePushDelivery = (rawBody: string | Uint8Array): ParsedPushDelivery => {

@@ -1,9 +1,9 @@
 import type { SecurityModule } from './modules.js'
 
 /**
- * Per-module field knowledge for security events (reference/gravityzone.md §4.8): which fields name
- * the threat, which say it was blocked, and when it happened. Field names differ between modules
- * (snake_case, camelCase, nested `malware[]`), hence the tables.
+ * Per-module field knowledge for security events (docs/platforms/gravityzone.md#event-fields):
+ * which fields name the threat, which say it was blocked, and when it happened. Field names differ
+ * between modules (snake_case, camelCase, nested `malware[]`), hence the tables.
  */
 
 type Event = Record<string, unknown>

@@ -3,12 +3,13 @@ import { isSecurityModule, type SecurityModule } from './modules.js'
 import { blockedByEvent, parseEventTime, threatIdentity, threatNameOf } from './pushEventFields.js'
 
 /**
- * Turns one pushed event (a flat JSON object, reference/gravityzone.md §4.8) into what the relay
- * records: a security event with the fields ticketing needs, a platform event kept for the audit, or
- * an invalid event with the reason. Never throws: GravityZone must get its 200 whatever it sent.
+ * Turns one pushed event (a flat JSON object, docs/platforms/gravityzone.md#event-fields) into what
+ * the relay records: a security event with the fields ticketing needs, a platform event kept for
+ * the audit, or an invalid event with the reason. Never throws: GravityZone must get its 200
+ * whatever it sent.
  */
 
-export type PushEvent = Record<string, unknown>
+type PushEvent = Record<string, unknown>
 
 export type SecurityPushEvent = {
   kind: 'security'
@@ -33,7 +34,7 @@ export type SecurityPushEvent = {
   event: PushEvent
 }
 
-export type PlatformPushEvent = {
+type PlatformPushEvent = {
   kind: 'platform'
   index: number
   eventKey: string
@@ -46,7 +47,7 @@ export type PlatformPushEvent = {
   event: PushEvent
 }
 
-export type InvalidPushEvent = { kind: 'invalid'; index: number; reason: string; raw: unknown }
+type InvalidPushEvent = { kind: 'invalid'; index: number; reason: string; raw: unknown }
 
 export type ClassifiedPushEvent = SecurityPushEvent | PlatformPushEvent | InvalidPushEvent
 
@@ -69,8 +70,9 @@ const sortedCopy = (value: unknown): unknown => {
 
 /**
  * JSON with object keys sorted at every level, so key order never changes a hash. A sorted copy
- * through the native JSON.stringify: this runs for every pushed event (bench/webhook.ts), and it
- * measured faster than a hand-written serialiser or a sorted list of property names.
+ * through the native JSON.stringify: this runs for every pushed event, and it was faster than a
+ * hand-written serialiser or a sorted list of property names
+ * (docs/benchmarks.md#figures-behind-design-choices).
  */
 export const canonicalJson = (value: unknown): string => JSON.stringify(sortedCopy(value)) ?? 'null'
 
@@ -86,7 +88,10 @@ const text = (value: unknown, max = 1024): string | undefined => {
   return trimmed === '' || trimmed.length > max ? undefined : trimmed
 }
 
-/** The endpoint the event is about: `computer_id` is the GravityZone endpoint id (§4.8). */
+/**
+ * The endpoint the event is about: `computer_id` is the GravityZone endpoint id
+ * (docs/platforms/gravityzone.md#event-fields).
+ */
 const endpointIdOf = (event: PushEvent): string | undefined => text(event.computer_id) ?? text(event.endpointId)
 const endpointNameOf = (event: PushEvent): string | undefined =>
   text(event.computer_name) ?? text(event.computerName) ?? text(event.serverName)
@@ -114,7 +119,7 @@ const occurredAtOf = (event: PushEvent): string | undefined => {
 }
 
 /** Builds the threat key the ticketing service uses to spot a repeat of a threat on an endpoint. */
-export const threatKeyOf = (module: string, endpoint: string, identity: unknown[]): string =>
+const threatKeyOf = (module: string, endpoint: string, identity: unknown[]): string =>
   contentHash(canonicalJson([module, endpoint, identity]))
 
 export const classifyPushEvent = (raw: unknown, index: number): ClassifiedPushEvent => {

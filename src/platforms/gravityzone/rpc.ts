@@ -7,24 +7,24 @@ import { createTransport, type RetryPolicy, type TransportOptions } from '../tra
 import { RpcResponse } from './schemas.js'
 
 /**
- * One JSON-RPC 2.0 call to the GravityZone Public API (reference/gravityzone.md §1): POST to
- * `<access URL>/<version>/jsonrpc/<api>`, Basic auth with the key as user and an empty password,
- * the answer parsed with zod and a JSON-RPC error turned into a PlatformError that names the call,
- * the status and the code — never the key.
+ * One JSON-RPC 2.0 call to the GravityZone Public API
+ * (docs/platforms/gravityzone.md#public-api-basics): POST to `<access URL>/<version>/jsonrpc/<api>`,
+ * Basic auth with the key as user and an empty password, the answer parsed with zod and a JSON-RPC
+ * error turned into a PlatformError that names the call, the status and the code — never the key.
  */
 
-/** The published rate-limit tiers the relay's calls fall in (§1.4). */
+/** The published rate-limit tiers the relay's calls fall in (docs/platforms/gravityzone.md#rate-limits). */
 export type Budget = 'general' | 'licensing' | 'push'
-export type BudgetLimit = { limit: number; intervalMs: number; burst?: number }
-export type BudgetLimits = Partial<Record<Budget, BudgetLimit>>
+type BudgetLimit = { limit: number; intervalMs: number; burst?: number }
+type BudgetLimits = Partial<Record<Budget, BudgetLimit>>
 
-export const defaultBudgetLimits: Record<Budget, BudgetLimit> = {
+const defaultBudgetLimits: Record<Budget, BudgetLimit> = {
   general: { limit: 10, intervalMs: 1_000 },
   licensing: { limit: 5, intervalMs: 1_000 },
   push: { limit: 5, intervalMs: 60_000 }
 }
 
-export type RpcCall<T> = {
+type RpcCall<T> = {
   /** `network`, `licensing`, … or with a service segment, `network/computers`. */
   api: string
   method: string
@@ -66,29 +66,35 @@ const detailsText = (details: unknown): string | undefined => {
 
 const notFoundWords = /not (be )?found|does not exist|no longer exists|doesn't exist|unknown (company|endpoint)/i
 
-/** The error kind for a JSON-RPC error object, given the HTTP status it came with. */
+/** Codes about the request itself, never about what it names: "Method not found" is not a missing company. */
+const REQUEST_ERRORS = new Set([-32700, -32600, -32601])
+
+/**
+ * The error kind for a JSON-RPC error object, given the HTTP status it came with. GravityZone does
+ * not document what a deleted company answers (docs/platforms/gravityzone-fidelity.md, G4): an
+ * "Invalid params" naming the id, and any other error (-32000, or an HTTP 404 carrying a JSON-RPC
+ * body) that says "not found" about a call naming a company or endpoint, are `not_found`.
+ */
 const kindOf = (call: RpcCall<unknown>, status: number, code: number, text: string): PlatformErrorKind => {
   if (status === 401 || status === 403 || (code === SERVER_ERROR && /api key|authori[sz]/i.test(text))) return 'auth'
+  const targets = (call.targets ?? []).filter((name) => call.params?.[name] !== undefined)
   if (code === INVALID_PARAMS) {
-    const targets = (call.targets ?? []).filter((name) => call.params?.[name] !== undefined)
-    // A deleted company answers "Invalid params" (§2.3 [INF]); an error about another param (say
-    // targetMonth) is a rejected request, not a missing company.
+    // An error about another param (say targetMonth) is a rejected request, not a missing company.
     if (targets.length > 0 && (targets.some((name) => text.includes(name)) || notFoundWords.test(text)))
       return 'not_found'
     return 'rejected'
   }
-  if (code === -32600 || code === -32700) return 'rejected'
+  if (REQUEST_ERRORS.has(code)) return code === -32601 ? 'rpc' : 'rejected'
+  if (targets.length > 0 && notFoundWords.test(text)) return 'not_found'
   return 'rpc'
 }
 
+/**
+ * The kind for an error status without a JSON-RPC error in the body. A bare 404 is a path GravityZone
+ * does not serve (a wrong Access URL or service segment), not a missing company: `rejected`.
+ */
 const kindOfStatus = (status: number): PlatformErrorKind =>
-  status === 401 || status === 403
-    ? 'auth'
-    : status === 404
-      ? 'not_found'
-      : status >= 400 && status < 500
-        ? 'rejected'
-        : 'invalid_response'
+  status === 401 || status === 403 ? 'auth' : status >= 400 && status < 500 ? 'rejected' : 'invalid_response'
 
 export const createRpcCaller = (options: RpcCallerOptions): RpcCaller => {
   const limits = { ...defaultBudgetLimits, ...options.limits }
@@ -157,10 +163,11 @@ export const createRpcCaller = (options: RpcCallerOptions): RpcCaller => {
     if (!('result' in envelope.data)) throw fail('invalid_response', 'the answer has neither result nor error')
     const parsed = c.result.safeParse(result)
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]
+      const issues = parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message }))
       throw fail(
         'invalid_response',
-        `unexpected result shape: ${issue?.message ?? 'invalid'} at ${issue?.path.join('.') || '(root)'}`
+        `unexpected result shape: ${issues[0]?.message ?? 'invalid'} at ${issues[0]?.path || '(root)'}`,
+        { details: issues }
       )
     }
     return parsed.data

@@ -1,13 +1,17 @@
 import { z } from 'zod'
 
 /**
- * Response shapes of the GravityZone Public API calls the relay makes (reference/gravityzone.md
- * §1–§4). Loose objects throughout: GravityZone adds fields over time and a new field must not break
- * billing. Only what the relay reads is required.
+ * Response shapes of the GravityZone Public API calls the relay makes
+ * (docs/platforms/gravityzone.md#calls-the-relay-makes). Loose objects throughout: GravityZone adds
+ * fields over time and a new field must not break billing. Only what the relay reads is required.
  */
 
-/** §1.3: `{id, jsonrpc, result}` or `{id, jsonrpc, error: {code, message, data: {details}}}`. */
-export const RpcErrorObject = z.looseObject({
+/**
+ * A JSON-RPC answer: `{id, jsonrpc, result}` or
+ * `{id, jsonrpc, error: {code, message, data: {details}}}`
+ * (docs/platforms/gravityzone.md#responses-and-errors).
+ */
+const RpcErrorObject = z.looseObject({
   code: z.number().int(),
   message: z.string().optional(),
   data: z.looseObject({ details: z.unknown().optional() }).nullable().optional()
@@ -22,14 +26,17 @@ export const RpcResponse = z.looseObject({
 export const ApiKeyDetails = z.looseObject({ enabledApis: z.array(z.string()), createdAt: z.string().optional() })
 export type ApiKeyDetails = z.infer<typeof ApiKeyDetails>
 
-/** getCompaniesList: `{id, name}` only (§2.1). */
+/** getCompaniesList: `{id, name}` only (docs/platforms/gravityzone.md#companies). */
 export const CompanyRef = z.looseObject({ id: z.string(), name: z.string() })
 export type CompanyRef = z.infer<typeof CompanyRef>
 
-/** 0 partner, 1 customer (§2.2). */
-export const CompanyType = z.union([z.literal(0), z.literal(1)])
+/** 0 partner, 1 customer (docs/platforms/gravityzone.md#companies). */
+const CompanyType = z.union([z.literal(0), z.literal(1)])
 
-/** getCompanyDetails / findCompaniesByName (§2.2); `country`/`state` may be "N/A". */
+/**
+ * getCompanyDetails / findCompaniesByName (docs/platforms/gravityzone.md#companies);
+ * `country`/`state` may be "N/A".
+ */
 export const Company = z.looseObject({
   id: z.string(),
   name: z.string(),
@@ -47,7 +54,7 @@ export const Company = z.looseObject({
 })
 export type Company = z.infer<typeof Company>
 
-/** A page of a paginated list (§1.5). */
+/** A page of a paginated list (docs/platforms/gravityzone.md#pagination). */
 export const page = <T extends z.ZodType>(item: T) =>
   z.looseObject({
     page: z.number().int(),
@@ -58,7 +65,10 @@ export const page = <T extends z.ZodType>(item: T) =>
   })
 export type Page<T> = { page: number; pagesCount: number; perPage: number; total: number; items: T[] }
 
-/** getNetworkInventoryItems item (§2.1); numeric `type` codes are [INF] beyond 5/6. */
+/**
+ * getNetworkInventoryItems item (docs/platforms/gravityzone.md#companies); numeric `type` codes
+ * beyond 5/6 are inferred, not documented.
+ */
 export const InventoryItem = z.looseObject({
   id: z.string(),
   name: z.string(),
@@ -77,15 +87,21 @@ export const EndpointListItem = z.looseObject({
 })
 export type EndpointListItem = z.infer<typeof EndpointListItem>
 
-/** getManagedEndpointDetails: the relay needs `companyId` to place events that lack one (§4.8). */
+/**
+ * getManagedEndpointDetails: the relay needs `companyId` to place events that lack one
+ * (docs/platforms/gravityzone.md#endpoints).
+ */
 export const ManagedEndpointDetails = z.looseObject({ id: z.string(), name: z.string(), companyId: z.string() })
 export type ManagedEndpointDetails = z.infer<typeof ManagedEndpointDetails>
 
-/** getMonthlyUsage: a flat record of counters plus `minimumUsage` (§3.1). */
+/** getMonthlyUsage: a flat record of counters plus `minimumUsage` (docs/platforms/gravityzone.md#monthly-usage). */
 export const RawMonthlyUsage = z.record(z.string(), z.unknown())
 export const RawUsagePerProductType = z.looseObject({ usages: z.array(z.record(z.string(), z.unknown())) })
 
-/** getLicenseInfo (§3.3): the doc says an array, live tenants answer one object. */
+/**
+ * getLicenseInfo (docs/platforms/gravityzone.md#other-calls-in-the-client): the doc says an array,
+ * live tenants answer one object.
+ */
 export const LicenseInfo = z.looseObject({
   subscriptionType: z.number().int().optional(),
   isAddon: z.boolean().optional(),
@@ -99,8 +115,11 @@ export const LicenseInfo = z.looseObject({
 export type LicenseInfo = z.infer<typeof LicenseInfo>
 export const LicenseInfoResult = z.union([z.array(LicenseInfo), LicenseInfo])
 
-/** §4.1–§4.2. `subscribeToEventTypes` is an object map in practice, not the documented array. */
-export const PushServiceSettings = z.looseObject({
+/**
+ * Push settings (docs/platforms/gravityzone.md#push-settings). `subscribeToEventTypes` is an object
+ * map in practice, not the documented array.
+ */
+const PushServiceSettings = z.looseObject({
   url: z.string().optional(),
   requireValidSslCertificate: z.boolean().optional(),
   authorization: z.string().optional(),
@@ -115,7 +134,7 @@ export const PushEventSettings = z.looseObject({
 })
 export type PushEventSettings = z.infer<typeof PushEventSettings>
 
-/** What setPushEventSettings takes (§4.1). */
+/** What setPushEventSettings takes (docs/platforms/gravityzone.md#push-settings). */
 export const PushEventSettingsInput = z.object({
   status: z.union([z.literal(0), z.literal(1)]),
   serviceType: z.enum(['jsonRPC', 'splunk', 'cef']),
@@ -130,7 +149,7 @@ export const PushEventSettingsInput = z.object({
 })
 export type PushEventSettingsInput = z.infer<typeof PushEventSettingsInput>
 
-/** §4.4. */
+/** The counters behind the switch-off (docs/platforms/gravityzone.md#switch-off-after-failed-deliveries). */
 export const PushEventStats = z.looseObject({
   count: z.looseObject({
     events: z.number(),

@@ -1,11 +1,12 @@
 /**
- * Monthly usage as billing reads it (reference/gravityzone.md §3.1–§3.2): a flat record of counters,
- * whatever spelling the tenant uses, plus the committed minimum. Counters overlap (every endpoint is
- * also counted under its MSP package tier) and a parent's counters include its sub-companies: those
- * are billing decisions, made elsewhere; this module only reads the numbers faithfully.
+ * Monthly usage as billing reads it (docs/platforms/gravityzone.md#monthly-usage): a flat record of
+ * counters, whatever spelling the tenant uses, plus the committed minimum. Counters overlap (every
+ * endpoint is also counted under its MSP package tier) and a parent's counters include its
+ * sub-companies: those are billing decisions, made elsewhere; this module only reads the numbers
+ * faithfully.
  */
 
-export type UsageCounters = Record<string, number>
+type UsageCounters = Record<string, number>
 
 export type MonthlyUsage = {
   /** `MM/YYYY`, as asked. */
@@ -16,7 +17,7 @@ export type MonthlyUsage = {
 }
 
 export type ProductTypeUsage = MonthlyUsage & {
-  /** 0 Endpoint Security, 3 Bitdefender EDR, 5 PHASR (§3.2). */
+  /** 0 Endpoint Security, 3 Bitdefender EDR, 5 PHASR (docs/platforms/gravityzone.md#monthly-usage). */
   productType: number
 }
 
@@ -32,7 +33,7 @@ const toNumber = (value: unknown): number | undefined => {
 }
 
 /** Every numeric field, under its canonical name; when both spellings appear, the larger wins. */
-export const normaliseCounters = (raw: Record<string, unknown>, skip: readonly string[] = []): UsageCounters => {
+const normaliseCounters = (raw: Record<string, unknown>, skip: readonly string[] = []): UsageCounters => {
   const counters: UsageCounters = {}
   for (const [name, value] of Object.entries(raw)) {
     if (skip.includes(name)) continue
@@ -62,13 +63,14 @@ export const normaliseProductTypeUsage = (raw: Record<string, unknown>, targetMo
   minimumUsage: minimumOf(raw.minimumUsage)
 })
 
-/** `MM/YYYY` for a moment, in UTC: usage resets at 00:00 GMT on the 1st (§3.1). */
+/**
+ * `MM/YYYY` for a moment, in UTC: usage resets at 00:00 GMT on the 1st
+ * (docs/platforms/gravityzone.md#monthly-usage).
+ */
 export const usageMonth = (at: Date | number): string => {
   const d = new Date(at)
   return `${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`
 }
-
-export const isUsageMonth = (value: string): boolean => /^(0[1-9]|1[0-2])\/\d{4}$/.test(value)
 
 /** The month before a `MM/YYYY` month. */
 export const previousUsageMonth = (month: string): string => {

@@ -6,9 +6,10 @@ import { tokenResponseSchema } from './schemas.js'
 import { haloObject, haloText } from './wire.js'
 
 /**
- * OAuth2 client credentials against Halo's authorisation server (reference/halopsa.md §1), with a
- * token cache in the style of dotMARC's HaloPsaTokenCache: refresh 60 s before expiry, drop the
- * token on a 401 so the caller can retry once, and let concurrent callers share one token request.
+ * OAuth2 client credentials against Halo's authorisation server
+ * (docs/platforms/halopsa.md#authentication), with a token cache in the style of dotMARC's
+ * HaloPsaTokenCache: refresh 60 s before expiry, drop the token on a 401 so the caller can retry
+ * once, and let concurrent callers share one token request.
  */
 
 export type HaloCredentials = {
@@ -23,7 +24,10 @@ export type HaloCredentials = {
   tenant?: string
   clientId: string
   clientSecret: string
-  /** Space-separated scopes; the application's grant can only be narrowed (reference §1). */
+  /**
+   * Space-separated scopes; the application's grant can only be narrowed
+   * (docs/platforms/halopsa.md#authentication).
+   */
   scope?: string
 }
 

@@ -16,7 +16,8 @@ import { createTicketsApi, type HaloTickets } from './resources/tickets.js'
 
 /**
  * The relay's HaloPSA client: one rolling-window limiter for every call including the token
- * endpoint (Halo counts both; reference/halopsa.md §5), one token cache, one connection pool.
+ * endpoint (Halo counts both; docs/platforms/halopsa.md#rate-limits), one token cache, one
+ * connection pool.
  */
 
 export type HaloPsaClientOptions = HaloCredentials & {
@@ -50,7 +51,7 @@ export type HaloPsaClient = {
   close(): Promise<void>
 }
 
-export const defaultHaloLimits = { limit: 250, windowMs: 300_000 }
+const defaultHaloLimits = { limit: 250, windowMs: 300_000 }
 
 export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClient => {
   if (!/^https?:\/\//.test(options.url)) throw new TypeError('HaloPSA url must be an http(s) URL')
@@ -61,7 +62,7 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
   const limits = options.limits ?? defaultHaloLimits
   const limiter = createArrivalWindow({ limit: limits.limit, windowMs: limits.windowMs, clock })
   // Without Retry-After, wait 30 s: a few seconds is too short for a 5-minute rolling window
-  // (reference §5, HaloAPI#31).
+  // (docs/platforms/halopsa.md#rate-limits; https://github.com/homotechsual/HaloAPI/issues/31).
   const retry = { ...defaultRetryPolicy, defaultRetryAfterMs: 30_000, ...options.retry }
   // Base URL '' because the token URL may sit on another host (HALO_AUTH_URL); callers pass full URLs.
   const transport = createTransport({
@@ -89,7 +90,6 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
     transport,
     tokens,
     limiter,
-    rateLimitRetries: retry.retries,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})
   })
   const pageSize = options.pageSize ?? 100

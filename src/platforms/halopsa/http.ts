@@ -1,15 +1,16 @@
 import type { z } from 'zod'
-import { PlatformError, isPlatformError } from '../transport/errors.js'
+import { PlatformError } from '../transport/errors.js'
 import type { RateLimiter } from '../transport/rateLimiter.js'
 import type { Transport, TransportResponse } from '../transport/transport.js'
 import type { TokenSource } from './auth.js'
 
 /**
- * One authenticated call to Halo's resource server: Bearer token, one retry with a fresh token on
- * a 401 (reference/halopsa.md §1), status → PlatformError kind, and the answer parsed with zod.
+ * One authenticated call to Halo's resource server: Bearer token, one retry with a fresh token on a
+ * 401 (docs/platforms/halopsa.md#authentication), status → PlatformError kind, and the answer
+ * parsed with zod.
  */
 
-export type HaloRequest<S extends z.ZodType> = {
+type HaloRequest<S extends z.ZodType> = {
   method: 'GET' | 'POST' | 'DELETE'
   /** Path and query below the instance URL, e.g. `/api/Client/12`. */
   path: string
@@ -64,40 +65,25 @@ export const createHaloHttp = (options: {
   transport: Transport
   tokens: TokenSource
   limiter: RateLimiter
-  /** Attempts after a 429 for calls that are not idempotent (a 429 means Halo did not run it). */
-  rateLimitRetries: number
   timeoutMs?: number
 }): HaloHttp => {
   const base = options.instanceUrl.replace(/\/+$/, '')
 
-  const attempt = async (req: HaloRequest<z.ZodType>, token: string): Promise<TransportResponse> => {
+  const attempt = (req: HaloRequest<z.ZodType>, token: string): Promise<TransportResponse> => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' }
     if (req.body !== undefined) headers['content-type'] = 'application/json'
-    for (let tries = 0; ; tries++) {
-      try {
-        return await options.transport.send({
-          method: req.method,
-          path: base + req.path,
-          call: req.call,
-          headers,
-          ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
-          idempotent: req.idempotent,
-          limiter: options.limiter,
-          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})
-        })
-      } catch (error) {
-        // Halo's limiter refuses before doing anything (reference §5), so even a create may be
-        // sent again once the shared limiter's pause (set by the transport) has passed.
-        if (
-          !req.idempotent &&
-          isPlatformError(error) &&
-          error.kind === 'rate_limited' &&
-          tries < options.rateLimitRetries
-        )
-          continue
-        throw error
-      }
-    }
+    // 429s (any method), 5xx and network failures (idempotent calls) are retried by the transport
+    // alone (docs/outbound-calls.md); this layer adds only the fresh-token retry after a 401.
+    return options.transport.send({
+      method: req.method,
+      path: base + req.path,
+      call: req.call,
+      headers,
+      ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
+      idempotent: req.idempotent,
+      limiter: options.limiter,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})
+    })
   }
 
   const exchange = async (req: HaloRequest<z.ZodType>): Promise<TransportResponse> => {

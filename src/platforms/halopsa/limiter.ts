@@ -2,12 +2,13 @@ import { systemClock, type Clock } from '../transport/clock.js'
 import type { RateLimiter } from '../transport/rateLimiter.js'
 
 /**
- * Halo counts requests as they *arrive* in a rolling window (reference/halopsa.md §5). A window
- * counted when calls start lets arrivals bunch up: a burst queued behind the connection pool
- * arrives late, the next one early, and Halo sees more than the limit in one window. So a call
- * holds its slot while in flight and for `windowMs` after it settles — its settling time is an
- * upper bound on its arrival — which keeps every window of arrivals within the limit whatever the
- * network does. `settled()` must be called once per granted call (the transport's onCall does).
+ * Halo counts requests as they *arrive* in a rolling window
+ * (docs/platforms/halopsa.md#rate-limits). A window counted when calls start lets arrivals bunch
+ * up: a burst queued behind the connection pool arrives late, the next one early, and Halo sees
+ * more than the limit in one window. So a call holds its slot while in flight and for `windowMs`
+ * after it settles — its settling time is an upper bound on its arrival — which keeps every window
+ * of arrivals within the limit whatever the network does. `settled()` must be called once per
+ * granted call (the transport's onCall does).
  */
 
 export type ArrivalWindow = RateLimiter & {

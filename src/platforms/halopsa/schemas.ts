@@ -2,10 +2,11 @@ import { z } from 'zod'
 import { haloBool, haloDate, haloInt, haloNumber, haloNumberOrNull, haloObject, haloRef, haloText } from './wire.js'
 
 /**
- * The HaloPSA objects the relay reads, parsed from Halo's wire names (reference/halopsa.md §3) into
- * the relay's own camelCase shapes. Only the fields the relay uses are typed; the rest of Halo's
- * hundreds of properties are ignored, except on recurring-invoice lines, which keep their raw
- * form because they must be posted back whole (§2.2).
+ * The HaloPSA objects the relay reads, parsed from Halo's wire names
+ * (docs/platforms/halopsa.md#calls-the-relay-makes) into the relay's own camelCase shapes. Only the
+ * fields the relay uses are typed; the rest of Halo's hundreds of properties are ignored, except on
+ * recurring-invoice lines, which keep their raw form because they must be posted back whole
+ * (docs/platforms/halopsa.md#recurring-invoices).
  */
 
 export const tokenResponseSchema = haloObject({
@@ -83,7 +84,6 @@ export const invoiceLineSchema = haloObject({
   /** The line as Halo sent it (keys lower-cased), for posting the whole line set back. */
   raw: r as Record<string, unknown>
 }))
-export type RecurringInvoiceLine = z.output<typeof invoiceLineSchema>
 
 export const recurringInvoiceSchema = haloObject({
   id: haloInt,

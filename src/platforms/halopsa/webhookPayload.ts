@@ -97,7 +97,6 @@ export const haloWebhookPayloadSchema = z
       client: r.client ? { id: r.client.id, name: r.client.name ?? null, inactive: r.client.inactive ?? null } : null
     }
   })
-export type HaloWebhookPayload = z.output<typeof haloWebhookPayloadSchema>
 
 /** Halo can batch several events into one delivery (v2.164+): accept one or many. */
 export const haloWebhookDeliverySchema = z.union([

@@ -1,17 +1,17 @@
 import { z } from 'zod'
 
 /**
- * Zod building blocks for HaloPSA's wire quirks (reference/halopsa.md §2.4): ids come back as `3`,
- * `3.0` or `"3"`, property casing is inconsistent, `1899-12-30T00:00:00` means "no date" and
- * `-1`/`0` mean "no reference". Every resource schema is built from these, so the quirks are
- * handled in one place.
+ * Zod building blocks for HaloPSA's wire quirks (docs/platforms/halopsa.md#errors-and-wire-quirks):
+ * ids come back as `3`, `3.0` or `"3"`, property casing is inconsistent, `1899-12-30T00:00:00`
+ * means "no date" and `-1`/`0` mean "no reference". Every resource schema is built from these, so
+ * the quirks are handled in one place.
  */
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Lower-cases an object's own keys (not nested ones: each nested schema does its own). */
-export const lowerKeys = (value: unknown): unknown => {
+const lowerKeys = (value: unknown): unknown => {
   if (!isPlainObject(value)) return value
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(value)) out[key.toLowerCase()] = v
@@ -64,7 +64,8 @@ export const haloObject = <S extends z.ZodRawShape>(shape: S) => z.preprocess(lo
 
 /**
  * A list answer. Most lists come in an envelope `{record_count, <key>: [...]}`, lookups as bare
- * arrays (reference §2.1); accept both so a change of shape on Halo's side is not an outage.
+ * arrays (docs/platforms/halopsa.md#lists-and-pages); accept both so a change of shape on Halo's
+ * side is not an outage.
  */
 export const haloList = <T extends z.ZodType>(item: T, key?: string) =>
   z.preprocess(

@@ -2,9 +2,10 @@ import { systemClock, type Clock } from './clock.js'
 
 /**
  * Client-side rate limits, one limiter per budget and shared by every caller of a platform, so the
- * relay as a whole stays inside what the platform publishes (reference/gravityzone.md §1.4,
- * reference/halopsa.md §5). Waiters are served in order. `pause` holds every caller back after a
- * 429, since one caller being throttled means all of them are.
+ * relay as a whole stays inside what the platform publishes
+ * (docs/platforms/gravityzone.md#rate-limits, docs/platforms/halopsa.md#rate-limits). Waiters are
+ * served in order. `pause` holds every caller back after a 429, since one caller being throttled
+ * means all of them are.
  */
 export type RateLimiter = {
   acquire(signal?: AbortSignal): Promise<void>
@@ -16,8 +17,9 @@ export type RateLimiter = {
 type Grant = { resolve(): void; reject(error: unknown): void; signal?: AbortSignal; onAbort?: () => void }
 
 /**
- * The core both limiters share: a FIFO of waiters and a function telling how long until the next
- * grant is allowed (0 = now).
+ * A FIFO of waiters and a function telling how long until the next grant is allowed (0 = now).
+ * HaloPSA's limiter counts calls as they settle, not as they start, so it has its own queue
+ * (halopsa/limiter.ts).
  */
 const fifoLimiter = (clock: Clock, delayUntilNext: () => number, onGrant: () => void): RateLimiter => {
   const queue: Grant[] = []
@@ -107,33 +109,6 @@ export const createTokenBucket = (options: {
     () => {
       refill()
       tokens -= 1
-    }
-  )
-}
-
-/** At most `limit` calls in any window of `windowMs` (HaloPSA's rolling window). */
-export const createRollingWindow = (options: { limit: number; windowMs: number; clock?: Clock }): RateLimiter => {
-  const clock = options.clock ?? systemClock
-  const starts: number[] = []
-  let head = 0
-  const expire = () => {
-    const cutoff = clock.now() - options.windowMs
-    while (head < starts.length && starts[head]! <= cutoff) head++
-    if (head > 1024 && head * 2 > starts.length) {
-      starts.splice(0, head)
-      head = 0
-    }
-  }
-  return fifoLimiter(
-    clock,
-    () => {
-      expire()
-      if (starts.length - head < options.limit) return 0
-      return starts[head]! + options.windowMs - clock.now() + 1
-    },
-    () => {
-      expire()
-      starts.push(clock.now())
     }
   )
 }

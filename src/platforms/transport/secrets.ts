@@ -9,7 +9,8 @@ import { hash, timingSafeEqual } from 'node:crypto'
 
 /**
  * The SHA-256 a secret is compared by. Taken as hex and decoded: crypto.hash's own 'buffer' output
- * measured twice as slow on Node 20, and this runs on every authenticated request.
+ * was slower on Node 20 (docs/benchmarks.md#figures-behind-design-choices), and this runs on every
+ * authenticated request.
  */
 export const secretDigest = (value: string): Buffer => Buffer.from(hash('sha256', value, 'hex'), 'hex')
 

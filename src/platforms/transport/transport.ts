@@ -5,11 +5,13 @@ import type { RateLimiter } from './rateLimiter.js'
 
 /**
  * One outbound call, done properly: wait for the platform's rate limiter, time out, and retry
- * transient failures (network, timeout, 5xx) with exponential backoff and jitter — but only when
- * the caller says the call is idempotent. A 429 pauses the shared limiter for everyone, for
- * `Retry-After` when the platform sends one, and is retried whatever the method: the platform
- * refused the request before doing anything, so a write cannot happen twice. A storm of 429s has its
- * own, larger budget (`rateLimitedRetries`), since waiting it out is the right answer.
+ * transient failures. This is the only place a single call is retried: a 429 pauses the shared
+ * limiter (for `Retry-After` when the platform sends one) and is sent again whatever the method,
+ * since the platform refused it before doing anything; a 5xx, timeout or network error is sent
+ * again with exponential backoff and jitter only when the caller says the call is idempotent. The
+ * two have separate budgets (`rateLimitedRetries`, `retries`). Layers above never repeat these
+ * retries; what they own instead (a fresh token after a 401, a business operation retried after an
+ * outage) is written down in docs/outbound-calls.md.
  */
 
 export type RetryPolicy = {
@@ -31,7 +33,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   rateLimitedRetries: 12
 }
 
-export type TransportRequest = {
+type TransportRequest = {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   /** Path and query, appended to the base URL. */
   path: string
@@ -77,7 +79,7 @@ export type TransportOptions = {
 }
 
 /** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
-export const parseRetryAfter = (value: string | string[] | undefined, now: number): number | undefined => {
+const parseRetryAfter = (value: string | string[] | undefined, now: number): number | undefined => {
   const raw = Array.isArray(value) ? value[0] : value
   if (raw === undefined || raw.trim() === '') return undefined
   if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.round(Number(raw) * 1000)

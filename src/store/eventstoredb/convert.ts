@@ -11,10 +11,9 @@ import { InvalidAppend, StoreError, StreamNotFound, WrongExpectedVersion } from 
 
 /**
  * Translations between the client's shapes and the port's. Positions and revisions are turned
- * into bigint here with BigInt(), whatever the client hands over (its 1.x successor once
- * delivered numbers: reference/anchors.md §1.12). Our single position is the commit position:
- * for events written by gRPC appends the server reports commit == prepare, one per event
- * (reference/esdb-wire.md §2, "Position and revision rules").
+ * into bigint here with BigInt(), whatever the client hands over: its 1.x successor once
+ * delivered numbers at runtime where its types promised bigint. Our single position is the commit
+ * position: for events written by gRPC appends the server reports commit == prepare, one per event.
  */
 
 /** The server could not be reached or dropped the call; worth retrying later. */
@@ -73,8 +72,8 @@ type ClientError = Error & {
 const asClientError = (error: unknown): ClientError | undefined =>
   error instanceof Error ? (error as ClientError) : undefined
 
-// gRPC status codes that mean "try again later" (the client does not retry for us:
-// reference/anchors.md §1.5 "Drops", §1.12 "UNAVAILABLE errors").
+// gRPC status codes that mean "try again later" (https://grpc.github.io/grpc/core/md_doc_statuscodes.html);
+// the client does not retry a failed call for us.
 const TRANSIENT_CODES = new Set([1, 4, 8, 10, 13, 14])
 const TRANSIENT_TYPES = new Set<string>([
   ErrorType.UNAVAILABLE,

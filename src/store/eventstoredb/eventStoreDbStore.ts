@@ -40,9 +40,10 @@ const connect = (connectionString: string): EventStoreDBClient => {
 }
 
 /**
- * The client reconnects after a dropped connection but fails the call that noticed it (reference/
- * anchors.md §1.12, "UNAVAILABLE errors"). Reads, and appends the server deduplicates (an expected
- * revision, not `any`: §1.3), are safe to send again, so they get two more tries.
+ * The client rebuilds its connection after a drop but fails the call that noticed it, without
+ * replaying it (https://github.com/kurrent-io/KurrentDB-Client-NodeJS/pull/177). Reads, and
+ * appends the server deduplicates (the same event ids with an expected revision, not `any`), are
+ * safe to send again, so they get two more tries.
  */
 const RETRY_DELAYS_MS = [25, 150]
 const retrying = async <T>(operation: () => Promise<T>, retriable: boolean): Promise<T> => {

@@ -13,8 +13,9 @@ export type ResubscribeOptions = {
 
 /**
  * A catch-up subscription to $all that survives dropped connections. The client reports a drop
- * as an error and leaves resubscribing to us (reference/anchors.md §1.5 "Drops"), so this
- * resubscribes from the last fact it delivered (exclusive), with backoff: a fact is never
+ * as an error and leaves resubscribing to us ("Subscription drops and recovery", KurrentDB's
+ * client documentation: github.com/kurrent-io/KurrentDB-Client-NodeJS, docs/api/subscriptions.md),
+ * so this resubscribes from the last fact it delivered (exclusive), with backoff: a fact is never
  * delivered twice nor skipped, because the cursor only moves when a fact is handed over.
  *
  * `origin` is where to start: a position (exclusive) or `start`. For `end` the store resolves

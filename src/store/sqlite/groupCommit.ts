@@ -1,12 +1,10 @@
 import type Database from 'better-sqlite3'
-import type { AppendResult, ExpectedRevision } from '../port.js'
-import { DuplicateFactId, WriteNotDurable, WrongExpectedVersion, isStoreError } from '../errors.js'
+import type { AppendResult } from '../port.js'
+import { WriteNotDurable, isStoreError } from '../errors.js'
+import { createAppendRules, isUniqueViolation, type AppendRequest } from './appendRules.js'
 
 /** An append after validation and serialisation, waiting for its transaction. */
-export type PendingAppend = {
-  stream: string
-  expected: ExpectedRevision
-  rows: { id: string; type: string; data: string; metadata: string }[]
+export type PendingAppend = AppendRequest & {
   resolve(result: AppendResult): void
   reject(error: unknown): void
 }
@@ -19,24 +17,18 @@ type Outcome = { ok: true; result: AppendResult; recordedAt: number } | { ok: fa
 /** An append whose transaction is durable, with when it was recorded (for a cache of recent facts). */
 export type CommittedAppend = { append: PendingAppend; result: AppendResult; recordedAt: number }
 
-type Statements = {
-  head: Database.Statement
-  byId: Database.Statement
-  insert: Database.Statement
-  positionOf: Database.Statement
-}
-
 /**
  * Writes appends in transactions. With group commit, every append queued since the last flush
- * shares one transaction and so one fsync (reference/peer-bench.md: ~8× the one-transaction-per-
- * append baseline at concurrency 64); callers are resolved only after COMMIT returns.
+ * shares one transaction and so one fsync, instead of paying one each
+ * (docs/benchmarks.md#figures-behind-design-choices); callers are resolved only after COMMIT
+ * returns.
  *
  * With `sync` (a file store: walSync.ts), a COMMIT does not wait for the disk; the appends of every
  * transaction committed before an fsync began are answered when it returns, one fsync at a time
  * and shared by all of them, while the event loop goes on.
  *
- * Expected-revision and idempotency checks run before an append writes anything, so a rejected
- * append leaves the group untouched. Anything unexpected thrown while writing (a constraint, a full
+ * The append rules (appendRules.ts) run before an append writes anything, so a rejected append
+ * leaves the group untouched. Anything unexpected thrown while writing (a constraint, a full
  * disk) rolls the whole group back and replays it one transaction per append, so a failing append
  * still fails alone.
  */
@@ -51,18 +43,8 @@ export const createCommitter = (
     sync?: (done: (error: Error | null) => void) => void
   }
 ) => {
-  const statements: Statements = {
-    head: db
-      .prepare('SELECT revision FROM facts WHERE stream = ? ORDER BY revision DESC LIMIT 1')
-      .pluck()
-      .safeIntegers(true),
-    byId: db.prepare('SELECT stream, revision, position FROM facts WHERE id = ?').safeIntegers(true),
-    insert: db.prepare(
-      'INSERT INTO facts (stream, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
-    ),
-    positionOf: db.prepare('SELECT position, id FROM facts WHERE stream = ? AND revision = ?').safeIntegers(true)
-  }
-  const inserts = new Map<number, Database.Statement>([[1, statements.insert]])
+  const rules = createAppendRules(db)
+  const inserts = new Map<number, Database.Statement>()
   const insertOf = (rows: number): Database.Statement => {
     let statement = inserts.get(rows)
     if (!statement) {
@@ -102,47 +84,17 @@ export const createCommitter = (
 
   const applyOne = (p: PendingAppend, now: number): AppendResult => {
     // A new stream (most appends: one per webhook delivery) starts at revision 0, and the unique
-    // (stream, revision) index refuses that row if the stream exists: the head is looked up only
+    // (stream, revision) index refuses that row if the stream exists: the rules are consulted only
     // then. One statement at most, so a refusal leaves nothing of this append behind.
     if (p.expected === 'no_stream' && p.rows.length <= MAX_ROWS_PER_INSERT) {
       try {
         return insertRows(p, 0n, now)
       } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error
+        if (!isUniqueViolation(error)) throw error
       }
     }
-    const head = statements.head.get(p.stream) as bigint | undefined
-    // A repeat of an earlier append always fails a concrete expected revision (the stream has
-    // moved past it), so the id lookup is only paid on that path or when no revision is given.
-    if (p.expected === 'any' || p.expected === 'stream_exists' || !expectedHolds(p.expected, head)) {
-      const repeat = idempotentRepeat(p, head)
-      if (repeat) return repeat
-      checkExpected(p.stream, p.expected, head)
-    }
-    return insertRows(p, head === undefined ? 0n : head + 1n, now)
-  }
-
-  /** The same fact ids at the same place in the same stream: report the original append. */
-  const idempotentRepeat = (p: PendingAppend, head: bigint | undefined): AppendResult | undefined => {
-    const first = p.rows[0]
-    if (!first) return undefined
-    const found = statements.byId.get(first.id) as { stream: string; revision: bigint; position: bigint } | undefined
-    if (!found) return undefined
-    if (found.stream !== p.stream) throw new DuplicateFactId(first.id, p.stream)
-    const matchesExpected =
-      p.expected === 'any' ||
-      p.expected === 'stream_exists' ||
-      (p.expected === 'no_stream' && found.revision === 0n) ||
-      (typeof p.expected === 'bigint' && p.expected === found.revision - 1n)
-    if (!matchesExpected) throw new WrongExpectedVersion(p.stream, p.expected, head ?? 'no_stream')
-    let last: { position: bigint } | undefined
-    for (let i = 0; i < p.rows.length; i++) {
-      const at = statements.positionOf.get(p.stream, found.revision + BigInt(i)) as
-        { position: bigint; id: string } | undefined
-      if (!at || at.id !== p.rows[i]!.id) throw new DuplicateFactId(first.id, p.stream)
-      last = at
-    }
-    return { nextRevision: found.revision + BigInt(p.rows.length) - 1n, position: last!.position }
+    const placement = rules.place(p)
+    return 'repeat' in placement ? placement.repeat : insertRows(p, placement.first, now)
   }
 
   const runGroup = db.transaction((group: PendingAppend[], outcomes: Outcome[]) => {
@@ -225,7 +177,7 @@ export const createCommitter = (
       try {
         return runAlone.immediate(p)
       } catch (error) {
-        return { ok: false, error: translateWriteError(error, p, statements) }
+        return { ok: false, error: rules.translate(error, p) }
       }
     })
     afterCommit(group, alone)
@@ -279,24 +231,4 @@ export const createCommitter = (
     },
     stats: () => ({ groups, appendsCommitted })
   }
-}
-
-const expectedHolds = (expected: ExpectedRevision, head: bigint | undefined): boolean =>
-  expected === 'any' ||
-  (expected === 'no_stream' && head === undefined) ||
-  (expected === 'stream_exists' && head !== undefined) ||
-  (typeof expected === 'bigint' && head === expected)
-
-const checkExpected = (stream: string, expected: ExpectedRevision, head: bigint | undefined): void => {
-  if (!expectedHolds(expected, head)) throw new WrongExpectedVersion(stream, expected, head ?? 'no_stream')
-}
-
-/** A fact id that is already stored under another stream or revision surfaces as a constraint. */
-const translateWriteError = (error: unknown, p: PendingAppend, statements: Statements): unknown => {
-  const code = (error as { code?: string }).code
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' && String((error as Error).message).includes('facts.id')) {
-    const taken = p.rows.find((row) => statements.byId.get(row.id) !== undefined)
-    return new DuplicateFactId(taken?.id ?? p.rows[0]!.id, p.stream)
-  }
-  return error
 }

@@ -4,7 +4,7 @@ import type { FactRow } from './sqliteFact.js'
 /**
  * The facts this process committed last, as rows, so that subscriptions following the head (the
  * read models, the processor) get them without reading back from SQLite what was written a moment
- * ago: for 50-event deliveries that read-back cost the event loop as much as the inserts.
+ * ago: reading a large delivery back costs the event loop about what inserting it did.
  *
  * Complete from a known position on: every fact after `completeAfter` is here, in position order,
  * until rows are dropped from the front to bound memory (then `completeAfter` moves up). A

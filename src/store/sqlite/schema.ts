@@ -3,8 +3,8 @@ import { walSync, type WalSync } from './walSync.js'
 
 /**
  * One append-only table. `position` is the rowid (INTEGER PRIMARY KEY), so the global order costs
- * no extra index; one unique index per uniqueness rule and nothing else (every index is paid on
- * each append: reference/anchors.md §4.3).
+ * no extra index; one unique index per uniqueness rule and nothing else (every index is a B-tree
+ * that each append must update, at random places for random keys).
  */
 export const SCHEMA_VERSION = 1
 
@@ -40,9 +40,10 @@ export const migrate = (db: Database.Database): void => {
  * FULL, but the fsync runs off the event loop and is shared by every transaction committed while
  * the previous one ran. With `fsyncPerCommit` (no group commit: the one-transaction-per-append
  * baseline) every COMMIT waits for its own fsync instead (FULL). better-sqlite3 is built with
- * SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so the level is set explicitly either way (reference/
- * peer-bench.md). The journal mode is read back because a silently failed switch to WAL is a known
- * trap (peer-bench finding 3).
+ * SQLITE_DEFAULT_WAL_SYNCHRONOUS=1 (NORMAL in WAL mode), so the level is set explicitly either way
+ * (https://www.sqlite.org/pragma.html#pragma_synchronous). The journal mode is read back because
+ * the pragma answers with the mode in force and does not throw when the switch to WAL fails
+ * (https://www.sqlite.org/pragma.html#pragma_journal_mode).
  */
 export const configureWriter = (
   db: Database.Database,
@@ -57,9 +58,10 @@ export const configureWriter = (
   }
   db.pragma(shared ? 'synchronous = NORMAL' : 'synchronous = FULL')
   db.pragma('busy_timeout = 5000')
-  // Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: a page rewritten by many group
-  // commits is copied back once, and the checkpoint's own fsync is paid ten times less often
-  // (+30% appends/s at concurrency 64 here, bench/store.ts).
+  // Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: a page rewritten by many group commits
+  // is copied back once, and the checkpoint's own fsync is paid ten times less often
+  // (https://www.sqlite.org/wal.html#automatic_checkpoint;
+  // docs/benchmarks.md#figures-behind-design-choices).
   db.pragma('wal_autocheckpoint = 10000')
   return shared ? walSync(db.name) : undefined
 }

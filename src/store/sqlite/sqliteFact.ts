@@ -18,9 +18,10 @@ export type BodyLoader = (position: bigint) => { data: string; metadata: string 
 export const FACT_COLUMNS = 'position, stream, revision, id, type, data, metadata, recorded_at'
 
 /**
- * A stored fact read from SQLite whose JSON is parsed on first access. A read model folds only
- * the fact types it cares about, and a rebuild reads every fact: parsing the bodies nobody looks
- * at was most of the rebuild's cost (bench/store.ts). `toJSON` makes it serialise like a plain fact.
+ * A stored fact read from SQLite whose JSON is parsed on first access. A read model folds only the
+ * fact types it cares about, and a rebuild reads every fact: parsing the bodies nobody looks at
+ * would dominate a rebuild (docs/benchmarks.md#figures-behind-design-choices). `toJSON` makes it
+ * serialise like a plain fact.
  */
 export class SqliteFact implements StoredFact {
   readonly position: bigint

@@ -21,8 +21,6 @@ import { createCommitter, type CommittedAppend } from './groupCommit.js'
 import { recentFacts } from './recentFacts.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
 import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqliteFact.js'
-import { threadWrites, type Writes } from './threadWrites.js'
-import { checkpointThread } from './checkpoints.js'
 
 export type SqliteStoreOptions = {
   /** A file path, or `:memory:`. */
@@ -31,24 +29,16 @@ export type SqliteStoreOptions = {
   groupCommit?: boolean
   /** Most appends in one transaction. Default 1024. */
   maxGroup?: number
-  /**
-   * Where the writes run: `inline` on the caller's event loop, or `thread` on a worker thread of
-   * their own so the inserts and COMMITs never run between requests (files only; `:memory:` is
-   * always inline). Either way the fsync runs on libuv's pool (walSync.ts). Default `inline`: on
-   * the 2-core machines measured (bench/webhook.ts `--writer=thread`), the extra thread competed
-   * for the cores and did not pay for its messages.
-   */
-  writer?: 'inline' | 'thread'
 }
 
 const toFact = (row: FactRow): StoredFact => new SqliteFact(row)
 
 /**
- * Facts kept in memory for the subscriptions at the head (1,024 to twice that): more than one
- * group commit of 16 concurrent 50-event deliveries, and the read models follow each commit at
- * once. A subscriber further behind reads from SQLite. Kept short on purpose: at full speed, rows
- * kept longer outlive young-generation collections and are promoted (8,192 cost ~9% more CPU per
- * 50-event delivery, in scavenges and mark-compacts, bench/webhook.ts).
+ * Facts kept in memory for the subscriptions at the head (1,024 to twice that): more than one group
+ * commit of 16 concurrent 50-event deliveries, and the read models follow each commit at once. A
+ * subscriber further behind reads from SQLite. Kept short on purpose: at full speed, rows kept
+ * longer outlive young-generation collections and are promoted, and the garbage collector then pays
+ * for copying and compacting them (docs/benchmarks.md#figures-behind-design-choices).
  */
 const RECENT_FACTS = 1024
 
@@ -86,42 +76,20 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   // (walSync.ts).
   const signal = createCommitSignal(head())
   const durableHead = signal.position
-  const onThread = options.writer === 'thread' && !inMemory
-  // The facts just committed, kept for the subscriptions at the head (recentFacts.ts); a writer
-  // thread commits elsewhere, so its subscribers read back from SQLite.
-  const recent = onThread ? undefined : recentFacts({ completeAfter: durableHead(), capacity: RECENT_FACTS })
-  const maxGroup = options.maxGroup ?? 1024
-  let committer: Writes
-  if (!recent) {
-    // The schema is in place; the thread opens its own connection and this one is not needed.
-    writer.close()
-    durable?.close()
-    committer = threadWrites({ path: options.path, groupCommit, maxGroup }, (last) => signal.notify(last))
-  } else {
-    const onCommit = (last: bigint, appends: CommittedAppend[]): void => {
-      // With nobody following, keeping rows is wasted work: the kept ones start after this commit.
-      if (subscriptions.size > 0) recent.add(appends)
-      else recent.skipTo(last)
-      signal.notify(last)
-    }
-    const inline = createCommitter(writer, {
-      groupCommit,
-      maxGroup,
-      onCommit,
-      ...(durable ? { sync: durable.sync } : {})
-    })
-    // A file's checkpoints run on a thread of their own, so commits on the event loop rarely
-    // find WAL pages left to copy (checkpointThread.ts).
-    const checkpoints = inMemory ? undefined : checkpointThread(options.path)
-    committer = {
-      ...inline,
-      close: async () => {
-        await checkpoints?.close()
-        writer.close()
-        durable?.close()
-      }
-    }
+  // The facts just committed, kept for the subscriptions at the head (recentFacts.ts).
+  const recent = recentFacts({ completeAfter: durableHead(), capacity: RECENT_FACTS })
+  const onCommit = (last: bigint, appends: CommittedAppend[]): void => {
+    // With nobody following, keeping rows is wasted work: the kept ones start after this commit.
+    if (subscriptions.size > 0) recent.add(appends)
+    else recent.skipTo(last)
+    signal.notify(last)
   }
+  const committer = createCommitter(writer, {
+    groupCommit,
+    maxGroup: options.maxGroup ?? 1024,
+    onCommit,
+    ...(durable ? { sync: durable.sync } : {})
+  })
 
   const streamStatements = {
     forwards: reader
@@ -252,7 +220,7 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       const subscription = sqliteSubscription({
         from: opts.from === 'start' ? 0n : opts.from === 'end' ? durableHead() : opts.from,
         readBatch: (after, max) => {
-          const kept = opts.filter ? undefined : recent?.after(after, max)
+          const kept = opts.filter ? undefined : recent.after(after, max)
           if (kept) return kept.map(toFact)
           const facts = readAllSync({
             fromPosition: after + 1n,
@@ -289,7 +257,8 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       await Promise.all([...subscriptions].map((s) => s.unsubscribe()))
       signal.close()
       if (reader !== writer) reader.close()
-      await committer.close()
+      writer.close()
+      durable?.close()
     }
   }
   return Object.assign(store, { stats: committer.stats })

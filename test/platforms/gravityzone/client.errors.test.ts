@@ -1,16 +1,7 @@
 import t, { type Test } from 'tap'
 import { createGravityZoneClient } from '../../../src/platforms/gravityzone/client.js'
-import { isPlatformError, type PlatformError } from '../../../src/platforms/transport/errors.js'
-import { apiKey, connect, pushSettings, startReceiver, startSimulator } from './support.js'
-
-const failure = async (promise: Promise<unknown>): Promise<PlatformError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  if (!isPlatformError(error)) throw new Error(`expected a PlatformError, got ${String(error)}`)
-  return error
-}
+import type { PlatformError } from '../../../src/platforms/transport/errors.js'
+import { apiKey, connect, failure, pushSettings, startReceiver, startSimulator } from './support.js'
 
 const leaksNothing = (t: Test, error: PlatformError, secret: string) => {
   const text = `${error.message} ${JSON.stringify(error.details ?? '')} ${String(error.stack)}`
@@ -41,11 +32,12 @@ t.test('auth failures', async (t) => {
     }
   )
 
-  t.test('given a key without the licensing API, licensing calls fail with kind auth (403)', async (t) => {
+  // A live tenant answers 401 (not 403) for an API not ticked on the key (gravityzone-erpnext-billing README).
+  t.test('given a key without the licensing API, licensing calls fail with kind auth (401)', async (t) => {
     sim.keys.add('billing-less-key', { enabledApis: ['network', 'companies'] })
     const client = createGravityZoneClient({ apiUrl: sim.url, apiKey: 'billing-less-key' })
     t.teardown(() => client.close())
-    t.match(await failure(client.getMonthlyUsage()), { kind: 'auth', status: 403, rpcCode: -32000 })
+    t.match(await failure(client.getMonthlyUsage()), { kind: 'auth', status: 401, rpcCode: -32000 })
     t.ok((await client.getCompaniesList()).length >= 0, 'network calls still work')
   })
 })

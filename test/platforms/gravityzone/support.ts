@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
@@ -5,6 +6,7 @@ import {
   type GravityZoneClient,
   type GravityZoneClientOptions
 } from '../../../src/platforms/gravityzone/client.js'
+import { isPlatformError, type PlatformError } from '../../../src/platforms/transport/errors.js'
 import {
   startGravityZoneSimulator,
   type GravityZoneSimulator,
@@ -13,7 +15,24 @@ import {
 
 type Teardown = { teardown(fn: () => unknown): void }
 
+/** The PlatformError a call fails with (the test fails if it succeeds or throws anything else). */
+export const failure = async (promise: Promise<unknown>): Promise<PlatformError> => {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e
+  )
+  if (!isPlatformError(error)) throw new Error(`expected a PlatformError, got ${String(error)}`)
+  return error
+}
+
 export const apiKey = 'gz-test-key-0123456789abcdef'
+
+/** A real GravityZone answer from test/fixtures/real/gravityzone (SOURCES.md there). */
+export const realAnswer = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/real/gravityzone/${name}`, import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >
 
 /** A simulator on port 0 with its rate limits off unless the test turns them on. */
 export const startSimulator = async (
@@ -100,7 +119,7 @@ export const pushSettings = (
     'aph',
     'hd',
     'new-incident',
-    'device-control',
+    'ransomware-mitigation',
     'install',
     'uninstall',
     'network-sandboxing',

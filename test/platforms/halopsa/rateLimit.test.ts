@@ -4,9 +4,10 @@ import { startPair } from './harness.js'
 import { busiestWindow } from '../../support/windows.js'
 
 /**
- * The HaloPSA budget under load (reference/halopsa.md §5): 1,000 queued ticket creations through
- * one client whose window equals the instance's (200 per second here, so it runs in seconds), with
- * a 429 storm in the middle. Windows are checked from the simulator's own arrival times.
+ * The HaloPSA budget under load (docs/platforms/halopsa.md#rate-limits): 1,000 queued ticket
+ * creations through one client whose window equals the instance's (200 per second here, so it runs
+ * in seconds), with a 429 storm in the middle. Windows are checked from the simulator's own arrival
+ * times.
  */
 
 const LIMIT = 200

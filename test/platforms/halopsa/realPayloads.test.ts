@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import type { z } from 'zod'
-import type { HaloHttp, HaloRequest } from '../../../src/platforms/halopsa/http.js'
+import type { HaloHttp } from '../../../src/platforms/halopsa/http.js'
 import { createRecurringInvoicesApi } from '../../../src/platforms/halopsa/resources/recurringInvoices.js'
 import { clientSchema, invoiceLineSchema, recurringInvoiceSchema } from '../../../src/platforms/halopsa/schemas.js'
 import { haloWebhookDeliverySchema } from '../../../src/platforms/halopsa/webhookPayload.js'
@@ -17,7 +16,7 @@ const real = (name: string): unknown =>
 
 /** A HaloHttp that answers every call with `answer` and keeps what was sent. */
 const recordingHttp = (answer: unknown) => {
-  const sent: HaloRequest<z.ZodType>[] = []
+  const sent: Parameters<HaloHttp['send']>[0][] = []
   const http: HaloHttp = {
     send: async (req) => (sent.push(req), req.schema.parse(answer)),
     find: async (req) => (sent.push(req), req.schema.parse(answer))

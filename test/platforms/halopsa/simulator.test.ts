@@ -3,7 +3,7 @@ import { request } from 'undici'
 import type { Row } from '../../../simulators/halopsa/state.js'
 import { rawApi, startSimulator } from './harness.js'
 
-/** The simulator's Halo behaviour over raw HTTP (reference/halopsa.md §9), where the client does not go. */
+/** The simulator's Halo behaviour over raw HTTP (docs/testing.md#the-simulators), where the client does not go. */
 
 t.test('paths are case-insensitive and every /api call needs a Bearer token', async (t) => {
   const sim = await startSimulator(t)

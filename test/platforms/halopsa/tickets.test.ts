@@ -195,3 +195,16 @@ t.test('a create refused by a 429 is sent again after the pause: Halo did not ru
   t.equal(sim.state.data().tickets.rows.size, 1)
   t.equal(ticket.summary, incident.summary)
 })
+
+t.test('a create that keeps meeting 429s is sent only as often as the transport allows, then fails', async (t) => {
+  // The transport is the one owner of 429 retries (docs/outbound-calls.md): no layer above repeats them.
+  const { sim, client } = await startPair(
+    t,
+    {},
+    { retry: { retries: 3, rateLimitedRetries: 2, minDelayMs: 5, maxDelayMs: 20, defaultRetryAfterMs: 20 } }
+  )
+  sim.faults.add({ match: 'POST /api/Tickets', status: 429, retryAfter: 0 })
+  t.match(await platformError(client.tickets.create(incident)), { kind: 'rate_limited', status: 429, attempts: 3 })
+  t.equal(sim.state.calls.count('POST /api/Tickets'), 3, 'the first attempt and two retries, nothing more')
+  t.equal(sim.state.data().tickets.rows.size, 0)
+})

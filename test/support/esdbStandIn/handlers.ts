@@ -1,7 +1,8 @@
 /**
- * The Streams service as the stand-in answers it: Append, and Read of a stream, of $all and of
- * $all as a catch-up-then-live subscription (reference/esdb-wire.md §2 has every rule followed
- * here). Delete, Tombstone and BatchAppend are left to grpc-js, which answers UNIMPLEMENTED.
+ * The Streams service as the stand-in answers it: Append, and Read of a stream, of $all and of $all
+ * as a catch-up-then-live subscription, by the server's rules
+ * (docs/testing.md#the-eventstoredb-stand-in). Delete, Tombstone and BatchAppend are left to
+ * grpc-js, which answers UNIMPLEMENTED.
  */
 import * as grpc from '@grpc/grpc-js'
 import { randomUUID } from 'node:crypto'

@@ -1,11 +1,12 @@
 /**
- * A stand-in EventStoreDB server for tests: a real gRPC server on 127.0.0.1 that serves the
- * client package's own service definitions from an in-memory log (reference/esdb-wire.md).
+ * A stand-in EventStoreDB server for tests: a real gRPC server on 127.0.0.1 that serves the client
+ * package's own service definitions from an in-memory log
+ * (docs/testing.md#the-eventstoredb-stand-in).
  *
  *   const standIn = await startEsdbStandIn()
  *   const store = await openEventStoreDbStore({ connectionString: standIn.url })
  *   …
- *   await standIn.stop()   // forceShutdown: open subscriptions would make tryShutdown hang (pitfall 3)
+ *   await standIn.stop()   // forceShutdown: open subscriptions would make tryShutdown hang
  */
 import * as grpc from '@grpc/grpc-js'
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb.js'
@@ -73,7 +74,7 @@ export const startEsdbStandIn = async (options: EsdbStandInOptions = {}): Promis
   const createServer = () => {
     const server = new grpc.Server()
     // ServerFeatures is not registered: the client then assumes an old server and uses Append,
-    // never BatchAppend (reference/esdb-wire.md §2, "ServerFeatures").
+    // never BatchAppend (docs/testing.md#the-eventstoredb-stand-in).
     server.addService(StreamsService, handlers as unknown as grpc.UntypedServiceImplementation)
     return server
   }

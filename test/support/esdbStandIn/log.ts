@@ -1,8 +1,8 @@
 /**
  * The stand-in's transaction log, in memory: what the real server would answer for appends and
- * reads, by the rules in reference/esdb-wire.md §2 and the server's idempotency check (same event
- * ids at the expected place → success with the original result; a partial match → wrong
- * expected version).
+ * reads, by the server's rules (docs/testing.md#the-eventstoredb-stand-in) and its idempotency
+ * check (same event ids at the expected place → success with the original result; a partial match →
+ * wrong expected version).
  */
 
 export type LogRecord = {

@@ -1,7 +1,8 @@
 /**
  * Messages to and from the client, built with the client package's own generated classes (the
- * serializers check `instanceof`, and two generated copies in one process overwrite each other:
- * reference/esdb-wire.md, pitfall 2). Every uint64 is set as a decimal string (pitfall 1).
+ * serializers check `instanceof`, and two generated copies in one process overwrite each other).
+ * Every uint64 is set as a decimal string: the generated code silently writes 0 for a number or a
+ * bigint (docs/testing.md#the-eventstoredb-stand-in).
  */
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js'
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js'
@@ -22,7 +23,7 @@ export const streamName = (identifier: InstanceType<typeof sharedPb.StreamIdenti
 
 const streamIdentifier = (name: string) => new sharedPb.StreamIdentifier().setStreamName(Buffer.from(name, 'utf8'))
 
-/** Structured UUIDs are two *signed* int64 halves (pitfall 9). */
+/** Structured UUIDs are two *signed* int64 halves. */
 const uuidMessage = (id: string, format: UuidFormat): UuidMessage => {
   const uuid = new sharedPb.UUID()
   if (format === 'string') return uuid.setString(id)
@@ -99,7 +100,7 @@ export const appendSuccess = (revision: bigint, position: bigint) => {
   return new AppendResp().setSuccess(success)
 }
 
-/** A conflict is a normal response for Append, not a gRPC error (pitfall 7). */
+/** A conflict is a normal response for Append, not a gRPC error. */
 export const appendWrongExpectedVersion = (expected: Expected, current: bigint | 'no_stream') => {
   const wrong = new AppendResp.WrongExpectedVersion()
   if (current === 'no_stream') wrong.setCurrentNoStream(new sharedPb.Empty())

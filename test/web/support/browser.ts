@@ -1,17 +1,42 @@
-import { existsSync } from 'node:fs'
+import { accessSync, constants } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { delimiter, join } from 'node:path'
+import { chromium as playwright, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { skipReason, type Requirement } from '../../support/requirements.js'
 import { waitFor } from '../../support/storeFacts.js'
 
 /**
- * Debian's chromium driven by playwright-core (never a downloaded browser; .ci/run installs it).
- * A fresh profile per browser; the flags keep Chromium off the network this machine does not
- * have (it would otherwise try Google's hosts at every start).
+ * Debian's chromium driven by playwright-core (never a downloaded browser; .ci/run installs it):
+ * CHROMIUM_PATH, else `chromium` on PATH. A fresh profile per browser; the flags keep Chromium off
+ * the network this machine does not have (it would otherwise try Google's hosts at every start).
  */
 
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const executable = (path: string) => {
+  try {
+    accessSync(path, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const onPath = (name: string) =>
+  (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find(executable)
+
+const fromEnv = process.env.CHROMIUM_PATH || undefined
+export const chromiumPath = fromEnv ?? onPath('chromium')
+export const chromiumAvailable = chromiumPath !== undefined && executable(chromiumPath)
+export const chromium: Requirement = {
+  tests: 'browser tests',
+  missing: fromEnv ? `chromium not found at CHROMIUM_PATH=${fromEnv}` : 'chromium not found on PATH',
+  how: 'apt-get install -y chromium on Debian, or set CHROMIUM_PATH to a Chromium binary',
+  installedByCi: true
+}
 export const screenshotDir = join(process.cwd(), 'test-output', 'screenshots')
 
 const args = [
@@ -35,13 +60,10 @@ export type Browser = {
 }
 
 export const launchBrowser = async (viewport = { width: 1280, height: 800 }): Promise<Browser> => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `the browser tests need Debian's chromium at ${chromiumPath}: install it with "apt-get install -y chromium" (.ci/run does), or set CHROMIUM_PATH`
-    )
-  }
+  if (!chromiumAvailable || !chromiumPath)
+    throw new Error(`the browser needs Debian's chromium: ${skipReason(chromium)}`)
   const profile = await mkdtemp(join(tmpdir(), 'relay-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
+  const context = await playwright.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
     args,

@@ -1,9 +1,11 @@
 import type { Page } from 'playwright-core'
 import { tokens } from '../../support/app.js'
-import { launchBrowser, type Browser } from './browser.js'
+import { skipFileUnless } from '../../support/requirements.js'
+import { chromium, chromiumAvailable, launchBrowser, type Browser } from './browser.js'
 import { startDashboardRelay, type DashboardRelay } from './relay.js'
 
 type Teardown = { teardown(fn: () => unknown): void }
+type TestFile = Teardown & { plan(count: number, reason: string): void }
 
 export type Dashboard = {
   ctx: DashboardRelay
@@ -15,9 +17,12 @@ export type Dashboard = {
   tab(t: Teardown, token?: string | null): Promise<Page>
 }
 
-/** One browser and one relay for a test file, both closed when the file's tests end. */
-export const openDashboard = async (t: Teardown): Promise<Dashboard> => {
-  // The browser first: without chromium the file fails at once, with nothing left running.
+/**
+ * One browser and one relay for a test file, both closed when the file's tests end. Without
+ * chromium the file is skipped (off CI) or fails (under CI) here, before anything starts.
+ */
+export const openDashboard = async (t: TestFile): Promise<Dashboard> => {
+  skipFileUnless(t, chromiumAvailable, chromium)
   const browser = await launchBrowser()
   const ctx = await startDashboardRelay()
   t.teardown(async () => {

@@ -30,7 +30,7 @@ export const demoPlatforms = (): PlatformServices => ({
       return c ? { id, name: c.name, inactive: false } : null
     }
   },
-  // HaloPSA gives recurring invoices negative ids (reference/halopsa.md §3.3).
+  // HaloPSA gives recurring invoices negative ids (docs/platforms/halopsa.md#recurring-invoices).
   makeInvoice: async (mapping) => ({
     recurringInvoiceId: -(5000 + mapping.halopsaClientId),
     name: `GravityZone usage (${mapping.halopsaClientName ?? mapping.halopsaClientId})`

@@ -2,9 +2,12 @@ import type { HaloHttp } from '../http.js'
 import { clientSchema, itemSchema, type HaloClient, type HaloItem } from '../schemas.js'
 import { fetchAll, fetchPage, type Page } from './pages.js'
 
-/** Clients (`/api/Client`, envelope key `clients`) and items (`/api/Item`, key `items`); reference §3.1–3.2. */
+/**
+ * Clients (`/api/Client`, envelope key `clients`) and items (`/api/Item`, key `items`);
+ * docs/platforms/halopsa.md#clients-and-items.
+ */
 
-export type ClientListOptions = {
+type ClientListOptions = {
   search?: string
   /** Halo lists only active clients unless asked (`includeinactive`). */
   includeInactive?: boolean

@@ -17,9 +17,10 @@ import { haloList, haloSingle } from '../wire.js'
 import { query } from './pages.js'
 
 /**
- * Lookups answered as bare arrays (`/api/Status`, `/api/TicketType`, `/api/Priority`; reference
- * §2.1, §3.5–3.6) and webhook configuration (`/api/Webhook`, GUID ids; §4). The relay caches
- * lookups itself; these calls always ask Halo.
+ * Lookups answered as bare arrays (`/api/Status`, `/api/TicketType`, `/api/Priority`;
+ * docs/platforms/halopsa.md#statuses-ticket-types-and-priorities) and webhook configuration
+ * (`/api/Webhook`, GUID ids; docs/platforms/halopsa.md#registration). The relay caches lookups
+ * itself; these calls always ask Halo.
  */
 
 export type HaloStatuses = { list(options?: { excludeClosed?: boolean }): Promise<HaloStatus[]> }
@@ -31,7 +32,7 @@ export type HaloTicketTypes = {
 /** Each priority number once (Halo lists one Policy row per SLA), with the SLAs it appears under. */
 export type HaloPriorities = { list(): Promise<HaloPriority[]> }
 
-export type NewWebhook = {
+type NewWebhook = {
   name: string
   url: string
   /**

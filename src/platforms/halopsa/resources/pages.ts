@@ -12,7 +12,7 @@ export const query = (params: Record<string, string | number | boolean | undefin
 
 export type Page<T> = { recordCount: number; records: T[] }
 
-/** One page of a list (`pageinate=true&page_size&page_no`, 1-based; reference/halopsa.md §2.1). */
+/** One page of a list (`pageinate=true&page_size&page_no`, 1-based; docs/platforms/halopsa.md#lists-and-pages). */
 export const fetchPage = async <S extends z.ZodType>(
   http: HaloHttp,
   request: {

@@ -6,13 +6,13 @@ import { haloSingle } from '../wire.js'
 import { fetchAll } from './pages.js'
 
 /**
- * Recurring invoices: templates with negative ids (reference/halopsa.md §3.3). Posting `lines`
- * replaces the whole line set (§2.2, RI-SCRIPT), so quantities are set by read-modify-write of
+ * Recurring invoices: templates with negative ids. Posting `lines` replaces the whole line set
+ * (docs/platforms/halopsa.md#recurring-invoices), so quantities are set by read-modify-write of
  * every line, leaving lines the relay does not own exactly as they were. Lines whose quantity Halo
  * calculates (`recurring_invoice_quantity_type` other than 0) are never written: see LineSkip.
  */
 
-export type LineQuantity = {
+type LineQuantity = {
   itemId: number
   quantity: number
   /** Only sent when given; otherwise Halo keeps the line's price (or the item's for a new line). */
@@ -47,7 +47,10 @@ export type HaloRecurringInvoices = {
   listForClient(clientId: number): Promise<RecurringInvoice[]>
   /** With lines; null when Halo answers 404. */
   get(id: number): Promise<RecurringInvoice | null>
-  /** A new template named after the client (as Bitdefender's own integration does, reference §6.1). Not idempotent. */
+  /**
+   * A new template named after the client, as Bitdefender's own integration does
+   * (docs/platforms/halopsa.md#recurring-invoices). Not idempotent.
+   */
   createForClient(client: { id: number; name: string }, options?: { lines?: LineQuantity[] }): Promise<RecurringInvoice>
   /** True when deleted, false when it was already gone. */
   delete(id: number): Promise<boolean>
@@ -75,7 +78,7 @@ export type HaloRecurringInvoices = {
   ): Promise<BatchLineResult[]>
 }
 
-export type BatchLineResult = { invoiceId: number; changes: LineChange[]; skipped: LineSkip[]; error?: PlatformError }
+type BatchLineResult = { invoiceId: number; changes: LineChange[]; skipped: LineSkip[]; error?: PlatformError }
 
 const newLine = (line: LineQuantity): Record<string, unknown> => ({
   _itemid: line.itemId,

@@ -13,12 +13,12 @@ import { fetchAll, fetchPage } from './pages.js'
 import { createTicketLookups, type TicketLookups } from './ticketState.js'
 
 /**
- * Tickets (`/api/Tickets`) and their actions (`/api/Actions`); docs/platforms/halopsa-fidelity.md. A list
- * row has list columns only: whether a ticket is closed, and its third-party id, come from
- * `GET /Tickets/{id}` (ticketState.ts).
+ * Tickets (`/api/Tickets`) and their actions (`/api/Actions`); docs/platforms/halopsa.md#tickets-and-actions.
+ * A list row has list columns only: whether a ticket is closed, and its third-party id, come from
+ * `GET /Tickets/{id}` (ticketState.ts; docs/platforms/halopsa-fidelity.md).
  */
 
-export type NewTicket = {
+type NewTicket = {
   summary: string
   details?: string
   detailsHtml?: string
@@ -40,7 +40,7 @@ export type NewTicket = {
   fields?: Record<string, unknown>
 }
 
-export type NewAction = {
+type NewAction = {
   ticketId: number
   note: string
   /** Halo refuses an action without an outcome (400, "An Outcome must be entered"). */
@@ -76,7 +76,10 @@ export type HaloTickets = TicketLookups & {
   ): Promise<{ recordCount: number; records: HaloTicketListItem[] }>
   /** A partial update with Halo's field names; absolute values, so it is retried safely. */
   update(id: number, fields: Record<string, unknown>): Promise<HaloTicket>
-  /** Sets the closed status (9 on default installs, but configurable in Halo; reference §3.5). */
+  /**
+   * Sets the closed status (9 on default installs, but configurable in Halo;
+   * docs/platforms/halopsa.md#tickets-and-actions).
+   */
   close(id: number, options: { statusId: number; agentId?: number }): Promise<HaloTicket>
   /** Adds a note/action; not idempotent. */
   addAction(action: NewAction): Promise<HaloAction>

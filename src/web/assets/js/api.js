@@ -19,7 +19,10 @@ export const session = {
   markReadOnly: () => sessionStorage.setItem(READ_ONLY_KEY, '1')
 }
 
-/** An error the API answered (SPEC §6: `{ error: { code, message, details? } }`), or a network failure (status 0). */
+/**
+ * An error the API answered (`{ error: { code, message, details? } }`, docs/architecture.md#http),
+ * or a network failure (status 0).
+ */
 export class ApiError extends Error {
   constructor(status, code, message, details) {
     super(message)

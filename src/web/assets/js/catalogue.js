@@ -1,4 +1,5 @@
-// Names the dashboard shows. Ids are the API's (SPEC §3, §6.1); titles are the vendor's Events page.
+// Names the dashboard shows. Ids are the API's (docs/integration-events.md#the-eight-events);
+// titles are the vendor's Events page.
 
 export const categories = [
   { id: 'mapping', label: 'Mapping' },
@@ -21,7 +22,7 @@ export const eventTypes = [
 export const actionLabels = { recheck: 'Recheck', resolve: 'Resolve', acknowledge: 'OK' }
 export const actionBusyLabels = { recheck: 'Rechecking…', resolve: 'Resolving…', acknowledge: 'Acknowledging…' }
 
-/** GravityZone Event Push Service modules that report threats (reference/gravityzone.md §4.7). */
+/** GravityZone Event Push Service modules that report threats (docs/platforms/gravityzone.md#event-modules). */
 export const securityModules = [
   { id: 'av', label: 'Antimalware' },
   { id: 'hd', label: 'HyperDetect' },
@@ -61,7 +62,7 @@ export const usageCounters = [
   'complianceMonthlyUsage'
 ]
 
-/** Fact types an operator filters the audit by most (SPEC §4); any type may be typed. */
+/** Fact types an operator filters the audit by most (docs/architecture.md#the-catalogue); any type may be typed. */
 export const factTypes = [
   'MappingCreated',
   'MappingUpdated',
@@ -86,6 +87,7 @@ export const factTypes = [
   'PushEventInvalid',
   'TicketCreated',
   'TicketCreateFailed',
+  'TicketNoteFailed',
   'TicketClosed',
   'TicketCloseFailed',
   'TicketingSkipped',
@@ -95,7 +97,9 @@ export const factTypes = [
   'RecheckCompleted',
   'EventAcknowledged',
   'HaloWebhookReceived',
-  'HaloWebhookInvalid'
+  'HaloWebhookInvalid',
+  'HaloWebhookRegistrationIncomplete',
+  'HaloWebhookRegistrationComplete'
 ]
 
 /** Stream categories (src/domain/streams.ts). */
@@ -111,7 +115,8 @@ export const streamCategories = [
   'usage',
   'billingRun',
   'syncRun',
-  'pushService'
+  'pushService',
+  'haloWebhook'
 ]
 
 export const mappingStatuses = {

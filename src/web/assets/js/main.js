@@ -4,7 +4,7 @@
 import { api, onAuthProblem, session } from './api.js'
 import { fill, h } from './dom.js'
 import { createLiveFacts } from './live.js'
-import { currentRoute, onRerender } from './router.js'
+import { currentRoute } from './router.js'
 import eventsPage from './pages/events.js'
 import eventPage from './pages/event.js'
 import mappingsPage from './pages/mappings.js'
@@ -114,7 +114,6 @@ const render = async () => {
       view.append(h('p', { class: 'form-error', role: 'alert' }, `This page could not be loaded: ${error.message}`))
   }
 }
-onRerender(render)
 window.addEventListener('hashchange', render)
 // #endregion
 

@@ -20,17 +20,6 @@ export const hashFor = (path, params = {}) => `#${path}${query(params)}`
 export const eventHref = (id) => hashFor(`/events/${encodeURIComponent(id)}`)
 export const mappingHref = (id) => hashFor(`/mappings/${encodeURIComponent(id)}`)
 
-let rerender = () => {}
-/** main.js registers how to render the current route again (a hash that does not change fires no event). */
-export const onRerender = (fn) => {
-  rerender = fn
-}
-
-export const navigate = (hash) => {
-  if (location.hash === hash) rerender()
-  else location.hash = hash
-}
-
 let flash = ''
 /** A message for the next page to announce (e.g. "Mapping deleted" after leaving the deleted mapping). */
 export const flashNext = (message) => {

@@ -13,7 +13,7 @@ const PAGE = 50
 const MAX_ROWS = 1000
 
 /** The same filter the API applies: types are a comma-separated list; a stream without a dash is a category. */
-export const factMatcher = ({ type, stream }) => {
+const factMatcher = ({ type, stream }) => {
   const types = type
     ? type
         .split(',')

@@ -104,7 +104,7 @@ export default async function mappingPage(ctx) {
   renderSummary()
   // #endregion
 
-  // #region mapped to (another company or client: SPEC §3's "mapping edited to another company")
+  // #region mapped to (another company or client; how that closes events: docs/integration-events.md)
   const sides = section(
     'mapping-sides',
     'Mapped to',

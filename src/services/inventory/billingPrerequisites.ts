@@ -1,0 +1,145 @@
+import type { Cause } from '../../domain/metadata.js'
+import type { Mapping, RegistryCommand, RegistryState } from '../../domain/mappingRegistry.js'
+import type { HealthCommand, HealthState } from '../../domain/mappingHealth.js'
+import type { BillingConfigCommand, BillingConfigState } from '../../domain/billingConfig.js'
+import { streams } from '../../domain/streams.js'
+import { mappingsProjection } from '../../../projections/mappings.js'
+import type { HaloPsaClient } from '../../platforms/halopsa/client.js'
+import type { RecurringInvoice } from '../../platforms/halopsa/schemas.js'
+import type { CommandHandler } from '../commandHandler.js'
+import type { ProjectionRunner } from '../projectionRunner.js'
+import { count, lastPosition, newTally, type Tally } from './tally.js'
+
+/**
+ * What billing needs in HaloPSA before it can bill a mapping: a recurring invoice for the client,
+ * and the items its item mapping names (the global one, or the mapping's custom one). Each
+ * observation goes through a decider that appends only transitions.
+ */
+
+/**
+ * The recurring invoice a mapping bills to: the one it is linked to, or — when that one is gone or
+ * none is linked yet — the client's first active one (which then becomes the linked one).
+ */
+export const invoiceFor = (m: Mapping, invoices: RecurringInvoice[]): RecurringInvoice | undefined =>
+  (m.billing.recurringInvoiceId !== undefined
+    ? invoices.find((i) => i.id === m.billing.recurringInvoiceId)
+    : undefined) ?? invoices.find((i) => !i.disabled)
+
+/** The items an item mapping names, split by whether HaloPSA has them, with the counters each bills. */
+const itemsSeen = (items: Record<string, number>, exists: (id: number) => boolean) => {
+  const byItem = new Map<number, string[]>()
+  for (const [counter, itemId] of Object.entries(items)) byItem.set(itemId, [...(byItem.get(itemId) ?? []), counter])
+  return {
+    present: [...byItem.keys()].filter(exists),
+    missing: [...byItem.entries()].filter(([id]) => !exists(id)).map(([itemId, counters]) => ({ itemId, counters }))
+  }
+}
+
+export const createBillingPrerequisites = (deps: {
+  runner: ProjectionRunner
+  health: CommandHandler<HealthCommand, HealthState>
+  registry: CommandHandler<RegistryCommand, RegistryState>
+  billingConfig: CommandHandler<BillingConfigCommand, BillingConfigState>
+  halopsa: HaloPsaClient
+}) => {
+  const observeInvoice = async (m: Mapping, invoice: RecurringInvoice | undefined, cause: Cause, tally: Tally) => {
+    count(
+      tally,
+      await deps.health.handle(
+        streams.mappingHealth(m.id),
+        {
+          type: 'ObserveInvoice',
+          data: {
+            mappingId: m.id,
+            clientId: m.halopsaClientId,
+            ...(m.halopsaClientName !== undefined ? { clientName: m.halopsaClientName } : {}),
+            found: invoice !== undefined,
+            ...(invoice
+              ? { recurringInvoiceId: invoice.id }
+              : m.billing.recurringInvoiceId !== undefined
+                ? { recurringInvoiceId: m.billing.recurringInvoiceId }
+                : {})
+          }
+        },
+        cause
+      )
+    )
+    // An invoice found for a client whose mapping names none (or a deleted one) is linked to it.
+    if (invoice && m.billing.recurringInvoiceId !== invoice.id) {
+      count(
+        tally,
+        await deps.registry.handle(
+          streams.mappingRegistry(),
+          {
+            type: 'UpdateMapping',
+            data: { mappingId: m.id, changes: { billing: { ...m.billing, recurringInvoiceId: invoice.id } } }
+          },
+          cause
+        )
+      )
+    }
+  }
+
+  const observeCustomItems = async (m: Mapping, exists: (id: number) => boolean, cause: Cause, tally: Tally) => {
+    if (!m.billing.items) return
+    const { present, missing } = itemsSeen(m.billing.items, exists)
+    count(
+      tally,
+      await deps.health.handle(
+        streams.mappingHealth(m.id),
+        { type: 'ObserveItems', data: { mappingId: m.id, present, missing } },
+        cause
+      )
+    )
+  }
+
+  const observeGlobalItems = async (exists: (id: number) => boolean, cause: Cause, tally: Tally) => {
+    const config = await deps.billingConfig.load(streams.billingConfig())
+    const { present, missing } = itemsSeen(config.items, exists)
+    count(
+      tally,
+      await deps.billingConfig.handle(
+        streams.billingConfig(),
+        { type: 'ObserveGlobalItems', data: { present, missing } },
+        cause
+      )
+    )
+  }
+
+  return {
+    observeInvoice,
+    observeCustomItems,
+    observeGlobalItems,
+
+    /**
+     * Which items HaloPSA has, among every listed one and the ids the item mappings name: an item
+     * inactivated in HaloPSA is still there, so a named id the list leaves out is looked up by id.
+     */
+    async existingItems(billed: Mapping[], pageSize: number): Promise<Set<number>> {
+      const named = Object.values((await deps.billingConfig.load(streams.billingConfig())).items)
+      for (const m of billed) named.push(...Object.values(m.billing.items ?? {}))
+      return deps.halopsa.items.existing(named, { pageSize })
+    },
+
+    /** One mapping's recurring invoice, asked directly (Recheck, or billing finding it gone). */
+    async checkInvoice(m: Mapping, cause: Cause): Promise<bigint | null> {
+      const tally = newTally()
+      const invoices = await deps.halopsa.recurringInvoices.listForClient(m.halopsaClientId)
+      await observeInvoice(m, invoiceFor(m, invoices), cause, tally)
+      return lastPosition(tally)
+    },
+
+    /** One item, asked directly: in the global item mapping, or in a mapping's custom one. */
+    async checkItem(itemId: number, mappingId: string | undefined, cause: Cause): Promise<bigint | null> {
+      const tally = newTally()
+      const exists = (await deps.halopsa.items.get(itemId)) !== null
+      const check = (id: number) => (id === itemId ? exists : true)
+      if (mappingId === undefined) await observeGlobalItems(check, cause, tally)
+      else {
+        const m = deps.runner.state(mappingsProjection).mappings.get(mappingId)
+        if (m) await observeCustomItems(m, check, cause, tally)
+      }
+      return lastPosition(tally)
+    }
+  }
+}
