@@ -141,7 +141,7 @@ export const createPushService = (deps: {
 
     /**
      * The HaloPSA webhook as last read back: complete, incomplete (with what is missing: an operator
-     * finishes it in HaloPSA), not registered, or not checked yet. For /api/status.
+     * finishes it in HaloPSA), not registered, or not checked yet. The facts are in the audit log.
      */
     haloWebhookState: () => haloWebhook.state(),
 
