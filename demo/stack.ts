@@ -22,6 +22,11 @@ export type StackOptions = Omit<ComposeOptions, 'logger'> & {
   haloWindow?: { limit: number; windowMs: number }
   gravityzoneSimulatorLimits?: Parameters<typeof startGravityZoneSimulator>[0]['limits']
   env?: Record<string, string>
+  /**
+   * Create the HaloPSA webhook in the simulator as an operator does by hand (default true). False
+   * leaves the relay to register it through the API, which leaves it incomplete until finished.
+   */
+  haloWebhookByHand?: boolean
 }
 
 export type Stack = {
@@ -121,11 +126,21 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       haloWindow: _w,
       gravityzoneSimulatorLimits: _g,
       env: _v,
+      haloWebhookByHand: _b,
       ...compose
     } = options
     const relay = await composeRelay(config, { schedule: false, ...compose })
     await relay.start()
     const url = await relay.app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
+    // The operator has created the relay's webhook in HaloPSA by hand (docs/platforms/halopsa-webhook-setup.md):
+    // HaloPSA's event numbers are unpublished, so one the relay registers itself needs finishing there.
+    if (options.haloWebhookByHand !== false)
+      halopsa.state.createWebhook({
+        name: 'gz-halo-relay',
+        url: `${url}/webhooks/halopsa`,
+        username: secrets.haloWebhookUser,
+        password: secrets.haloWebhookPassword
+      })
     await relay.pushService.register(url)
     return {
       url,

@@ -1,5 +1,6 @@
 import type { Clock } from '../../src/platforms/transport/clock.js'
 import type { SeedName } from './seed.js'
+import type { SimEvent, SimPayloadType } from './events.js'
 import type { Row, SimData } from './state.js'
 
 /** What every part of the simulator shares: the data, the clock, the behaviour switches. */
@@ -27,6 +28,8 @@ export type SimBehaviour = {
   clientEvents: boolean
   /** Also send "new ticket logged" and "ticket updated" events, not only status changes. */
   ticketEvents: boolean
+  /** What a webhook whose payload type the simulator does not know sends (Halo's default is unpublished). */
+  webhookPayload: SimPayloadType
 }
 
 /**
@@ -36,7 +39,7 @@ export type SimBehaviour = {
 export type Quirks = { ids: 'number' | 'string' | 'float'; keys: 'as-is' | 'capitalised' }
 
 export type WebhookNotice = {
-  event: { id: number; name: string }
+  event: SimEvent
   objectId: number
   message: string
   agentId?: number

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import type { HaloPsaSimState } from './controls.js'
 import type { WebhookEmitter } from './webhookEmitter.js'
+import { simEvents, type SimEventKey } from './events.js'
 
 /** `/_sim/…`: the controls over HTTP, for the demo and for processes other than the test's own. */
 
@@ -129,7 +130,8 @@ export const registerControlRoutes = (app: FastifyInstance, state: HaloPsaSimSta
         ticketEvents: z.boolean().optional(),
         clientDelete: z.enum(['remove', 'refuse-when-linked']).optional(),
         unknownIdStatus: z.union([z.literal(404), z.literal(400)]).optional(),
-        ticketPageSize: z.enum(['clamp', 'reject']).optional()
+        ticketPageSize: z.enum(['clamp', 'reject']).optional(),
+        webhookPayload: z.enum(['full', 'small', 'event-only']).optional()
       }),
       request.body,
       reply
@@ -137,6 +139,21 @@ export const registerControlRoutes = (app: FastifyInstance, state: HaloPsaSimSta
     if (body) return (state.setBehaviour(body), reply.code(204).send())
   })
 
+  app.post('/_sim/webhooks/:id/finish', async (request, reply) => {
+    const body = parse(
+      z.object({
+        events: z
+          .array(z.enum(Object.keys(simEvents) as [SimEventKey, ...SimEventKey[]]))
+          .min(1)
+          .optional(),
+        payload: z.enum(['full', 'small', 'event-only']).optional(),
+        basicAuth: z.boolean().optional()
+      }),
+      request.body,
+      reply
+    )
+    if (body) return done(reply, state.finishWebhook((request.params as { id: string }).id, body), 'webhook')
+  })
   app.get('/_sim/webhooks/deliveries', async () => ({ deliveries: webhooks.deliveries() }))
   app.post('/_sim/webhooks/deliveries/:id/resend', async (request, reply) => {
     const row = await webhooks.resend((request.params as { id: string }).id.toLowerCase())

@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { SimContext } from './context.js'
+import { bodyRefusal } from './openapi.js'
 import type { Row, Table } from './state.js'
 
 /**
  * Halo's common behaviour for one resource (docs/platforms/halopsa.md#api-conventions): lists with
  * `pageinate/page_size/page_no/count/search/order/orderdesc/idonly` in an envelope or as a bare
  * array, single GET (404 when unknown), POST of a JSON array (create without id, partial update
- * with id, one object back for one element), DELETE answering the deleted object.
+ * with id, one object back for one element; the body checked against Halo's published schema
+ * first, see openapi.ts), DELETE answering the deleted object.
  */
 
 export type Query = Record<string, string | undefined>
@@ -120,6 +122,9 @@ export const registerResource = <K extends number | string>(
     app.post(r.path, { config }, async (request, reply) => {
       const body = request.body
       if (!Array.isArray(body)) return reply.code(400).send({ $: 'The request body must be a JSON array of objects' })
+      // Halo binds the body to its documented model first: a value of the wrong type is a 400.
+      const refused = bodyRefusal('POST', r.path, body)
+      if (refused) return reply.code(400).send(refused)
       const table = r.table(ctx)
       const errors: FieldErrors = {}
       let missing = false

@@ -53,7 +53,8 @@ export const lineRow = (data: SimData, ihid: number, input: Row, sequence: numbe
     unit_price: unitPrice,
     unit_cost: num(item, 'costprice') ?? 0,
     baseprice: num(item, 'baseprice') ?? unitPrice,
-    tax_code: 0,
+    // Text on a line (InvoiceDetail.tax_code; "5" in a real invoice), although Item.taxcode is a number.
+    tax_code: String(num(item, 'taxcode') ?? 0),
     sequenceid: sequence,
     isinactive: false,
     recurring_invoice_quantity_type: 0,

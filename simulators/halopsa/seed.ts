@@ -11,6 +11,10 @@ export type SeedName = 'none' | 'demo'
 
 const put = (table: { rows: Map<number, Row> }, row: Row) => table.rows.set(row.id as number, row)
 
+/** A ticket type's `fields`, as Halo's `RequestTypeField` has them (no mandatory flag: see SimData.mandatoryFields). */
+export const ticketTypeFields = (rtid: number, names: string[]): Row[] =>
+  names.map((fieldname, i) => ({ id: rtid * 100 + i + 1, rtid, fieldid: i + 1, fieldname, seq: i + 1 }))
+
 const baseLookups = (data: SimData) => {
   const statuses: [number, string, string][] = [
     [1, 'New', 'New'],
@@ -34,14 +38,16 @@ const baseLookups = (data: SimData) => {
     name: 'Security Incident',
     initial_status: 1,
     default_priority: 2,
-    fields: [
-      { id: 1, fieldname: 'category_1', mandatory: true },
-      { id: 2, fieldname: 'impact', mandatory: true },
-      { id: 3, fieldname: 'urgency', mandatory: true }
-    ]
+    fields: ticketTypeFields(25, ['category_1', 'impact', 'urgency'])
   })
+  data.mandatoryFields.set(25, ['category_1', 'impact', 'urgency'])
 
-  ;['Critical', 'High', 'Medium', 'Low'].forEach((name, i) => put(data.priorities, { id: i + 1, name, slaid: 1 }))
+  // GET /Priority lists Policy rows: each priority once per SLA, with a GUID id and the number in priorityid.
+  for (const slaid of [1, 2])
+    ['Critical', 'High', 'Medium', 'Low'].forEach((name, i) => {
+      const id = data.priorities.next()
+      data.priorities.rows.set(id, { id, priorityid: i + 1, slaid, name, fixtime: 4 * (i + 1), fixunits: 'h' })
+    })
 
   const outcomes: [number, string][] = [
     [1, 'Email User'],
@@ -53,10 +59,21 @@ const baseLookups = (data: SimData) => {
   outcomes.forEach(([id, outcome]) => put(data.outcomes, { id, outcome }))
 }
 
-/** The unrelated line every demo invoice carries, which the relay must leave alone. */
+/** The unrelated line every demo invoice carries, with an automatic quantity, which the relay must leave alone. */
 export const managedSupportItem = { id: 20, name: 'Managed IT support (per user)', price: 45 }
 
 const demo = (data: SimData, now: number) => {
+  // /api/Webhook also lists runbooks and integrations, which have no URL (Webhook.url is nullable).
+  const runbook = data.webhooks.next()
+  data.webhooks.rows.set(runbook, {
+    id: runbook,
+    name: 'New starter runbook',
+    url: null,
+    runbook_start_type: 1,
+    steps: [],
+    events: [],
+    active: true
+  })
   for (const item of demoItems)
     put(
       data.items,
@@ -89,8 +106,15 @@ const demo = (data: SimData, now: number) => {
     const id = data.recurringInvoices.next()
     const invoice = invoiceHeaderRow(id, client, { client_id: customer.clientId }, now)
     const lines = demoItems.map((item, i) => lineRow(data, id, { _itemid: item.id, qty_order: 0 }, i + 1))
+    // Per-user support: a line whose quantity Halo works out from the client's users (quantity type 2,
+    // as 6 of the 8 lines of a real recurring invoice have automatic types); the relay must leave it be.
     lines.push(
-      lineRow(data, id, { _itemid: managedSupportItem.id, qty_order: 5 + (customer.clientId % 20) }, lines.length + 1)
+      lineRow(
+        data,
+        id,
+        { _itemid: managedSupportItem.id, qty_order: 5 + (customer.clientId % 20), recurring_invoice_quantity_type: 2 },
+        lines.length + 1
+      )
     )
     invoice.lines = lines
     put(data.recurringInvoices, recomputeInvoice(invoice))

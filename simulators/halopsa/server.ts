@@ -41,7 +41,10 @@ export type HaloPsaSimulatorOptions = {
   tokenLifetimeS?: number
   quirks?: Partial<Quirks>
   behaviour?: Partial<
-    Pick<SimBehaviour, 'unknownIdStatus' | 'ticketPageSize' | 'clientDelete' | 'clientEvents' | 'ticketEvents'>
+    Pick<
+      SimBehaviour,
+      'unknownIdStatus' | 'ticketPageSize' | 'clientDelete' | 'clientEvents' | 'ticketEvents' | 'webhookPayload'
+    >
   >
   webhooks?: { timeoutMs?: number; retries?: number; retryDelayMs?: number }
 }
@@ -70,6 +73,7 @@ export const startHaloPsaSimulator = async (options: HaloPsaSimulatorOptions): P
     clientDelete: 'remove',
     clientEvents: false,
     ticketEvents: false,
+    webhookPayload: 'full',
     ...options.behaviour
   }
   const ctx: SimContext = {
@@ -80,7 +84,12 @@ export const startHaloPsaSimulator = async (options: HaloPsaSimulatorOptions): P
     // The emitter needs the context's data, the context needs the emitter: resolved at call time.
     notify: (notice) => emitter.notify(notice)
   }
-  const emitter = createWebhookEmitter({ data: () => ctx.data, clock, ...options.webhooks })
+  const emitter = createWebhookEmitter({
+    data: () => ctx.data,
+    behaviour: () => ctx.behaviour,
+    clock,
+    ...options.webhooks
+  })
 
   const app = Fastify({ logger: false, routerOptions: { caseSensitive: false }, bodyLimit: 10 * 1024 * 1024 })
   app.setErrorHandler((error, _request, reply) => {

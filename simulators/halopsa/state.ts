@@ -47,13 +47,16 @@ export type SimData = {
   actions: Table
   statuses: Table
   ticketTypes: Table
-  priorities: Table
+  /** `Policy` rows: one per priority per SLA, with GUID ids (`GET /Priority` is a list of Policy). */
+  priorities: Table<string>
   outcomes: Table
   licences: Table
   externalLinks: Table
   webhooks: Table<string>
   webhookEvents: Table<string>
   nextLineId(): number
+  /** Ids of notifications (webhook events); from 41, the id a live "ticket status changed" payload carried. */
+  nextNotificationId(): number
   /**
    * The status whose selection closes a ticket (9 on default installs,
    * docs/platforms/halopsa.md#tickets-and-actions).
@@ -61,10 +64,19 @@ export type SimData = {
   closedStatusId: number
   /** Outcomes the API agent may not use ("You do not have access to this Action at the moment"). */
   forbiddenOutcomeIds: Set<number>
+  /**
+   * Ticket fields each ticket type insists on (Halo refuses a new ticket without them). Halo's
+   * published `RequestTypeField` has no property saying so, so the simulator keeps this beside the
+   * ticket types instead of inventing one in their `fields`.
+   */
+  mandatoryFields: Map<number, string[]>
+  /** Items inactivated in Halo: left out of `GET /Item` unless `includeinactive`, still found by id. */
+  inactiveItemIds: Set<number>
 }
 
 export const emptyData = (): SimData => {
   let lineId = 5000
+  let notificationId = 41
   return {
     clients: numericTable(1),
     items: numericTable(1),
@@ -74,15 +86,18 @@ export const emptyData = (): SimData => {
     actions: numericTable(1),
     statuses: numericTable(20),
     ticketTypes: numericTable(40),
-    priorities: numericTable(10),
+    priorities: guidTable(),
     outcomes: numericTable(20),
     licences: numericTable(1),
     externalLinks: numericTable(1),
     webhooks: guidTable(),
     webhookEvents: guidTable(),
     nextLineId: () => ++lineId,
+    nextNotificationId: () => notificationId++,
     closedStatusId: 9,
-    forbiddenOutcomeIds: new Set()
+    forbiddenOutcomeIds: new Set(),
+    mandatoryFields: new Map(),
+    inactiveItemIds: new Set()
   }
 }
 

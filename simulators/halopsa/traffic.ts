@@ -11,7 +11,17 @@ import type { SimContext } from './context.js'
 
 export type RateLimitSettings = { enabled: boolean; limit: number; windowMs: number; retryAfter: boolean }
 
-export type CallRecord = { at: number; method: string; path: string; route: string; status?: number }
+export type CallRecord = {
+  at: number
+  method: string
+  path: string
+  /** Path and query as sent. */
+  url: string
+  route: string
+  status?: number
+  /** The parsed JSON body of a POST (the contract test checks these against Halo's schemas). */
+  body?: unknown
+}
 
 export type CallLog = {
   requests(): CallRecord[]
@@ -51,6 +61,7 @@ export const installTraffic = (app: FastifyInstance, ctx: SimContext, rateLimit:
       at: ctx.clock.now(),
       method: request.method,
       path,
+      url: request.url,
       route: request.routeOptions.url ?? path
     }
     records.push(record)
@@ -75,6 +86,12 @@ export const installTraffic = (app: FastifyInstance, ctx: SimContext, rateLimit:
         )
     }
     accepted.push(now)
+  })
+
+  app.addHook('preHandler', async (request) => {
+    const record = byRequest.get(request)
+    if (record && request.body !== undefined && request.method === 'POST' && !record.path.startsWith('/auth/'))
+      record.body = request.body
   })
 
   app.addHook('onSend', async (request, _reply, payload) => {

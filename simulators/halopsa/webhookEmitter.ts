@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { Agent, request } from 'undici'
 import type { Clock } from '../../src/platforms/transport/clock.js'
-import { webhookAuthenticationTypes, webhookPayloadTypes } from '../../src/platforms/halopsa/webhookPayload.js'
-import type { WebhookNotice } from './context.js'
+import type { SimBehaviour, WebhookNotice } from './context.js'
+import { simAuthenticationTypes, simPayloadTypes } from './events.js'
 import { num, str, type Row, type SimData } from './state.js'
 
 /**
  * Halo's outbound webhooks (docs/platforms/halopsa.md#webhooks): each event goes to every active
- * webhook subscribed to it, as a full, small or event-only body, with HTTP Basic when configured,
+ * webhook with a notification for it (events.ts: by event number), as a full, small or event-only
+ * body, with HTTP Basic when configured,
  * and every delivery is logged as a WebhookEvent row. Deliveries go out one at a time in order,
  * after the API answer, like Halo's. Tests can hold and reorder, duplicate or garble deliveries,
  * and re-send one from the log. No automatic retries by default (Halo's policy is undocumented).
@@ -38,6 +39,7 @@ export type WebhookEmitter = {
 
 export const createWebhookEmitter = (options: {
   data: () => SimData
+  behaviour: () => Pick<SimBehaviour, 'webhookPayload'>
   clock: Clock
   timeoutMs?: number
   retries?: number
@@ -54,38 +56,38 @@ export const createWebhookEmitter = (options: {
   let malformed = 0
 
   const bodyFor = (webhook: Row, notice: WebhookNotice): Row => {
-    const type = num(webhook, 'payload_type') ?? webhookPayloadTypes.full
+    const known = Object.values(simPayloadTypes) as number[]
+    const code = num(webhook, 'payload_type')
+    const type = code !== undefined && known.includes(code) ? code : simPayloadTypes[options.behaviour().webhookPayload]
     const id = randomUUID()
-    if (type === webhookPayloadTypes.eventOnly)
-      return { id, event: notice.event.name, object_id: notice.objectId, webhook_id: webhook.id }
+    if (type === simPayloadTypes['event-only'])
+      return { id, event: notice.event.event, object_id: notice.objectId, webhook_id: webhook.id }
+    const notification = subscription(webhook, notice)
     return {
       id,
       webhook_id: webhook.id,
-      notification_id: notice.event.id,
+      notification_id: notification?.id ?? null,
       escmsg_id: randomUUID(),
-      event: notice.event.name,
+      event: notice.event.event,
       message: notice.message,
       object_id: notice.objectId,
       ...(notice.agentId !== undefined ? { agent_id: notice.agentId } : {}),
       timestamp: new Date(options.clock.now()).toISOString(),
-      [notice.entity.key]: type === webhookPayloadTypes.small ? notice.entity.small : notice.entity.full
+      [notice.entity.key]: type === simPayloadTypes.small ? notice.entity.small : notice.entity.full
     }
   }
 
+  /** The webhook's notification for this event: one whose event number is the event's. */
+  const subscription = (webhook: Row, notice: WebhookNotice): Row | undefined =>
+    ((webhook.events as Row[] | undefined) ?? []).find((e) => num(e, 'eventno') === notice.event.eventno)
+
   const subscribed = (webhook: Row, notice: WebhookNotice) =>
-    webhook.active !== false &&
-    webhook.disabled !== true &&
-    ((webhook.events as Row[] | undefined) ?? []).some(
-      (e) =>
-        num(e, 'notification_id') === notice.event.id ||
-        num(e, 'id') === notice.event.id ||
-        String(e.event ?? e.name ?? '').toLowerCase() === notice.event.name
-    )
+    webhook.active !== false && webhook.disabled !== true && subscription(webhook, notice) !== undefined
 
   const deliverOnce = async (item: Pending): Promise<Row> => {
     const { webhook } = item
     const headers: Record<string, string> = { 'content-type': str(webhook, 'content_type') || 'application/json' }
-    if (num(webhook, 'authentication_type') === webhookAuthenticationTypes.basic) {
+    if (num(webhook, 'authentication_type') === simAuthenticationTypes.basic) {
       headers.authorization = `Basic ${Buffer.from(`${str(webhook, 'basic_username') ?? ''}:${str(webhook, 'basic_password') ?? ''}`).toString('base64')}`
     }
     const body =
@@ -168,7 +170,7 @@ export const createWebhookEmitter = (options: {
         webhooks.map((webhook) => ({
           webhook,
           body: JSON.stringify(bodyFor(webhook, notice)),
-          eventName: notice.event.name,
+          eventName: notice.event.event,
           objectId: notice.objectId
         }))
       )

@@ -159,7 +159,13 @@ const factSchemas = {
         counter: UsageCounter,
         itemId: ItemId,
         quantity: z.number().nonnegative(),
-        previousQuantity: z.number().nullable()
+        previousQuantity: z.number().nullable(),
+        /**
+         * Left as it was: the item's line has a quantity HaloPSA calculates (licences, users or
+         * assets), given as its recurring_invoice_quantity_type.
+         */
+        skipped: z.enum(['automatic_quantity']).optional(),
+        quantityType: z.number().int().optional()
       })
     )
   }),
@@ -270,9 +276,20 @@ const factSchemas = {
     securityEventKey: z.string(),
     /**
      * transient: still failing after the retries; refused: HaloPSA said no; configuration: refused
-     * because of our ticketing configuration.
+     * because of our ticketing configuration; unconfirmed: a creation that may have happened (crash
+     * or lost answer) could not be confirmed or ruled out, so no second ticket was created.
      */
-    cause: z.enum(['transient', 'refused', 'configuration']),
+    cause: z.enum(['transient', 'refused', 'configuration', 'unconfirmed']),
+    status: z.number().int().optional(),
+    message: z.string(),
+    attempts: z.number().int().positive()
+  }),
+  /** A repeat could not be added to the open ticket as a note; the ticket is still there, so no new one. */
+  TicketNoteFailed: z.object({
+    mappingId: MappingId,
+    ticketId: TicketId,
+    threatKey: z.string(),
+    securityEventKey: z.string(),
     status: z.number().int().optional(),
     message: z.string(),
     attempts: z.number().int().positive()
@@ -330,6 +347,19 @@ const factSchemas = {
   }),
   /** Authenticated, but nothing usable in it: kept so the operator can see what HaloPSA sent. */
   HaloWebhookInvalid: z.object({ deliveryId: z.string(), reason: z.string(), body: z.string() }),
+  /**
+   * The relay's HaloPSA webhook, read back after registering it, lacks something it needs: it
+   * could not be created at all, has no "ticket status changed" notification, no Basic user, or is
+   * switched off. An operator finishes it in HaloPSA (docs/platforms/halopsa-webhook-setup.md).
+   */
+  HaloWebhookRegistrationIncomplete: z.object({
+    url: z.string(),
+    webhookId: z.string().optional(),
+    missing: z.array(z.enum(['webhook', 'ticket-status-event', 'basic-auth', 'active'])).min(1),
+    message: z.string().optional()
+  }),
+  /** The webhook, read back, has everything the relay can check. */
+  HaloWebhookRegistrationComplete: z.object({ url: z.string(), webhookId: z.string() }),
   // #endregion
 
   // #region actions on integration events

@@ -26,5 +26,7 @@ export const streams = {
   billingRun: (month: string) => `billingRun-${month.slice(3)}-${month.slice(0, 2)}`,
   syncRun: () => 'syncRun-main',
   pushService: () => 'pushService-main',
+  /** What the relay found when it read its HaloPSA webhook back. */
+  haloWebhook: () => 'haloWebhook-main',
   checkpoint: (processor: string) => `checkpoint-${processor}`
 } as const

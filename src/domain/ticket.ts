@@ -21,6 +21,7 @@ export type TicketCommand =
   | { type: 'StartCreation'; data: FactData<'TicketCreationStarted'> }
   | { type: 'RecordCreated'; data: FactData<'TicketCreated'> }
   | { type: 'RecordNote'; data: FactData<'TicketNoteAdded'> }
+  | { type: 'RecordNoteFailed'; data: FactData<'TicketNoteFailed'> }
   | { type: 'RecordCreateFailed'; data: FactData<'TicketCreateFailed'> }
   | { type: 'RecordSkipped'; data: FactData<'TicketingSkipped'> }
   | { type: 'RecordClosed'; data: FactData<'TicketClosed'> }
@@ -48,6 +49,9 @@ const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
     case 'TicketNoteAdded':
       state.handled.add(fact.data.securityEventKey)
       break
+    case 'TicketNoteFailed':
+      state.handled.add(fact.data.securityEventKey)
+      break
     case 'TicketCreateFailed':
       state.handled.add(fact.data.securityEventKey)
       delete state.pending
@@ -70,6 +74,8 @@ const decideTicket = (command: TicketCommand, state: TicketState): DomainFact[] 
       return state.handled.has(command.data.securityEventKey) ? [] : [domainFact('TicketCreated', command.data)]
     case 'RecordNote':
       return state.handled.has(command.data.securityEventKey) ? [] : [domainFact('TicketNoteAdded', command.data)]
+    case 'RecordNoteFailed':
+      return state.handled.has(command.data.securityEventKey) ? [] : [domainFact('TicketNoteFailed', command.data)]
     case 'RecordCreateFailed':
       return state.handled.has(command.data.securityEventKey) ? [] : [domainFact('TicketCreateFailed', command.data)]
     case 'RecordSkipped':

@@ -14,7 +14,7 @@ import type { GravityZoneClient } from '../platforms/gravityzone/client.js'
 import { canonicalCounterName, previousUsageMonth, usageMonth } from '../platforms/gravityzone/usage.js'
 import type { HaloPsaClient } from '../platforms/halopsa/client.js'
 import type { RecurringInvoice } from '../platforms/halopsa/schemas.js'
-import type { LineChange } from '../platforms/halopsa/resources/recurringInvoices.js'
+import type { LineChange, LineSkip } from '../platforms/halopsa/resources/recurringInvoices.js'
 import { isPlatformError } from '../platforms/transport/errors.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
@@ -111,16 +111,27 @@ export const createBilling = (deps: {
   }
 
   /** Records what the invoice write did for one mapping (nothing new when the same usage was billed before). */
-  const recordBilled = async (p: Ready, month: string, changes: LineChange[], cause: Cause): Promise<Outcome> => {
+  const recordBilled = async (
+    p: Ready,
+    month: string,
+    changes: LineChange[],
+    skipped: LineSkip[],
+    cause: Cause
+  ): Promise<Outcome> => {
     const previous = new Map(
       p.invoice.lines.filter((l) => l.itemId != null).map((l) => [l.itemId!, l.quantity ?? null])
     )
-    const lines = Object.entries(p.itemMap).map(([counter, itemId]) => ({
-      counter,
-      itemId,
-      quantity: p.wanted.get(itemId)!,
-      previousQuantity: changes.find((c) => c.itemId === itemId)?.before ?? previous.get(itemId) ?? null
-    }))
+    const lines = Object.entries(p.itemMap).map(([counter, itemId]) => {
+      // A line whose quantity HaloPSA calculates was left alone: recorded as skipped, with its type.
+      const skip = skipped.find((s) => s.itemId === itemId)
+      return {
+        counter,
+        itemId,
+        quantity: p.wanted.get(itemId)!,
+        previousQuantity: changes.find((c) => c.itemId === itemId)?.before ?? previous.get(itemId) ?? null,
+        ...(skip ? { skipped: skip.reason, quantityType: skip.quantityType } : {})
+      }
+    })
     const result = await deps.usage.handle(
       streams.usage(p.mapping.id, month),
       {
@@ -152,9 +163,9 @@ export const createBilling = (deps: {
       const counts = { billed: 0, unchanged: 0, skipped: 0, failed: 0 }
       if (mappings.length > 0) {
         const globalItems = (await deps.billingConfig.load(streams.billingConfig())).items
-        const items = new Set(
-          (await deps.halopsa.items.all(deps.pageSize ? { pageSize: deps.pageSize } : {})).map((i) => i.id)
-        )
+        // An item inactivated in HaloPSA is still billable: only a 404 by id makes it missing.
+        const named = [...Object.values(globalItems), ...mappings.flatMap((m) => Object.values(m.billing.items ?? {}))]
+        const items = await deps.halopsa.items.existing(named, deps.pageSize ? { pageSize: deps.pageSize } : {})
         // 1. Checks and usage, a few mappings at a time (GravityZone's licensing budget paces it).
         const prepared: Prepared[] = []
         const queue = [...mappings]
@@ -207,7 +218,7 @@ export const createBilling = (deps: {
               )
             ]++
           } else {
-            counts[await recordBilled(p, target, result.changes, cause)]++
+            counts[await recordBilled(p, target, result.changes, result.skipped, cause)]++
           }
         }
       }

@@ -22,6 +22,8 @@ export type DoctorDeps = {
   publicUrl?: string
   /** The token URL the HaloPSA client uses (no secret in it), for the report. */
   haloTokenUrl: string
+  /** HALO_WEBHOOK_USER: the Basic user the relay's HaloPSA webhook should carry (not a secret). */
+  haloWebhookUser?: string
   /** The ticketing configuration as the relay stored it; absent when the event store is not at hand. */
   ticketingConfiguration?: () => Promise<TicketingConfiguration | undefined>
   now?: () => Date
@@ -54,13 +56,17 @@ export type Doctor = {
 }
 
 /** The parts of the doctor's dependencies the relay's configuration gives (the URLs, no secret). */
-export const doctorSettings = (config: Config): Pick<DoctorDeps, 'publicUrl' | 'haloTokenUrl'> => ({
+export const doctorSettings = (config: Config): Pick<DoctorDeps, 'publicUrl' | 'haloTokenUrl' | 'haloWebhookUser'> => ({
   ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-  haloTokenUrl: tokenUrl({
-    url: config.HALO_URL,
-    ...(config.HALO_AUTH_URL ? { authUrl: config.HALO_AUTH_URL } : {}),
-    ...(config.HALO_TENANT ? { tenant: config.HALO_TENANT } : {})
-  })
+  // Without HALO_AUTH_URL the client asks the instance's /api/authinfo for its authorisation server.
+  haloTokenUrl: config.HALO_AUTH_URL
+    ? tokenUrl({
+        url: config.HALO_URL,
+        authUrl: config.HALO_AUTH_URL,
+        ...(config.HALO_TENANT ? { tenant: config.HALO_TENANT } : {})
+      })
+    : `the server ${config.HALO_URL.replace(/\/+$/, '')}/api/authinfo names`,
+  haloWebhookUser: config.HALO_WEBHOOK_USER
 })
 
 export const doctorChecks: readonly DoctorCheck<DoctorContext>[] = [...gravityzoneChecks, ...halopsaChecks]

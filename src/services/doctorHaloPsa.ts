@@ -1,3 +1,4 @@
+import { findWebhook, webhookGaps } from '../platforms/halopsa/webhookSetup.js'
 import { isPlatformError } from '../platforms/transport/errors.js'
 import type { DoctorContext } from './doctor.js'
 import type { DoctorCheck, Finding } from './doctorReport.js'
@@ -19,7 +20,7 @@ const one = <T>(row: {
   what: string
   id: (found: DoctorContext['found']) => number | undefined
   get: (context: DoctorContext, id: number) => Promise<T | null>
-  describe: (record: T) => string
+  describe: (record: T) => string | Finding
 }): DoctorCheck<DoctorContext> => ({
   platform: 'halopsa',
   check: row.check,
@@ -118,8 +119,9 @@ export const halopsaChecks: readonly DoctorCheck<DoctorContext>[] = [
     run: async ({ halopsa, found }) => {
       found.ticketType = await halopsa.ticketTypes.get(found.ticketTypeId!)
       if (!found.ticketType) return { outcome: 'problem', detail: `HaloPSA has no ticket type ${found.ticketTypeId}` }
-      const fields = found.ticketType.mandatoryFields
-      return `${found.ticketType.name}${fields.length > 0 ? `, mandatory: ${fields.join(', ')}` : ''}`
+      // Halo publishes no mandatory flag on a ticket type's fields: a refusal naming one is reported when it happens.
+      const { name, initialStatusId, defaultPriorityId } = found.ticketType
+      return `${name}, initial status ${initialStatusId ?? 'none'}, default priority ${defaultPriorityId ?? 'none'}`
     }
   },
   {
@@ -136,8 +138,9 @@ export const halopsaChecks: readonly DoctorCheck<DoctorContext>[] = [
     check: 'priorities',
     call: 'GET /api/Priority',
     run: async ({ halopsa, found }) => {
+      // One Policy row per SLA and priority: the relay compares the `priorityid` each row carries.
       found.priorities = await halopsa.priorities.list()
-      return `${found.priorities.length} priorities`
+      return `${found.priorities.length} priorities (${found.priorities.map((p) => p.id).join(', ')})`
     }
   },
   {
@@ -156,14 +159,29 @@ export const halopsaChecks: readonly DoctorCheck<DoctorContext>[] = [
     call: 'GET /api/Tickets/{id}',
     what: 'open ticket',
     id: (found) => found.ticketId,
-    get: ({ halopsa }, id) => halopsa.tickets.get(id),
-    describe: (ticket) => `ticket ${ticket.id}, status ${ticket.statusId}`
+    // What the relay reads of its own tickets: whether one is closed comes from this call only.
+    get: async ({ halopsa }, id) => {
+      const state = await halopsa.tickets.state(id)
+      return state.exists ? state : null
+    },
+    describe: ({ ticket, statusId, closed }): string | Finding => {
+      const lacking = [
+        ...(closed === 'unknown' ? ['hasbeenclosed'] : []),
+        ...(ticket.thirdPartyIdString === undefined ? ['third_party_id_string'] : [])
+      ]
+      if (lacking.length === 0) return `ticket ${ticket.id}, status ${statusId}, ${closed ? 'closed' : 'open'}`
+      return {
+        outcome: 'warning',
+        detail: `ticket ${ticket.id} answers without ${lacking.join(' and ')}`,
+        hint: 'the relay then cannot tell a closed ticket, or find a ticket it created, from this answer alone'
+      }
+    }
   }),
   {
     platform: 'halopsa',
     check: 'webhook',
     call: 'GET /api/Webhook',
-    run: async ({ halopsa, publicUrl }): Promise<string | Finding> => {
+    run: async ({ halopsa, publicUrl, haloWebhookUser }): Promise<string | Finding> => {
       const webhooks = await halopsa.webhooks.list()
       if (!publicUrl)
         return {
@@ -171,17 +189,23 @@ export const halopsaChecks: readonly DoctorCheck<DoctorContext>[] = [
           detail: `${webhooks.length} webhooks; PUBLIC_URL is not set, so none is the relay's`
         }
       const url = `${publicUrl.replace(/\/+$/, '')}/webhooks/halopsa`
-      const own = webhooks.find((w) => w.url === url)
+      const own = findWebhook(webhooks, url)
       if (!own)
         return {
           outcome: 'warning',
           detail: `no webhook posts to ${url}`,
           hint: 'the relay registers it when it starts; technician closes are seen by polling until then'
         }
-      const events = own.events.length > 0 ? own.events.join(', ') : 'no events'
-      return own.active
+      const events =
+        own.events.length > 0 ? own.events.map((e) => e.name ?? `event ${e.eventNo}`).join(', ') : 'no events'
+      const gaps = webhookGaps(own, haloWebhookUser !== undefined ? { username: haloWebhookUser } : {})
+      return gaps.length === 0
         ? `${own.name ?? own.id}: ${events}`
-        : { outcome: 'warning', detail: `${own.name ?? own.id} is inactive (${events})` }
+        : {
+            outcome: 'warning',
+            detail: `${own.name ?? own.id} lacks ${gaps.join(', ')} (${events})`,
+            hint: 'finish it in HaloPSA (docs/platforms/halopsa-webhook-setup.md); technician closes are seen by polling until then'
+          }
     }
   },
   {

@@ -86,7 +86,7 @@ export const createIngestion = (deps: { store: EventStore; now?: () => Date; pre
           const data: FactData<'HaloWebhookReceived'> = {
             deliveryId,
             index,
-            haloId: p.deliveryId,
+            ...(p.deliveryId !== null ? { haloId: p.deliveryId } : {}),
             event: p.event,
             objectId: p.objectId,
             ...(p.ticket ? { ticketId: p.ticket.id } : p.event.includes('ticket') ? { ticketId: p.objectId } : {}),

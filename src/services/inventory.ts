@@ -134,10 +134,7 @@ export const createInventory = (deps: InventoryDeps) => {
 
       // Billing prerequisites, for mappings whose services are not suspended.
       const billed = mappings().filter((m) => m.billing.enabled && !suspended(m.id))
-      const items = await attempt(
-        'HaloPSA items',
-        async () => new Set((await deps.halopsa.items.all({ pageSize })).map((i) => i.id))
-      )
+      const items = await attempt('HaloPSA items', () => billing.existingItems(billed, pageSize))
       if (items) {
         await billing.observeGlobalItems((id) => items.has(id), cause, tally)
         for (const m of billed) await billing.observeCustomItems(m, (id) => items.has(id), cause, tally)

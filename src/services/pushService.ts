@@ -9,8 +9,8 @@ import { isSubscribableEventType, namedEventTypes, securityModules } from '../pl
 import type { PushEventSettingsInput } from '../platforms/gravityzone/schemas.js'
 import { isPlatformError } from '../platforms/transport/errors.js'
 import type { HaloPsaClient } from '../platforms/halopsa/client.js'
-import { haloWebhookEvents } from '../platforms/halopsa/webhookPayload.js'
 import type { Logger } from '../logger.js'
+import { createHaloWebhookRegistration } from './haloWebhook.js'
 
 /**
  * The two webhooks the relay depends on. When PUBLIC_URL is known, the relay registers its
@@ -68,6 +68,14 @@ export const createPushService = (deps: {
     subscribeToEventTypes: pushEventTypes
   })
 
+  const haloWebhook = createHaloWebhookRegistration({
+    store: deps.store,
+    halopsa: deps.halopsa,
+    now,
+    ...(deps.haloWebhook ? { credentials: deps.haloWebhook } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {})
+  })
+
   const record = async <T extends 'PushServiceRearmed' | 'PushServiceChecked' | 'PushSubscriptionKeysDropped'>(
     type: T,
     data: FactData<T>
@@ -123,26 +131,32 @@ export const createPushService = (deps: {
       const { pushUrl, haloUrl } = urls()
       if (!pushUrl || !haloUrl) return { push: false, halopsa: false }
       await storeSettings(settingsFor(pushUrl))
-      const existing = (await deps.halopsa.webhooks.list()).find((w) => w.url === haloUrl)
-      if (!existing && deps.haloWebhook) {
-        await deps.halopsa.webhooks.create({
-          name: 'gz-halo-relay',
-          url: haloUrl,
-          events: [haloWebhookEvents.ticketStatusChanged.name],
-          payloadType: 'full',
-          basicAuth: { username: deps.haloWebhook.user, password: deps.haloWebhook.password },
-          active: true
-        })
-      }
+      const halo = await haloWebhook.register(haloUrl)
       deps.logger?.info(
-        { push: pushUrl, halopsa: haloUrl },
+        { push: pushUrl, halopsa: haloUrl, halopsaWebhook: halo.status },
         "registered the relay's webhooks with GravityZone and HaloPSA"
       )
-      return { push: true, halopsa: existing !== undefined || deps.haloWebhook !== undefined }
+      return { push: true, halopsa: halo.status !== 'not-registered' }
     },
 
-    /** Re-arms the push service if GravityZone switched it off; records what it did. */
+    /**
+     * The HaloPSA webhook as last read back: complete, incomplete (with what is missing: an operator
+     * finishes it in HaloPSA), not registered, or not checked yet. The facts are in the audit log.
+     */
+    haloWebhookState: () => haloWebhook.state(),
+
+    /** Reads the HaloPSA webhook back again (e.g. after an operator finished it) and records any change. */
+    checkHaloWebhook: () => haloWebhook.check(),
+
+    /**
+     * Re-arms the push service if GravityZone switched it off; records what it did. While the
+     * HaloPSA webhook is incomplete, also reads it back, so an operator's fix shows up by itself.
+     */
     async watch(): Promise<{ status: 0 | 1; rearmed: boolean }> {
+      if (haloWebhook.state().status === 'incomplete')
+        await haloWebhook
+          .check()
+          .catch((error: unknown) => deps.logger?.warn({ err: error }, 'could not read the HaloPSA webhook back'))
       const settings = await deps.gravityzone.getPushEventSettings()
       if (settings.status === 1) return { status: 1, rearmed: false }
       // The current settings hide the authorization ("********"); the relay knows its own.

@@ -64,6 +64,11 @@ const problemsOf = (error: PlatformError): { field: string; message: string }[] 
   return [{ field: 'ticket', message: error.message }]
 }
 
+/** A creation that may have happened could be neither confirmed nor ruled out. */
+class RecoveryUnconfirmed extends Error {}
+/** Ends the retries of a creation once RecoveryUnconfirmed was met. */
+class StopCreating extends Error {}
+
 /** Ambiguous failures: the ticket may have been created even though no answer came back. */
 const mayHaveCreated = (error: PlatformError): boolean =>
   error.kind === 'timeout' || error.kind === 'server' || error.kind === 'network'
@@ -86,10 +91,27 @@ export const createTicketing = (options: TicketingOptions) => {
   const record = (threatKey: string, command: TicketCommand, cause: Cause) =>
     options.ticket.handle(streams.ticket(threatKey), command, cause)
 
-  /** A ticket the relay started to create, found by its marker (after a crash or an ambiguous failure). */
-  const findByMarker = async (clientId: number, marker: string): Promise<HaloTicket | undefined> => {
-    const tickets = await options.halopsa.tickets.list({ clientId })
-    return tickets.find((t) => t.thirdPartyIdString === marker)
+  /** What became of a ticket that refused a note: gone (404 or deleted), closed, open, or unknown. */
+  const ticketNow = async (ticketId: number): Promise<'gone' | 'closed' | 'open' | 'unknown'> => {
+    try {
+      const state = await options.halopsa.tickets.state(ticketId)
+      if (!state.exists || state.deleted === true) return 'gone'
+      return state.closed === true ? 'closed' : state.closed === false ? 'open' : 'unknown'
+    } catch (error) {
+      if (!isPlatformError(error)) throw error
+      return 'unknown'
+    }
+  }
+
+  /**
+   * A ticket the relay started to create, found by its marker (after a crash or an ambiguous
+   * failure); undefined when HaloPSA proves there is none. When that cannot be settled, no second
+   * ticket is created: RecoveryUnconfirmed ends the attempt as a ticket-creation-failed event.
+   */
+  const findByMarker = async (clientId: number, marker: string, summary: string): Promise<HaloTicket | undefined> => {
+    const search = await options.halopsa.tickets.findByMarker({ clientId, marker, summary })
+    if (search.found === 'unknown') throw new RecoveryUnconfirmed(search.reason)
+    return search.found ? search.ticket : undefined
   }
 
   /** Runs `work`, retrying transient failures with backoff until `giveUpAfterMs`; returns the last error otherwise. */
@@ -188,11 +210,32 @@ export const createTicketing = (options: TicketingOptions) => {
         cause
       )
 
+    const unconfirmed = (error: RecoveryUnconfirmed, attempts: number) =>
+      record(
+        data.threatKey,
+        {
+          type: 'RecordCreateFailed',
+          data: {
+            ...base,
+            cause: 'unconfirmed',
+            message: `a ticket may already exist in HaloPSA (marker ${marker}) and could not be confirmed: ${error.message}; check the client's tickets before creating one by hand`,
+            attempts
+          }
+        },
+        cause
+      )
+
     if (recoverMarker) {
-      const existing = await findByMarker(mapping.halopsaClientId, marker)
+      let existing: HaloTicket | undefined
+      try {
+        existing = await findByMarker(mapping.halopsaClientId, marker, text.summary)
+      } catch (error) {
+        if (error instanceof RecoveryUnconfirmed) return void (await unconfirmed(error, 1))
+        throw error
+      }
       if (existing) {
         await created(existing)
-        if (config.autoCloseBlocked && data.blocked && !existing.hasBeenClosed)
+        if (config.autoCloseBlocked && data.blocked && existing.hasBeenClosed !== true)
           await autoClose(existing.id, data, mapping, config, cause)
         return
       }
@@ -200,6 +243,7 @@ export const createTicketing = (options: TicketingOptions) => {
       await record(data.threatKey, { type: 'StartCreation', data: { ...base, marker } }, cause)
     }
 
+    let lookupFailed: RecoveryUnconfirmed | undefined
     const result = await withRetries(
       () =>
         options.halopsa.tickets.create({
@@ -213,8 +257,21 @@ export const createTicketing = (options: TicketingOptions) => {
           thirdPartyIdString: marker
         }),
       // After an answer that never came, look before creating again.
-      (error) => (mayHaveCreated(error) ? findByMarker(mapping.halopsaClientId, marker) : Promise.resolve(undefined))
-    )
+      async (error) => {
+        if (!mayHaveCreated(error)) return undefined
+        try {
+          return await findByMarker(mapping.halopsaClientId, marker, text.summary)
+        } catch (lookup) {
+          if (!(lookup instanceof RecoveryUnconfirmed)) throw lookup
+          lookupFailed = lookup
+          throw new StopCreating()
+        }
+      }
+    ).catch((error: unknown) => {
+      if (error instanceof StopCreating) return undefined
+      throw error
+    })
+    if (!result) return void (await unconfirmed(lookupFailed!, 1))
     if (result.ok) {
       await created(result.value)
       if (config.autoCloseBlocked && data.blocked) await autoClose(result.value.id, data, mapping, config, cause)
@@ -308,15 +365,8 @@ export const createTicketing = (options: TicketingOptions) => {
       return void (await skip(data, 'suspended', mapping.id, cause))
 
     if (plan.action === 'note') {
-      // Outcome 7 is the stock "Internal Note" (docs/platforms/halopsa.md#tickets-and-actions).
-      const noted = await withRetries(() =>
-        options.halopsa.tickets.addAction({
-          ticketId: plan.ticketId,
-          note: repeatNote(data),
-          outcomeId: 7,
-          hiddenFromUser: true
-        })
-      )
+      // A private note, its outcome by name ("Internal Note") and by the stock id 7 if the name is refused.
+      const noted = await withRetries(() => options.halopsa.tickets.addNote(plan.ticketId, repeatNote(data)))
       if (noted.ok) {
         await record(
           data.threatKey,
@@ -333,16 +383,42 @@ export const createTicketing = (options: TicketingOptions) => {
         )
         return
       }
-      // The ticket cannot take a note (deleted, merged…): a new ticket rather than a lost alert.
-      options.logger?.warn(
-        { ticketId: plan.ticketId, err: noted.error.message },
-        'could not add a note; creating a new ticket'
-      )
+      // A refused note opens a new ticket only when the ticket is proven gone (or closed meanwhile);
+      // otherwise the failure is recorded and the open ticket stays the one for this threat.
+      const now = await ticketNow(plan.ticketId)
+      if (now === 'open' || now === 'unknown') {
+        options.logger?.warn(
+          { ticketId: plan.ticketId, err: noted.error.message },
+          'could not add a note to the ticket'
+        )
+        await record(
+          data.threatKey,
+          {
+            type: 'RecordNoteFailed',
+            data: {
+              mappingId: mapping.id,
+              ticketId: plan.ticketId,
+              threatKey: data.threatKey,
+              securityEventKey: data.eventKey,
+              ...(noted.error.status !== undefined ? { status: noted.error.status } : {}),
+              message: noted.error.message,
+              attempts: noted.attempts
+            }
+          },
+          cause
+        )
+        return
+      }
       await record(
         data.threatKey,
         {
           type: 'RecordClosed',
-          data: { ticketId: plan.ticketId, mappingId: mapping.id, threatKey: data.threatKey, by: 'gone' }
+          data: {
+            ticketId: plan.ticketId,
+            mappingId: mapping.id,
+            threatKey: data.threatKey,
+            by: now === 'gone' ? 'gone' : 'technician'
+          }
         },
         cause
       )
@@ -357,9 +433,17 @@ export const createTicketing = (options: TicketingOptions) => {
     const ticket = options.runner.state(ticketsProjection).byId.get(data.ticketId)
     if (!ticket?.open) return
     let closed = data.hasBeenClosed === true
-    if (!closed && data.statusId !== undefined) {
+    let statusId = data.statusId
+    // "Event information only" (or a payload without status): ask HaloPSA what became of the ticket.
+    if (data.hasBeenClosed === undefined && statusId === undefined) {
+      const state = await options.halopsa.tickets.state(data.ticketId)
+      if (!state.exists) return
+      closed = state.closed === true
+      statusId = state.statusId
+    }
+    if (!closed && statusId !== undefined) {
       const config = await options.ticketingConfiguration()
-      closed = config !== undefined && (await closedStatusId(config.closedStatusName)) === data.statusId
+      closed = config !== undefined && (await closedStatusId(config.closedStatusName)) === statusId
     }
     if (!closed) return
     const cause: Cause = { actor: 'halopsa', correlationId: fact.metadata.correlationId, causationId: fact.id }
@@ -372,7 +456,7 @@ export const createTicketing = (options: TicketingOptions) => {
           mappingId: ticket.mappingId,
           threatKey: ticket.threatKey,
           by: 'technician',
-          ...(data.statusId !== undefined ? { statusId: data.statusId } : {})
+          ...(statusId !== undefined ? { statusId } : {})
         }
       },
       cause

@@ -317,7 +317,7 @@ t.test('invalid-ticketing-configuration', async (t) => {
   const s = await e2e(t)
   const m = await s.map(acme, { ticketing: true })
   t.equal(
-    (await s.api('PUT', '/api/config/ticketing', { ...ticketingConfig, ticketTypeId: 25 })).status,
+    (await s.api('PUT', '/api/config/ticketing', { ...ticketingConfig, ticketTypeId: 999 })).status,
     422,
     'a configuration HaloPSA would refuse is refused'
   )
@@ -338,20 +338,21 @@ t.test('invalid-ticketing-configuration', async (t) => {
   t.equal((await s.event('ticket-creation-failed')).length, 0, 'a configuration refusal is not a creation issue')
   t.match(await count(s), { active: 1, byType: { 'invalid-ticketing-configuration': 1 } })
 
-  // Closed by a recheck once HaloPSA's ticket type no longer demands the field.
-  t.match((await s.api('POST', `/api/events/${e.id}/recheck`)).body, { status: 'active' })
-  s.halopsa.state.setMandatoryFields(1, [])
+  // HaloPSA publishes no mandatory flag on a ticket type's fields, so a recheck verifies what it can
+  // (type, priority, statuses) and closes the event; if the type still demands the field, the next
+  // ticket HaloPSA refuses raises it again.
   t.match((await s.api('POST', `/api/events/${e.id}/recheck`)).body, {
     status: 'closed',
     closedBy: { action: 'recheck', factType: 'TicketingConfigValid' }
   })
+  await s.gravityzone.push.send([{ event: s.gravityzone.generate('hd', acme.companyId) }])
+  await s.settle()
+  const again = await one(t, s, 'invalid-ticketing-configuration')
+  t.not(again.id, e.id, 'raised again by the next refusal')
 
   // Closed by changing the configuration to a valid one.
-  s.halopsa.state.setMandatoryFields(1, ['impact'])
-  await s.sync()
-  const second = await one(t, s, 'invalid-ticketing-configuration')
   t.equal((await s.api('PUT', '/api/config/ticketing', { ...ticketingConfig, ticketTypeId: 3 })).status, 200)
-  t.match((await s.api('GET', `/api/events/${second.id}`)).body, {
+  t.match((await s.api('GET', `/api/events/${again.id}`)).body, {
     status: 'closed',
     closedBy: { factType: 'TicketingConfigured' }
   })

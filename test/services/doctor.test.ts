@@ -27,7 +27,7 @@ const setUp = async (t: Test, deps: Partial<DoctorDeps> = {}) => {
   const halopsa = createHaloPsaClient({ url: haloSim.url, ...halo, retry: quick })
   t.teardown(() => halopsa.close())
   const doctor = createDoctor({ gravityzone, halopsa, haloTokenUrl: `${haloSim.url}/auth/token`, ...deps })
-  return { gzSim, haloSim, doctor }
+  return { gzSim, haloSim, halopsa, doctor }
 }
 
 const row = (report: DoctorReport, call: string) => {
@@ -154,3 +154,68 @@ t.test('two runs asked for at once share one', async (t) => {
   t.equal(a, b)
   t.equal(gzSim.calls.of('general.getApiKeyDetails'), 1)
 })
+
+/** An open ticket for the client the doctor reads first (the first active one), created as the relay would. */
+const openTicketOfFirstClient = async (halopsa: ReturnType<typeof createHaloPsaClient>) => {
+  const page = await halopsa.clients.list({ pageSize: 50, includeInactive: true })
+  const client = page.records.find((c) => !c.inactive)!
+  return halopsa.tickets.create({
+    summary: 'Doctor check',
+    clientId: client.id,
+    ticketTypeId: 1,
+    thirdPartyIdString: 'gzrelay:doctor'
+  })
+}
+
+t.test('given an open ticket, the one-ticket row reads it by id and says it is open', async (t) => {
+  const { halopsa, doctor } = await setUp(t)
+  const ticket = await openTicketOfFirstClient(halopsa)
+  const report = await doctor.run()
+  t.match(row(report, 'GET /api/Tickets/{id}'), { outcome: 'ok', detail: new RegExp(`ticket ${ticket.id}, .*open$`) })
+})
+
+t.test(
+  'given a ticket HaloPSA answers without hasbeenclosed, the one-ticket row warns instead of guessing',
+  async (t) => {
+    const { haloSim, halopsa, doctor } = await setUp(t)
+    const ticket = await openTicketOfFirstClient(halopsa)
+    haloSim.faults.add({
+      match: 'GET /api/Tickets/',
+      status: 200,
+      body: { id: ticket.id, summary: 'Doctor check', status_id: 1, client_id: ticket.clientId },
+      count: 1
+    })
+    const report = await doctor.run()
+    t.match(row(report, 'GET /api/Tickets/{id}'), {
+      outcome: 'warning',
+      detail: /without hasbeenclosed and third_party_id_string/,
+      hint: /cannot tell a closed ticket/
+    })
+    t.ok(report.ok, 'a warning does not fail the run')
+  }
+)
+
+t.test(
+  "given the relay's webhook as the API registers it, the webhook row names what is missing until an operator finishes it",
+  async (t) => {
+    const publicUrl = 'https://relay.example.com'
+    const { haloSim, halopsa, doctor } = await setUp(t, { publicUrl, haloWebhookUser: 'halo-hook' })
+    const webhook = await halopsa.webhooks.create({
+      name: 'gz-halo-relay',
+      url: `${publicUrl}/webhooks/halopsa`,
+      events: ['Ticket Status Changed'],
+      basicAuth: { username: 'halo-hook', password: 'halo-hook-password-0123' },
+      active: true
+    })
+    t.match(row(await doctor.run(), 'GET /api/Webhook'), {
+      outcome: 'warning',
+      detail: /gz-halo-relay lacks ticket-status-event/,
+      hint: /halopsa-webhook-setup\.md/
+    })
+
+    t.ok(haloSim.state.finishWebhook(webhook.id))
+    const report = await doctor.run()
+    t.match(row(report, 'GET /api/Webhook'), { outcome: 'ok', detail: /^gz-halo-relay: .*Ticket Status Changed/i })
+    t.notOk(JSON.stringify(report).includes('halo-hook-password-0123'), 'the webhook password is not in the report')
+  }
+)

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { haloWebhookEvents } from '../../../src/platforms/halopsa/webhookPayload.js'
 import type { SimContext } from '../context.js'
+import { simEvents } from '../events.js'
 import { registerResource, truthy, type FieldErrors, type Query } from '../resource.js'
 import { clientRow, itemRow } from '../rows.js'
 import { num, str, type Row } from '../state.js'
@@ -16,7 +16,7 @@ const clientSmall = (row: Row): Row => ({
 
 const notifyClient = (ctx: SimContext, event: 'clientUpdated' | 'clientDeleted', row: Row) => {
   if (!ctx.behaviour.clientEvents) return
-  const e = haloWebhookEvents[event]
+  const e = simEvents[event]
   ctx.notify({
     event: e,
     objectId: row.id as number,
@@ -103,6 +103,12 @@ export const registerCustomers = (app: FastifyInstance, ctx: SimContext): void =
     key: 'items',
     scope: { area: 'items' },
     table: (c) => c.data.items,
+    // Halo's Item has no inactive property, but its list filters do: an inactivated item drops out
+    // of the default list and is still found by id.
+    filter: (row, q, c) =>
+      c.data.inactiveItemIds.has(row.id as number)
+        ? truthy(q.includeinactive)
+        : q.includeactive === undefined || truthy(q.includeactive),
     validate: (input, existing, at) => requireName(input, existing, at),
     create: (input, id) => itemRow(id, input)
   })

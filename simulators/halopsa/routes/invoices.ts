@@ -4,6 +4,7 @@ import { registerResource, truthy, type FieldErrors } from '../resource.js'
 import { haloTime, num, type Row } from '../state.js'
 import { invoiceHeaderRow, lineRow, recomputeInvoice } from '../rows.js'
 import { clientExists } from './customers.js'
+import { bodyRefusal } from '../openapi.js'
 
 /**
  * Recurring invoices (negative ids; posting `lines` replaces the set — the strict reading of Halo's
@@ -31,13 +32,28 @@ const checkLines = (ctx: SimContext, lines: unknown, at: string, invoice?: Row):
   return errors
 }
 
+/**
+ * A line whose quantity Halo calculates (recurring_invoice_quantity_type other than 0: licences,
+ * users, assets) keeps its quantity whatever is posted: the simulator's reading of "Halo computes
+ * it" (usehalo.com, "automating quantities in recurring invoices"); what real Halo does with a
+ * posted quantity on such a line is unpublished.
+ */
+const automatic = (line: Row) => (num(line, 'recurring_invoice_quantity_type') ?? 0) !== 0
+const mergeLine = (existing: Row, posted: Row, ihid: unknown): Row => ({
+  ...existing,
+  ...posted,
+  ...(automatic(existing) ? { qty_order: existing.qty_order } : {}),
+  id: existing.id,
+  ihid
+})
+
 /** The posted set becomes the line set: known ids are merged, new lines added, the rest removed. */
 const replaceLines = (ctx: SimContext, invoice: Row, posted: Row[]) => {
   const current = new Map(((invoice.lines as Row[]) ?? []).map((l) => [l.id as number, l]))
   invoice.lines = posted.map((line, i) => {
     const existing = current.get(num(line, 'id') ?? 0)
     return existing
-      ? { ...existing, ...line, id: existing.id, ihid: invoice.id }
+      ? mergeLine(existing, line, invoice.id)
       : lineRow(ctx.data, invoice.id as number, { ...line, id: undefined }, i + 1)
   })
 }
@@ -64,6 +80,8 @@ const registerLineUpdates = (app: FastifyInstance, ctx: SimContext, path: string
   app.post(path, { config: { halo: { area: 'invoices' } } }, async (request, reply) => {
     const body = request.body
     if (!Array.isArray(body)) return reply.code(400).send({ $: 'The request body must be a JSON array of objects' })
+    const refused = bodyRefusal('POST', path, body)
+    if (refused) return reply.code(400).send(refused)
     const errors: FieldErrors = {}
     body.forEach((line: unknown, i) => {
       if (!isObject(line)) return void (errors[`[${i}]`] = 'Each element must be an object')
@@ -77,7 +95,7 @@ const registerLineUpdates = (app: FastifyInstance, ctx: SimContext, path: string
     const written = (body as Row[]).map((posted) => {
       const found = findLine(ctx, num(posted, 'id') ?? 0)
       if (found) {
-        Object.assign(found.line, posted, { id: found.line.id, ihid: found.invoice.id })
+        Object.assign(found.line, mergeLine(found.line, posted, found.invoice.id))
         recomputeInvoice(found.invoice)
         return found.line
       }
@@ -139,6 +157,8 @@ export const registerInvoices = (app: FastifyInstance, ctx: SimContext): void =>
     const body = request.body
     if (!Array.isArray(body))
       return reply.code(400).send({ $: 'The request body must be a JSON array of recurring invoice ids' })
+    const refused = bodyRefusal('POST', '/api/RecurringInvoice/process', body)
+    if (refused) return reply.code(400).send(refused)
     const ids = body.map((v: unknown) => (isObject(v) ? num(v, 'id') : typeof v === 'number' ? v : Number(v)))
     const errors: FieldErrors = {}
     ids.forEach((id, i) => {

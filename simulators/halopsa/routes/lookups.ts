@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify'
 import type { SimContext } from '../context.js'
 import { registerResource, truthy, type FieldErrors } from '../resource.js'
 import type { Row } from '../state.js'
+import { storedEvents } from '../events.js'
 
 /**
  * Lookups answered as bare arrays (docs/platforms/halopsa.md#statuses-ticket-types-and-priorities)
  * and webhook configuration with its delivery log (docs/platforms/halopsa.md#webhooks). Ticket-type
- * details carry the mandatory-field configuration.
+ * details carry `fields` shaped as Halo's RequestTypeField.
  */
 
 const requireName =
@@ -47,11 +48,14 @@ export const registerLookups = (app: FastifyInstance, ctx: SimContext): void => 
     create: (input, id) => ({ initial_status: 1, default_priority: 3, fields: [], ...input, id })
   })
 
-  registerResource(app, ctx, {
+  // A list of Policy: GUID ids, the priority's number in `priorityid`, one row per SLA.
+  registerResource<string>(app, ctx, {
     path: '/api/Priority',
     key: null,
     scope: { area: 'tickets' },
     table: (c) => c.data.priorities,
+    parseId: (raw) => (raw.length > 0 ? raw.toLowerCase() : undefined),
+    filter: (row, q) => q.slaid === undefined || String(row.slaid) === q.slaid,
     view: (row) => ({ ...row }),
     validate: requireName('name')
   })
@@ -72,25 +76,26 @@ export const registerLookups = (app: FastifyInstance, ctx: SimContext): void => 
       return errors
     },
     // A password shown back masked and posted again is not a new password.
-    update: (row, input) =>
+    update: (row, input, c) =>
       void Object.assign(
         row,
         input.basic_password === MASK ? { ...input, basic_password: row.basic_password } : input,
-        { id: row.id }
+        { id: row.id },
+        'events' in input ? { events: storedEvents(c.data, input.events, row.id as string) } : {}
       ),
-    create: (input, id) => ({
+    // No method or payload type is made up: Halo's codes for them are unpublished (events.ts).
+    create: (input, id, c) => ({
       name: '',
       type: 0,
-      method: 'POST',
       content_type: 'application/json',
       authentication_type: 0,
       basic_username: '',
       basic_password: '',
-      payload_type: 1,
       active: true,
       disabled: false,
-      last_status: '',
+      last_status: null,
       ...input,
+      events: storedEvents(c.data, input.events, id),
       id
     })
   })

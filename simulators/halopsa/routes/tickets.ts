@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { haloWebhookEvents } from '../../../src/platforms/halopsa/webhookPayload.js'
 import type { SimContext } from '../context.js'
+import { simEvents, type SimEventKey } from '../events.js'
 import { registerResource, truthy, type FieldErrors, type Query } from '../resource.js'
 import { ticketRow } from '../rows.js'
 import { NULL_DATE, haloTime, num, str, type Row } from '../state.js'
@@ -24,6 +24,46 @@ const FLAGS = [
 const withoutFlags = (input: Row): Row =>
   Object.fromEntries(Object.entries(input).filter(([k]) => !FLAGS.includes(k.toLowerCase())))
 
+/**
+ * The columns a ticket list returns: those of a real `GET /Tickets` answer (n8n's HaloPSA node
+ * schema `ticket/getAll.json`, generated from one). Closure, the third-party id, deletion and
+ * custom fields are not among them: they come only with `GET /Tickets/{id}`.
+ */
+const LIST_COLUMNS = [
+  'id',
+  'summary',
+  'details',
+  'agent_id',
+  'targetdate',
+  'dateoccurred',
+  'status_id',
+  'tickettype_id',
+  'sla_id',
+  'priority_id',
+  'client_id',
+  'client_name',
+  'site_id',
+  'site_name',
+  'user_id',
+  'user_name',
+  'team',
+  'category_1',
+  'category_2',
+  'category_3',
+  'category_4',
+  'onhold',
+  'lastactiondate',
+  'last_update',
+  'inactive',
+  'impact',
+  'urgency',
+  'source',
+  'guid',
+  'ticketage'
+]
+
+const listView = (row: Row): Row => Object.fromEntries(LIST_COLUMNS.filter((k) => k in row).map((k) => [k, row[k]]))
+
 const blank = (v: unknown) => v === undefined || v === null || v === '' || v === 0 || v === -1
 
 const ticketSmall = (t: Row): Row => ({
@@ -45,7 +85,7 @@ const ticketFull = (ctx: SimContext, t: Row): Row => ({
   tickettype_name: str(ctx.data.ticketTypes.get(num(t, 'tickettype_id') ?? -1), 'name') ?? ''
 })
 
-const announce = (ctx: SimContext, event: keyof typeof haloWebhookEvents, ticket: Row, agentId?: number) => {
+const announce = (ctx: SimContext, event: SimEventKey, ticket: Row, agentId?: number) => {
   const id = ticket.id as number
   const messages: Record<string, string> = {
     ticketStatusChanged: `The status has been changed for Ticket ID: ${String(id).padStart(7, '0')}.`,
@@ -54,7 +94,7 @@ const announce = (ctx: SimContext, event: keyof typeof haloWebhookEvents, ticket
     ticketDeleted: `Ticket ID: ${String(id).padStart(7, '0')} has been deleted.`
   }
   ctx.notify({
-    event: haloWebhookEvents[event],
+    event: simEvents[event],
     objectId: id,
     message: messages[event] ?? event,
     ...(agentId !== undefined ? { agentId } : {}),
@@ -96,10 +136,15 @@ const checkRef = (
   input: Row,
   key: string,
   at: string
-): FieldErrors =>
-  key in input && !ctx.data[table].get(num(input, key) ?? -999)
-    ? { [`${at}.${key}`]: `${key} ${String(input[key])} does not exist` }
-    : {}
+): FieldErrors => {
+  if (!(key in input)) return {}
+  const id = num(input, key) ?? -999
+  const exists =
+    table === 'statuses'
+      ? ctx.data.statuses.get(id) !== undefined
+      : [...ctx.data.priorities.rows.values()].some((p) => p.priorityid === id)
+  return exists ? {} : { [`${at}.${key}`]: `${key} ${String(input[key])} does not exist` }
+}
 
 const validateTicket = (ctx: SimContext, input: Row, existing: Row | undefined, at: string): FieldErrors => {
   const errors: FieldErrors = {
@@ -114,10 +159,8 @@ const validateTicket = (ctx: SimContext, input: Row, existing: Row | undefined, 
   const type = ctx.data.ticketTypes.get(num(input, 'tickettype_id') ?? -1)
   if (!type) errors[`${at}.tickettype_id`] = 'A valid Ticket Type must be selected'
   else if (input._novalidate !== true) {
-    for (const field of (type.fields as Row[]) ?? []) {
-      const name = String(field.fieldname)
-      if (field.mandatory === true && blank(input[name]))
-        errors[`${at}.${name}`] = `${name} is mandatory for Ticket Type '${String(type.name)}'`
+    for (const name of ctx.data.mandatoryFields.get(type.id as number) ?? []) {
+      if (blank(input[name])) errors[`${at}.${name}`] = `${name} is mandatory for Ticket Type '${String(type.name)}'`
     }
   }
   return errors
@@ -158,7 +201,7 @@ export const registerTickets = (app: FastifyInstance, ctx: SimContext): void => 
     maxPageSize: 100,
     filter: ticketFilter(ctx),
     searchText: (row) => `${String(row.summary)} ${String(row.details)}`,
-    view: (row, _c, q) => (truthy(q.ticketidonly) ? { id: row.id } : { ...row }),
+    view: (row, _c, q, one) => (truthy(q.ticketidonly) ? { id: row.id } : one ? { ...row } : listView(row)),
     validate: (input, existing, at, c) => validateTicket(c, input, existing, at),
     create: (input, id, c) => {
       const row = ticketRow(c.data, id, withoutFlags(input), c.clock.now())

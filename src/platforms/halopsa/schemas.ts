@@ -54,7 +54,7 @@ export const itemSchema = haloObject({
 }))
 export type HaloItem = z.output<typeof itemSchema>
 
-const invoiceLineSchema = haloObject({
+export const invoiceLineSchema = haloObject({
   id: haloInt,
   ihid: haloInt.optional(),
   _itemid: haloRef,
@@ -63,7 +63,8 @@ const invoiceLineSchema = haloObject({
   qty_order: haloNumber.default(0),
   unit_price: haloNumberOrNull,
   net_amount: haloNumberOrNull,
-  isinactive: haloBool
+  isinactive: haloBool,
+  recurring_invoice_quantity_type: haloNumberOrNull.optional()
 }).transform((r) => ({
   id: r.id,
   invoiceId: r.ihid ?? null,
@@ -74,6 +75,12 @@ const invoiceLineSchema = haloObject({
   unitPrice: r.unit_price,
   netAmount: r.net_amount,
   inactive: r.isinactive,
+  /**
+   * How Halo sets the quantity: 0 (or absent) by hand, anything else calculated by Halo from the
+   * client's licences, users or assets (usehalo.com, "automating quantities in recurring invoices";
+   * the meaning of each code is unpublished). Only manual lines are the relay's to write.
+   */
+  quantityType: r.recurring_invoice_quantity_type ?? 0,
   /** The line as Halo sent it (keys lower-cased), for posting the whole line set back. */
   raw: r as Record<string, unknown>
 }))
@@ -101,7 +108,8 @@ export type RecurringInvoice = z.output<typeof recurringInvoiceSchema>
 
 const customFieldSchema = haloObject({ id: haloInt, name: haloText.optional(), value: z.unknown().optional() })
 
-export const ticketSchema = haloObject({
+/** What both a list row and a full ticket carry (n8n's HaloPSA node: `ticket/getAll.json`, from a real list). */
+const ticketColumns = {
   id: haloInt,
   summary: haloText,
   details: haloText,
@@ -111,14 +119,11 @@ export const ticketSchema = haloObject({
   tickettype_id: haloRef,
   priority_id: haloRef,
   agent_id: haloRef,
-  hasbeenclosed: haloBool,
-  dateclosed: haloDate,
   dateoccurred: haloDate,
-  last_update: haloDate,
-  third_party_id_string: haloText,
-  deleted: haloBool,
-  customfields: z.array(customFieldSchema).nullish()
-}).transform((r) => ({
+  last_update: haloDate
+}
+
+const columnsOf = (r: z.output<z.ZodObject<typeof ticketColumns>>) => ({
   id: r.id,
   summary: r.summary,
   details: r.details,
@@ -128,12 +133,38 @@ export const ticketSchema = haloObject({
   ticketTypeId: r.tickettype_id,
   priorityId: r.priority_id,
   agentId: r.agent_id,
-  hasBeenClosed: r.hasbeenclosed,
-  dateClosed: r.dateclosed,
   dateOccurred: r.dateoccurred,
-  lastUpdate: r.last_update,
+  lastUpdate: r.last_update
+})
+
+/**
+ * A row of `GET /Tickets`: list columns only. Real lists do not carry `hasbeenclosed`,
+ * `third_party_id_string`, `dateclosed`, `deleted` or `customfields`, so they are not read here.
+ */
+export const ticketListItemSchema = haloObject(ticketColumns).transform(columnsOf)
+export type HaloTicketListItem = z.output<typeof ticketListItemSchema>
+
+/** An optional boolean: absent stays null ("unknown"), never false. */
+const maybeBool = haloBool.nullable().optional()
+
+/**
+ * One ticket from `GET /Tickets/{id}` (or the answer to a POST): everything the relay reads. A
+ * field Halo leaves out comes back null, meaning "not known", so a missing `hasbeenclosed` is never
+ * taken for "open"; `thirdPartyIdString` is undefined when absent and null when empty.
+ */
+export const ticketSchema = haloObject({
+  ...ticketColumns,
+  hasbeenclosed: maybeBool,
+  dateclosed: haloDate,
+  third_party_id_string: haloText.optional(),
+  deleted: maybeBool,
+  customfields: z.array(customFieldSchema).nullish()
+}).transform((r) => ({
+  ...columnsOf(r),
+  hasBeenClosed: r.hasbeenclosed ?? null,
+  dateClosed: r.dateclosed,
   thirdPartyIdString: r.third_party_id_string,
-  deleted: r.deleted,
+  deleted: r.deleted ?? null,
   customFields: (r.customfields ?? []).map((f) => ({ id: f.id, name: f.name ?? null, value: f.value }))
 }))
 export type HaloTicket = z.output<typeof ticketSchema>
@@ -168,63 +199,78 @@ export type HaloStatus = z.output<typeof statusSchema>
 
 export const lookupSchema = haloObject({ id: haloInt, name: z.string() }).transform((r) => ({ id: r.id, name: r.name }))
 export type HaloTicketType = z.output<typeof lookupSchema>
-export type HaloPriority = z.output<typeof lookupSchema>
 
-const ticketTypeFieldSchema = haloObject({
-  fieldname: haloText.optional(),
-  name: haloText.optional(),
-  mandatory: haloBool
-})
+/**
+ * One row of `GET /Priority`, which Halo documents as a list of `Policy`: a GUID `id`, the
+ * priority's number in `priorityid` and one row per SLA (`slaid`). The `{id: <int>, name}` shape
+ * some clients read is accepted too.
+ */
+export const policySchema = haloObject({
+  id: z.union([haloInt, z.string()]).optional(),
+  priorityid: haloInt.nullish(),
+  slaid: haloRef.optional(),
+  name: haloText.optional()
+}).transform((r) => ({
+  priorityId: r.priorityid ?? (typeof r.id === 'number' ? r.id : null),
+  slaId: r.slaid ?? null,
+  name: r.name ?? ''
+}))
+export type HaloPolicy = z.output<typeof policySchema>
+/** A priority number with the SLAs it appears under. */
+export type HaloPriority = { id: number; name: string; slaIds: number[] }
 
+/**
+ * `GET /TicketType/{id}?includedetails=true`. Halo's `RequestTypeField` has no mandatory flag, so
+ * the relay does not claim to know which fields a type insists on: a creation Halo refuses names the
+ * field, and that raises invalid-ticketing-configuration (ticketing.ts).
+ */
 export const ticketTypeDetailSchema = haloObject({
   id: haloInt,
   name: z.string(),
   initial_status: haloRef,
-  default_priority: haloRef,
-  fields: z.array(ticketTypeFieldSchema).nullish()
+  default_priority: haloRef
 }).transform((r) => ({
   id: r.id,
   name: r.name,
   initialStatusId: r.initial_status,
-  defaultPriorityId: r.default_priority,
-  /**
-   * Ticket fields Halo refuses a new ticket without (the common 400:
-   * docs/platforms/halopsa.md#tickets-and-actions).
-   */
-  mandatoryFields: (r.fields ?? [])
-    .filter((f) => f.mandatory)
-    .map((f) => (f.fieldname ?? f.name ?? '').toLowerCase())
-    .filter((n) => n !== '')
+  defaultPriorityId: r.default_priority
 }))
 export type HaloTicketTypeDetail = z.output<typeof ticketTypeDetailSchema>
 
-const webhookEventRefSchema = haloObject({
+/** A webhook's notification (`UnameNotification`): `eventno` says which event it is for. */
+const webhookEventSchema = haloObject({
   id: haloNumberOrNull.optional(),
-  notification_id: haloNumberOrNull.optional(),
-  event: haloText.optional(),
-  name: haloText.optional()
+  name: haloText.optional(),
+  eventno: haloNumberOrNull.optional()
 })
 
+/**
+ * An entry of `/api/Webhook`. The same resource lists runbooks and integrations, whose `url` is
+ * null, so only the id is required. Integer codes (`method`, `payload_type`,
+ * `authentication_type`) are kept as Halo sent them: their meanings are unpublished.
+ */
 export const webhookSchema = haloObject({
-  id: z.string(),
-  name: haloText,
-  url: z.string(),
-  method: haloText,
-  authentication_type: haloNumberOrNull,
-  basic_username: haloText,
-  payload_type: haloNumberOrNull,
-  active: haloBool,
-  events: z.array(webhookEventRefSchema).nullish()
+  id: z.string().min(1),
+  name: haloText.optional(),
+  url: haloText.optional(),
+  method: haloNumberOrNull.optional(),
+  authentication_type: haloNumberOrNull.optional(),
+  basic_username: haloText.optional(),
+  payload_type: haloNumberOrNull.optional(),
+  active: maybeBool,
+  disabled: maybeBool,
+  events: z.array(webhookEventSchema).nullish()
 }).transform((r) => ({
   id: r.id,
-  name: r.name,
-  url: r.url,
-  method: r.method,
-  basicUsername: r.basic_username,
-  authenticationType: r.authentication_type,
-  payloadType: r.payload_type,
-  active: r.active,
-  events: (r.events ?? []).map((e) => e.event ?? e.name ?? null).filter((e): e is string => e !== null)
+  name: r.name ?? null,
+  url: r.url ?? null,
+  method: r.method ?? null,
+  basicUsername: r.basic_username ?? null,
+  authenticationType: r.authentication_type ?? null,
+  payloadType: r.payload_type ?? null,
+  active: r.active ?? null,
+  disabled: r.disabled ?? null,
+  events: (r.events ?? []).map((e) => ({ id: e.id ?? null, name: e.name ?? null, eventNo: e.eventno ?? null }))
 }))
 export type HaloWebhook = z.output<typeof webhookSchema>
 

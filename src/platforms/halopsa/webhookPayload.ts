@@ -2,31 +2,23 @@ import { z } from 'zod'
 import { haloBool, haloInt, haloObject, haloRef, haloText } from './wire.js'
 
 /**
- * HaloPSA's outbound webhooks (docs/platforms/halopsa.md#webhooks): the event names, the payload
- * types and the body of a delivery as the relay's receiver parses it. Halo's integer codes for
- * payload and authentication types are undocumented; the values here are the order the Webhook
- * guide lists them in, and are what the simulator speaks.
+ * HaloPSA's outbound webhooks (docs/platforms/halopsa-fidelity.md): the event names the relay listens for and
+ * the body of a delivery as its receiver parses it. Halo lets the admin pick the payload: a small
+ * object, the full object, the event alone (`{id, event, object_id, webhook_id}`) or a custom one,
+ * so the ticket may sit under `ticket`, `object` or `data`, or not be there at all (then the relay
+ * asks Halo for it: ticketing.ts). Casing and id types are as loose as Halo's (dotMARC HaloJson.cs).
  */
 
-/** Notification events; 41 is "ticket status changed" in a captured live payload (dotMARC). */
-export const haloWebhookEvents = {
-  newTicket: { id: 1, name: 'new ticket logged' },
-  ticketUpdated: { id: 2, name: 'ticket updated' },
-  ticketDeleted: { id: 3, name: 'ticket deleted' },
-  ticketStatusChanged: { id: 41, name: 'ticket status changed' },
-  // Listed only by third parties, not in Halo's own docs (docs/platforms/halopsa.md#payloads); the
-  // simulator sends them only when asked.
-  clientUpdated: { id: 101, name: 'client updated' },
-  clientDeleted: { id: 102, name: 'client deleted' }
+/** Event names as Halo's payloads carry them (a live "ticket status changed" capture, dotMARC). */
+export const haloWebhookEventNames = {
+  ticketStatusChanged: 'ticket status changed',
+  /** What Halo's webhook screen calls the event an operator picks (docs/platforms/halopsa-webhook-setup.md). */
+  ticketStatusChangedLabel: 'Ticket Status Changed'
 } as const
 
-export const webhookPayloadTypes = { small: 0, full: 1, eventOnly: 2 } as const
-export type WebhookPayloadTypeName = keyof typeof webhookPayloadTypes
-
-export const webhookAuthenticationTypes = { none: 0, basic: 1 } as const
-
 const payloadTicketSchema = haloObject({
-  id: haloInt,
+  id: haloInt.optional(),
+  ticket_id: haloInt.optional(),
   summary: haloText.optional(),
   status_id: haloRef.optional(),
   client_id: haloRef.optional(),
@@ -38,44 +30,73 @@ const payloadTicketSchema = haloObject({
 
 const payloadClientSchema = haloObject({ id: haloInt, name: haloText.optional(), inactive: haloBool.optional() })
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
 /**
- * One delivery in any of the three shapes: full and small carry the object, event-only carries
- * just `{id, event, object_id, webhook_id}` (the receiver must GET the ticket). Casing and id
- * types are as loose as Halo's (dotMARC HaloJson.cs).
+ * The ticket object of a delivery: `ticket`, or (for a ticket event) the `object`/`data` wrapper
+ * other payload types use (dotMARC HaloWebhookPayloadReader.cs looks in the same places).
  */
-export const haloWebhookPayloadSchema = haloObject({
-  id: z.string().min(1),
-  event: z.string().min(1),
-  object_id: haloInt,
-  webhook_id: haloText.optional(),
-  notification_id: haloRef.optional(),
-  message: haloText.optional(),
-  agent_id: haloRef.optional(),
-  timestamp: haloText.optional(),
-  ticket: payloadTicketSchema.optional(),
-  client: payloadClientSchema.optional()
-}).transform((r) => ({
-  deliveryId: r.id,
-  event: r.event.toLowerCase(),
-  objectId: r.object_id,
-  webhookId: r.webhook_id ?? null,
-  notificationId: r.notification_id ?? null,
-  message: r.message ?? null,
-  agentId: r.agent_id ?? null,
-  timestamp: r.timestamp ?? null,
-  ticket: r.ticket
-    ? {
-        id: r.ticket.id,
-        summary: r.ticket.summary ?? null,
-        statusId: r.ticket.status_id ?? null,
-        clientId: r.ticket.client_id ?? null,
-        ticketTypeId: r.ticket.tickettype_id ?? null,
-        hasBeenClosed: r.ticket.hasbeenclosed ?? null,
-        thirdPartyIdString: r.ticket.third_party_id_string ?? null
-      }
-    : null,
-  client: r.client ? { id: r.client.id, name: r.client.name ?? null, inactive: r.client.inactive ?? null } : null
-}))
+const ticketPart = (body: Record<string, unknown>): unknown => {
+  for (const key of Object.keys(body)) if (key.toLowerCase() === 'ticket' && isObject(body[key])) return body[key]
+  const event = Object.entries(body).find(([key]) => key.toLowerCase() === 'event')?.[1]
+  if (typeof event !== 'string' || !/ticket/i.test(event)) return undefined
+  for (const key of Object.keys(body))
+    if ((key.toLowerCase() === 'object' || key.toLowerCase() === 'data') && isObject(body[key])) return body[key]
+  return undefined
+}
+
+/**
+ * One notification in any of the shapes. `object_id` may be absent from a custom payload whose
+ * wrapper names the ticket; one of the two must say which object it is about.
+ */
+export const haloWebhookPayloadSchema = z
+  .preprocess(
+    (value) => (isObject(value) ? { ...value, __ticket: ticketPart(value) } : value),
+    haloObject({
+      id: haloText.optional(),
+      event: z.string().min(1),
+      object_id: haloInt.optional(),
+      webhook_id: haloText.optional(),
+      notification_id: haloRef.optional(),
+      message: haloText.optional(),
+      agent_id: haloRef.optional(),
+      timestamp: haloText.optional(),
+      __ticket: payloadTicketSchema.optional(),
+      client: payloadClientSchema.optional()
+    })
+  )
+  .transform((r, ctx) => {
+    const ticket = r.__ticket
+    const ticketId = ticket?.id ?? ticket?.ticket_id
+    const objectId = r.object_id ?? ticketId ?? r.client?.id
+    if (objectId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['object_id'], message: 'names no object (no object_id, no ticket id)' })
+      return z.NEVER
+    }
+    return {
+      deliveryId: r.id ?? null,
+      event: r.event.toLowerCase(),
+      objectId,
+      webhookId: r.webhook_id ?? null,
+      notificationId: r.notification_id ?? null,
+      message: r.message ?? null,
+      agentId: r.agent_id ?? null,
+      timestamp: r.timestamp ?? null,
+      ticket:
+        ticket && ticketId !== undefined
+          ? {
+              id: ticketId,
+              summary: ticket.summary ?? null,
+              statusId: ticket.status_id ?? null,
+              clientId: ticket.client_id ?? null,
+              ticketTypeId: ticket.tickettype_id ?? null,
+              hasBeenClosed: ticket.hasbeenclosed ?? null,
+              thirdPartyIdString: ticket.third_party_id_string ?? null
+            }
+          : null,
+      client: r.client ? { id: r.client.id, name: r.client.name ?? null, inactive: r.client.inactive ?? null } : null
+    }
+  })
 
 /** Halo can batch several events into one delivery (v2.164+): accept one or many. */
 export const haloWebhookDeliverySchema = z.union([

@@ -111,6 +111,16 @@ export const createBillingPrerequisites = (deps: {
     observeCustomItems,
     observeGlobalItems,
 
+    /**
+     * Which items HaloPSA has, among every listed one and the ids the item mappings name: an item
+     * inactivated in HaloPSA is still there, so a named id the list leaves out is looked up by id.
+     */
+    async existingItems(billed: Mapping[], pageSize: number): Promise<Set<number>> {
+      const named = Object.values((await deps.billingConfig.load(streams.billingConfig())).items)
+      for (const m of billed) named.push(...Object.values(m.billing.items ?? {}))
+      return deps.halopsa.items.existing(named, { pageSize })
+    },
+
     /** One mapping's recurring invoice, asked directly (Recheck, or billing finding it gone). */
     async checkInvoice(m: Mapping, cause: Cause): Promise<bigint | null> {
       const tally = newTally()

@@ -18,9 +18,9 @@ export const createClosedTicketPoll =
     const open = openTickets(deps.runner.state(ticketsProjection))
     for (let i = 0; i < open.length; i += 100) {
       const chunk = open.slice(i, i + 100)
-      const tickets = await deps.halopsa.tickets.list({ ticketIds: chunk.map((t) => t.ticketId) })
+      // Confirmed closed by reading each candidate: list rows do not say whether a ticket is closed.
+      const tickets = await deps.halopsa.tickets.closedAmong(chunk.map((t) => t.ticketId))
       for (const ticket of tickets) {
-        if (!ticket.hasBeenClosed) continue
         const record = chunk.find((t) => t.ticketId === ticket.id)
         if (!record) continue
         count(
@@ -34,7 +34,7 @@ export const createClosedTicketPoll =
                 mappingId: record.mappingId,
                 threatKey: record.threatKey,
                 by: 'technician',
-                ...(ticket.statusId != null ? { statusId: ticket.statusId } : {})
+                statusId: ticket.statusId
               }
             },
             cause

@@ -26,15 +26,8 @@ export const createTicketingCheck = (deps: {
     const problems: Problem[] = []
     const checked = ['ticketTypeId']
     const type = await deps.halopsa.ticketTypes.get(config.ticketTypeId)
+    // Halo publishes no mandatory flag on a ticket type's fields: a refusal naming one raises the event instead.
     if (!type) problems.push({ field: 'ticketTypeId', message: `HaloPSA has no ticket type ${config.ticketTypeId}` })
-    else {
-      const unfilled = type.mandatoryFields ?? []
-      if (unfilled.length > 0)
-        problems.push({
-          field: 'ticketTypeId',
-          message: `ticket type "${type.name}" requires fields the relay does not fill: ${unfilled.join(', ')}`
-        })
-    }
     if (config.priorityId !== undefined) {
       checked.push('priorityId')
       if (!(await deps.halopsa.priorities.list()).some((p) => p.id === config.priorityId))

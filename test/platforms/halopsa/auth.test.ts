@@ -41,10 +41,64 @@ t.test('given a hosted instance, the tenant is required on the token URL', async
   const hosted = connect(t, sim, { authUrl: `${sim.url}/auth`, tenant: 'northwind' })
   t.ok((await hosted.priorities.list()).length > 0, 'a client with the tenant gets in')
 
-  const missing = await platformError(connect(t, sim).priorities.list())
+  const missing = await platformError(connect(t, sim, { authUrl: `${sim.url}/auth` }).priorities.list())
   t.match(missing, { platform: 'halopsa', call: 'POST /auth/token', kind: 'auth', status: 400 })
   const wrong = await platformError(connect(t, sim, { tenant: 'someone-else' }).priorities.list())
-  t.match(wrong, { kind: 'auth', status: 401, details: { error: 'invalid_client' } })
+  t.match(wrong, { kind: 'auth', status: 401, details: { error: 'invalid_client' } }, 'a configured tenant wins')
+})
+
+t.test(
+  'given neither HALO_AUTH_URL nor HALO_TENANT, the token URL and tenant come from /api/authinfo, asked once',
+  async (t) => {
+    const sim = await startSimulator(t, { tenant: 'northwind' })
+    const client = connect(t, sim)
+    t.ok((await client.priorities.list()).length > 0, 'the discovered tenant gets in')
+    sim.state.revokeTokens()
+    await client.statuses.list()
+    t.equal(sim.state.calls.count('GET /api/authinfo'), 1, 'discovered once, not per token')
+    t.equal(tokenCalls(sim), 2)
+    t.ok(
+      sim.state.calls.requests().some((r) => r.url === '/auth/token?tenant=northwind'),
+      'the token URL carries the tenant'
+    )
+  }
+)
+
+t.test('given an instance without /api/authinfo, the on-premise token URL is used', async (t) => {
+  const sim = await startSimulator(t)
+  sim.faults.add({ match: 'GET /api/authinfo', status: 404 })
+  const client = connect(t, sim)
+  t.equal((await client.clients.get(101))?.name, 'Acme Dental Group')
+  t.ok(sim.state.calls.requests().some((r) => r.url === '/auth/token'))
+})
+
+t.test('given authinfo fails for a moment, the next call asks again', async (t) => {
+  const sim = await startSimulator(t)
+  sim.faults.add({ match: 'GET /api/authinfo', status: 500, count: 10 })
+  const client = connect(t, sim)
+  t.match(await platformError(client.clients.get(101)), { call: 'GET /api/authinfo', kind: 'server' })
+  sim.faults.clear()
+  t.equal((await client.clients.get(101))?.name, 'Acme Dental Group')
+})
+
+t.test('an authinfo answer that would send the secret over plain http from an https instance is refused', async (t) => {
+  const sim = await startSimulator(t)
+  sim.faults.add({ match: 'GET /api/authinfo', status: 200, body: { auth_url: 'http://evil.example/auth' } })
+  // The client believes the instance is https (a proxy would make it so); the simulator answers either way.
+  const { discoverTokenUrl } = await import('../../../src/platforms/halopsa/auth.js')
+  const { createTransport } = await import('../../../src/platforms/transport/transport.js')
+  const { createArrivalWindow } = await import('../../../src/platforms/halopsa/limiter.js')
+  const transport = createTransport({ platform: 'halopsa', baseUrl: '' })
+  t.teardown(() => transport.close())
+  const limiter = createArrivalWindow({ limit: 100, windowMs: 1000 })
+  const error = await platformError(
+    discoverTokenUrl({
+      credentials: { url: sim.url.replace('http:', 'https:'), clientId: CLIENT_ID, clientSecret: SECRET },
+      transport: { ...transport, send: (req) => transport.send({ ...req, path: req.path.replace('https:', 'http:') }) },
+      limiter
+    })
+  )
+  t.match(error, { kind: 'invalid_response', call: 'GET /api/authinfo', message: /HALO_AUTH_URL/ })
 })
 
 t.test('given a wrong secret, the error names the call and status and never the secret', async (t) => {

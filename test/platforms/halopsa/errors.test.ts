@@ -113,6 +113,7 @@ t.test('given nobody listens, the error is network and names the call', async (t
   await sim.close()
   const client = createHaloPsaClient({
     url,
+    authUrl: `${url}/auth`,
     clientId: CLIENT_ID,
     clientSecret: SECRET,
     retry: { retries: 1, minDelayMs: 5, maxDelayMs: 10 }
@@ -125,7 +126,8 @@ t.test('given nobody listens, the error is network and names the call', async (t
 
 t.test('no error and no metrics event carries the secret or the token', async (t) => {
   const events: unknown[] = []
-  const { sim, client } = await startPair(t, {}, { onCall: (event) => events.push(event) })
+  const sim = await startSimulator(t)
+  const client = connect(t, sim, { authUrl: `${sim.url}/auth`, onCall: (event) => events.push(event) })
   await client.statuses.list()
   const [token] = sim.state.issuedTokens()
   t.ok(token, 'the client holds a token')

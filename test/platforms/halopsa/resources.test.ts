@@ -1,5 +1,7 @@
 import t from 'tap'
 import { demoCustomers, demoItems } from '../../../simulators/kit/demoSeed.js'
+import { haloOpenApi } from '../../../simulators/halopsa/openapi.js'
+import type { Row } from '../../../simulators/halopsa/state.js'
 import { platformError, rawApi, startPair } from './harness.js'
 
 const halopsaClients = demoCustomers.filter((c) => c.on !== 'gravityzone')
@@ -92,37 +94,78 @@ t.test('ids as "3" or 3.0 and capitalised keys parse the same as clean answers',
   }
 })
 
-t.test('lookups: statuses, ticket types and priorities are bare arrays; a type has mandatory fields', async (t) => {
-  const { sim, client } = await startPair(t)
-  const statuses = await client.statuses.list()
-  t.match(
-    statuses.find((s) => s.id === 9),
-    { name: 'Closed', shortName: 'Closed' }
-  )
-  t.notOk((await client.statuses.list({ excludeClosed: true })).some((s) => s.id === 9))
-  t.same(
-    (await client.ticketTypes.list()).map((tt) => tt.name),
-    ['Incident', 'Service Request', 'Security Incident']
-  )
-  t.same(await client.ticketTypes.get(25), {
-    id: 25,
-    name: 'Security Incident',
-    initialStatusId: 1,
-    defaultPriorityId: 2,
-    mandatoryFields: ['category_1', 'impact', 'urgency']
-  })
-  t.equal(await client.ticketTypes.get(999), null)
-  t.same(
-    (await client.priorities.list()).map((p) => p.name),
-    ['Critical', 'High', 'Medium', 'Low']
-  )
+t.test(
+  'lookups: statuses and ticket types are bare arrays; priorities are Policy rows, one per SLA, read once per number',
+  async (t) => {
+    const { sim, client } = await startPair(t)
+    const statuses = await client.statuses.list()
+    t.match(
+      statuses.find((s) => s.id === 9),
+      { name: 'Closed', shortName: 'Closed' }
+    )
+    t.notOk((await client.statuses.list({ excludeClosed: true })).some((s) => s.id === 9))
+    t.same(
+      (await client.ticketTypes.list()).map((tt) => tt.name),
+      ['Incident', 'Service Request', 'Security Incident']
+    )
+    t.same(
+      await client.ticketTypes.get(25),
+      { id: 25, name: 'Security Incident', initialStatusId: 1, defaultPriorityId: 2 },
+      'no mandatory-field claim: RequestTypeField has no such property'
+    )
+    t.equal(await client.ticketTypes.get(999), null)
 
-  sim.state.renameStatus(9, 'Done')
+    // Halo documents GET /Priority as a list of Policy: GUID ids, the number in priorityid, per SLA.
+    const api = await rawApi(sim)
+    const rows = (await api.get('/api/Priority')).json as Row[]
+    t.equal(rows.length, 8, 'four priorities under each of two SLAs')
+    t.ok(rows.every((r) => typeof r.id === 'string' && /^[0-9a-f-]{36}$/.test(r.id as string)))
+    t.same(await client.priorities.list(), [
+      { id: 1, name: 'Critical', slaIds: [1, 2] },
+      { id: 2, name: 'High', slaIds: [1, 2] },
+      { id: 3, name: 'Medium', slaIds: [1, 2] },
+      { id: 4, name: 'Low', slaIds: [1, 2] }
+    ])
+
+    sim.state.renameStatus(9, 'Done')
+    t.equal((await client.statuses.list()).find((s) => s.id === 9)?.name, 'Done')
+    sim.state.removeStatus(9)
+    t.notOk((await client.statuses.list()).some((s) => s.id === 9))
+  }
+)
+
+t.test('a priority list in the {id, name} shape some clients read is understood too', async (t) => {
+  const { sim, client } = await startPair(t)
+  sim.faults.add({
+    match: 'GET /api/Priority',
+    status: 200,
+    body: [
+      { id: 1, name: 'Critical' },
+      { id: 2, name: 'High' }
+    ],
+    count: 1
+  })
+  t.same(await client.priorities.list(), [
+    { id: 1, name: 'Critical', slaIds: [] },
+    { id: 2, name: 'High', slaIds: [] }
+  ])
+})
+
+t.test("a ticket type's fields carry only what Halo's RequestTypeField has", async (t) => {
+  const { sim } = await startPair(t)
   sim.state.setMandatoryFields(1, ['category_1'])
-  t.equal((await client.statuses.list()).find((s) => s.id === 9)?.name, 'Done')
-  t.same((await client.ticketTypes.get(1))?.mandatoryFields, ['category_1'])
-  sim.state.removeStatus(9)
-  t.notOk((await client.statuses.list()).some((s) => s.id === 9))
+  const api = await rawApi(sim)
+  const doc = haloOpenApi()
+  const documented = new Set(Object.keys(doc.components.schemas.RequestTypeField!.properties!))
+  for (const id of [1, 25]) {
+    const fields = ((await api.get(`/api/TicketType/${id}?includedetails=true`)).json as { fields: Row[] }).fields
+    t.ok(fields.length > 0)
+    t.same(
+      fields.flatMap((f) => Object.keys(f)).filter((k) => !documented.has(k)),
+      [],
+      `ticket type ${id}: no invented properties`
+    )
+  }
 })
 
 t.test('a list answer that is not the documented shape is an invalid_response, not a crash', async (t) => {

@@ -257,3 +257,51 @@ t.test('control routes and faults work over HTTP', async (t) => {
   t.equal((await control('POST', '/_sim/tokens/revoke')).status, 200)
   t.equal((await api.get('/api/Status')).status, 401)
 })
+
+t.test(
+  "request bodies are bound to Halo's published schemas: a value of the wrong type is a field-keyed 400",
+  async (t) => {
+    const sim = await startSimulator(t)
+    const api = await rawApi(sim)
+    const ticket = { summary: 'x', client_id: 101, tickettype_id: 1 }
+    const wrong = await api.post('/api/Tickets', [{ ...ticket, client_id: 'Acme', impact: { level: 2 } }])
+    t.equal(wrong.status, 400)
+    t.match(wrong.json, { '[0].client_id': /integer/, '[0].impact': /integer/ })
+    t.equal(sim.state.data().tickets.rows.size, 0, 'nothing written')
+    t.match(await api.post('/api/Actions', [{ ticket_id: 1, outcome_id: 'Internal Note', note: 'x' }]), {
+      status: 400,
+      json: { '[0].outcome_id': /integer/ }
+    })
+    // What a .NET binder converts is accepted: numbers as text, and properties Halo does not have are ignored.
+    t.match(await api.post('/api/Tickets', [{ ...ticket, client_id: '101', not_a_halo_field: true }]), {
+      status: 200,
+      json: { client_id: 101 }
+    })
+    t.match(await api.post('/api/RecurringInvoice/process', [{ id: -1 }]), {
+      status: 400,
+      json: { '[0]': /integer/ }
+    })
+  }
+)
+
+t.test('an inactivated item leaves the default item list but is still found by id', async (t) => {
+  const sim = await startSimulator(t)
+  const api = await rawApi(sim)
+  t.ok(sim.state.setItemInactive(13, true))
+  const ids = async (query: string) =>
+    ((await api.get(`/api/Item${query}`)).json as { items: Row[] }).items.map((i) => i.id)
+  t.notOk((await ids('')).includes(13))
+  t.ok((await ids('?includeactive=true&includeinactive=true')).includes(13))
+  t.same(await ids('?includeactive=false&includeinactive=true'), [13])
+  t.match((await api.get('/api/Item/13')).json, { id: 13 })
+})
+
+t.test('a recurring-invoice line whose quantity Halo calculates keeps it whatever is posted', async (t) => {
+  const sim = await startSimulator(t)
+  const api = await rawApi(sim)
+  const invoice = (await api.get('/api/RecurringInvoice/-1')).json as { lines: Row[] }
+  const support = invoice.lines.find((l) => l.recurring_invoice_quantity_type === 2)!
+  const posted = invoice.lines.map((l) => (l.id === support.id ? { ...l, qty_order: 999 } : l))
+  const after = (await api.post('/api/RecurringInvoice', [{ id: -1, lines: posted }])).json as { lines: Row[] }
+  t.equal(after.lines.find((l) => l.id === support.id)!.qty_order, support.qty_order)
+})

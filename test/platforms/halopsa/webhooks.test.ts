@@ -30,27 +30,52 @@ const startReceiver = async (
 
 const incident = { summary: 'Ransomware blocked', clientId: 101, ticketTypeId: 1 }
 
+type Pair = Awaited<ReturnType<typeof startPair>>
+
+/** The relay-like webhook a test registers: the status-change event, Basic auth as the receiver expects. */
+const relayHook = (url: string, password = 'hook-pass') => ({
+  name: 'relay',
+  url,
+  events: ['Ticket Status Changed'],
+  basicAuth: { username: 'halo-hook', password }
+})
+
+/** Registers a webhook through the API, then finishes it as an operator does in Halo's webhook screen. */
+const registerFinished = async (
+  { sim, client }: Pair,
+  webhook: Parameters<Pair['client']['webhooks']['create']>[0],
+  finish: Parameters<Pair['sim']['state']['finishWebhook']>[1] = {}
+) => {
+  const created = await client.webhooks.create(webhook)
+  t.ok(sim.state.finishWebhook(created.id, finish))
+  return (await client.webhooks.get(created.id))!
+}
+
 t.test(
-  'a technician closing a ticket is delivered to the webhook with Basic auth and logged in WebhookEvent',
+  'a webhook registered through the API fires once an operator has picked its event; deliveries use Basic auth and are logged',
   async (t) => {
-    const { sim, client } = await startPair(t)
+    const pair = await startPair(t)
+    const { sim, client } = pair
     const receiver = await startReceiver(t)
-    const webhook = await client.webhooks.create({
-      name: 'relay',
-      url: receiver.url,
-      events: ['ticket status changed'],
-      basicAuth: { username: 'halo-hook', password: 'hook-pass' }
-    })
-    t.match(webhook, {
-      id: /^[0-9a-f-]{36}$/,
-      url: receiver.url,
-      basicUsername: 'halo-hook',
-      active: true,
-      events: ['ticket status changed']
-    })
+    const registered = await client.webhooks.create(relayHook(receiver.url))
+    t.match(registered, { id: /^[0-9a-f-]{36}$/, url: receiver.url, basicUsername: 'halo-hook', active: true })
+    t.match(registered.events, [{ name: 'Ticket Status Changed', eventNo: null }], 'a name alone names no event')
+    const first = await client.tickets.create(incident)
+    sim.state.closeTicket(first.id)
+    await sim.webhooks.idle()
+    t.equal(receiver.received.length, 0, 'nothing is delivered before the webhook is finished')
+
+    t.ok(sim.state.finishWebhook(registered.id))
+    const webhook = (await client.webhooks.get(registered.id))!
+    t.match(
+      webhook.events,
+      [{ name: 'Ticket Status Changed', eventNo: 27 }],
+      'the event as the webhook screen stores it'
+    )
     t.same(
-      (await client.webhooks.list()).map((w) => w.id),
-      [webhook.id]
+      (await client.webhooks.list()).filter((w) => w.url !== null).map((w) => w.id),
+      [webhook.id],
+      'listed beside the seeded runbook, whose url is null'
     )
 
     const ticket = await client.tickets.create(incident)
@@ -64,7 +89,7 @@ t.test(
       event: 'ticket status changed',
       objectId: ticket.id,
       webhookId: webhook.id,
-      notificationId: 41,
+      notificationId: webhook.events.find((e) => e.eventNo !== null)!.id,
       agentId: 3,
       ticket: { id: ticket.id, statusId: 9, hasBeenClosed: true, clientId: 101 }
     })
@@ -90,17 +115,13 @@ t.test(
 t.test(
   'a status change through the API fires the webhook too; other updates do not (unless switched on)',
   async (t) => {
-    const { sim, client } = await startPair(t)
+    const pair = await startPair(t)
+    const { sim, client } = pair
     const receiver = await startReceiver(t)
-    await client.webhooks.create({
-      name: 'relay',
-      url: receiver.url,
-      events: ['ticket status changed'],
-      basicAuth: { username: 'halo-hook', password: 'hook-pass' }
-    })
+    await registerFinished(pair, relayHook(receiver.url))
     // Posting the webhook back as Halo shows it (password masked) keeps the password.
     const api = await rawApi(sim)
-    const [shown] = (await api.get('/api/Webhook')).json as Record<string, unknown>[]
+    const shown = ((await api.get('/api/Webhook')).json as Record<string, unknown>[]).find((w) => w.url !== null)
     t.equal(shown!.basic_password, '********')
     t.equal((await api.post('/api/Webhook', [{ ...shown, name: 'relay (renamed)' }])).status, 200)
     const ticket = await client.tickets.create(incident)
@@ -113,23 +134,20 @@ t.test(
 )
 
 t.test('small and event-only payloads have their documented shapes', async (t) => {
-  const { sim, client } = await startPair(t)
+  const pair = await startPair(t)
+  const { sim, client } = pair
   const receiver = await startReceiver(t)
   const auth = { username: 'halo-hook', password: 'hook-pass' }
-  await client.webhooks.create({
-    name: 'small',
-    url: `${receiver.url}?small`,
-    events: ['ticket status changed'],
-    payloadType: 'small',
-    basicAuth: auth
-  })
-  await client.webhooks.create({
-    name: 'event',
-    url: `${receiver.url}?event`,
-    events: ['ticket status changed'],
-    payloadType: 'eventOnly',
-    basicAuth: auth
-  })
+  await registerFinished(
+    pair,
+    { name: 'small', url: `${receiver.url}?small`, events: ['Ticket Status Changed'], basicAuth: auth },
+    { payload: 'small' }
+  )
+  await registerFinished(
+    pair,
+    { name: 'event', url: `${receiver.url}?event`, events: ['Ticket Status Changed'], basicAuth: auth },
+    { payload: 'event-only' }
+  )
   const ticket = await client.tickets.create(incident)
   sim.state.closeTicket(ticket.id)
   await waitFor(() => receiver.received.length === 2)
@@ -139,15 +157,33 @@ t.test('small and event-only payloads have their documented shapes', async (t) =
   t.notOk('details' in small.ticket, 'the small shape carries key fields only')
 })
 
-t.test('wrong Basic credentials are logged as a failed delivery, which can be re-sent', async (t) => {
-  const { sim, client } = await startPair(t)
+t.test('an instance can be set to send event-only payloads by default', async (t) => {
+  const pair = await startPair(t, { behaviour: { webhookPayload: 'event-only' } })
   const receiver = await startReceiver(t)
-  const webhook = await client.webhooks.create({
-    name: 'relay',
-    url: receiver.url,
-    events: ['ticket status changed'],
-    basicAuth: { username: 'halo-hook', password: 'nope' }
-  })
+  await registerFinished(pair, relayHook(receiver.url))
+  const ticket = await pair.client.tickets.create(incident)
+  pair.sim.state.closeTicket(ticket.id)
+  await waitFor(() => receiver.received.length === 1)
+  const payload = haloWebhookPayloadSchema.parse(JSON.parse(receiver.received[0]!.body))
+  t.match(payload, { event: 'ticket status changed', objectId: ticket.id, ticket: null })
+})
+
+t.test("a webhook body with Halo's integer fields written as text is refused, as Halo's binder would", async (t) => {
+  const { sim } = await startPair(t)
+  const api = await rawApi(sim)
+  const refused = await api.post('/api/Webhook', [
+    { name: 'relay', url: 'http://127.0.0.1:9/hook', method: 'POST', events: [{ name: 'Ticket Status Changed' }] }
+  ])
+  t.equal(refused.status, 400)
+  t.match(refused.json, { '[0].method': /integer/ })
+  t.equal(sim.state.data().webhooks.rows.size, 1, 'nothing stored (only the seeded runbook)')
+})
+
+t.test('wrong Basic credentials are logged as a failed delivery, which can be re-sent', async (t) => {
+  const pair = await startPair(t)
+  const { sim, client } = pair
+  const receiver = await startReceiver(t)
+  const webhook = await registerFinished(pair, relayHook(receiver.url, 'nope'))
   const ticket = await client.tickets.create(incident)
   sim.state.closeTicket(ticket.id)
   await sim.webhooks.idle()
@@ -164,14 +200,10 @@ t.test('wrong Basic credentials are logged as a failed delivery, which can be re
 })
 
 t.test('duplicates, reordering, batching and garbled bodies can be injected', async (t) => {
-  const { sim, client } = await startPair(t)
+  const pair = await startPair(t)
+  const { sim, client } = pair
   const receiver = await startReceiver(t)
-  await client.webhooks.create({
-    name: 'relay',
-    url: receiver.url,
-    events: ['ticket status changed'],
-    basicAuth: { username: 'halo-hook', password: 'hook-pass' }
-  })
+  await registerFinished(pair, relayHook(receiver.url))
   const [a, b] = [await client.tickets.create(incident), await client.tickets.create(incident)]
 
   sim.webhooks.inject({ duplicates: 1 })
@@ -211,14 +243,19 @@ t.test('duplicates, reordering, batching and garbled bodies can be injected', as
 })
 
 t.test('client deleted notifications only when switched on', async (t) => {
-  const { sim, client } = await startPair(t)
+  const pair = await startPair(t)
+  const { sim } = pair
   const receiver = await startReceiver(t)
-  await client.webhooks.create({
-    name: 'relay',
-    url: receiver.url,
-    events: ['client deleted', 'client updated'],
-    basicAuth: { username: 'halo-hook', password: 'hook-pass' }
-  })
+  await registerFinished(
+    pair,
+    {
+      name: 'relay',
+      url: receiver.url,
+      events: ['Client Deleted', 'Client Updated'],
+      basicAuth: { username: 'halo-hook', password: 'hook-pass' }
+    },
+    { events: ['clientDeleted', 'clientUpdated'] }
+  )
   sim.state.deleteClient(101)
   await sim.webhooks.idle()
   t.equal(receiver.received.length, 0)
@@ -238,20 +275,26 @@ t.test('webhooks can be deleted; deleting again reports it gone', async (t) => {
   const webhook = await client.webhooks.create({
     name: 'relay',
     url: 'http://127.0.0.1:9/hook',
-    events: ['ticket status changed']
+    events: ['Ticket Status Changed']
   })
   t.equal(await client.webhooks.delete(webhook.id), true)
   t.equal(await client.webhooks.delete(webhook.id), false)
-  t.same(await client.webhooks.list(), [])
+  t.equal(await client.webhooks.get(webhook.id), null)
+  t.same(
+    (await client.webhooks.list()).map((w) => w.url),
+    [null],
+    'only the seeded runbook is left; its null url does not break the list'
+  )
 })
 
 t.test('with a retry policy configured, a failed delivery is attempted again and each attempt is logged', async (t) => {
-  const { sim, client } = await startPair(t, { webhooks: { retries: 2, retryDelayMs: 10, timeoutMs: 1000 } })
+  const pair = await startPair(t, { webhooks: { retries: 2, retryDelayMs: 10, timeoutMs: 1000 } })
+  const { sim, client } = pair
   // Nothing listens on port 9 (discard): every attempt fails.
-  const webhook = await client.webhooks.create({
+  const webhook = await registerFinished(pair, {
     name: 'down',
     url: 'http://127.0.0.1:9/hook',
-    events: ['ticket status changed']
+    events: ['Ticket Status Changed']
   })
   const ticket = await client.tickets.create(incident)
   sim.state.closeTicket(ticket.id)

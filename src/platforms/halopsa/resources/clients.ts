@@ -25,11 +25,24 @@ export type HaloClients = {
   get(id: number): Promise<HaloClient | null>
 }
 
+export type ItemListOptions = {
+  search?: string
+  /** Inactivated items too (`includeactive` and `includeinactive`, as n8n's node asks for "all"). */
+  includeInactive?: boolean
+  pageSize?: number
+}
+
 export type HaloItems = {
-  list(options?: { search?: string; pageNo?: number; pageSize?: number }): Promise<Page<HaloItem>>
-  all(options?: { search?: string; pageSize?: number }): Promise<HaloItem[]>
+  list(options?: ItemListOptions & { pageNo?: number }): Promise<Page<HaloItem>>
+  all(options?: ItemListOptions): Promise<HaloItem[]>
   /** The item, or null when it is gone (Halo answers 404). */
   get(id: number): Promise<HaloItem | null>
+  /**
+   * Ids of every listed item (active and inactive), plus each of `wanted` the list left out that
+   * `GET /Item/{id}` still finds. Halo's Item schema has no inactive flag and the list's default
+   * for inactive items is unpublished, so an item is "missing" only when Halo answers 404 for it.
+   */
+  existing(wanted: Iterable<number>, options?: { pageSize?: number }): Promise<Set<number>>
 }
 
 const clientParams = (o: ClientListOptions) => ({
@@ -67,26 +80,22 @@ export const createClientsApi = (http: HaloHttp, defaultPageSize: number): HaloC
     })
 })
 
-export const createItemsApi = (http: HaloHttp, defaultPageSize: number): HaloItems => ({
-  list: (options = {}) =>
-    fetchPage(http, {
-      path: '/api/Item',
-      call: 'GET /api/Item',
-      key: 'items',
-      item: itemSchema,
-      params: { search: options.search },
-      pageNo: options.pageNo ?? 1,
-      pageSize: options.pageSize ?? defaultPageSize
-    }),
-  all: (options = {}) =>
+const itemParams = (o: ItemListOptions) => ({
+  search: o.search,
+  includeactive: o.includeInactive ? true : undefined,
+  includeinactive: o.includeInactive ? true : undefined
+})
+
+export const createItemsApi = (http: HaloHttp, defaultPageSize: number): HaloItems => {
+  const all = (options: ItemListOptions = {}) =>
     fetchAll(http, {
       path: '/api/Item',
       key: 'items',
       item: itemSchema,
-      params: { search: options.search },
+      params: itemParams(options),
       pageSize: options.pageSize ?? defaultPageSize
-    }),
-  get: (id) =>
+    })
+  const get = (id: number) =>
     http.find({
       method: 'GET',
       path: `/api/Item/${id}`,
@@ -94,4 +103,23 @@ export const createItemsApi = (http: HaloHttp, defaultPageSize: number): HaloIte
       idempotent: true,
       schema: itemSchema
     })
-})
+  return {
+    list: (options = {}) =>
+      fetchPage(http, {
+        path: '/api/Item',
+        call: 'GET /api/Item',
+        key: 'items',
+        item: itemSchema,
+        params: itemParams(options),
+        pageNo: options.pageNo ?? 1,
+        pageSize: options.pageSize ?? defaultPageSize
+      }),
+    all,
+    get,
+    async existing(wanted, options = {}) {
+      const ids = new Set((await all({ includeInactive: true, ...options })).map((i) => i.id))
+      for (const id of new Set(wanted)) if (!ids.has(id) && (await get(id)) !== null) ids.add(id)
+      return ids
+    }
+  }
+}

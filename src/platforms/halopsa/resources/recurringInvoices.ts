@@ -8,7 +8,8 @@ import { fetchAll } from './pages.js'
 /**
  * Recurring invoices: templates with negative ids. Posting `lines` replaces the whole line set
  * (docs/platforms/halopsa.md#recurring-invoices), so quantities are set by read-modify-write of
- * every line, leaving lines the relay does not own exactly as they were.
+ * every line, leaving lines the relay does not own exactly as they were. Lines whose quantity Halo
+ * calculates (`recurring_invoice_quantity_type` other than 0) are never written: see LineSkip.
  */
 
 type LineQuantity = {
@@ -21,6 +22,23 @@ type LineQuantity = {
 }
 
 export type LineChange = { itemId: number; lineId: number | null; before: number | null; after: number }
+
+/**
+ * An item whose only line on the invoice has a quantity Halo calculates (from licences, users or
+ * assets): the relay leaves it alone rather than overwrite it (or add a second, manual line that
+ * would bill the item twice).
+ */
+export type LineSkip = {
+  itemId: number
+  lineId: number
+  quantityType: number
+  /** The line's quantity as read, and what the relay would have set. */
+  quantity: number
+  wanted: number
+  reason: 'automatic_quantity'
+}
+
+export type LineResult = { invoice: RecurringInvoice; changes: LineChange[]; skipped: LineSkip[] }
 
 export type HaloRecurringInvoices = {
   /** Every recurring invoice with its lines, in ceil(N / pageSize) calls (inventory and billing runs). */
@@ -41,19 +59,13 @@ export type HaloRecurringInvoices = {
    * whole line set back. No call is made when nothing changes. A missing invoice is a
    * PlatformError of kind `not_found`.
    */
-  setLineQuantities(
-    invoiceId: number,
-    lines: LineQuantity[]
-  ): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }>
+  setLineQuantities(invoiceId: number, lines: LineQuantity[]): Promise<LineResult>
   /**
    * The same on an invoice the caller has just read (e.g. from `all()`), saving the GET: one call
    * per invoice, none when nothing changes. Lines a human changed since that read are overwritten
    * with the read values, so read shortly before.
    */
-  applyLineQuantities(
-    invoice: RecurringInvoice,
-    lines: LineQuantity[]
-  ): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }>
+  applyLineQuantities(invoice: RecurringInvoice, lines: LineQuantity[]): Promise<LineResult>
   /**
    * `applyLineQuantities` for many invoices at once: the changed ones are posted together, up to
    * `batchSize` per array POST (Halo updates every element of an array), so billing 2,000 clients
@@ -66,7 +78,7 @@ export type HaloRecurringInvoices = {
   ): Promise<BatchLineResult[]>
 }
 
-type BatchLineResult = { invoiceId: number; changes: LineChange[]; error?: PlatformError }
+type BatchLineResult = { invoiceId: number; changes: LineChange[]; skipped: LineSkip[]; error?: PlatformError }
 
 const newLine = (line: LineQuantity): Record<string, unknown> => ({
   _itemid: line.itemId,
@@ -121,13 +133,28 @@ export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoice
   const plan = (
     invoice: RecurringInvoice,
     wanted: LineQuantity[]
-  ): { lines: Record<string, unknown>[]; changes: LineChange[] } => {
+  ): { lines: Record<string, unknown>[]; changes: LineChange[]; skipped: LineSkip[] } => {
     const lines = invoice.lines.map((line) => ({ ...line.raw }))
     const changes: LineChange[] = []
+    const skipped: LineSkip[] = []
     for (const want of wanted) {
-      // Prefer an active line for the item; a human may have left an inactive one beside it.
-      let index = invoice.lines.findIndex((l) => l.itemId === want.itemId && !l.inactive)
-      if (index < 0) index = invoice.lines.findIndex((l) => l.itemId === want.itemId)
+      // Only a manual line is the relay's to set; prefer an active one (a human may have left an
+      // inactive one beside it).
+      const manual = (l: RecurringInvoice['lines'][number]) => l.itemId === want.itemId && l.quantityType === 0
+      let index = invoice.lines.findIndex((l) => manual(l) && !l.inactive)
+      if (index < 0) index = invoice.lines.findIndex(manual)
+      const automatic = invoice.lines.find((l) => l.itemId === want.itemId && l.quantityType !== 0)
+      if (index < 0 && automatic) {
+        skipped.push({
+          itemId: want.itemId,
+          lineId: automatic.id,
+          quantityType: automatic.quantityType,
+          quantity: automatic.quantity,
+          wanted: want.quantity,
+          reason: 'automatic_quantity'
+        })
+        continue
+      }
       if (index < 0) {
         lines.push(newLine(want))
         changes.push({ itemId: want.itemId, lineId: null, before: null, after: want.quantity })
@@ -140,18 +167,15 @@ export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoice
       if (want.unitPrice !== undefined) lines[index]!.unit_price = want.unitPrice
       changes.push({ itemId: want.itemId, lineId: line.id, before: line.quantity, after: want.quantity })
     }
-    return { lines, changes }
+    return { lines, changes, skipped }
   }
 
   /** Full line set with the wanted quantities; posted only when something changes. */
-  const apply = async (
-    invoice: RecurringInvoice,
-    wanted: LineQuantity[]
-  ): Promise<{ invoice: RecurringInvoice; changes: LineChange[] }> => {
-    const { lines, changes } = plan(invoice, wanted)
-    if (changes.length === 0) return { invoice, changes }
+  const apply = async (invoice: RecurringInvoice, wanted: LineQuantity[]): Promise<LineResult> => {
+    const { lines, changes, skipped } = plan(invoice, wanted)
+    if (changes.length === 0) return { invoice, changes, skipped }
     // Absolute values over the full line set: sending it twice leaves the same invoice.
-    return { invoice: await post({ id: invoice.id, lines }, true), changes }
+    return { invoice: await post({ id: invoice.id, lines }, true), changes, skipped }
   }
 
   return {
@@ -216,11 +240,11 @@ export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoice
       const batchSize = options.batchSize ?? 50
       const results: BatchLineResult[] = entries.map(({ invoice, lines }) => {
         checkQuantities(lines)
-        return { invoiceId: invoice.id, changes: [] }
+        return { invoiceId: invoice.id, changes: [], skipped: [] }
       })
-      const changed = entries
-        .map(({ invoice, lines }, index) => ({ index, invoice, ...plan(invoice, lines) }))
-        .filter((p) => p.changes.length > 0)
+      const planned = entries.map(({ invoice, lines }, index) => ({ index, invoice, ...plan(invoice, lines) }))
+      for (const p of planned) results[p.index]!.skipped = p.skipped
+      const changed = planned.filter((p) => p.changes.length > 0)
       for (let i = 0; i < changed.length; i += batchSize) {
         const batch = changed.slice(i, i + batchSize)
         try {

@@ -1,9 +1,22 @@
+import { isPlatformError } from '../../transport/errors.js'
 import type { HaloHttp } from '../http.js'
-import { actionSchema, ticketSchema, type HaloAction, type HaloTicket } from '../schemas.js'
+import {
+  actionSchema,
+  ticketListItemSchema,
+  ticketSchema,
+  type HaloAction,
+  type HaloTicket,
+  type HaloTicketListItem
+} from '../schemas.js'
 import { haloSingle } from '../wire.js'
-import { fetchAll } from './pages.js'
+import { fetchAll, fetchPage } from './pages.js'
+import { createTicketLookups, type TicketLookups } from './ticketState.js'
 
-/** Tickets (`/api/Tickets`) and their actions (`/api/Actions`); docs/platforms/halopsa.md#tickets-and-actions. */
+/**
+ * Tickets (`/api/Tickets`) and their actions (`/api/Actions`); docs/platforms/halopsa.md#tickets-and-actions.
+ * A list row has list columns only: whether a ticket is closed, and its third-party id, come from
+ * `GET /Tickets/{id}` (ticketState.ts; docs/platforms/halopsa-fidelity.md).
+ */
 
 type NewTicket = {
   summary: string
@@ -15,7 +28,6 @@ type NewTicket = {
   priorityId?: number
   statusId?: number
   agentId?: number
-  teamId?: number
   category1?: string
   impact?: number
   urgency?: number
@@ -39,23 +51,29 @@ type NewAction = {
   newStatusId?: number
 }
 
-type TicketListOptions = {
+export type TicketListOptions = {
   clientId?: number
   statusId?: number
   openOnly?: boolean
   closedOnly?: boolean
   ticketIds?: number[]
   search?: string
+  /** Tickets whose summary matches (`search_summary`). */
+  searchSummary?: string
   deleted?: boolean
 }
 
-export type HaloTickets = {
+export type HaloTickets = TicketLookups & {
   /** Not idempotent: a failure whose outcome is unknown is not retried. */
   create(ticket: NewTicket): Promise<HaloTicket>
   /** Null when Halo answers 404. */
   get(id: number): Promise<HaloTicket | null>
-  /** Every matching ticket, 100 per page (Halo's maximum for tickets). */
-  list(options?: TicketListOptions): Promise<HaloTicket[]>
+  /** Every matching ticket (list columns only), 100 per page (Halo's maximum for tickets). */
+  list(options?: TicketListOptions): Promise<HaloTicketListItem[]>
+  /** One page, newest first unless `order` says otherwise. */
+  page(
+    options: TicketListOptions & { pageSize: number; order?: string; orderDesc?: boolean }
+  ): Promise<{ recordCount: number; records: HaloTicketListItem[] }>
   /** A partial update with Halo's field names; absolute values, so it is retried safely. */
   update(id: number, fields: Record<string, unknown>): Promise<HaloTicket>
   /**
@@ -65,7 +83,16 @@ export type HaloTickets = {
   close(id: number, options: { statusId: number; agentId?: number }): Promise<HaloTicket>
   /** Adds a note/action; not idempotent. */
   addAction(action: NewAction): Promise<HaloAction>
+  /**
+   * A private note: `outcome` by name first (as Halo documents `Actions.outcome`; stock name
+   * "Internal Note"), then by id (7 on stock instances) if Halo refuses the name. A refusal is a 400,
+   * so nothing was written and the second try cannot duplicate the note.
+   */
+  addNote(ticketId: number, note: string, outcome?: NoteOutcome): Promise<HaloAction>
 }
+
+export type NoteOutcome = { name: string; id?: number }
+export const defaultNoteOutcome: NoteOutcome = { name: 'Internal Note', id: 7 }
 
 const defined = (record: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined))
@@ -81,7 +108,6 @@ const toWire = (t: NewTicket): Record<string, unknown> =>
     priority_id: t.priorityId,
     status_id: t.statusId,
     agent_id: t.agentId,
-    team_id: t.teamId,
     category_1: t.category1,
     impact: t.impact,
     urgency: t.urgency,
@@ -90,6 +116,23 @@ const toWire = (t: NewTicket): Record<string, unknown> =>
     _novalidate: t.noValidate ? true : undefined,
     ...t.fields
   })
+
+const listParams = (o: TicketListOptions) => ({
+  client_id: o.clientId,
+  status_id: o.statusId,
+  open_only: o.openOnly || undefined,
+  closed_only: o.closedOnly || undefined,
+  ticketids: o.ticketIds?.join(','),
+  search: o.search,
+  search_summary: o.searchSummary,
+  deleted: o.deleted || undefined
+})
+
+/** A refusal that names the outcome ("An Outcome must be entered", "You do not have access to this Action"). */
+const outcomeRefused = (error: unknown) =>
+  isPlatformError(error) &&
+  error.kind === 'rejected' &&
+  /outcome|action/i.test(`${error.message} ${JSON.stringify(error.details ?? '')}`)
 
 export const createTicketsApi = (http: HaloHttp): HaloTickets => {
   const post = (body: Record<string, unknown>, idempotent: boolean) =>
@@ -102,52 +145,68 @@ export const createTicketsApi = (http: HaloHttp): HaloTickets => {
       schema: haloSingle(ticketSchema)
     })
   const update = (id: number, fields: Record<string, unknown>) => post({ ...fields, id }, true)
+  const get = (id: number) =>
+    http.find({
+      method: 'GET',
+      path: `/api/Tickets/${id}`,
+      call: 'GET /api/Tickets/{id}',
+      idempotent: true,
+      schema: ticketSchema
+    })
+  const list = (o: TicketListOptions = {}) =>
+    fetchAll(http, {
+      path: '/api/Tickets',
+      key: 'tickets',
+      item: ticketListItemSchema,
+      params: listParams(o),
+      pageSize: 100
+    })
+  const page: HaloTickets['page'] = (o) =>
+    fetchPage(http, {
+      path: '/api/Tickets',
+      call: 'GET /api/Tickets',
+      key: 'tickets',
+      item: ticketListItemSchema,
+      params: { ...listParams(o), order: o.order ?? 'id', orderdesc: o.orderDesc ?? true },
+      pageNo: 1,
+      pageSize: o.pageSize
+    })
+  const addAction = (a: NewAction) =>
+    http.send({
+      method: 'POST',
+      path: '/api/Actions',
+      call: 'POST /api/Actions',
+      body: [
+        defined({
+          ticket_id: a.ticketId,
+          note: a.note,
+          outcome: a.outcome,
+          outcome_id: a.outcomeId,
+          hiddenfromuser: a.hiddenFromUser,
+          new_status: a.newStatusId
+        })
+      ],
+      idempotent: false,
+      schema: haloSingle(actionSchema)
+    })
 
   return {
     create: (ticket) => post(toWire(ticket), false),
-    get: (id) =>
-      http.find({
-        method: 'GET',
-        path: `/api/Tickets/${id}`,
-        call: 'GET /api/Tickets/{id}',
-        idempotent: true,
-        schema: ticketSchema
-      }),
-    list: (o = {}) =>
-      fetchAll(http, {
-        path: '/api/Tickets',
-        key: 'tickets',
-        item: ticketSchema,
-        params: {
-          client_id: o.clientId,
-          status_id: o.statusId,
-          open_only: o.openOnly || undefined,
-          closed_only: o.closedOnly || undefined,
-          ticketids: o.ticketIds?.join(','),
-          search: o.search,
-          deleted: o.deleted || undefined
-        },
-        pageSize: 100
-      }),
+    get,
+    list,
+    page,
     update,
     close: (id, options) => update(id, defined({ status_id: options.statusId, agent_id: options.agentId })),
-    addAction: (a) =>
-      http.send({
-        method: 'POST',
-        path: '/api/Actions',
-        call: 'POST /api/Actions',
-        body: [
-          defined({
-            ticket_id: a.ticketId,
-            note: a.note,
-            outcome: a.outcome,
-            outcome_id: a.outcomeId,
-            hiddenfromuser: a.hiddenFromUser,
-            new_status: a.newStatusId
-          })
-        ],
-        idempotent: false,
-        schema: haloSingle(actionSchema)
-      })
+    addAction,
+    async addNote(ticketId, note, outcome = defaultNoteOutcome) {
+      const base = { ticketId, note, hiddenFromUser: true }
+      try {
+        return await addAction({ ...base, outcome: outcome.name })
+      } catch (error) {
+        if (outcome.id === undefined || !outcomeRefused(error)) throw error
+        return addAction({ ...base, outcomeId: outcome.id })
+      }
+    },
+    ...createTicketLookups({ get, list, page })
   }
 }

@@ -87,6 +87,7 @@ export const factTypes = [
   'PushEventInvalid',
   'TicketCreated',
   'TicketCreateFailed',
+  'TicketNoteFailed',
   'TicketClosed',
   'TicketCloseFailed',
   'TicketingSkipped',
@@ -96,7 +97,9 @@ export const factTypes = [
   'RecheckCompleted',
   'EventAcknowledged',
   'HaloWebhookReceived',
-  'HaloWebhookInvalid'
+  'HaloWebhookInvalid',
+  'HaloWebhookRegistrationIncomplete',
+  'HaloWebhookRegistrationComplete'
 ]
 
 /** Stream categories (src/domain/streams.ts). */
@@ -112,7 +115,8 @@ export const streamCategories = [
   'usage',
   'billingRun',
   'syncRun',
-  'pushService'
+  'pushService',
+  'haloWebhook'
 ]
 
 export const mappingStatuses = {
