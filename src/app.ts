@@ -21,6 +21,8 @@ import { jobRoutes } from './http/routes/jobs.js'
 import { webhookRoutes, type WebhookSecrets } from './http/routes/webhooks.js'
 import { doctorRoutes } from './http/routes/doctor.js'
 import type { Doctor } from './services/doctor.js'
+import type { Processor } from './services/processor.js'
+import { parkedRoutes } from './http/routes/parked.js'
 import { ApiError } from './http/errors.js'
 import { sendApiError } from './http/plugins/errorHandler.js'
 
@@ -41,6 +43,8 @@ type AppOptions = {
   authFailures?: { limit: number; windowMs: number }
   /** GET /api/doctor answers 503 not_configured without one. */
   doctor?: Doctor
+  /** The ticketing processor, whose parked facts /api/processor/parked shows and retries. */
+  processor?: Processor
 }
 
 /** Secrets never reach logs (docs/operations.md#logs): every header or field that can carry one is censored. */
@@ -124,6 +128,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   await app.register(opsRoutes(options.relay, state))
   await app.register(webhookRoutes(options.relay, options.webhooks, limiter))
   await app.register(doctorRoutes(options.doctor))
+  await app.register(parkedRoutes(options.processor))
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   for (const plugin of options.plugins ?? []) await app.register(plugin)

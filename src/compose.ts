@@ -21,6 +21,7 @@ import { createRecheck } from './services/recheck.js'
 import { createPushService } from './services/pushService.js'
 import { createJobs } from './services/jobs.js'
 import { createProcessor, type Processor } from './services/processor.js'
+import { retryLater } from './services/parkedFacts.js'
 import { dashboardRoutes } from './http/routes/dashboard.js'
 import { createDoctor, doctorSettings } from './services/doctor.js'
 
@@ -149,6 +150,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
   const relay = createRelay({
     core,
     ingestThreads: config.INGEST_THREADS,
+    pushMaxEvents: config.PUSH_MAX_EVENTS,
     jobs: { syncNow: jobs.syncNow, billingRun: jobs.billingRun },
     platforms: {
       directory: {
@@ -198,13 +200,17 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     store: core.store,
     filter: { types: ticketing.types },
     handle: async (fact) => {
-      // Decisions read the mappings and events as of this fact.
-      await runner.waitForPosition(fact.position)
+      // Decisions read the mappings and events as of this fact; read models behind are waited out.
+      await runner.waitForPosition(fact.position).catch((error: unknown) => {
+        throw retryLater(error)
+      })
       await ticketing.handle(fact)
     },
+    onParked: () => metrics.parked('ticketing'),
     ...(logger ? { logger } : {}),
     ...(clock ? { clock } : {})
   })
+  metrics.watchProcessor(processor)
 
   const app = await buildApp({
     relay,
@@ -217,7 +223,8 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     },
     ...(logger ? { logger } : {}),
     plugins: [dashboardRoutes()],
-    doctor: createDoctor({ gravityzone, halopsa, ...doctorSettings(config), ticketingConfiguration, now })
+    doctor: createDoctor({ gravityzone, halopsa, ...doctorSettings(config), ticketingConfiguration, now }),
+    processor
   })
   await app.register(fastifySchedule)
 

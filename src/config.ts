@@ -122,7 +122,9 @@ const ConfigSchema = z.object({
   BILLING_DAILY: Bool.default(false),
   PUSH_WATCHDOG_INTERVAL: Duration(60_000).default(900_000),
   /** Threads that parse and classify large GravityZone deliveries off the event loop; 0 keeps them on it. */
-  INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(1)
+  INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(1),
+  /** Events one GravityZone push delivery may hold; a larger delivery is refused with 413 before any work. */
+  PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000)
 })
 
 export type Config = z.output<typeof ConfigSchema>

@@ -20,6 +20,8 @@ type DomainErrorCode =
   | 'billing_disabled'
   | 'run_in_progress'
   | 'not_configured'
+  | 'parked_fact_not_found'
+  | 'fact_not_parked'
 
 const brand = Symbol.for('gz-halo-relay.domain-error')
 

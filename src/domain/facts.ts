@@ -50,6 +50,9 @@ export const TicketingConfiguration = z.object({
 })
 export type TicketingConfiguration = z.infer<typeof TicketingConfiguration>
 
+/** A pushed event's text as sent (bounded like the event itself: 256 KiB). */
+const RawText = z.string().max(256 * 1024)
+
 const ProblemList = z.array(z.object({ field: z.string(), message: z.string() }))
 // #endregion
 
@@ -212,7 +215,9 @@ const factSchemas = {
     blocked: z.boolean(),
     isTest: z.boolean(),
     occurredAt: z.string().optional(),
-    event: z.record(z.string(), z.unknown())
+    event: z.record(z.string(), z.unknown()),
+    /** The event's text as sent, when it holds a number JSON.parse cannot keep (such as 1e400). */
+    rawText: RawText.optional()
   }),
   /** A push event that is not a security event (install, modules, task-status, …): kept for the audit. */
   PlatformEventReceived: z.object({
@@ -221,14 +226,17 @@ const factSchemas = {
     module: z.string(),
     companyId: CompanyId.optional(),
     isTest: z.boolean(),
-    event: z.record(z.string(), z.unknown())
+    event: z.record(z.string(), z.unknown()),
+    rawText: RawText.optional()
   }),
   /** A push event that failed validation: kept, with the reason, instead of failing the batch. */
   PushEventInvalid: z.object({
     deliveryId: z.string(),
     index: z.number().int().nonnegative(),
     reason: z.string(),
-    raw: z.unknown()
+    /** The event as sent; a preview string when it was nested too deep or too large to keep. */
+    raw: z.unknown(),
+    rawText: RawText.optional()
   }),
   PushServiceRearmed: z.object({ previousStatus: z.number().int(), url: z.string(), reason: z.string() }),
   PushServiceChecked: z.object({ status: z.number().int(), errorMessages: z.number().int().optional() }),
@@ -389,7 +397,28 @@ const factSchemas = {
     calls: z.object({ gravityzone: z.number().int(), halopsa: z.number().int() }),
     durationMs: z.number().int()
   }),
-  ProcessorCheckpointed: z.object({ processor: z.string(), position: z.string().regex(/^\d+$/) })
+  ProcessorCheckpointed: z.object({ processor: z.string(), position: z.string().regex(/^\d+$/) }),
+  /**
+   * A processor's handler failed on a fact the same way again (or too often): the processor moved
+   * on without it. It stays parked until an operator retries it.
+   */
+  FactParked: z.object({
+    processor: z.string(),
+    /** The parked fact's global position, id and type. */
+    position: z.string().regex(/^\d+$/),
+    factId: z.string(),
+    factType: z.string(),
+    /** The handler's last error (its name and message, cut to 500 characters). */
+    error: z.string().max(500),
+    attempts: z.number().int().positive()
+  }),
+  /** An operator asked the processor to hand a parked fact to its handler again. */
+  ParkedFactRetried: z.object({
+    processor: z.string(),
+    position: z.string().regex(/^\d+$/),
+    factId: z.string(),
+    factType: z.string()
+  })
   // #endregion
 } as const
 

@@ -28,5 +28,7 @@ export const streams = {
   pushService: () => 'pushService-main',
   /** What the relay found when it read its HaloPSA webhook back. */
   haloWebhook: () => 'haloWebhook-main',
-  checkpoint: (processor: string) => `checkpoint-${processor}`
+  checkpoint: (processor: string) => `checkpoint-${processor}`,
+  /** The facts a processor parked, and the operators' retries of them. */
+  parkedFacts: (processor: string) => `parkedFacts-${processor}`
 } as const

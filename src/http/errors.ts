@@ -19,6 +19,7 @@ export const errorCatalogue = {
   route_not_found: { status: 404, message: 'no such route' },
   event_not_found: { status: 404, message: 'no integration event has this id' },
   mapping_not_found: { status: 404, message: 'no mapping has this id' },
+  parked_fact_not_found: { status: 404, message: 'no fact with this id was parked by the processor' },
   // 409
   event_closed: { status: 409, message: 'the integration event is closed' },
   action_not_supported: { status: 409, message: 'this integration event does not support the action' },
@@ -29,8 +30,10 @@ export const errorCatalogue = {
   mapping_unchanged: { status: 409, message: 'the change would not change the mapping' },
   concurrency_conflict: { status: 409, message: 'the data changed concurrently; try again' },
   run_in_progress: { status: 409, message: 'this job is already running' },
+  fact_not_parked: { status: 409, message: 'the fact is no longer parked (it was retried already)' },
   // 413, 415
   payload_too_large: { status: 413, message: 'the body is larger than this endpoint accepts' },
+  too_many_events: { status: 413, message: 'the delivery holds more events than PUSH_MAX_EVENTS allows' },
   unsupported_media_type: { status: 415, message: 'the body must be JSON' },
   // 422
   invalid_configuration: { status: 422, message: 'the configuration is not valid' },

@@ -3,9 +3,14 @@ import { contentHash, deterministicId } from '../domain/ids.js'
 import { metadataFor } from '../domain/metadata.js'
 import { streams } from '../domain/streams.js'
 import type { FactData } from '../domain/facts.js'
-import { preparePush, type UnusablePush } from './pushPreparation.js'
+import { preparePush, type PushLimits, type UnusablePush } from './pushPreparation.js'
 import type { PushPreparers } from './pushPreparers.js'
-import { haloWebhookPayloadSchema } from '../platforms/halopsa/webhookPayload.js'
+import {
+  HALO_MAX_NOTIFICATIONS,
+  haloNotificationLimitProblem,
+  haloWebhookPayloadSchema
+} from '../platforms/halopsa/webhookPayload.js'
+import { withoutBom } from '../domain/jsonLimits.js'
 
 /**
  * Turns webhook deliveries into facts. Every fact of a delivery goes into one stream named after
@@ -25,12 +30,15 @@ type HaloIngestResult = { deliveryId: string; received: number; invalid: number;
 
 const MAX_KEPT_BODY = 64 * 1024
 
-export const createIngestion = (deps: { store: EventStore; now?: () => Date; preparers?: PushPreparers }) => {
+export const createIngestion = (
+  deps: { store: EventStore; now?: () => Date; preparers?: PushPreparers } & PushLimits
+) => {
   const now = deps.now ?? (() => new Date())
+  const limits: PushLimits = deps.maxEvents !== undefined ? { maxEvents: deps.maxEvents } : {}
 
   return {
     async gravityzonePush(rawBody: Buffer): Promise<PushIngestResult> {
-      const prepared = deps.preparers ? await deps.preparers.prepare(rawBody) : preparePush(rawBody)
+      const prepared = deps.preparers ? await deps.preparers.prepare(rawBody) : preparePush(rawBody, limits)
       if (!prepared.ok) return prepared
       const { deliveryId, security, platform, invalid } = prepared
       if (prepared.facts.length === 0) return { ok: true, deliveryId, security, platform, invalid, position: null }
@@ -48,31 +56,38 @@ export const createIngestion = (deps: { store: EventStore; now?: () => Date; pre
     async halopsaWebhook(rawBody: Buffer): Promise<HaloIngestResult> {
       const deliveryId = contentHash(rawBody)
       const metadata = metadataFor({ actor: 'halopsa', correlationId: deliveryId, causationId: deliveryId }, now())
+      let keptBody: string | undefined
       const invalid = (reason: string): NewFact => ({
         id: deterministicId('haloDelivery', deliveryId),
         type: 'HaloWebhookInvalid',
         data: {
           deliveryId,
           reason,
-          body: rawBody.subarray(0, MAX_KEPT_BODY).toString('utf8')
+          body: (keptBody ??= rawBody.subarray(0, MAX_KEPT_BODY).toString('utf8'))
         } satisfies FactData<'HaloWebhookInvalid'>,
         metadata
       })
       let facts: NewFact[]
       let json: unknown
       try {
-        json = JSON.parse(rawBody.toString('utf8'))
+        json = JSON.parse(withoutBom(rawBody.toString('utf8')))
       } catch {
         json = undefined
       }
+      // Halo may batch several notifications into one delivery (v2.164+); each is judged alone.
+      const items = Array.isArray(json) ? json : [json]
       if (json === undefined) {
         facts = [invalid('the body is not JSON')]
+      } else if (items.length > HALO_MAX_NOTIFICATIONS) {
+        facts = [
+          invalid(`the delivery holds ${items.length} notifications; at most ${HALO_MAX_NOTIFICATIONS} are read`)
+        ]
       } else {
-        // Halo may batch several notifications into one delivery (v2.164+); each is judged alone.
-        const items = Array.isArray(json) ? json : [json]
         facts = items.map((item, index): NewFact => {
-          const parsed = haloWebhookPayloadSchema.safeParse(item)
           const id = deterministicId('haloDelivery', deliveryId, String(index))
+          const problem = haloNotificationLimitProblem(item)
+          if (problem !== undefined) return { ...invalid(`notification ${index} ${problem}`), id }
+          const parsed = haloWebhookPayloadSchema.safeParse(item)
           if (!parsed.success) {
             const issue = parsed.error.issues[0]
             return {

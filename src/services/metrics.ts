@@ -14,7 +14,7 @@ export const createMetrics = () => {
   collectDefaultMetrics({ register: registry, prefix: 'relay_' })
   const webhookDeliveries = new Counter({
     name: 'relay_webhook_deliveries_total',
-    help: 'Webhook deliveries by source and outcome (accepted, duplicate, partially_invalid, unauthorized, bad_signature, malformed, too_large, failed)',
+    help: 'Webhook deliveries by source and outcome (accepted, duplicate, partially_invalid, unauthorized, bad_signature, malformed, too_large, too_many_events, failed)',
     labelNames: ['source', 'outcome'],
     registers: [registry]
   })
@@ -49,6 +49,22 @@ export const createMetrics = () => {
     help: 'Scheduled and on-demand job runs by job and outcome',
     labelNames: ['job', 'outcome'],
     registers: [registry]
+  })
+  const parkedTotal = new Counter({
+    name: 'relay_processor_parked_total',
+    help: 'Facts a processor parked because its handler kept failing on them, by processor',
+    labelNames: ['processor'],
+    registers: [registry]
+  })
+  const processors: { name: string; parked(): readonly unknown[] }[] = []
+  new Gauge({
+    name: 'relay_processor_parked_facts',
+    help: 'Facts parked by a processor and not retried since, by processor',
+    labelNames: ['processor'],
+    registers: [registry],
+    collect() {
+      for (const p of processors) this.set({ processor: p.name }, p.parked().length)
+    }
   })
   let sources: { store: EventStore; runner: ProjectionRunner } | undefined
   new Gauge({
@@ -96,6 +112,13 @@ export const createMetrics = () => {
     },
     job(job: string, outcome: 'ok' | 'failed' | 'skipped') {
       jobRuns.inc({ job, outcome })
+    },
+    /** A processor whose parked facts /metrics shows (relay_processor_parked_facts). */
+    watchProcessor(processor: { name: string; parked(): readonly unknown[] }) {
+      processors.push(processor)
+    },
+    parked(processor: string) {
+      parkedTotal.inc({ processor })
     },
     /** Wraps a store so every append is timed. */
     instrument(store: EventStore): EventStore {

@@ -3,6 +3,7 @@ import { streams } from '../domain/streams.js'
 import type { FactData, FactType } from '../domain/facts.js'
 import { parsePushDelivery, type PushDeliveryError } from '../platforms/gravityzone/push.js'
 import { classifyPushEvent } from '../platforms/gravityzone/pushEvents.js'
+import { inexactEventTexts } from '../platforms/gravityzone/pushEventText.js'
 
 /**
  * The CPU-heavy half of a GravityZone push delivery: parse the body, classify every event, and
@@ -14,7 +15,13 @@ import { classifyPushEvent } from '../platforms/gravityzone/pushEvents.js'
 /** A fact of the delivery, its data already JSON text. */
 type PreparedFact = { id: string; type: FactType; data: string }
 
-/** A body that is not an addEvents delivery at all (the whole delivery is refused with 400). */
+/** What a delivery may hold (PUSH_MAX_EVENTS). */
+export type PushLimits = { maxEvents?: number }
+
+/**
+ * A body that is not an addEvents delivery at all (refused with 400), or one with more events than
+ * PUSH_MAX_EVENTS (refused with 413): nothing of it is stored.
+ */
 export type UnusablePush = { ok: false; reason: PushDeliveryError['code']; message: string }
 
 export type PreparedPush =
@@ -36,17 +43,19 @@ export type PreparedPush =
 const withEvent = (fields: Record<string, unknown>, eventJson: string): string =>
   `${JSON.stringify(fields).slice(0, -1)},"event":${eventJson}}`
 
-export const preparePush = (rawBody: Uint8Array): PreparedPush => {
-  const parsed = parsePushDelivery(rawBody)
+export const preparePush = (rawBody: Uint8Array, limits: PushLimits = {}): PreparedPush => {
+  const parsed = parsePushDelivery(rawBody, limits)
   if (!parsed.ok) return { ok: false, reason: parsed.error.code, message: parsed.error.message }
-  const { deliveryId, rpcId, events } = parsed.delivery
+  const { deliveryId, rpcId, events, text } = parsed.delivery
+  // Events holding a number JSON.parse cannot keep (1e400) keep their text as sent, too.
+  const rawTexts = inexactEventTexts(text, events.length)
   // GravityZone's JSON-RPC id is the send time in ms: ids made from it sort by delivery time.
   const sentAt = typeof rpcId === 'number' ? rpcId : undefined
   const counts = { security: 0, platform: 0, invalid: 0 }
   const base = deterministicTimedId(sentAt, 'gzDelivery', deliveryId)
   const facts = events.map((raw, index): PreparedFact => {
     const id = indexedId(base, index)
-    const event = classifyPushEvent(raw, index)
+    const event = classifyPushEvent(raw, index, rawTexts?.get(index))
     counts[event.kind]++
     switch (event.kind) {
       case 'security': {
@@ -66,6 +75,7 @@ export const preparePush = (rawBody: Uint8Array): PreparedPush => {
         if (event.endpointName !== undefined) fields.endpointName = event.endpointName
         if (event.threatName !== undefined) fields.threatName = event.threatName
         if (event.occurredAt !== undefined) fields.occurredAt = event.occurredAt
+        if (event.rawText !== undefined) fields.rawText = event.rawText
         return { id, type: 'SecurityEventReceived', data: withEvent(fields, event.eventJson) }
       }
       case 'platform': {
@@ -76,10 +86,13 @@ export const preparePush = (rawBody: Uint8Array): PreparedPush => {
           isTest: event.isTest
         }
         if (event.companyId !== undefined) fields.companyId = event.companyId
+        if (event.rawText !== undefined) fields.rawText = event.rawText
         return { id, type: 'PlatformEventReceived', data: withEvent(fields, event.eventJson) }
       }
       case 'invalid': {
+        // raw is within the depth and size limits, or a preview string (pushEvents.ts).
         const data: FactData<'PushEventInvalid'> = { deliveryId, index, reason: event.reason, raw: event.raw ?? null }
+        if (event.rawText !== undefined) data.rawText = event.rawText
         return { id, type: 'PushEventInvalid', data: JSON.stringify(data) }
       }
     }

@@ -1,14 +1,24 @@
 import { parentPort } from 'node:worker_threads'
-import { preparePush } from './pushPreparation.js'
+import { preparePush, type PushLimits } from './pushPreparation.js'
 
-/** A preparation thread (pushPreparers.ts): a body in, its prepared facts out. */
+/**
+ * A preparation thread (pushPreparers.ts): a body in, its prepared facts out. A body whose
+ * preparation throws is answered with the error's message, so one bad body never ends the thread.
+ */
 
-export type PreparationRequest = { id: number; body: Uint8Array }
-export type PreparationAnswer = { id: number; prepared: ReturnType<typeof preparePush> }
+export type PreparationRequest = { id: number; body: Uint8Array; limits: PushLimits }
+export type PreparationAnswer =
+  { id: number; prepared: ReturnType<typeof preparePush> } | { id: number; failed: string }
 
 if (parentPort) {
   const port = parentPort
-  port.on('message', ({ id, body }: PreparationRequest) =>
-    port.postMessage({ id, prepared: preparePush(body) } satisfies PreparationAnswer)
-  )
+  port.on('message', ({ id, body, limits }: PreparationRequest) => {
+    let answer: PreparationAnswer
+    try {
+      answer = { id, prepared: preparePush(body, limits) }
+    } catch (error) {
+      answer = { id, failed: error instanceof Error ? error.message : String(error) }
+    }
+    port.postMessage(answer)
+  })
 }

@@ -31,13 +31,18 @@ type RelayOptions = (RelayCoreOptions | { core: RelayCore }) & {
   jobs?: Jobs
   /** Threads that prepare large GravityZone deliveries (INGEST_THREADS); 0 or unset: the event loop. */
   ingestThreads?: number
+  /** Events one GravityZone delivery may hold (PUSH_MAX_EVENTS); unset: its default. */
+  pushMaxEvents?: number
 }
 
 export const createRelay = (deps: RelayOptions) => {
   const core = 'core' in deps ? deps.core : createRelayCore(deps)
   const { store, runner, handlers, now } = core
   const platforms = deps.platforms ?? {}
-  const preparers = createPushPreparers({ threads: deps.ingestThreads ?? 0 })
+  const preparers = createPushPreparers({
+    threads: deps.ingestThreads ?? 0,
+    ...(deps.pushMaxEvents !== undefined ? { maxEvents: deps.pushMaxEvents } : {})
+  })
   return {
     ...core,
     events: createEventsService({

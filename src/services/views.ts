@@ -1,4 +1,5 @@
 import type { StoredFact } from '../store/port.js'
+import { exceedsDepth, jsonPreview } from '../domain/jsonLimits.js'
 import type { IntegrationEvent } from '../../projections/integrationEvents.js'
 import type { Mapping } from '../domain/mappingRegistry.js'
 import type { EventAction } from '../domain/integrationEvents.js'
@@ -19,13 +20,29 @@ export type AuditFact = {
   recordedAt: string
 }
 
+/**
+ * Facts stored before the relay bounded what it accepts may hold data nested too deep for
+ * JSON.stringify (which recurses): shown as a bounded preview instead, so one such fact never
+ * fails an audit page or stops an export.
+ */
+const AUDIT_MAX_DEPTH = 256
+const AUDIT_PREVIEW_CHARS = 4 * 1024
+
+const shownData = (data: unknown): unknown =>
+  exceedsDepth(data, AUDIT_MAX_DEPTH)
+    ? {
+        unshown: `the data is nested deeper than ${AUDIT_MAX_DEPTH} levels; its start follows`,
+        preview: jsonPreview(data, AUDIT_PREVIEW_CHARS)
+      }
+    : data
+
 export const auditFact = (fact: StoredFact): AuditFact => ({
   position: fact.position.toString(),
   stream: fact.stream,
   revision: fact.revision.toString(),
   id: fact.id,
   type: fact.type,
-  data: fact.data,
+  data: shownData(fact.data),
   metadata: fact.metadata,
   recordedAt: fact.recordedAt.toISOString()
 })

@@ -59,6 +59,8 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     ['post', '/api/sync/run'],
     ['post', '/api/billing/run'],
     ['get', '/api/doctor'],
+    ['get', '/api/processor/parked'],
+    ['post', '/api/processor/parked/{factId}/retry'],
     ['post', '/webhooks/gravityzone'],
     ['post', '/webhooks/halopsa'],
     ['get', '/health'],
@@ -72,12 +74,12 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     t.ok(op.summary && op.tags?.length, `${method} ${path} has a summary and a tag`)
     if (path.startsWith('/api/')) {
       t.ok(
-        op.responses?.['200'] ?? op.responses?.['201'] ?? op.responses?.['204'],
+        op.responses?.['200'] ?? op.responses?.['201'] ?? op.responses?.['202'] ?? op.responses?.['204'],
         `${method} ${path} documents its success response`
       )
       t.ok(op.responses?.['401'], `${method} ${path} documents 401`)
       t.same(op.security, [{ bearer: [] }], `${method} ${path} needs a bearer token`)
-      const success = op.responses?.['200'] ?? op.responses?.['201']
+      const success = op.responses?.['200'] ?? op.responses?.['201'] ?? op.responses?.['202']
       if (success && path !== '/api/audit/live')
         t.ok(success.content?.['application/json']?.schema, `${method} ${path} has a response schema`)
     }

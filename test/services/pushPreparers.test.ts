@@ -64,3 +64,22 @@ t.test('small bodies stay on the event loop, and a failed thread leaves the work
   for (const p of await Promise.all(pending)) t.strictSame(p, preparePush(bodies[0]!))
   t.strictSame(await broken.prepare(bodies[0]!), preparePush(bodies[0]!), 'after close, inline')
 })
+
+t.test('a body that cannot be prepared after its thread failed fails its own request, and nothing else', async (t) => {
+  // A body whose bytes cannot be read on the event loop (its buffer getter throws), sent to a
+  // thread that is closed with it in hand: the fallback prepares it inline and fails.
+  class Unreadable extends Uint8Array {
+    override get buffer(): ArrayBuffer {
+      throw new Error('these bytes cannot be read')
+    }
+  }
+  const preparers = createPushPreparers({ threads: 1, minBytes: 0 })
+  const unreadable = preparers.prepare(new Unreadable(bodies[0]!)).then(
+    () => 'prepared',
+    (error: Error) => error.message
+  )
+  const fine = preparers.prepare(bodies[0]!)
+  await preparers.close()
+  t.equal(await unreadable, 'these bytes cannot be read', 'its request fails')
+  t.strictSame(await fine, preparePush(bodies[0]!), 'the other body in hand is prepared')
+})

@@ -19,10 +19,20 @@ export const auth = (token: string = tokens.operator) => ({ authorization: `Bear
 
 /** A relay app on a given store (default: a fresh in-memory SQLite store), read models started. */
 export const testApp = async (
-  options: { store?: EventStore; platforms?: PlatformServices; authFailures?: { limit: number; windowMs: number } } = {}
+  options: {
+    store?: EventStore
+    platforms?: PlatformServices
+    authFailures?: { limit: number; windowMs: number }
+    /** Preparation threads and events per push delivery (INGEST_THREADS, PUSH_MAX_EVENTS). */
+    ingest?: { ingestThreads?: number; pushMaxEvents?: number }
+  } = {}
 ): Promise<{ app: FastifyInstance; relay: Relay; close(): Promise<void> }> => {
   const store = options.store ?? openSqliteStore({ path: ':memory:' })
-  const relay = createRelay({ store, ...(options.platforms ? { platforms: options.platforms } : {}) })
+  const relay = createRelay({
+    store,
+    ...(options.platforms ? { platforms: options.platforms } : {}),
+    ...options.ingest
+  })
   await relay.start()
   const app = await buildApp({
     relay,

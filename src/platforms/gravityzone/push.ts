@@ -2,6 +2,7 @@ import { hash, timingSafeEqual } from 'node:crypto'
 import { secretMatcher } from '../transport/secrets.js'
 import { z } from 'zod'
 import { contentHash } from '../../domain/ids.js'
+import { withoutBom } from '../../domain/jsonLimits.js'
 
 /**
  * What a GravityZone Event Push Service delivery looks like on the wire
@@ -71,24 +72,49 @@ type PushDelivery = {
   deliveryId: string
   rpcId: number | string | null
   events: unknown[]
+  /** The body as text, without a byte order mark. */
+  text: string
 }
 
-export type PushDeliveryError = { code: 'not_json' | 'not_add_events'; message: string }
+export type PushDeliveryError = { code: 'not_json' | 'not_add_events' | 'too_many_events'; message: string }
 
 type ParsedPushDelivery = { ok: true; delivery: PushDelivery } | { ok: false; error: PushDeliveryError }
 
-/** Parses a raw delivery body (bytes or text, whatever the Content-Type said). */
-export const parsePushDelivery = (rawBody: string | Uint8Array): ParsedPushDelivery => {
+/** The default of PUSH_MAX_EVENTS: how many events one delivery may hold. */
+export const PUSH_MAX_EVENTS = 10_000
+
+/** How many events `json` holds if it looks like an addEvents envelope (checked before the schema walks them). */
+const eventCount = (json: unknown): number => {
+  const events = (json as { params?: { events?: unknown } } | null)?.params?.events
+  return Array.isArray(events) ? events.length : 0
+}
+
+/**
+ * Parses a raw delivery body (bytes or text, whatever the Content-Type said). A leading UTF-8 byte
+ * order mark is ignored, as JSON parsers commonly do (RFC 8259 §8.1 allows it); the MD5 check and
+ * the delivery id still cover the bytes as sent. A delivery of more than `maxEvents` events is
+ * refused before any of them is looked at.
+ */
+export const parsePushDelivery = (
+  rawBody: string | Uint8Array,
+  { maxEvents = PUSH_MAX_EVENTS }: { maxEvents?: number } = {}
+): ParsedPushDelivery => {
   // A view of the same bytes: Buffer.from(rawBody) would copy them first.
-  const text =
+  const decoded =
     typeof rawBody === 'string'
       ? rawBody
       : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8')
+  const text = withoutBom(decoded)
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
     return { ok: false, error: { code: 'not_json', message: 'the body is not JSON' } }
+  }
+  const count = eventCount(json)
+  if (count > maxEvents) {
+    const message = `the delivery holds ${count} events; at most ${maxEvents} are accepted in one delivery (PUSH_MAX_EVENTS)`
+    return { ok: false, error: { code: 'too_many_events', message } }
   }
   const parsed = AddEventsEnvelope.safeParse(json)
   if (!parsed.success) {
@@ -101,6 +127,11 @@ export const parsePushDelivery = (rawBody: string | Uint8Array): ParsedPushDeliv
   }
   return {
     ok: true,
-    delivery: { deliveryId: contentHash(rawBody), rpcId: parsed.data.id ?? null, events: parsed.data.params.events }
+    delivery: {
+      deliveryId: contentHash(rawBody),
+      rpcId: parsed.data.id ?? null,
+      events: parsed.data.params.events,
+      text
+    }
   }
 }

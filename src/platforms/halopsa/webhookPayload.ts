@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { haloBool, haloInt, haloObject, haloRef, haloText } from './wire.js'
+import { MAX_JSON_DEPTH, exceedsDepth } from '../../domain/jsonLimits.js'
 
 /**
  * HaloPSA's outbound webhooks (docs/platforms/halopsa-fidelity.md): the event names the relay listens for and
@@ -103,3 +104,14 @@ export const haloWebhookDeliverySchema = z.union([
   z.array(haloWebhookPayloadSchema),
   haloWebhookPayloadSchema.transform((p) => [p])
 ])
+
+/**
+ * Limits on what one delivery is read for (beyond them it is kept as an invalid one and answered
+ * 2xx like any unusable body): at most this many notifications, each nested at most MAX_JSON_DEPTH
+ * levels. Halo batches a few notifications per delivery; a deeper one could not be stored or shown.
+ */
+export const HALO_MAX_NOTIFICATIONS = 1_000
+
+/** Why one notification is beyond the limits (checked without recursion), or undefined. */
+export const haloNotificationLimitProblem = (item: unknown): string | undefined =>
+  exceedsDepth(item, MAX_JSON_DEPTH) ? `is nested deeper than ${MAX_JSON_DEPTH} levels` : undefined

@@ -45,6 +45,10 @@ export const gravityzoneWebhook = (app: FastifyInstance, ctx: WebhookContext): v
         refuse(request, 'gravityzone', 'bad_signature', new ApiError('invalid_signature'))
       }
       const result = await relay.ingestion.gravityzonePush(body)
+      if (!result.ok && result.reason === 'too_many_events') {
+        relay.metrics.webhook('gravityzone', 'too_many_events')
+        throw new ApiError('too_many_events', result.message)
+      }
       if (!result.ok) {
         relay.metrics.webhook('gravityzone', 'malformed')
         throw new ApiError('invalid_push_envelope', result.message)

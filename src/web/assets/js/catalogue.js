@@ -99,7 +99,9 @@ export const factTypes = [
   'HaloWebhookReceived',
   'HaloWebhookInvalid',
   'HaloWebhookRegistrationIncomplete',
-  'HaloWebhookRegistrationComplete'
+  'HaloWebhookRegistrationComplete',
+  'FactParked',
+  'ParkedFactRetried'
 ]
 
 /** Stream categories (src/domain/streams.ts). */
@@ -116,7 +118,8 @@ export const streamCategories = [
   'billingRun',
   'syncRun',
   'pushService',
-  'haloWebhook'
+  'haloWebhook',
+  'parkedFacts'
 ]
 
 export const mappingStatuses = {
