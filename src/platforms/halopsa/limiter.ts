@@ -51,6 +51,7 @@ export const createArrivalWindow = (options: {
   let inFlight = 0
   let pausedUntil = 0
   let wakeAt: number | undefined
+  let wake: AbortController | undefined
   const queues: Record<BudgetClass, Waiter[]> = { tickets: [], background: [] }
   const counts = { granted: 0, waited: 0, paused: 0 }
 
@@ -95,15 +96,24 @@ export const createArrivalWindow = (options: {
       queues.tickets.length > 0 ? delay('tickets') : Infinity,
       queues.background.length > 0 ? delay('background') : Infinity
     )
+    // No timer outlives the last waiter (it would keep a stopping process alive for a window).
+    if (queues.tickets.length + queues.background.length === 0) wake?.abort()
     if (next === Infinity) return
-    // One timer for the earliest grant; a later one already set just finds nothing to do.
+    // One timer, for the earliest grant: an earlier one replaces it.
     const at = clock.now() + next
     if (wakeAt !== undefined && wakeAt <= at && wakeAt > clock.now()) return
+    wake?.abort()
     wakeAt = at
-    void clock.sleep(next).then(() => {
-      if (wakeAt === at) wakeAt = undefined
-      pump()
-    })
+    const timer = (wake = new AbortController())
+    void clock.sleep(next, timer.signal).then(
+      () => {
+        if (wakeAt === at) wakeAt = undefined
+        pump()
+      },
+      () => {
+        if (wakeAt === at) wakeAt = undefined
+      }
+    )
   }
 
   const waitMs = (budget: BudgetClass) => {
@@ -129,6 +139,7 @@ export const createArrivalWindow = (options: {
           const i = queue.indexOf(waiter)
           if (i >= 0) queue.splice(i, 1)
           reject(signal.reason)
+          pump()
         }
         signal.addEventListener('abort', waiter.onAbort, { once: true })
       }
