@@ -58,6 +58,14 @@ export const subjectText = (subject) =>
     .filter(Boolean)
     .join(', ') || 'global configuration'
 
+/** How a run of the checks ended (POST /api/sync/run, GET /api/jobs/:runId); null: still running. */
+export const jobRunText = (run) => {
+  if (!run) return 'The checks are still running; their outcome will show in the events.'
+  if (run.status === 'succeeded') return `Checks done: ${run.result?.changes?.length ?? 0} changes recorded.`
+  if (run.status === 'skipped') return `The checks were skipped: ${run.reason}.`
+  return `The checks did not finish: ${(run.errors ?? [run.error]).join('; ')}.`
+}
+
 const actionPast = { recheck: 'a recheck', resolve: 'Resolve', acknowledge: 'OK (acknowledged)' }
 
 /** "alice, with Resolve" / "scheduler, by ClientFound" / "alice, mapping deleted". */
