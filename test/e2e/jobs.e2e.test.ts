@@ -182,3 +182,33 @@ t.test('a poll whose calls failed is a failed run, in its answer, the metrics an
   t.match((await s.api('POST', '/api/sync/run')).body, { status: 'succeeded', errors: [] })
   t.match((await s.api('GET', '/api/status')).body.jobs.sync.lastRun, { status: 'succeeded' })
 })
+
+t.test(
+  "a scheduled poll that would wait longer than its interval for HaloPSA's budget is skipped, with the reason",
+  async (t) => {
+    // Given a window of ten requests a minute (two kept for tickets) and a 10 s poll interval
+    const s = await e2e(t, { env: { HALO_RATE_LIMIT: '10/1m', POLL_INTERVAL: '10s' } })
+    const halopsa = s.relay.clients.halopsa
+    // and other background work that left one request of the window to polls
+    const { limit, reservedForTickets } = halopsa.limiter.usage()
+    while (halopsa.limiter.usage().used < limit - reservedForTickets - 1) await halopsa.statuses.list()
+    // When the scheduler's poll starts, makes its one call and finds the budget spent for a minute
+    t.equal(await s.relay.jobs.syncTick(), undefined, 'the poll gives up')
+    const first = (await s.api('GET', '/api/status')).body.jobs.sync
+    t.match(first, {
+      running: false,
+      lastRun: { status: 'skipped', reason: /^HaloPSA's rate budget is spent for the next \d+ s$/ }
+    })
+    // and the next tick, with the budget still spent, does not start at all
+    const calls = halopsa.stats().calls
+    t.equal(await s.relay.jobs.syncTick(), undefined)
+    t.equal(halopsa.stats().calls, calls, 'no call was made')
+    const second = (await s.api('GET', '/api/status')).body.jobs.sync.lastRun
+    t.match(second, { status: 'skipped', reason: /rate budget is spent/ })
+    t.not(second.runId, first.lastRun.runId, 'each skipped tick is a run of its own')
+    t.match((await s.api('GET', `/api/jobs/${second.runId}`)).body, { job: 'sync', status: 'skipped' })
+    const metrics = await (await fetch(`${s.url}/metrics`)).text()
+    t.match(metrics, 'relay_job_runs_total{job="sync",outcome="skipped"} 2')
+    t.match(metrics, `relay_upstream_budget_used{platform="halopsa"} ${limit - reservedForTickets}`)
+  }
+)

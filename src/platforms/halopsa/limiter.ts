@@ -126,11 +126,8 @@ export const createArrivalWindow = (options: {
   const acquire = (budget: BudgetClass, signal?: AbortSignal, onWait?: (untilMs: number) => void): Promise<void> => {
     if (signal?.aborted) return Promise.reject(signal.reason)
     const wait = waitMs(budget)
-    if (wait > 0) {
-      counts.waited++
-      onWait?.(clock.now() + wait)
-    }
-    return new Promise<void>((resolve, reject) => {
+    if (wait > 0) counts.waited++
+    const granted = new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject }
       if (signal) {
         waiter.signal = signal
@@ -146,6 +143,9 @@ export const createArrivalWindow = (options: {
       queues[budget].push(waiter)
       pump()
     })
+    // Told once the waiter is queued: hearing of the wait may abort it at once (a skipped run).
+    if (wait > 0) onWait?.(clock.now() + wait)
+    return granted
   }
 
   const arrival: ArrivalWindow = {

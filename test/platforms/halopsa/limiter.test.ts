@@ -142,3 +142,22 @@ t.test('the reserve is bounded: at most all slots but one, never negative', asyn
   t.equal(createArrivalWindow({ limit: 250, windowMs: 1000 }).usage().reservedForTickets, 50)
   t.equal(createArrivalWindow({ limit: 20, windowMs: 1000, ticketReserve: 0 }).usage().reservedForTickets, 0)
 })
+
+t.test('a caller that gives up on hearing how long it would wait leaves the queue at once', async (t) => {
+  const clock = manualClock()
+  const window = createArrivalWindow({ limit: 2, windowMs: 60_000, ticketReserve: 0.5, clock })
+  await window.forClass('background').acquire()
+  window.settled()
+  const controller = new AbortController()
+  const skipping = window
+    .forClass('background', { signal: controller.signal, onWait: () => controller.abort(new Error('skipped')) })
+    .acquire()
+  await t.rejects(skipping, /skipped/)
+  let later = false
+  void window
+    .forClass('background')
+    .acquire()
+    .then(() => (later = true))
+  await clock.advance(60_001)
+  t.ok(later, 'the next caller is not stuck behind it')
+})
