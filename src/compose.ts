@@ -303,8 +303,8 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       started = true
     },
     async close() {
-      await app.close()
-      await jobs.close()
+      // Runs waiting for HaloPSA's budget stop now, so requests waiting for them answer at once.
+      await Promise.all([app.close(), jobs.close()])
       if (started) await processor.stop()
       await relay.stop()
       await gravityzone.close()
