@@ -2,9 +2,10 @@ import { z } from 'zod'
 import { sqliteOptions } from './store/url.js'
 
 /**
- * Configuration from the environment (README.md#configuration), validated once at start-up. Every bad or missing variable is
- * reported at once, one line each, in plain words; the value is quoted back only for variables
- * that cannot hold a secret (`secretVariables`), and never a token from API_TOKENS.
+ * Configuration from the environment (README.md#configuration), validated once at start-up. Every
+ * bad or missing variable is reported at once, one line each, in plain words; the value is quoted
+ * back only for variables that cannot hold a secret (`secretVariables`), and never a token from
+ * API_TOKENS.
  */
 
 const tokenScopes = ['read', 'operate'] as const

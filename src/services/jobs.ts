@@ -11,13 +11,14 @@ import type { Logger } from '../logger.js'
 import { createJobRuns, type JobName, type JobRun, type Outcome } from './jobRuns.js'
 
 /**
- * The scheduled work (docs/architecture.md#scheduled-work): inventory and configuration checks every POLL_INTERVAL, the monthly billing
- * run (month M's usage on day 2 of M+1 — checked hourly, so a relay that was down on the 2nd bills
- * when it comes back), an optional daily run for the current month, and the push watchdog. Runs
- * and their bookkeeping are in jobRuns.ts: a job never overlaps itself, a run with upstream errors
- * is `failed`, and a scheduled poll that would wait longer than its interval for HaloPSA's budget is
- * `skipped` with the reason. Requests to run a job now get the run id at once and its result if it
- * finishes within their wait (routes/jobs.ts). Dates come from the injected clock.
+ * The scheduled work (docs/architecture.md#scheduled-work): inventory and configuration checks
+ * every POLL_INTERVAL, the monthly billing run (month M's usage on day 2 of M+1 — checked hourly, so
+ * a relay that was down on the 2nd bills when it comes back), an optional daily run for the current
+ * month, and the push watchdog. Runs and their bookkeeping are in jobRuns.ts: a job never overlaps
+ * itself, a run with upstream errors is `failed`, and a scheduled poll that would wait longer than
+ * its interval for HaloPSA's budget is `skipped` with the reason. Requests to run a job now get the
+ * run id at once and its result if it finishes within their wait (routes/jobs.ts). Dates come from
+ * the injected clock.
  */
 
 export type { JobName, JobRun } from './jobRuns.js'
