@@ -1,4 +1,4 @@
-// Names the dashboard shows. Ids are the API's (docs/integration-events.md#the-eight-events);
+// Names the dashboard shows. Ids are the API's (docs/integration-events.md#the-nine-events);
 // titles are the vendor's Events page.
 
 export const categories = [
