@@ -36,6 +36,8 @@ WORKDIR /app
 COPY --chown=node:node package.json ./
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+# `npm start` goes through the launcher (it runs dist/src/main.js, as CMD does directly).
+COPY --chown=node:node bin ./bin
 # The dashboard's static files are not compiled; they sit next to the compiled server code.
 COPY --chown=node:node src/web ./dist/src/web
 # The embedded default store, EVENT_STORE_URL=sqlite:./data/relay.db, lives in this volume.

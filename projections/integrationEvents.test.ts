@@ -64,7 +64,7 @@ t.test('gravityzone-company-not-found', async (t) => {
       halopsaClientId: CLIENT,
       halopsaClientName: 'Acme Dental'
     })
-    t.same(s.counts.byCategory, { mapping: 1, billing: 0, ticketing: 0 })
+    t.same(s.counts.byCategory, { mapping: 1, billing: 0, ticketing: 0, connection: 0 })
     t.equal(s.counts.byType['gravityzone-company-not-found'], 1)
     t.ok(isSuspended(s, 'm1'), 'billing and ticketing of the mapping are suspended')
   })
@@ -725,14 +725,14 @@ t.test('counts are kept incrementally across raises and closes', async (t) => {
     f('InvoiceMissing', { mappingId: 'm1', halopsaClientId: CLIENT }),
     raised
   ])
-  t.same(s.counts.byCategory, { mapping: 1, billing: 1, ticketing: 1 })
+  t.same(s.counts.byCategory, { mapping: 1, billing: 1, ticketing: 1, connection: 0 })
   t.equal(s.counts.active, 3)
   s = when(s, f('EventAcknowledged', { eventId: raised.id, eventType: 'ticket-creation-failed' }))
-  t.same(s.counts.byCategory, { mapping: 1, billing: 1, ticketing: 0 })
+  t.same(s.counts.byCategory, { mapping: 1, billing: 1, ticketing: 0, connection: 0 })
   t.equal(s.counts.active, active(s).length)
   s = when(s, f('MappingDeleted', { ...ids, reason: 'deleted' }))
   t.equal(s.counts.active, 0)
-  t.same(Object.values(s.counts.byType), [0, 0, 0, 0, 0, 0, 0, 0])
+  t.same(Object.values(s.counts.byType), [0, 0, 0, 0, 0, 0, 0, 0, 0])
 })
 
 t.test('facts about unknown or deleted mappings raise nothing', async (t) => {

@@ -74,7 +74,7 @@ const initialIntegrationEvents = (): IntegrationEventsState => ({
 
 const emptyCounts = (): Counts => ({
   active: 0,
-  byCategory: { mapping: 0, billing: 0, ticketing: 0 },
+  byCategory: { mapping: 0, billing: 0, ticketing: 0, connection: 0 },
   byType: Object.fromEntries(eventTypeIds.map((id) => [id, 0])) as Record<EventTypeId, number>
 })
 
@@ -86,6 +86,7 @@ const globalItemKey = (item: number) => `halopsa-item-missing:global:${item}`
 const creationKey = (m: string) => `ticket-creation-failed:${m}`
 const configKey = 'invalid-ticketing-configuration'
 const closureKey = (ticket: number) => `ticket-closure-failed:${ticket}`
+const platformKey = (platform: string) => `platform-unreachable:${platform}`
 // #endregion
 
 /** Which fact types raise (or repeat) which event type. */
@@ -97,7 +98,8 @@ const raisedBy: Record<EventTypeId, readonly string[]> = {
   'halopsa-item-missing': ['ItemMissing'],
   'ticket-creation-failed': ['TicketCreateFailed'],
   'invalid-ticketing-configuration': ['TicketingConfigInvalid'],
-  'ticket-closure-failed': ['TicketCloseFailed']
+  'ticket-closure-failed': ['TicketCloseFailed'],
+  'platform-unreachable': ['PlatformUnreachable']
 }
 
 const healthOf = (state: IntegrationEventsState, mappingId: string): HealthState => {
@@ -353,6 +355,16 @@ const evolveIntegrationEvents = (state: IntegrationEventsState, fact: Positioned
       )
       return state
     }
+    case 'PlatformUnreachable': {
+      const { platform } = fact.data
+      reconcile(state, platformKey(platform), { type: 'platform-unreachable', subject: { platform } }, fact)
+      return state
+    }
+    case 'PlatformRecovered': {
+      const activeId = state.activeByKey.get(platformKey(fact.data.platform))
+      if (activeId !== undefined) close(state, activeId, fact, { reason: 'recovered' })
+      return state
+    }
     case 'EventAcknowledged': {
       const { eventId } = fact.data
       const event = state.events.get(eventId)
@@ -415,6 +427,8 @@ export const integrationEventsProjection: Projection<IntegrationEventsState> = {
     'TicketingConfigInvalid',
     'TicketCreateFailed',
     'TicketCloseFailed',
+    'PlatformUnreachable',
+    'PlatformRecovered',
     'EventAcknowledged',
     'RecheckRequested',
     'RecheckCompleted'

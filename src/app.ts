@@ -20,9 +20,11 @@ import { opsRoutes } from './http/routes/ops.js'
 import { jobRoutes } from './http/routes/jobs.js'
 import { webhookRoutes, type WebhookSecrets } from './http/routes/webhooks.js'
 import { doctorRoutes } from './http/routes/doctor.js'
+import { statusRoutes } from './http/routes/status.js'
 import type { Doctor } from './services/doctor.js'
 import type { Processor } from './services/processor.js'
 import { parkedRoutes } from './http/routes/parked.js'
+import type { StatusSource } from './services/status.js'
 import { ApiError } from './http/errors.js'
 import { sendApiError } from './http/plugins/errorHandler.js'
 
@@ -45,6 +47,8 @@ type AppOptions = {
   doctor?: Doctor
   /** The ticketing processor, whose parked facts /api/processor/parked shows and retries. */
   processor?: Processor
+  /** GET /api/status answers 503 not_configured without one. */
+  status?: StatusSource
 }
 
 /** Secrets never reach logs (docs/operations.md#logs): every header or field that can carry one is censored. */
@@ -129,6 +133,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   await app.register(webhookRoutes(options.relay, options.webhooks, limiter))
   await app.register(doctorRoutes(options.doctor))
   await app.register(parkedRoutes(options.processor))
+  await app.register(statusRoutes(options.status))
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   for (const plugin of options.plugins ?? []) await app.register(plugin)

@@ -24,6 +24,12 @@ import { createProcessor, type Processor } from './services/processor.js'
 import { retryLater } from './services/parkedFacts.js'
 import { dashboardRoutes } from './http/routes/dashboard.js'
 import { createDoctor, doctorSettings } from './services/doctor.js'
+import { platformHealth } from './domain/platformHealth.js'
+import type { Platform } from './domain/facts.js'
+import { inBudget } from './platforms/halopsa/budget.js'
+import { createCommandHandler } from './services/commandHandler.js'
+import { createPlatformHealth, type PlatformHealth } from './services/platformHealth.js'
+import { createStatus, type StatusSource } from './services/status.js'
 
 /**
  * The composition root: from a validated configuration to a running relay — store, platform
@@ -59,6 +65,8 @@ export type ComposedRelay = {
   inventory: ReturnType<typeof createInventory>
   billing: ReturnType<typeof createBilling>
   pushService: ReturnType<typeof createPushService>
+  health: PlatformHealth
+  status: StatusSource
   clients: { gravityzone: ReturnType<typeof createGravityZoneClient>; halopsa: ReturnType<typeof createHaloPsaClient> }
   /** Catches up the read models, starts the processor and the scheduler (call before listen). */
   start(): Promise<void>
@@ -72,8 +80,17 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
   const now = clock ? () => new Date(clock.now()) : () => new Date()
   const store = options.store ?? (await openEventStore(config.EVENT_STORE_URL))
   const metrics = createMetrics()
-  const upstream = (platform: 'gravityzone' | 'halopsa') => (e: { outcome: string; durationMs: number }) =>
-    metrics.upstream(platform, e.outcome, e.durationMs)
+  // Every finished call feeds the metrics and the platform's health (whose transitions are facts).
+  const health = createPlatformHealth({
+    handler: createCommandHandler(metrics.instrument(store), platformHealth, { now, cacheSize: 2 }),
+    now,
+    ...(logger ? { logger } : {})
+  })
+  const upstream =
+    (platform: Platform) => (e: { call: string; outcome: string; status?: number; durationMs: number }) => {
+      metrics.upstream(platform, e.outcome, e.durationMs)
+      health.observe(platform, e)
+    }
 
   const gravityzone = createGravityZoneClient({
     apiUrl: config.GZ_API_URL,
@@ -91,6 +108,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     clientId: config.HALO_CLIENT_ID,
     clientSecret: config.HALO_CLIENT_SECRET,
     limits: config.HALO_RATE_LIMIT,
+    ticketReserve: config.HALO_TICKET_RESERVE,
     onCall: upstream('halopsa'),
     ...(clock ? { clock } : {}),
     ...(options.upstream?.timeoutMs ? { timeoutMs: options.upstream.timeoutMs } : {}),
@@ -145,13 +163,20 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     metrics,
     now,
     billingDaily: config.BILLING_DAILY,
+    haloBudget: halopsa.limiter,
+    intervals: { pollMs: config.POLL_INTERVAL },
     ...(logger ? { logger } : {})
   })
+  // Recheck of platform-unreachable: the lightest call that needs the platform and the credentials.
+  const probes: Record<Platform, () => Promise<unknown>> = {
+    gravityzone: () => gravityzone.getApiKeyDetails(),
+    halopsa: () => halopsa.statuses.list()
+  }
   const relay = createRelay({
     core,
     ingestThreads: config.INGEST_THREADS,
     pushMaxEvents: config.PUSH_MAX_EVENTS,
-    jobs: { syncNow: jobs.syncNow, billingRun: jobs.billingRun },
+    jobs,
     platforms: {
       directory: {
         company: (id) =>
@@ -181,7 +206,11 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
           ),
         ticketingProblems: inventory.ticketingProblems
       },
-      recheck: createRecheck({ runner, inventory })
+      recheck: createRecheck({
+        runner,
+        inventory,
+        platforms: { recheck: (platform, cause) => health.recheck(platform, cause, probes[platform]) }
+      })
     }
   })
   const ticketing = createTicketing({
@@ -199,18 +228,32 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     name: 'ticketing',
     store: core.store,
     filter: { types: ticketing.types },
-    handle: async (fact) => {
-      // Decisions read the mappings and events as of this fact; read models behind are waited out.
-      await runner.waitForPosition(fact.position).catch((error: unknown) => {
-        throw retryLater(error)
-      })
-      await ticketing.handle(fact)
-    },
+    // Ticket work goes first in HaloPSA's budget (platforms/halopsa/budget.ts).
+    handle: (fact) =>
+      inBudget({ budget: 'tickets' }, async () => {
+        // Decisions read the mappings and events as of this fact; read models behind are waited out.
+        await runner.waitForPosition(fact.position).catch((error: unknown) => {
+          throw retryLater(error)
+        })
+        await ticketing.handle(fact)
+      }),
     onParked: () => metrics.parked('ticketing'),
     ...(logger ? { logger } : {}),
     ...(clock ? { clock } : {})
   })
   metrics.watchProcessor(processor)
+  const status = createStatus({
+    store: core.store,
+    health,
+    jobs,
+    processor,
+    ticketing,
+    halopsaBudget: halopsa.limiter
+  })
+  metrics.attachUpstream({
+    platforms: () => health.view(),
+    budgetUsed: () => ({ halopsa: halopsa.limiter.usage().used })
+  })
 
   const app = await buildApp({
     relay,
@@ -223,6 +266,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     },
     ...(logger ? { logger } : {}),
     plugins: [dashboardRoutes()],
+    status,
     doctor: createDoctor({ gravityzone, halopsa, ...doctorSettings(config), ticketingConfiguration, now }),
     processor
   })
@@ -237,8 +281,11 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     inventory,
     billing,
     pushService,
+    health,
+    status,
     clients: { gravityzone, halopsa },
     async start() {
+      await health.start()
       await relay.start()
       await processor.start()
       await app.ready()
@@ -256,11 +303,13 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       started = true
     },
     async close() {
-      await app.close()
+      // Runs waiting for HaloPSA's budget stop now, so requests waiting for them answer at once.
+      await Promise.all([app.close(), jobs.close()])
       if (started) await processor.stop()
       await relay.stop()
       await gravityzone.close()
       await halopsa.close()
+      await health.flush()
       await store.close()
     }
   }

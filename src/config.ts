@@ -1,10 +1,11 @@
 import { z } from 'zod'
-import { SQLITE_URL_RULE, sqliteOptions } from './store/url.js'
+import { sqliteOptions } from './store/url.js'
 
 /**
- * Configuration from the environment (README.md#configuration), validated once at start-up. A bad
- * or missing value stops the process with one line naming the variable; values of secrets are never
- * echoed.
+ * Configuration from the environment (README.md#configuration), validated once at start-up. Every
+ * bad or missing variable is reported at once, one line each, in plain words; the value is quoted
+ * back only for variables that cannot hold a secret (`secretVariables`), and never a token from
+ * API_TOKENS.
  */
 
 const tokenScopes = ['read', 'operate'] as const
@@ -22,7 +23,7 @@ const Duration = (min: number) =>
   z.string().transform((value, ctx) => {
     const ms = parseDuration(value)
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'expected a duration such as 30s, 5m or 1h' })
+      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 5m or 1h' })
       return z.NEVER
     }
     if (ms < min) ctx.addIssue({ code: 'custom', message: `must be at least ${min / 1000}s` })
@@ -36,36 +37,44 @@ const HttpUrl = z.string().refine((v) => {
   } catch {
     return false
   }
-}, 'expected an http(s) URL')
+}, 'must be an http(s) URL')
 
-const Secret = (what: string, min = 1) => z.string().min(min, `${what} must be at least ${min} characters`)
+const Secret = (min: number) => z.string().min(min, `must be at least ${min} characters`)
 
-/** `name:scope:token,…` — names identify the actor in facts, tokens are secrets. */
+/**
+ * `name:scope:token,…` — names identify the actor in facts, tokens are secrets. Problems name the
+ * entry by its number only: in a malformed entry the "name" may well be a token.
+ */
 const ApiTokens = z.string().transform((value, ctx): ApiToken[] => {
   const entries = value
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean)
   if (entries.length === 0) {
-    ctx.addIssue({ code: 'custom', message: 'expected at least one name:scope:token entry' })
+    ctx.addIssue({ code: 'custom', message: 'must hold at least one name:scope:token entry' })
     return z.NEVER
   }
   const tokens: ApiToken[] = []
   entries.forEach((entry, i) => {
-    const [name, scope, ...rest] = entry.split(':')
+    const [name = '', scope, ...rest] = entry.split(':')
     const token = rest.join(':')
-    if (!name || !/^[A-Za-z0-9._@-]{1,64}$/.test(name))
-      ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: the name must be 1-64 letters, digits or ._@-` })
-    else if (!tokenScopes.includes(scope as TokenScope))
-      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}): the scope must be read or operate` })
-    else if (token.length < 16)
-      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}): the token must be at least 16 characters` })
+    const problem =
+      scope === undefined || rest.length === 0
+        ? 'is not name:scope:token'
+        : !/^[A-Za-z0-9._@-]{1,64}$/.test(name)
+          ? 'has a name that is not 1-64 letters, digits or ._@-'
+          : !tokenScopes.includes(scope as TokenScope)
+            ? 'has a scope other than read or operate'
+            : token.length < 16
+              ? 'has a token shorter than 16 characters'
+              : undefined
+    if (problem) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} ${problem}` })
     else tokens.push({ name, scope: scope as TokenScope, token })
   })
   if (new Set(tokens.map((t) => t.name)).size !== tokens.length)
-    ctx.addIssue({ code: 'custom', message: 'token names must be unique' })
+    ctx.addIssue({ code: 'custom', message: 'has two entries with the same name' })
   if (new Set(tokens.map((t) => t.token)).size !== tokens.length)
-    ctx.addIssue({ code: 'custom', message: 'two entries share one token' })
+    ctx.addIssue({ code: 'custom', message: 'has two entries with the same token' })
   return tokens
 })
 
@@ -74,23 +83,33 @@ const RateWindow = z.string().transform((value, ctx) => {
   const match = /^(\d+)\/(\d+(?:ms|s|m|h))$/.exec(value.trim())
   const windowMs = match ? parseDuration(match[2]!) : undefined
   if (!match || windowMs === undefined || Number(match[1]) < 1) {
-    ctx.addIssue({ code: 'custom', message: 'expected requests/window, e.g. 250/5m' })
+    ctx.addIssue({ code: 'custom', message: 'must be requests/window, e.g. 250/5m' })
     return z.NEVER
   }
   return { limit: Number(match[1]), windowMs }
 })
 
+/** `20%` → 0.2; at most 90%, so background work always keeps some of the window. */
+const Percentage = z.string().transform((value, ctx) => {
+  const match = /^(\d{1,3}(?:\.\d+)?)\s*%$/.exec(value.trim())
+  const share = match ? Number(match[1]) / 100 : NaN
+  if (!(share >= 0 && share <= 0.9)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a percentage from 0% to 90%, e.g. 20%' })
+    return z.NEVER
+  }
+  return share
+})
+
 const Bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   EVENT_STORE_URL: z
     .string()
-    .regex(
-      /^(sqlite:.+|esdb(\+discover)?:\/\/.+)$/,
-      'expected sqlite:<path>, sqlite::memory: or esdb://host:2113?tls=false'
-    )
+    .regex(/^(sqlite:.+|esdb(\+discover)?:\/\/.+)$/)
     .refine((url) => {
       if (!url.startsWith('sqlite:')) return true
       try {
@@ -99,55 +118,134 @@ const ConfigSchema = z.object({
       } catch {
         return false
       }
-    }, SQLITE_URL_RULE)
+    }, 'must name a file or :memory: after sqlite:, with no ?options')
     .default('sqlite:./data/relay.db'),
   API_TOKENS: ApiTokens,
   GZ_API_URL: HttpUrl,
-  GZ_API_KEY: Secret('GZ_API_KEY', 8),
-  GZ_PUSH_AUTHORIZATION: Secret('GZ_PUSH_AUTHORIZATION', 16),
+  GZ_API_KEY: Secret(8),
+  GZ_PUSH_AUTHORIZATION: Secret(16),
   HALO_URL: HttpUrl,
   HALO_AUTH_URL: HttpUrl.optional(),
   HALO_TENANT: z.string().min(1).optional(),
   HALO_CLIENT_ID: z.string().min(1),
-  HALO_CLIENT_SECRET: Secret('HALO_CLIENT_SECRET', 8),
+  HALO_CLIENT_SECRET: Secret(8),
   HALO_WEBHOOK_USER: z.string().min(1),
-  HALO_WEBHOOK_PASSWORD: Secret('HALO_WEBHOOK_PASSWORD', 12),
+  HALO_WEBHOOK_PASSWORD: Secret(12),
   POLL_INTERVAL: Duration(10_000).default(300_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** The relay's URL as GravityZone and HaloPSA reach it; when set, the relay registers its webhooks there. */
+  LOG_LEVEL: z.enum(logLevels).default('info'),
   PUBLIC_URL: HttpUrl.optional(),
-  /** HaloPSA's rolling window, shared with every other integration on the same instance. */
   HALO_RATE_LIMIT: RateWindow.default({ limit: 250, windowMs: 300_000 }),
-  /** Also bill the current month every day (the vendor only bills on day 2 of the next month). */
+  HALO_TICKET_RESERVE: Percentage.default(0.2),
   BILLING_DAILY: Bool.default(false),
   PUSH_WATCHDOG_INTERVAL: Duration(60_000).default(900_000),
-  /** Threads that parse and classify large GravityZone deliveries off the event loop; 0 keeps them on it. */
   INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   /** Events one GravityZone push delivery may hold; a larger delivery is refused with 413 before any work. */
   PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000)
 })
 
 export type Config = z.output<typeof ConfigSchema>
+type VariableName = keyof Config
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    reason: string
-  ) {
-    super(`invalid configuration: ${variable}: ${reason}`)
-    this.name = 'ConfigError'
+/**
+ * What each variable means, for `--help` and for messages: `rule` says what a valid value looks
+ * like when the validator's own words would not (the custom checks above speak for themselves).
+ */
+type Variable = { default?: string; what: string; rule?: string; secret?: true }
+
+export const variables: Record<VariableName, Variable> = {
+  PORT: { default: '3000', what: 'port to listen on', rule: 'must be a whole number between 0 and 65535' },
+  HOST: { default: '0.0.0.0', what: 'address to listen on', rule: 'must not be empty' },
+  EVENT_STORE_URL: {
+    default: 'sqlite:./data/relay.db',
+    what: 'the event store: sqlite:<path>, sqlite::memory:, esdb://host:2113?tls=false or esdb+discover://…',
+    rule: 'must be sqlite:<path>, sqlite::memory: or esdb://host:2113?tls=false'
+  },
+  API_TOKENS: { what: 'name:scope:token,… (scope read or operate, tokens of 16+ characters)', secret: true },
+  GZ_API_URL: { what: 'GravityZone Access URL, e.g. https://cloud.gravityzone.bitdefender.com/api' },
+  GZ_API_KEY: { what: 'GravityZone API key (8+ characters)', secret: true },
+  GZ_PUSH_AUTHORIZATION: { what: 'the Authorization value GravityZone sends with each push (16+)', secret: true },
+  HALO_URL: { what: 'HaloPSA instance URL (the API is <HALO_URL>/api)' },
+  HALO_AUTH_URL: { what: 'Halo-hosted tenants: the authorisation server' },
+  HALO_TENANT: { what: 'Halo-hosted tenants: the tenant name', rule: 'must not be empty' },
+  HALO_CLIENT_ID: { what: 'HaloPSA API application (client credentials): its client id', rule: 'must not be empty' },
+  HALO_CLIENT_SECRET: { what: 'and its secret (8+ characters)', secret: true },
+  HALO_WEBHOOK_USER: { what: "user of the Basic credentials HaloPSA's webhook sends", rule: 'must not be empty' },
+  HALO_WEBHOOK_PASSWORD: { what: 'and its password (12+ characters)', secret: true },
+  POLL_INTERVAL: { default: '5m', what: 'how often both platforms are checked (at least 10s)' },
+  LOG_LEVEL: { default: 'info', what: logLevels.join(', '), rule: `must be one of ${logLevels.join(', ')}` },
+  PUBLIC_URL: { what: 'the relay as the platforms reach it; when set, it registers its webhooks there' },
+  HALO_RATE_LIMIT: {
+    default: '250/5m',
+    what: "requests per rolling window against HaloPSA (shared with the instance's other integrations)"
+  },
+  HALO_TICKET_RESERVE: { default: '20%', what: 'share of that window polls and billing leave to ticket work' },
+  BILLING_DAILY: { default: 'false', what: 'also bill the current month once a day', rule: 'must be true or false' },
+  PUSH_WATCHDOG_INTERVAL: { default: '15m', what: 'how often the GravityZone push service is checked and re-armed' },
+  INGEST_THREADS: {
+    default: '1',
+    what: 'threads that parse large GravityZone deliveries; 0 keeps them on the event loop',
+    rule: 'must be a whole number from 0 to 16'
+  },
+  PUSH_MAX_EVENTS: {
+    default: '10000',
+    what: 'events one GravityZone push delivery may hold; a larger one is refused with 413',
+    rule: 'must be a whole number from 1 to 1000000'
   }
 }
 
-/** Parses the environment; throws a ConfigError naming the first bad variable. */
+/** Variables whose values are never printed, not even when they are wrong. */
+export const secretVariables: ReadonlySet<string> = new Set(
+  Object.entries(variables)
+    .filter(([, v]) => v.secret)
+    .map(([name]) => name)
+)
+
+/** The environment part of `--help`: one line per variable. */
+export const variablesUsage = (): string =>
+  Object.entries(variables)
+    .map(([name, v]) => {
+      const note =
+        v.default !== undefined
+          ? `default ${v.default}`
+          : ConfigSchema.shape[name as VariableName].safeParse(undefined).success
+            ? 'optional'
+            : 'required'
+      return `  ${name.padEnd(24)}${v.what} (${note}${v.secret ? ', secret' : ''})`
+    })
+    .join('\n')
+
+export type ConfigProblem = { variable: string; message: string }
+
+export class ConfigError extends Error {
+  /** The first variable at fault (every one is in `problems`). */
+  readonly variable: string
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map((p) => `invalid configuration: ${p.message}`).join('\n'))
+    this.name = 'ConfigError'
+    this.variable = problems[0]?.variable ?? 'environment'
+  }
+}
+
+const quoted = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value)
+
+/** Parses the environment; throws a ConfigError listing every bad or missing variable. */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
   // Empty strings count as unset, so `HALO_TENANT=` in an env file means "no tenant".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   const result = ConfigSchema.safeParse(cleaned)
   if (result.success) return result.data
-  const issue = result.error.issues[0]!
-  const variable = String(issue.path[0] ?? 'environment')
-  const reason =
-    issue.code === 'invalid_type' && cleaned[variable] === undefined ? 'is required but not set' : issue.message
-  throw new ConfigError(variable, reason)
+  const byVariable = new Map<string, z.core.$ZodIssue[]>()
+  for (const issue of result.error.issues) {
+    const variable = String(issue.path[0] ?? 'environment')
+    byVariable.set(variable, [...(byVariable.get(variable) ?? []), issue])
+  }
+  const problems = [...byVariable].map(([variable, issues]): ConfigProblem => {
+    const value = cleaned[variable]
+    if (value === undefined) return { variable, message: `${variable} is required but not set` }
+    const rule = variables[variable as VariableName]?.rule
+    const said = [...new Set(issues.map((i) => (i.code === 'custom' || !rule ? i.message : rule)))].join('; ')
+    const shown = secretVariables.has(variable) ? '' : ` (got ${quoted(value)})`
+    return { variable, message: `${variable} ${said}${shown}` }
+  })
+  throw new ConfigError(problems)
 }

@@ -1,14 +1,35 @@
+import { parseArgs } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
-import { ConfigError, loadConfig, type Config } from './config.js'
-import { composeRelay } from './compose.js'
-import { redactPaths } from './app.js'
+import { ConfigError, loadConfig, variablesUsage, type Config } from './config.js'
 
 /**
- * Process entry: configuration, then the composed relay, then listen. On SIGTERM/SIGINT the HTTP
- * server stops accepting, in-flight requests (and so their appends) finish, the scheduler and the
- * processor stop at a checkpoint, and the store is closed last.
+ * Process entry: the command line (only --help), the configuration, then the composed relay, then
+ * listen. On SIGTERM/SIGINT the HTTP server stops accepting, in-flight requests (and so their
+ * appends) finish, the scheduler and the processor stop at a checkpoint, and the store is closed
+ * last.
  */
+
+const usage = `usage: npm start [-- --help]
+
+Runs gz-halo-relay: the HTTP API and dashboard, the webhooks of both platforms, the scheduled
+checks and billing, and the ticketing processor. It is configured by environment variables only (an
+empty value counts as unset; README.md and docs/operations.md say more):
+
+${variablesUsage()}
+
+  -h, --help   print this text and exit`
+
+try {
+  const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, strict: true })
+  if (values.help) {
+    console.log(usage)
+    process.exit(0)
+  }
+} catch (error) {
+  console.error(`${(error as Error).message}\n${usage.split('\n')[0]}\n(--help for more)`)
+  process.exit(2)
+}
 
 let config: Config
 try {
@@ -21,11 +42,11 @@ try {
   throw error
 }
 
-const logger = pino({
-  level: config.LOG_LEVEL,
-  redact: { paths: redactPaths, censor: '[redacted]' },
-  ...(process.stdout.isTTY ? {} : {})
-})
+// Loaded once the configuration is known good: --help and a bad variable answer without it.
+const { composeRelay } = await import('./compose.js')
+const { redactPaths } = await import('./app.js')
+
+const logger = pino({ level: config.LOG_LEVEL, redact: { paths: redactPaths, censor: '[redacted]' } })
 
 const relay = await composeRelay(config, { logger })
 await relay.start()

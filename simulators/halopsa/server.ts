@@ -56,6 +56,10 @@ export type HaloPsaSimulator = {
   faults: FaultController
   webhooks: WebhookEmitter
   app: FastifyInstance
+  /** An outage: stops listening and drops open connections (calls are refused); the data is kept. */
+  stop(): Promise<void>
+  /** Back after stop(), on the same port. */
+  resume(): Promise<void>
   close(): Promise<void>
 }
 
@@ -119,12 +123,30 @@ export const startHaloPsaSimulator = async (options: HaloPsaSimulatorOptions): P
 
   let closing: Promise<void> | undefined
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
+  const url = address.replace('[::1]', '127.0.0.1')
   return {
-    url: address.replace('[::1]', '127.0.0.1'),
+    url,
     state,
     faults,
     webhooks: emitter,
     app,
+    // The node server under Fastify, not Fastify itself: a closed Fastify instance cannot listen again.
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (!app.server.listening) return resolve()
+        app.server.close(() => resolve())
+        app.server.closeAllConnections()
+      }),
+    resume: () =>
+      new Promise<void>((resolve, reject) => {
+        if (app.server.listening) return resolve()
+        const { hostname, port } = new URL(url)
+        app.server.once('error', reject)
+        app.server.listen(Number(port), hostname, () => {
+          app.server.off('error', reject)
+          resolve()
+        })
+      }),
     close: () =>
       (closing ??= (async () => {
         await emitter.close()

@@ -54,6 +54,10 @@ export type TicketingConfiguration = z.infer<typeof TicketingConfiguration>
 const RawText = z.string().max(256 * 1024)
 
 const ProblemList = z.array(z.object({ field: z.string(), message: z.string() }))
+
+export const Platform = z.enum(['gravityzone', 'halopsa'])
+export type Platform = z.infer<typeof Platform>
+const PlatformFailure = z.object({ kind: z.string().max(40), message: z.string().max(500) })
 // #endregion
 
 const factSchemas = {
@@ -418,6 +422,23 @@ const factSchemas = {
     position: z.string().regex(/^\d+$/),
     factId: z.string(),
     factType: z.string()
+  }),
+  // #endregion
+
+  // #region platform connections (services/platformHealth.ts): transitions only, never repeated
+  /** Calls to the platform kept failing (network, timeout, 5xx, credentials refused) since `since`. */
+  PlatformUnreachable: z.object({
+    platform: Platform,
+    since: z.string(),
+    /** The last failure: its kind and a message naming the call, never a credential. */
+    lastError: PlatformFailure
+  }),
+  /** The platform answered again at `since`, after being unreachable from `downSince`. */
+  PlatformRecovered: z.object({
+    platform: Platform,
+    since: z.string(),
+    downSince: z.string().optional(),
+    lastError: PlatformFailure.optional()
   })
   // #endregion
 } as const

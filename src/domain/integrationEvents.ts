@@ -1,12 +1,13 @@
 import { z } from 'zod'
 
 /**
- * The eight integration events (docs/integration-events.md#the-eight-events); the texts are the
- * vendor's Events page, https://www.bitdefender.com/business/support/en/77211-1439682-events.html.
- * Ids, categories and actions are part of the contract.
+ * The eight integration events of the vendor's Events page
+ * (docs/integration-events.md#the-nine-events; the texts are the vendor's,
+ * https://www.bitdefender.com/business/support/en/77211-1439682-events.html), and a ninth of the
+ * relay's own, `platform-unreachable`. Ids, categories and actions are part of the contract.
  */
 
-export const EventCategory = z.enum(['mapping', 'billing', 'ticketing'])
+export const EventCategory = z.enum(['mapping', 'billing', 'ticketing', 'connection'])
 export type EventCategory = z.infer<typeof EventCategory>
 
 export const EventAction = z.enum(['recheck', 'resolve', 'acknowledge'])
@@ -20,7 +21,8 @@ export const eventTypeIds = [
   'halopsa-item-missing',
   'ticket-creation-failed',
   'invalid-ticketing-configuration',
-  'ticket-closure-failed'
+  'ticket-closure-failed',
+  'platform-unreachable'
 ] as const
 export const EventTypeId = z.enum(eventTypeIds)
 export type EventTypeId = z.infer<typeof EventTypeId>
@@ -33,6 +35,8 @@ export type EventSubject = {
   halopsaClientName?: string
   itemId?: number
   ticketId?: number
+  /** The platform a connection event is about. */
+  platform?: 'gravityzone' | 'halopsa'
 }
 
 type EventTypeDefinition = {
@@ -52,6 +56,8 @@ const company = (s: EventSubject) =>
 const client = (s: EventSubject) =>
   s.halopsaClientName ? `"${s.halopsaClientName}"` : s.halopsaClientId !== undefined ? `#${s.halopsaClientId}` : ''
 const named = (text: string) => (text ? ` ${text}` : '')
+const platformName = (s: EventSubject) =>
+  s.platform === 'gravityzone' ? 'GravityZone' : s.platform === 'halopsa' ? 'HaloPSA' : 'A platform'
 
 export const eventCatalogue: Record<EventTypeId, EventTypeDefinition> = {
   'gravityzone-company-not-found': {
@@ -139,6 +145,18 @@ export const eventCatalogue: Record<EventTypeId, EventTypeDefinition> = {
     recommendedAction:
       'The "Closed" ticket status was not found in HaloPSA. Make sure that the status is available in your HaloPSA console.',
     actions: ['acknowledge']
+  },
+  'platform-unreachable': {
+    id: 'platform-unreachable',
+    category: 'connection',
+    title: 'Platform unreachable',
+    summary:
+      'The relay cannot reach GravityZone or HaloPSA: calls fail to connect, time out, meet server errors, or the credentials are refused. Checks, billing and tickets wait until it answers.',
+    describe: (s) =>
+      `${platformName(s)} does not answer the relay's calls, or refuses its credentials. Checks, billing and ticket creation for it wait and resume on their own when it answers again; security events received meanwhile are kept and become tickets then. This event closes by itself when ${platformName(s)} answers. Click Recheck to try it now.`,
+    recommendedAction:
+      "Check the platform's status page and the relay's network access to it, then its URL and credentials in the relay's configuration (npm run doctor checks them).",
+    actions: ['recheck']
   }
 }
 

@@ -30,5 +30,7 @@ export const streams = {
   haloWebhook: () => 'haloWebhook-main',
   checkpoint: (processor: string) => `checkpoint-${processor}`,
   /** The facts a processor parked, and the operators' retries of them. */
-  parkedFacts: (processor: string) => `parkedFacts-${processor}`
+  parkedFacts: (processor: string) => `parkedFacts-${processor}`,
+  /** Whether one platform answers: only the transitions (unreachable, recovered). */
+  platformHealth: (platform: string) => `platformHealth-${platform}`
 } as const

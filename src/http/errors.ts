@@ -20,6 +20,7 @@ export const errorCatalogue = {
   event_not_found: { status: 404, message: 'no integration event has this id' },
   mapping_not_found: { status: 404, message: 'no mapping has this id' },
   parked_fact_not_found: { status: 404, message: 'no fact with this id was parked by the processor' },
+  job_not_found: { status: 404, message: 'no job run has this id (the relay keeps the last 100 runs)' },
   // 409
   event_closed: { status: 409, message: 'the integration event is closed' },
   action_not_supported: { status: 409, message: 'this integration event does not support the action' },
@@ -29,8 +30,8 @@ export const errorCatalogue = {
   mapping_already_exists: { status: 409, message: 'a mapping with this id exists' },
   mapping_unchanged: { status: 409, message: 'the change would not change the mapping' },
   concurrency_conflict: { status: 409, message: 'the data changed concurrently; try again' },
-  run_in_progress: { status: 409, message: 'this job is already running' },
   fact_not_parked: { status: 409, message: 'the fact is no longer parked (it was retried already)' },
+  job_running: { status: 409, message: 'this job is already running' },
   // 413, 415
   payload_too_large: { status: 413, message: 'the body is larger than this endpoint accepts' },
   too_many_events: { status: 413, message: 'the delivery holds more events than PUSH_MAX_EVENTS allows' },

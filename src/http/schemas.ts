@@ -56,7 +56,8 @@ export const EventSubject = z.object({
   halopsaClientId: z.number().optional(),
   halopsaClientName: z.string().optional(),
   itemId: z.number().optional(),
-  ticketId: z.number().optional()
+  ticketId: z.number().optional(),
+  platform: z.enum(['gravityzone', 'halopsa']).optional()
 })
 
 export const IntegrationEvent = register(
@@ -92,7 +93,12 @@ export const listOf = <T extends z.ZodType>(item: T) =>
 export const EventCounts = register(
   z.object({
     active: z.number().int(),
-    byCategory: z.object({ mapping: z.number().int(), billing: z.number().int(), ticketing: z.number().int() }),
+    byCategory: z.object({
+      mapping: z.number().int(),
+      billing: z.number().int(),
+      ticketing: z.number().int(),
+      connection: z.number().int()
+    }),
     byType: z.record(EventTypeId, z.number().int())
   }),
   'EventCounts'

@@ -152,10 +152,9 @@ export const createBilling = (deps: {
 
   return {
     /** Bills `month` (MM/YYYY; default: last month) for every billing-enabled mapping. */
-    async run(month: string | undefined, actor: string): Promise<BillingReport> {
+    async run(month: string | undefined, actor: string, runId = newId()): Promise<BillingReport> {
       const target = month ?? previousUsageMonth(usageMonth(now()))
       const started = Date.now()
-      const runId = newId()
       const cause: Cause = { actor, correlationId: runId }
       const gzBefore = deps.gravityzone.stats().transport.calls ?? 0
       const haloBefore = deps.halopsa.stats().calls

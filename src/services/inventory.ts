@@ -87,9 +87,8 @@ export const createInventory = (deps: InventoryDeps) => {
     checkItem: billing.checkItem,
 
     /** One poll over every mapping; appends only what changed. */
-    async sync(actor: string): Promise<SyncReport> {
+    async sync(actor: string, runId = newId()): Promise<SyncReport> {
       const started = Date.now()
-      const runId = newId()
       const cause: Cause = { actor, correlationId: runId }
       const gzBefore = deps.gravityzone.stats().transport.calls!
       const haloBefore = deps.halopsa.stats().calls

@@ -4,10 +4,16 @@ import { eventTypeIds } from '../domain/integrationEvents.js'
 import { integrationEventsProjection } from '../../projections/integrationEvents.js'
 import type { ProjectionRunner } from './projectionRunner.js'
 
+type UpstreamSources = {
+  platforms(): Record<string, { state: 'up' | 'down' | 'unknown' }>
+  budgetUsed(): Record<string, number>
+}
+
 /**
  * Prometheus metrics (docs/operations.md#metrics): webhook deliveries by outcome, append latency,
- * projection lag, upstream calls by platform and outcome, active events by type, job runs. One
- * registry per relay, so tests can build several apps in one process.
+ * projection lag, upstream calls by platform and outcome, whether each platform answers, HaloPSA's
+ * budget in use, active events by type, job runs. One registry per relay, so tests can build
+ * several apps in one process.
  */
 export const createMetrics = () => {
   const registry = new Registry()
@@ -94,11 +100,39 @@ export const createMetrics = () => {
     }
   })
 
+  let upstream: UpstreamSources | undefined
+  new Gauge({
+    name: 'relay_platform_up',
+    help: 'Whether the platform answers the relay (1) or has been unreachable for two calls or two minutes (0); absent before the first call',
+    labelNames: ['platform'],
+    registers: [registry],
+    collect() {
+      if (!upstream) return
+      this.reset()
+      for (const [platform, view] of Object.entries(upstream.platforms()))
+        if (view.state !== 'unknown') this.set({ platform }, view.state === 'up' ? 1 : 0)
+    }
+  })
+  new Gauge({
+    name: 'relay_upstream_budget_used',
+    help: "Requests of the platform's rolling rate window in use (HaloPSA: in flight, or settled within the window)",
+    labelNames: ['platform'],
+    registers: [registry],
+    collect() {
+      if (!upstream) return
+      for (const [platform, used] of Object.entries(upstream.budgetUsed())) this.set({ platform }, used)
+    }
+  })
+
   return {
     contentType: registry.contentType,
     render: () => registry.metrics(),
     attach(store: EventStore, runner: ProjectionRunner) {
       sources = { store, runner }
+    },
+    /** Platform health and rate budgets, read at each scrape. */
+    attachUpstream(sourcesOfUpstream: UpstreamSources) {
+      upstream = sourcesOfUpstream
     },
     webhook(source: 'gravityzone' | 'halopsa', outcome: string) {
       webhookDeliveries.inc({ source, outcome })

@@ -1,3 +1,4 @@
+import type { Platform } from '../domain/facts.js'
 import type { Cause } from '../domain/metadata.js'
 import type { IntegrationEvent } from '../../projections/integrationEvents.js'
 import { mappingsProjection } from '../../projections/mappings.js'
@@ -11,7 +12,12 @@ import type { Inventory } from './inventory.js'
  * fact appended, for read-your-writes.
  */
 export const createRecheck =
-  (deps: { runner: ProjectionRunner; inventory: Inventory }) =>
+  (deps: {
+    runner: ProjectionRunner
+    inventory: Inventory
+    /** platform-unreachable: a light call to the platform (platformHealth.ts). */
+    platforms?: { recheck(platform: Platform, cause: Cause): Promise<{ position: bigint | null; message?: string }> }
+  }) =>
   async (event: IntegrationEvent, cause: Cause): Promise<{ position: bigint | null; message?: string }> => {
     const mappingId = event.subject.mappingId
     const mapping = mappingId !== undefined ? deps.runner.state(mappingsProjection).mappings.get(mappingId) : undefined
@@ -35,6 +41,9 @@ export const createRecheck =
             : { message: 'the ticketing configuration still refers to things HaloPSA does not have' })
         }
       }
+      case 'platform-unreachable':
+        if (!deps.platforms || !event.subject.platform) throw new Error('the platform connections are not configured')
+        return deps.platforms.recheck(event.subject.platform, cause)
       default:
         throw new Error(`${event.type} events cannot be rechecked`)
     }

@@ -5,6 +5,7 @@ import { createAuditService } from './audit.js'
 import { createIngestion } from './ingestion.js'
 import { createPushPreparers } from './pushPreparers.js'
 import { createRelayCore, type RelayCore, type RelayCoreOptions } from './core.js'
+import type { JobControl } from './jobs.js'
 
 /**
  * The services the routes call, on the relay's core (core.ts), without HTTP. Platform-facing parts
@@ -20,11 +21,8 @@ export type PlatformServices = {
   recheck?: RecheckExecutor
 }
 
-/** Jobs that run now on request (POST /api/sync/run, POST /api/billing/run; docs/architecture.md#scheduled-work). */
-export type Jobs = {
-  syncNow(actor: string): Promise<unknown>
-  billingRun(month: string | undefined, actor: string): Promise<unknown>
-}
+/** Jobs that run now on request and their runs (docs/operations.md#jobs). */
+export type Jobs = JobControl
 
 type RelayOptions = (RelayCoreOptions | { core: RelayCore }) & {
   platforms?: PlatformServices

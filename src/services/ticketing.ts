@@ -114,11 +114,32 @@ export const createTicketing = (options: TicketingOptions) => {
     return search.found ? search.ticket : undefined
   }
 
+  type Attempts<T> = { ok: true; value: T; attempts: number } | { ok: false; error: PlatformError; attempts: number }
+
+  /** Security events whose ticket work is being retried after transient HaloPSA failures (/api/status). */
+  let retrying = 0
+
   /** Runs `work`, retrying transient failures with backoff until `giveUpAfterMs`; returns the last error otherwise. */
   const withRetries = async <T>(
     work: (attempt: number) => Promise<T>,
     beforeRetry?: (error: PlatformError) => Promise<T | undefined>
-  ): Promise<{ ok: true; value: T; attempts: number } | { ok: false; error: PlatformError; attempts: number }> => {
+  ): Promise<Attempts<T>> => {
+    let counted = false
+    try {
+      return await retryLoop(work, beforeRetry, () => {
+        if (!counted) retrying++
+        counted = true
+      })
+    } finally {
+      if (counted) retrying--
+    }
+  }
+
+  const retryLoop = async <T>(
+    work: (attempt: number) => Promise<T>,
+    beforeRetry: ((error: PlatformError) => Promise<T | undefined>) | undefined,
+    onRetry: () => void
+  ): Promise<Attempts<T>> => {
     const started = clock.now()
     let delay = minMs
     for (let attempt = 1; ; attempt++) {
@@ -127,6 +148,7 @@ export const createTicketing = (options: TicketingOptions) => {
       } catch (error) {
         if (!isPlatformError(error)) throw error
         if (!error.transient || clock.now() - started >= giveUpAfterMs) return { ok: false, error, attempts: attempt }
+        onRetry()
         options.logger?.warn(
           { call: error.call, kind: error.kind, status: error.status, retryInMs: delay },
           'HaloPSA failed transiently; retrying'
@@ -465,6 +487,8 @@ export const createTicketing = (options: TicketingOptions) => {
 
   return {
     types: ['SecurityEventReceived', 'HaloWebhookReceived'],
+    /** How many security events' tickets are waiting on HaloPSA right now (transient failures, retried). */
+    pending: () => retrying,
     async handle(fact: StoredFact & Fact): Promise<void> {
       if (fact.type === 'SecurityEventReceived') await onSecurityEvent(fact)
       else if (fact.type === 'HaloWebhookReceived') await onHaloNotification(fact)

@@ -70,7 +70,7 @@ t.test('an unknown option or a bad configuration exits 2 and says why', async (t
   t.match(unknown.err.join(''), /--fix/)
   const missing = output()
   t.equal(await runDoctorCli([], { API_TOKENS: 'operator:operate:doctor-test-token-0123456789' }, missing.io), 2)
-  t.match(missing.err.join(''), /GZ_API_URL: is required/)
+  t.match(missing.err.join(''), /GZ_API_URL is required but not set/)
 })
 
 t.test('given healthy tenants, the table lists every call, the stored ticketing config included; exit 0', async (t) => {

@@ -6,9 +6,10 @@ import t from 'tap'
 
 /**
  * `npm run demo` (docs/demo.md) as a person runs it: the process starts both simulators and the
- * relay, prints the dashboard URL and a token, and its scenario makes every one of the eight
- * integration events happen; Ctrl-C (SIGINT to its process group, as a terminal sends it) stops it
- * with exit code 0. DEMO_PACE=fast shortens the scenario's pauses; the story is the same.
+ * relay, prints the dashboard URL and a token, and its scenario makes every one of the nine
+ * integration events happen (the vendor's eight stay active, HaloPSA's outage comes and goes);
+ * Ctrl-C (SIGINT to its process group, as a terminal sends it) stops it with exit code 0.
+ * DEMO_PACE=fast shortens the scenario's pauses; the story is the same.
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -65,14 +66,24 @@ t.test(
     const base = `http://127.0.0.1:${port}`
     t.equal((await fetch(`${base}/`)).status, 200, 'the dashboard is served')
 
-    // when its scenario has run, then every event type is active at once.
+    // when its scenario has run, then the vendor's eight event types are active at once,
     const count = await until('all eight event types', 90_000, async () => {
       const res = await fetch(`${base}/api/events/count`, { headers: { authorization: `Bearer ${token}` } })
       const body = (await res.json()) as { byType: Record<string, number> }
       return eightTypes.every((type) => (body.byType[type] ?? 0) > 0) ? body : undefined
     })
     t.comment(`all eight event types after ${Date.now() - started} ms`)
-    t.same(Object.keys(count.byType).sort(), [...eightTypes].sort())
+    t.same(Object.keys(count.byType).sort(), [...eightTypes, 'platform-unreachable'].sort())
+    // and HaloPSA's outage raised the ninth, which closed by itself when HaloPSA came back.
+    type Outage = { status: string; subject: { platform: string }; closedBy?: { reason?: string } }
+    const outage = await until('the outage to come and go', 60_000, async () => {
+      const res = await fetch(`${base}/api/events?type=platform-unreachable&status=closed`, {
+        headers: { authorization: `Bearer ${token}` }
+      })
+      const body = (await res.json()) as { items: Outage[] }
+      return body.items.length > 0 ? body : undefined
+    })
+    t.match(outage.items, [{ status: 'closed', subject: { platform: 'halopsa' }, closedBy: { reason: 'recovered' } }])
     const tickets = (await (
       await fetch(`${base}/api/audit?type=TicketCreated&limit=1000`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as { items: unknown[] }
@@ -88,6 +99,13 @@ t.test(
     ])
     t.same({ code, signal }, { code: 0, signal: null }, 'exit code 0')
     t.match(stdout, /Stopped\.\n$/)
-    t.equal(stderr, '', 'nothing printed on stderr: no warning, no error')
+    // The one warning is the outage the scenario makes, logged once by the relay.
+    const lines = stderr.split('\n').filter(Boolean)
+    t.equal(lines.filter((l) => /"msg":"HaloPSA is unreachable: /.test(l)).length, 1, 'the outage is logged once')
+    t.same(
+      lines.filter((l) => !/"msg":"HaloPSA is unreachable: /.test(l)),
+      [],
+      'nothing else printed on stderr: no other warning, no error'
+    )
   }
 )

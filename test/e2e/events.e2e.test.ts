@@ -5,7 +5,7 @@ import { customers, e2e, type E2E } from '../support/e2e.js'
  * Each of the eight integration events, end to end: something changes on a simulated platform, the
  * relay notices (poll, push or ticket attempt), the event appears through the HTTP API with its
  * title, description and subject and is counted; then it is closed by every way it can close
- * (docs/integration-events.md#the-eight-events), and the audit trail tells the story in order.
+ * (docs/integration-events.md#the-nine-events), and the audit trail tells the story in order.
  */
 
 const [acme, birch, cobalt] = customers as [

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { systemClock, type Clock } from '../../src/platforms/transport/clock.js'
 import { customers, e2e } from '../support/e2e.js'
+import { waitFor } from '../support/storeFacts.js'
 
 /**
  * The scheduled work, driven by hand and by an injected clock: the monthly billing run is due from
@@ -58,9 +59,13 @@ t.test('a job never overlaps itself: a request is refused with 409, a scheduled 
   }
   const second = await s.api('POST', '/api/sync/run')
   t.equal(second.status, 409)
-  t.match(second.body, { error: { code: 'run_in_progress' } })
+  t.match(second.body, { error: { code: 'job_running', details: { runId: String } } })
+  const running = await s.api('GET', `/api/jobs/${second.body.error.details.runId}`)
+  t.match(running, { status: 200, body: { job: 'sync', status: 'running' } }, 'the 409 names the run in progress')
   t.equal(await s.relay.jobs.syncTick(), undefined, "the scheduler's tick is skipped")
-  t.equal((await first).status, 200, 'the running poll finishes')
+  const done = await first
+  t.equal(done.status, 200, 'the running poll finishes')
+  t.match(done.body, { runId: second.body.error.details.runId, job: 'sync', status: 'succeeded', errors: [] })
   t.equal((await s.api('POST', '/api/sync/run')).status, 200, 'and the next one may run')
 })
 
@@ -121,3 +126,89 @@ t.test('daily billing of the current month, when BILLING_DAILY is on: once a day
   clock.set('2026-12-18T08:00:00Z')
   t.same(await s.relay.jobs.billingTick(), { ran: ['12/2026'] }, 'the next day, this month again')
 })
+
+t.test(
+  'a job request answers 202 with the run id when the run outlasts its wait, and the run can be followed',
+  async (t) => {
+    const s = await e2e(t)
+    await s.map(acme)
+    s.halopsa.faults.add({ match: 'GET /api/Client', latencyMs: 800, count: 1 })
+    // Given a poll that takes longer than the request is willing to wait
+    const started = await s.api('POST', '/api/sync/run?wait=0')
+    // Then the request answers at once with the run
+    t.equal(started.status, 202)
+    t.match(started.body, { runId: String, job: 'sync', status: 'running' })
+    t.same(Object.keys(started.body).sort(), ['job', 'runId', 'status'])
+    // And the run, followed by its id, ends with the report the 200 would have carried
+    let run: { status?: string } = {}
+    await waitFor(async () => {
+      run = (await s.api('GET', `/api/jobs/${started.body.runId}`)).body
+      return run.status !== 'running'
+    })
+    t.match(run, {
+      runId: started.body.runId,
+      job: 'sync',
+      status: 'succeeded',
+      startedAt: String,
+      finishedAt: String,
+      result: { runId: started.body.runId, checked: { mappings: 1 }, errors: [] }
+    })
+    t.equal((await s.api('GET', '/api/jobs/no-such-run')).body.error.code, 'job_not_found')
+    t.equal((await s.api('GET', '/api/jobs/no-such-run')).status, 404)
+    t.equal((await s.api('POST', '/api/sync/run?wait=31')).status, 400, 'a wait is at most 30 s')
+  }
+)
+
+t.test('a poll whose calls failed is a failed run, in its answer, the metrics and /api/status', async (t) => {
+  const s = await e2e(t, { upstream: { timeoutMs: 2_000, retry: { retries: 0 } } })
+  await s.map(acme)
+  // Given HaloPSA failing its client list and item list
+  s.halopsa.faults.add({ match: 'GET /api/Client', status: 500, count: 1 })
+  s.halopsa.faults.add({ match: 'GET /api/Item', status: 500, count: 1 })
+  // When a poll runs
+  const res = await s.api('POST', '/api/sync/run')
+  // Then it answers its report, marked failed, with what it could not read
+  t.equal(res.status, 200)
+  t.match(res.body, { status: 'failed', errors: [/^HaloPSA clients: /, /^HaloPSA items: /] })
+  const metrics = await (await fetch(`${s.url}/metrics`)).text()
+  t.match(metrics, 'relay_job_runs_total{job="sync",outcome="failed"} 1')
+  t.notMatch(metrics, 'relay_job_runs_total{job="sync",outcome="ok"}', 'a failed poll is not counted ok')
+  const status = (await s.api('GET', '/api/status')).body
+  t.match(status.jobs.sync, {
+    running: false,
+    lastRun: { runId: res.body.runId, status: 'failed', errors: [/HaloPSA clients/, /HaloPSA items/] }
+  })
+  // And the next poll, with HaloPSA answering again, succeeds
+  t.match((await s.api('POST', '/api/sync/run')).body, { status: 'succeeded', errors: [] })
+  t.match((await s.api('GET', '/api/status')).body.jobs.sync.lastRun, { status: 'succeeded' })
+})
+
+t.test(
+  "a scheduled poll that would wait longer than its interval for HaloPSA's budget is skipped, with the reason",
+  async (t) => {
+    // Given a window of ten requests a minute (two kept for tickets) and a 10 s poll interval
+    const s = await e2e(t, { env: { HALO_RATE_LIMIT: '10/1m', POLL_INTERVAL: '10s' } })
+    const halopsa = s.relay.clients.halopsa
+    // and other background work that left one request of the window to polls
+    const { limit, reservedForTickets } = halopsa.limiter.usage()
+    while (halopsa.limiter.usage().used < limit - reservedForTickets - 1) await halopsa.statuses.list()
+    // When the scheduler's poll starts, makes its one call and finds the budget spent for a minute
+    t.equal(await s.relay.jobs.syncTick(), undefined, 'the poll gives up')
+    const first = (await s.api('GET', '/api/status')).body.jobs.sync
+    t.match(first, {
+      running: false,
+      lastRun: { status: 'skipped', reason: /^HaloPSA's rate budget is spent for the next \d+ s$/ }
+    })
+    // and the next tick, with the budget still spent, does not start at all
+    const calls = halopsa.stats().calls
+    t.equal(await s.relay.jobs.syncTick(), undefined)
+    t.equal(halopsa.stats().calls, calls, 'no call was made')
+    const second = (await s.api('GET', '/api/status')).body.jobs.sync.lastRun
+    t.match(second, { status: 'skipped', reason: /rate budget is spent/ })
+    t.not(second.runId, first.lastRun.runId, 'each skipped tick is a run of its own')
+    t.match((await s.api('GET', `/api/jobs/${second.runId}`)).body, { job: 'sync', status: 'skipped' })
+    const metrics = await (await fetch(`${s.url}/metrics`)).text()
+    t.match(metrics, 'relay_job_runs_total{job="sync",outcome="skipped"} 2')
+    t.match(metrics, `relay_upstream_budget_used{platform="halopsa"} ${limit - reservedForTickets}`)
+  }
+)

@@ -43,7 +43,7 @@ t.test(`${N} mappings: one poll, one billing run`, async (t) => {
   t.same(second.changes, [], 'a second poll of the same state appends nothing')
 
   const billingStart = s.halopsa.state.calls.requests().length
-  const run = (await s.api('POST', `/api/billing/run?month=${encodeURIComponent(month)}`)).body
+  const run = await s.runJob(`/api/billing/run?month=${encodeURIComponent(month)}`)
   const billingCalls = s.halopsa.state.calls.requests().slice(billingStart)
   t.comment(
     `billing run for ${run.mappings} mappings: ${run.durationMs} ms, ${billingCalls.length} HaloPSA calls, ${run.calls.gravityzone} GravityZone calls; billed ${run.billed}, skipped ${run.skipped}, failed ${run.failed}`
@@ -68,6 +68,6 @@ t.test(`${N} mappings: one poll, one billing run`, async (t) => {
   })
   t.same(wrong, [], 'every invoice carries its usage and keeps its other line')
 
-  const again = (await s.api('POST', `/api/billing/run?month=${encodeURIComponent(month)}`)).body
+  const again = await s.runJob(`/api/billing/run?month=${encodeURIComponent(month)}`)
   t.match(again, { billed: 0, unchanged: N + 0, failed: 0 }, 'a second run for the month changes nothing')
 })

@@ -511,6 +511,11 @@ t.test('jobs answer 503 until the platforms are configured', async (t) => {
     (await ctx.app.inject({ method: 'POST', url: '/api/billing/run', headers: auth(tokens.reader) })).statusCode,
     403
   )
+  for (const url of ['/api/status', '/api/jobs/some-run']) {
+    const res = await ctx.app.inject({ method: 'GET', url, headers: auth(tokens.reader) })
+    t.equal(res.json().error.code, 'not_configured', `${url}: a read token may ask, the platforms are not configured`)
+  }
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/api/status' })).statusCode, 401)
 })
 
 t.test('operations: health, ready, metrics', async (t) => {

@@ -58,6 +58,8 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     ['get', '/api/audit/live'],
     ['post', '/api/sync/run'],
     ['post', '/api/billing/run'],
+    ['get', '/api/jobs/{runId}'],
+    ['get', '/api/status'],
     ['get', '/api/doctor'],
     ['get', '/api/processor/parked'],
     ['post', '/api/processor/parked/{factId}/retry'],
@@ -111,7 +113,9 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     'NewMapping',
     'MappingPatch',
     'BillingConfiguration',
-    'TicketingConfiguration'
+    'TicketingConfiguration',
+    'JobRun',
+    'RelayStatus'
   ]) {
     t.ok(
       Object.keys(doc.components.schemas).some((s) => s === name || s === `${name}Input`),

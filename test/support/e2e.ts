@@ -14,8 +14,13 @@ export type E2E = Stack & {
     customer: DemoCustomer,
     options?: { billing?: boolean; ticketing?: boolean; items?: Record<string, number> }
   ): Promise<{ id: string }>
-  /** Runs the polling checks now. */
+  /** Runs the polling checks now, and answers their report once done. */
   sync(): Promise<Json>
+  /**
+   * Runs a job now (`POST <path>`) and answers its result once done: the request waits up to 30 s,
+   * then the run is followed with GET /api/jobs/:runId.
+   */
+  runJob(path: string): Promise<Json>
   event(type: string, status?: 'active' | 'closed' | 'all'): Promise<Json[]>
 }
 
@@ -42,10 +47,16 @@ export const e2e = async (t: Test, options: StackOptions = {}): Promise<E2E> => 
       if (res.status !== 201) throw new Error(`mapping ${customer.name}: ${res.status} ${JSON.stringify(res.body)}`)
       return res.body
     },
-    async sync() {
-      const res = await api('POST', '/api/sync/run')
-      if (res.status !== 200) throw new Error(`sync: ${res.status} ${JSON.stringify(res.body)}`)
-      return res.body
+    sync: () => self.runJob('/api/sync/run'),
+    async runJob(path) {
+      const res = await api('POST', `${path}${path.includes('?') ? '&' : '?'}wait=30`)
+      if (res.status === 200) return res.body
+      if (res.status !== 202) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`)
+      for (;;) {
+        const run = (await api('GET', `/api/jobs/${res.body.runId}`)).body
+        if (run.status !== 'running') return { ...run.result, runId: run.runId, status: run.status }
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
     },
     async event(type, status = 'all') {
       return (await api('GET', `/api/events?type=${type}&status=${status}`)).body.items

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 
@@ -13,9 +15,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const scripts = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts
 
 /** package.json scripts that are this project's own commands. */
-const ourScripts = ['sim:gravityzone', 'sim:halopsa', 'demo', 'bench', 'test']
-/** Other scripts: other tools' commands, and the relay itself (configured by environment variables). */
-const otherScripts = ['build', 'typecheck', 'lint', 'format', 'start', 'dev', 'doctor']
+const ourScripts = ['sim:gravityzone', 'sim:halopsa', 'demo', 'bench', 'test', 'start']
+/** Other scripts: other tools' commands, and the scripts that run the build. */
+const otherScripts = ['build', 'typecheck', 'lint', 'format', 'dev', 'doctor']
 /** Scripts run with tsx directly, as their headers say. */
 const files = ['bench/store.ts', 'bench/webhook.ts', 'bench/esdb.ts', 'test/web/readmeScreenshot.ts']
 
@@ -89,4 +91,18 @@ t.test('a mistyped option or a stray argument is refused with the synopsis and e
   const store = await tsx('bench/store.ts', 'quick')
   t.equal(store.code, 2)
   t.match(store.stderr, /^usage: npx tsx bench\/store.ts \[--quick\]$/m)
+})
+
+t.test('npm start without a build says to run npm run build first and exits 1', async (t) => {
+  // Given the launcher in a checkout that was never built (a copy, so this checkout's dist/ is irrelevant)
+  const checkout = mkdtempSync(join(tmpdir(), 'relay-unbuilt-'))
+  t.teardown(() => rmSync(checkout, { recursive: true, force: true }))
+  mkdirSync(join(checkout, 'bin'))
+  copyFileSync(join(root, scripts.start!.split(' ')[1]!), join(checkout, 'bin', 'start.js'))
+  // When it is started
+  const { code, stdout, stderr } = await run(process.execPath, [join(checkout, 'bin', 'start.js')])
+  // Then it says what to do, and nothing starts
+  t.equal(code, 1)
+  t.match(stderr, /not built yet: run `npm run build` first/)
+  t.equal(stdout, '')
 })

@@ -12,7 +12,7 @@ import { ticketCloseFailed } from './support/seed.js'
 const { ctx, browser, tab } = await openDashboard(t)
 const { mappings } = await seedDemoEvents(ctx)
 
-type Counts = { active: number; byCategory: Record<'mapping' | 'billing' | 'ticketing', number> }
+type Counts = { active: number; byCategory: Record<'mapping' | 'billing' | 'ticketing' | 'connection', number> }
 const counts = async () => (await ctx.api<Counts>('GET', '/api/events/count')).body
 const rowTitles = (page: Page) => page.locator('tbody tr .event-title').allTextContents()
 const storage = (page: Page) =>
@@ -75,7 +75,7 @@ t.test('the Events page shows counts per category and every active event with it
   await waitForText(
     cards,
     new RegExp(
-      `^${c.active}Active events${c.byCategory.mapping}Mapping${c.byCategory.billing}Billing${c.byCategory.ticketing}Ticketing$`
+      `^${c.active}Active events${c.byCategory.mapping}Mapping${c.byCategory.billing}Billing${c.byCategory.ticketing}Ticketing${c.byCategory.connection}Connection$`
     )
   )
   await page

@@ -26,6 +26,8 @@ export type HaloPsaClientOptions = HaloCredentials & {
    * share the instance), counted so that Halo's arrival-time window never sees more (limiter.ts).
    */
   limits?: { limit: number; windowMs: number }
+  /** Share of the window left to ticket work (HALO_TICKET_RESERVE; default 0.2): budget.ts. */
+  ticketReserve?: number
   /** Per-call deadline (default 15 s). */
   timeoutMs?: number
   /** Default: 4 retries with 250 ms–30 s backoff, and a 30 s pause after a 429 without Retry-After. */
@@ -60,7 +62,12 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
   if (!options.clientId || !options.clientSecret) throw new TypeError('HaloPSA clientId and clientSecret are required')
   const clock = options.clock ?? systemClock
   const limits = options.limits ?? defaultHaloLimits
-  const limiter = createArrivalWindow({ limit: limits.limit, windowMs: limits.windowMs, clock })
+  const limiter = createArrivalWindow({
+    limit: limits.limit,
+    windowMs: limits.windowMs,
+    clock,
+    ...(options.ticketReserve !== undefined ? { ticketReserve: options.ticketReserve } : {})
+  })
   // Without Retry-After, wait 30 s: a few seconds is too short for a 5-minute rolling window
   // (docs/platforms/halopsa.md#rate-limits; https://github.com/homotechsual/HaloAPI/issues/31).
   const retry = { ...defaultRetryPolicy, defaultRetryAfterMs: 30_000, ...options.retry }
@@ -81,7 +88,8 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
   const tokens = createTokenSource({
     credentials: options,
     transport,
-    limiter,
+    // Every call needs a token, ticket work included: the token request may use the whole window.
+    limiter: limiter.forClass('tickets'),
     clock,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})
   })

@@ -1,8 +1,9 @@
 import type { z } from 'zod'
 import { PlatformError } from '../transport/errors.js'
-import type { RateLimiter } from '../transport/rateLimiter.js'
 import type { Transport, TransportResponse } from '../transport/transport.js'
 import type { TokenSource } from './auth.js'
+import { budgetOfPath, currentBudgetScope } from './budget.js'
+import type { ArrivalWindow } from './limiter.js'
 
 /**
  * One authenticated call to Halo's resource server: Bearer token, one retry with a fresh token on a
@@ -64,7 +65,7 @@ export const createHaloHttp = (options: {
   instanceUrl: string
   transport: Transport
   tokens: TokenSource
-  limiter: RateLimiter
+  limiter: ArrivalWindow
   timeoutMs?: number
 }): HaloHttp => {
   const base = options.instanceUrl.replace(/\/+$/, '')
@@ -72,6 +73,12 @@ export const createHaloHttp = (options: {
   const attempt = (req: HaloRequest<z.ZodType>, token: string): Promise<TransportResponse> => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' }
     if (req.body !== undefined) headers['content-type'] = 'application/json'
+    // The budget class comes from the work this call belongs to (budget.ts), else from its path.
+    const scope = currentBudgetScope()
+    const limiter = options.limiter.forClass(scope?.budget ?? budgetOfPath(req.path), {
+      ...(scope?.signal ? { signal: scope.signal } : {}),
+      ...(scope?.onWait ? { onWait: scope.onWait } : {})
+    })
     // 429s (any method), 5xx and network failures (idempotent calls) are retried by the transport
     // alone (docs/outbound-calls.md); this layer adds only the fresh-token retry after a 401.
     return options.transport.send({
@@ -81,7 +88,7 @@ export const createHaloHttp = (options: {
       headers,
       ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
       idempotent: req.idempotent,
-      limiter: options.limiter,
+      limiter,
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})
     })
   }

@@ -92,6 +92,19 @@ export const api = {
   delete: (path, options) => request('DELETE', path, options)
 }
 
+/**
+ * A job run followed to its end (GET /api/jobs/:runId once a second, for up to 15 minutes, while
+ * `keepGoing()`); null when it is still running.
+ */
+export const followJob = async (runId, keepGoing = () => true) => {
+  for (let polls = 0; polls < 900 && keepGoing(); polls++) {
+    const run = await api.get(`/api/jobs/${encodeURIComponent(runId)}`)
+    if (run.status !== 'running') return run
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
+  return null
+}
+
 /** Query string from an object, skipping empty values. */
 export const query = (params) => {
   const search = new URLSearchParams()

@@ -1,10 +1,11 @@
-// Names the dashboard shows. Ids are the API's (docs/integration-events.md#the-eight-events);
+// Names the dashboard shows. Ids are the API's (docs/integration-events.md#the-nine-events);
 // titles are the vendor's Events page.
 
 export const categories = [
   { id: 'mapping', label: 'Mapping' },
   { id: 'billing', label: 'Billing' },
-  { id: 'ticketing', label: 'Ticketing' }
+  { id: 'ticketing', label: 'Ticketing' },
+  { id: 'connection', label: 'Connection' }
 ]
 
 export const eventTypes = [
@@ -15,8 +16,12 @@ export const eventTypes = [
   { id: 'halopsa-item-missing', category: 'billing', title: 'HaloPSA item missing' },
   { id: 'ticket-creation-failed', category: 'ticketing', title: 'Ticketing creation issue' },
   { id: 'invalid-ticketing-configuration', category: 'ticketing', title: 'Invalid ticketing configuration' },
-  { id: 'ticket-closure-failed', category: 'ticketing', title: 'Ticketing closure failure' }
+  { id: 'ticket-closure-failed', category: 'ticketing', title: 'Ticketing closure failure' },
+  { id: 'platform-unreachable', category: 'connection', title: 'Platform unreachable' }
 ]
+
+/** The platforms a connection event names. */
+export const platformLabels = { gravityzone: 'GravityZone', halopsa: 'HaloPSA' }
 
 /** The button label of each action, as on the vendor's page ("OK" acknowledges). */
 export const actionLabels = { recheck: 'Recheck', resolve: 'Resolve', acknowledge: 'OK' }
@@ -101,7 +106,9 @@ export const factTypes = [
   'HaloWebhookRegistrationIncomplete',
   'HaloWebhookRegistrationComplete',
   'FactParked',
-  'ParkedFactRetried'
+  'ParkedFactRetried',
+  'PlatformUnreachable',
+  'PlatformRecovered'
 ]
 
 /** Stream categories (src/domain/streams.ts). */
@@ -119,7 +126,8 @@ export const streamCategories = [
   'syncRun',
   'pushService',
   'haloWebhook',
-  'parkedFacts'
+  'parkedFacts',
+  'platformHealth'
 ]
 
 export const mappingStatuses = {

@@ -1,7 +1,7 @@
 // How events, mappings and facts read on screen.
 
 import { badge, h } from './dom.js'
-import { categories, mappingStatuses } from './catalogue.js'
+import { categories, mappingStatuses, platformLabels } from './catalogue.js'
 
 export const categoryLabel = (id) => categories.find((c) => c.id === id)?.label ?? id
 
@@ -42,6 +42,7 @@ export const subjectCell = (s) => {
   }
   if (s.itemId !== undefined) lines.push(subjectLine('Item', `#${s.itemId}${s.mappingId ? '' : ' (global billing)'}`))
   if (s.ticketId !== undefined) lines.push(subjectLine('Ticket', `#${s.ticketId}`))
+  if (s.platform !== undefined) lines.push(subjectLine('Platform', platformLabels[s.platform] ?? s.platform))
   if (lines.length === 0) lines.push(h('div', { class: 'subject-line muted' }, 'Global configuration'))
   return lines
 }
@@ -51,10 +52,19 @@ export const subjectText = (subject) =>
   [
     subject.halopsaClientName ?? subject.gravityzoneCompanyName,
     subject.itemId !== undefined ? `item #${subject.itemId}` : null,
-    subject.ticketId !== undefined ? `ticket #${subject.ticketId}` : null
+    subject.ticketId !== undefined ? `ticket #${subject.ticketId}` : null,
+    subject.platform !== undefined ? (platformLabels[subject.platform] ?? subject.platform) : null
   ]
     .filter(Boolean)
     .join(', ') || 'global configuration'
+
+/** How a run of the checks ended (POST /api/sync/run, GET /api/jobs/:runId); null: still running. */
+export const jobRunText = (run) => {
+  if (!run) return 'The checks are still running; their outcome will show in the events.'
+  if (run.status === 'succeeded') return `Checks done: ${run.result?.changes?.length ?? 0} changes recorded.`
+  if (run.status === 'skipped') return `The checks were skipped: ${run.reason}.`
+  return `The checks did not finish: ${(run.errors ?? [run.error]).join('; ')}.`
+}
 
 const actionPast = { recheck: 'a recheck', resolve: 'Resolve', acknowledge: 'OK (acknowledged)' }
 

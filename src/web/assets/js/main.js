@@ -2,7 +2,9 @@
 // live connection) and the router that renders one page at a time into #view.
 
 import { api, onAuthProblem, session } from './api.js'
-import { fill, h } from './dom.js'
+import { fill, h, time } from './dom.js'
+import { platformLabels } from './catalogue.js'
+import { eventHref } from './router.js'
 import { createLiveFacts } from './live.js'
 import { currentRoute } from './router.js'
 import eventsPage from './pages/events.js'
@@ -53,6 +55,48 @@ counts.subscribe((c) => {
   badge.hidden = false
   badge.classList.toggle('count-zero', c.active === 0)
   $('nav-active-label').textContent = `, ${c.active} active`
+})
+// #endregion
+
+// #region platform banner: while a platform-unreachable event is active, say so on every page
+const platformBanner = $('platform-banner')
+let bannerFor = ''
+let bannerSeq = 0
+counts.subscribe(async (c) => {
+  const active = c.byType?.['platform-unreachable'] ?? 0
+  // Only the latest count decides: an earlier, slower look-up must not bring back a closed banner.
+  const seq = ++bannerSeq
+  if (active === 0) {
+    bannerFor = ''
+    platformBanner.hidden = true
+    return fill(platformBanner)
+  }
+  let events
+  try {
+    events = (await api.get('/api/events?type=platform-unreachable&status=active')).items
+  } catch {
+    return // kept as it was until the next count
+  }
+  if (seq !== bannerSeq) return
+  const key = events.map((e) => e.id).join()
+  if (key === bannerFor) return
+  bannerFor = key
+  fill(
+    platformBanner,
+    events.map((e) => {
+      const name = platformLabels[e.subject.platform] ?? e.subject.platform
+      return h(
+        'p',
+        {},
+        h('strong', {}, `${name} is unreachable`),
+        ' since ',
+        time(e.raisedAt),
+        `: the relay cannot check it, bill through it or create tickets in it until it answers; nothing is lost meanwhile. `,
+        h('a', { href: eventHref(e.id) }, 'View the event')
+      )
+    })
+  )
+  platformBanner.hidden = events.length === 0
 })
 // #endregion
 
@@ -136,6 +180,8 @@ const showApp = () => {
 
 const showLogin = (message = '') => {
   $('nav').hidden = true
+  platformBanner.hidden = true
+  bannerFor = ''
   $('session').hidden = true
   $('read-only-banner').hidden = true
   $('view').replaceChildren()

@@ -2,7 +2,7 @@
 
 import { api, session } from '../api.js'
 import { confirmDialog, errorLine, fill, h, jsonDetails, say, statusLine, time } from '../dom.js'
-import { actionBusyLabels, actionLabels } from '../catalogue.js'
+import { actionBusyLabels, actionLabels, platformLabels } from '../catalogue.js'
 import { categoryLabel, clientName, closedByText, companyName, eventStatusBadge, subjectText } from '../format.js'
 import { hashFor, mappingHref } from '../router.js'
 
@@ -18,6 +18,7 @@ const subjectList = (s) =>
       ? row('HaloPSA item', `#${s.itemId}`, s.mappingId ? ' (custom billing of this mapping)' : ' (global billing)')
       : null,
     s.ticketId !== undefined ? row('HaloPSA ticket', `#${s.ticketId}`) : null,
+    s.platform !== undefined ? row('Platform', platformLabels[s.platform] ?? s.platform) : null,
     s.mappingId !== undefined
       ? row(
           'Mapping',
@@ -26,7 +27,10 @@ const subjectList = (s) =>
           h('code', { class: 'id' }, s.mappingId)
         )
       : null,
-    s.gravityzoneCompanyId === undefined && s.halopsaClientId === undefined && s.itemId === undefined
+    s.gravityzoneCompanyId === undefined &&
+      s.halopsaClientId === undefined &&
+      s.itemId === undefined &&
+      s.platform === undefined
       ? row('Scope', 'Global configuration')
       : null
   )

@@ -1,6 +1,6 @@
 // Events: counts per category, the filterable list with "More", and "Recheck events".
 
-import { api, query } from '../api.js'
+import { api, followJob, query } from '../api.js'
 import {
   badge,
   busy,
@@ -15,7 +15,7 @@ import {
   visuallyHidden
 } from '../dom.js'
 import { categories, eventTypes } from '../catalogue.js'
-import { eventStatusBadge, categoryLabel, subjectCell, subjectText } from '../format.js'
+import { eventStatusBadge, categoryLabel, jobRunText, subjectCell, subjectText } from '../format.js'
 import { eventHref, hashFor } from '../router.js'
 
 const PAGE_SIZE = 25
@@ -66,6 +66,7 @@ export default async function eventsPage(ctx) {
     { type: 'button', class: 'button button-primary', 'data-operate': '' },
     'Recheck events'
   )
+  const checkNow = h('button', { type: 'button', class: 'button', 'data-operate': '' }, 'Check now')
   const summary = h('ul', { class: 'stat-cards', 'aria-label': 'Active events by category' })
   const recheckStatus = statusLine()
   const recheckError = errorLine()
@@ -128,13 +129,15 @@ export default async function eventsPage(ctx) {
 
   fill(
     ctx.view,
-    pageHeader('Events', recheckAll),
+    pageHeader('Events', checkNow, recheckAll),
     h(
       'p',
       { class: 'lead' },
       'Discrepancies between GravityZone and HaloPSA that need a person. ',
       h('strong', {}, 'Recheck events'),
-      ' rechecks every active event that supports it.'
+      ' rechecks every active event that supports it; ',
+      h('strong', {}, 'Check now'),
+      ' runs the checks of both platforms that otherwise run on a schedule.'
     ),
     summary,
     recheckStatus,
@@ -185,8 +188,10 @@ export default async function eventsPage(ctx) {
     if (!ctx.isCurrent()) return
     renderSummary(c)
     const key = JSON.stringify(c)
-    // The list is not redrawn under the operator's eyes (focus and reading place would be lost): say it changed.
-    if (loading === 0 && seenCounts !== null && key !== seenCounts && changed.childElementCount === 0) {
+    // An empty list is redrawn (nothing to lose, and "in sync" may no longer be true); a list is not
+    // redrawn under the operator's eyes (focus and reading place would be lost): say it changed.
+    if (loading === 0 && seenCounts !== null && key !== seenCounts && tbody.childElementCount === 0) void reload()
+    else if (loading === 0 && seenCounts !== null && key !== seenCounts && changed.childElementCount === 0) {
       fill(
         changed,
         'Events changed since this list was loaded. ',
@@ -340,6 +345,34 @@ export default async function eventsPage(ctx) {
       } catch (error) {
         say(recheckStatus, '')
         say(recheckError, `Recheck events was refused: ${error.message}.`)
+      }
+    })
+  )
+  // #endregion
+
+  // #region Check now: POST /api/sync/run answers within its wait; a longer run is followed by its id
+  checkNow.addEventListener('click', () =>
+    busy(checkNow, 'Checking…', async () => {
+      say(recheckError, '')
+      recheckResults.replaceChildren()
+      say(recheckStatus, 'Checking both platforms…')
+      try {
+        const started = await api.post('/api/sync/run?wait=10').catch((error) => {
+          // Already running (the schedule, or another tab): follow that run.
+          if (error.code === 'job_running' && error.details?.runId)
+            return { runId: error.details.runId, status: 'running' }
+          throw error
+        })
+        const run =
+          started.status === 'running'
+            ? await followJob(started.runId, ctx.isCurrent)
+            : { status: started.status, result: started, errors: started.errors?.length ? started.errors : undefined }
+        say(recheckStatus, jobRunText(run))
+        await ctx.counts.refresh()
+        if (ctx.isCurrent()) await reload()
+      } catch (error) {
+        say(recheckStatus, '')
+        say(recheckError, `Check now was refused: ${error.message}.`)
       }
     })
   )

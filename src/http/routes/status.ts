@@ -1,0 +1,68 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { StatusSource } from '../../services/status.js'
+import { ApiError } from '../errors.js'
+import { errorResponses } from '../schemas.js'
+
+/** `GET /api/status`: platforms, jobs, the ticketing processor and HaloPSA's budget (docs/operations.md). */
+
+const Platform = z.object({
+  state: z.enum(['up', 'down', 'unknown']),
+  lastSuccessAt: z.string().nullable(),
+  lastFailureAt: z.string().nullable(),
+  lastError: z.object({ kind: z.string(), message: z.string() }).nullable(),
+  consecutiveFailures: z.number().int()
+})
+
+const Job = z.object({
+  running: z.boolean(),
+  lastRun: z
+    .object({
+      runId: z.string(),
+      status: z.enum(['running', 'succeeded', 'failed', 'skipped']),
+      startedAt: z.string(),
+      finishedAt: z.string().optional(),
+      reason: z.string().optional(),
+      errors: z.array(z.string()).optional()
+    })
+    .nullable()
+})
+
+const RelayStatus = z
+  .object({
+    platforms: z.object({ gravityzone: Platform, halopsa: Platform }),
+    jobs: z.object({ sync: Job, billing: Job, pushWatchdog: Job }),
+    processor: z.object({
+      lagFacts: z.number().int().describe('store head minus the ticketing processor position, in positions'),
+      pending: z.number().int().describe('security events whose ticket creation is being retried')
+    }),
+    budget: z.object({
+      halopsa: z.object({
+        used: z.number().int(),
+        limit: z.number().int(),
+        windowSeconds: z.number(),
+        reservedForTickets: z.number().int()
+      })
+    })
+  })
+  .meta({ id: 'RelayStatus' })
+
+export const statusRoutes =
+  (source: StatusSource | undefined): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/api/status',
+      {
+        config: { scope: 'read' },
+        schema: {
+          tags: ['operations'],
+          summary: 'Whether each platform answers, each job, the ticketing processor and the HaloPSA budget',
+          response: { 200: RelayStatus, ...errorResponses(401, 503) }
+        }
+      },
+      async () => {
+        if (!source) throw new ApiError('not_configured', 'the platform connections are not configured')
+        return source.status()
+      }
+    )
+  }

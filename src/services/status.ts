@@ -1,0 +1,51 @@
+import type { EventStore } from '../store/port.js'
+import type { JobsStatus } from './jobs.js'
+import type { PlatformHealth, PlatformView } from './platformHealth.js'
+
+/**
+ * GET /api/status: what an operator needs to know the relay is doing its job — whether each
+ * platform answers, each job's last run, how far the ticketing processor is behind, and how much
+ * of HaloPSA's rate budget is in use.
+ */
+
+export type RelayStatus = {
+  platforms: { gravityzone: PlatformView; halopsa: PlatformView }
+  jobs: JobsStatus
+  processor: {
+    /** Store head minus the ticketing processor's position, in positions (every fact counts one). */
+    lagFacts: number
+    /** Security events whose ticket creation is being retried after transient HaloPSA failures. */
+    pending: number
+  }
+  budget: { halopsa: { used: number; limit: number; windowSeconds: number; reservedForTickets: number } }
+}
+
+export type StatusSource = { status(): Promise<RelayStatus> }
+
+export const createStatus = (deps: {
+  store: Pick<EventStore, 'headPosition'>
+  health: Pick<PlatformHealth, 'view'>
+  jobs: { status(): JobsStatus }
+  processor: { position(): bigint }
+  ticketing: { pending(): number }
+  halopsaBudget: { usage(): { used: number; limit: number; windowMs: number; reservedForTickets: number } }
+}): StatusSource => ({
+  async status() {
+    const head = await deps.store.headPosition()
+    const position = deps.processor.position()
+    const usage = deps.halopsaBudget.usage()
+    return {
+      platforms: deps.health.view(),
+      jobs: deps.jobs.status(),
+      processor: { lagFacts: Number(head > position ? head - position : 0n), pending: deps.ticketing.pending() },
+      budget: {
+        halopsa: {
+          used: usage.used,
+          limit: usage.limit,
+          windowSeconds: usage.windowMs / 1000,
+          reservedForTickets: usage.reservedForTickets
+        }
+      }
+    }
+  }
+})
