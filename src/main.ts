@@ -3,6 +3,7 @@ import { pino } from 'pino'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { composeRelay } from './compose.js'
 import { redactPaths } from './app.js'
+import { isStoreError } from './store/errors.js'
 
 /**
  * Process entry: configuration, then the composed relay, then listen. On SIGTERM/SIGINT the HTTP
@@ -27,8 +28,22 @@ const logger = pino({
   ...(process.stdout.isTTY ? {} : {})
 })
 
-const relay = await composeRelay(config, { logger })
-await relay.start()
+/** A store that cannot be used stops the relay with one line naming it: no stack trace, no retrying forever. */
+const startRelay = async () => {
+  try {
+    const composed = await composeRelay(config, { logger })
+    await composed.start()
+    return composed
+  } catch (error) {
+    if (isStoreError(error) && error.code === 'store_unusable') {
+      console.error(`gz-halo-relay cannot start: ${error.message}`)
+      process.exit(1)
+    }
+    throw error
+  }
+}
+
+const relay = await startRelay()
 const address = await relay.app.listen({ port: config.PORT, host: config.HOST })
 logger.info({ address, store: relay.relay.store.kind }, 'gz-halo-relay is listening')
 
