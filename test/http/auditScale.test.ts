@@ -53,7 +53,7 @@ const get = async (url: string) => {
 t.test(
   'given 200,000 facts, when a page asks for a mapping no fact has, then it answers at once from the index',
   async (t) => {
-    const probe = await startHealthProbe(base)
+    const probe = await startHealthProbe(base, { intervalMs: 10 })
     for (let i = 0; i < 20; i++) {
       const started = performance.now()
       const page = await get('/api/audit?mappingId=nope&limit=1')
@@ -76,7 +76,7 @@ t.test(
 t.test(
   'given 200,000 facts and a type only the newest has, when pages are followed, then each page is bounded and the fact is found once',
   async (t) => {
-    const probe = await startHealthProbe(base)
+    const probe = await startHealthProbe(base, { intervalMs: 10 })
     const first = await get('/api/audit?type=Rare&limit=10')
     t.same(first.body.items, [], 'the first page looked at a bounded part of the store and found nothing')
     t.type(first.body.nextCursor, 'string', 'and says where to continue')
@@ -98,7 +98,7 @@ t.test(
 t.test(
   'given 200,000 facts, when all of them are exported as NDJSON, then every line arrives and /health stays responsive',
   async (t) => {
-    const probe = await startHealthProbe(base)
+    const probe = await startHealthProbe(base, { intervalMs: 10 })
     const reader = startRemoteReader(`${base}/api/audit`, { ...auth(), accept: 'application/x-ndjson' }, 'read')
     const report = await reader.ended
     responsive(t, await probe.stop())
