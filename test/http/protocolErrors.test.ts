@@ -1,7 +1,8 @@
 import t from 'tap'
-import { connect } from 'node:net'
+import { connect, type Socket } from 'node:net'
 import { request } from 'undici'
 import { dashboardRoutes } from '../../src/http/routes/dashboard.js'
+import { clientErrorHandler } from '../../src/http/plugins/protocolErrors.js'
 import { auth, testApp } from '../support/app.js'
 
 /**
@@ -82,6 +83,25 @@ for (const [what, text, status, code] of cases) {
     }
   )
 }
+
+t.test(
+  'given a request that took too long to arrive, when Node gives up on it, then the answer is 408 in the same shape',
+  async (t) => {
+    // Node checks request timeouts every 30 s; the handler is called directly with the error it gets.
+    let written = ''
+    let destroyed = false
+    const socket = {
+      destroyed: false,
+      writable: true,
+      write: (text: string) => (written += text),
+      destroy: () => (destroyed = true)
+    } as unknown as Socket
+    clientErrorHandler(Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket)
+    t.match(written, /^HTTP\/1\.1 408 Request Timeout\r\n/)
+    t.equal(JSON.parse(written.split('\r\n\r\n')[1]!).error.code, 'request_timeout')
+    t.ok(destroyed, 'and the connection is closed')
+  }
+)
 
 t.test('given any API answer, then it is neither cached nor sniffed', async (t) => {
   for (const [url, headers, status] of [
