@@ -25,6 +25,7 @@ type DomainErrorCode =
   | 'not_configured'
   | 'parked_fact_not_found'
   | 'fact_not_parked'
+  | 'not_leader'
 
 const brand = Symbol.for('gz-halo-relay.domain-error')
 

@@ -1,6 +1,7 @@
 import type { EventStore } from '../store/port.js'
 import type { JobsStatus } from './jobs.js'
 import type { PlatformHealth, PlatformView } from './platformHealth.js'
+import type { LeadershipView } from './leadership.js'
 
 /**
  * GET /api/status: what an operator needs to know the relay is doing its job — whether each
@@ -18,6 +19,8 @@ export type RelayStatus = {
     pending: number
   }
   budget: { halopsa: { used: number; limit: number; windowSeconds: number; reservedForTickets: number } }
+  /** This instance, and whether it runs the leader's work (services/leadership.ts). */
+  instance?: LeadershipView
 }
 
 export type StatusSource = { status(): Promise<RelayStatus> }
@@ -29,6 +32,7 @@ export const createStatus = (deps: {
   processor: { position(): bigint }
   ticketing: { pending(): number }
   halopsaBudget: { usage(): { used: number; limit: number; windowMs: number; reservedForTickets: number } }
+  instance?: () => LeadershipView
 }): StatusSource => ({
   async status() {
     const head = await deps.store.headPosition()
@@ -45,7 +49,8 @@ export const createStatus = (deps: {
           windowSeconds: usage.windowMs / 1000,
           reservedForTickets: usage.reservedForTickets
         }
-      }
+      },
+      ...(deps.instance ? { instance: deps.instance() } : {})
     }
   }
 })
