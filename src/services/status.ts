@@ -38,10 +38,17 @@ export const createStatus = (deps: {
     const head = await deps.store.headPosition()
     const position = deps.processor.position()
     const usage = deps.halopsaBudget.usage()
+    const instance = deps.instance?.()
+    // EventStoreDB's positions are byte offsets: a lag counted in them can exceed a safe integer.
+    const lag = Math.min(Number(head > position ? head - position : 0n), Number.MAX_SAFE_INTEGER)
     return {
       platforms: deps.health.view(),
       jobs: deps.jobs.status(),
-      processor: { lagFacts: Number(head > position ? head - position : 0n), pending: deps.ticketing.pending() },
+      // A follower runs no processor: the leader's status tells how far behind it is.
+      processor:
+        instance?.role === 'follower'
+          ? { lagFacts: 0, pending: 0 }
+          : { lagFacts: lag, pending: deps.ticketing.pending() },
       budget: {
         halopsa: {
           used: usage.used,
@@ -50,7 +57,7 @@ export const createStatus = (deps: {
           reservedForTickets: usage.reservedForTickets
         }
       },
-      ...(deps.instance ? { instance: deps.instance() } : {})
+      ...(instance ? { instance } : {})
     }
   }
 })
