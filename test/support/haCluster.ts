@@ -138,7 +138,7 @@ export const startCluster = async (t: Test) => {
   }
 
   let threat = 0
-  /** Pushes `n` security events of distinct threats to `url`, as GravityZone's push service does; their malware names. */
+  /** Pushes `n` security events of distinct threats to `url`, as GravityZone's push service does: their threats. */
   const push = async (url: string, n: number): Promise<string[]> => {
     const names = Array.from({ length: n }, () => `Trojan.HaTest.${String(++threat).padStart(3, '0')}`)
     const events = names.map((name) =>
@@ -164,6 +164,15 @@ export const startCluster = async (t: Test) => {
     return ((await res.body.json()) as { instance: { id: string; role: string; term: number; since: string } }).instance
   }
 
+  /** Whether the relay at `url` leads, from /metrics (which answers while the store does not). */
+  const leads = async (url: string): Promise<boolean> => {
+    const res = await request(`${url}/metrics`, { headers: auth(tokens.reader) })
+    const text = await res.body.text()
+    const value = /^relay_leader\{instance="[^"]+"\} ([01])$/m.exec(text)?.[1]
+    if (value === undefined) throw new Error(`GET /metrics has no relay_leader: ${res.statusCode}`)
+    return value === '1'
+  }
+
   const tickets = () => [...halopsa.state.data().tickets.rows.values()] as { summary: string; id: number }[]
   const facts = async (stream: string): Promise<StoredFact[]> => {
     try {
@@ -173,8 +182,23 @@ export const startCluster = async (t: Test) => {
     }
   }
   const factsOfType = async (type: string) => reader.readAll({ filter: { types: [type] } })
+  const readAll = async () => reader.readAll({ maxCount: 100_000 })
 
-  return { standIn, gravityzone, halopsa, gzCalls, startRelay, seed, push, status, tickets, facts, factsOfType }
+  return {
+    standIn,
+    gravityzone,
+    halopsa,
+    gzCalls,
+    startRelay,
+    seed,
+    push,
+    status,
+    leads,
+    tickets,
+    facts,
+    factsOfType,
+    readAll
+  }
 }
 
 /**
