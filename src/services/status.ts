@@ -1,4 +1,5 @@
 import type { EventStore } from '../store/port.js'
+import type { HaloWebhookState } from './haloWebhook.js'
 import type { JobsStatus } from './jobs.js'
 import type { PlatformHealth, PlatformView } from './platformHealth.js'
 import type { LeadershipView } from './leadership.js'
@@ -17,6 +18,13 @@ export type RelayStatus = {
     lagFacts: number
     /** Security events whose ticket creation is being retried after transient HaloPSA failures. */
     pending: number
+    /** Facts the processor set aside after failing on them the same way (GET /api/processor/parked). */
+    parked: number
+  }
+  /** Whether the platforms can reach the relay: what each registration left to do by hand. */
+  webhooks: {
+    halopsa: HaloWebhookState
+    gravityzone: { droppedEventTypes: string[] }
   }
   budget: { halopsa: { used: number; limit: number; windowSeconds: number; reservedForTickets: number } }
   /** This instance, and whether it runs the leader's work (services/leadership.ts). */
@@ -29,7 +37,8 @@ export const createStatus = (deps: {
   store: Pick<EventStore, 'headPosition'>
   health: Pick<PlatformHealth, 'view'>
   jobs: { status(): JobsStatus }
-  processor: { position(): bigint }
+  processor: { position(): bigint; parked(): readonly unknown[] }
+  webhooks: { haloWebhookState(): HaloWebhookState; droppedEventTypes(): readonly string[] }
   ticketing: { pending(): number }
   halopsaBudget: { usage(): { used: number; limit: number; windowMs: number; reservedForTickets: number } }
   instance?: () => LeadershipView
@@ -47,8 +56,12 @@ export const createStatus = (deps: {
       // A follower runs no processor: the leader's status tells how far behind it is.
       processor:
         instance?.role === 'follower'
-          ? { lagFacts: 0, pending: 0 }
-          : { lagFacts: lag, pending: deps.ticketing.pending() },
+          ? { lagFacts: 0, pending: 0, parked: 0 }
+          : { lagFacts: lag, pending: deps.ticketing.pending(), parked: deps.processor.parked().length },
+      webhooks: {
+        halopsa: deps.webhooks.haloWebhookState(),
+        gravityzone: { droppedEventTypes: [...deps.webhooks.droppedEventTypes()] }
+      },
       budget: {
         halopsa: {
           used: usage.used,
