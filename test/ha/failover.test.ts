@@ -24,6 +24,8 @@ t.test(
     const [aSays, bSays] = [await cluster.status(a.url), await cluster.status(b.url)]
     t.match(aSays, { id: 'relay-a', role: 'leader' })
     t.match(bSays, { id: 'relay-b', role: 'follower', term: aSays.term })
+    // and only the leader runs a poll asked for through the API.
+    t.same(await cluster.requestSync(b.url), { status: 503, code: 'not_leader' }, 'the follower refuses')
 
     // When security events are pushed to either relay,
     const pushed: string[] = []

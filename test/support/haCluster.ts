@@ -164,6 +164,13 @@ export const startCluster = async (t: Test) => {
     return ((await res.body.json()) as { instance: { id: string; role: string; term: number; since: string } }).instance
   }
 
+  /** Asks the relay at `url` to poll now: the HTTP status and the error code, if any. */
+  const requestSync = async (url: string) => {
+    const res = await request(`${url}/api/sync/run?wait=0`, { method: 'POST', headers: auth(tokens.operator) })
+    const body = (await res.body.json()) as { error?: { code: string } }
+    return { status: res.statusCode, code: body.error?.code }
+  }
+
   /** Whether the relay at `url` leads, from /metrics (which answers while the store does not). */
   const leads = async (url: string): Promise<boolean> => {
     const res = await request(`${url}/metrics`, { headers: auth(tokens.reader) })
@@ -193,6 +200,7 @@ export const startCluster = async (t: Test) => {
     seed,
     push,
     status,
+    requestSync,
     leads,
     tickets,
     facts,
