@@ -32,6 +32,7 @@ export const errorCatalogue = {
   concurrency_conflict: { status: 409, message: 'the data changed concurrently; try again' },
   fact_not_parked: { status: 409, message: 'the fact is no longer parked (it was retried already)' },
   job_running: { status: 409, message: 'this job is already running' },
+  preview_running: { status: 409, message: 'a backtest of ticket rules is already running; try again when it ends' },
   // 413, 415
   payload_too_large: { status: 413, message: 'the body is larger than this endpoint accepts' },
   too_many_events: { status: 413, message: 'the delivery holds more events than PUSH_MAX_EVENTS allows' },
