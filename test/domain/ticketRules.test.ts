@@ -8,7 +8,10 @@ import {
   type ThreatTicket
 } from '../../src/domain/ticketRules.js'
 
-/** The ticket rules' one decision (src/domain/ticketRules.ts), given a security event and the tickets it may go into. */
+/**
+ * The ticket rules' one decision (src/domain/ticketRules.ts), given a security event and the
+ * tickets it may go into.
+ */
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR

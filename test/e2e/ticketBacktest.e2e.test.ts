@@ -77,8 +77,9 @@ t.test('the backtest of the rules in force reproduces the tickets that were crea
   t.same(decided(current.total.simulated), decided(current.total.actual), 'the replay agrees with what happened')
   t.equal(current.byMapping.length, 2)
   for (const m of current.byMapping) t.same(decided(m.simulated), decided(m.actual), `and for ${m.halopsaClientName}`)
+  type PerMapping = { mappingId: string; simulated: { tickets: number } }
   t.same(
-    current.byMapping.map((m: { mappingId: string; simulated: { tickets: number } }) => [m.mappingId, m.simulated.tickets]),
+    current.byMapping.map((m: PerMapping) => [m.mappingId, m.simulated.tickets]),
     [
       [a.id, 2],
       [b.id, 2]

@@ -125,7 +125,10 @@ t.test('the priority follows the first rule that matches; exclusions make no tic
   t.equal(priorityOf(/HyperDetect/), 3, 'no rule matches: the configured priority')
   t.equal(haloTickets(s).length, 6, 'the blocked HyperDetect detection made no ticket')
   t.match(await auditFacts(s, 'TicketingSkipped'), [{ data: { module: 'hd', reason: 'excluded-by-rule', rule: 0 } }])
-  t.match((await auditFacts(s, 'TicketCreated')).find((f) => f.data.priorityId === 1), { data: { priorityRule: 0 } })
+  t.match(
+    (await auditFacts(s, 'TicketCreated')).find((f) => f.data.priorityId === 1),
+    { data: { priorityRule: 0 } }
+  )
 })
 
 t.test('the same threat on several endpoints within N minutes: one ticket listing them', async (t) => {
@@ -192,7 +195,10 @@ t.test('ticket rules are validated, versioned and checked against HaloPSA', asyn
     exclusions: [{ modules: ['antivirus'] }]
   })
   t.equal(unknown.status, 422)
-  t.match(unknown.body.error, { code: 'invalid_configuration', details: { problems: [{ field: 'exclusions[0].modules' }] } })
+  t.match(unknown.body.error, {
+    code: 'invalid_configuration',
+    details: { problems: [{ field: 'exclusions[0].modules' }] }
+  })
   const ids = await s.api('PUT', '/api/config/ticket-rules', {
     priorities: [{ when: { blocked: true }, priorityId: 99 }],
     reopen: { withinDays: 3, statusId: 77 }
