@@ -70,9 +70,13 @@ t.test('a recurrence after the close re-opens the ticket within N days; later, a
   clock.advance(2 * DAY)
   await send(s, again(event, 4))
   t.equal(haloTickets(s).length, 1, 'no new ticket')
-  t.match(haloTickets(s)[0], { id: ticket.id, hasbeenclosed: false, status_id: 1 }, 're-opened with the initial status')
+  t.match(
+    haloTickets(s)[0],
+    { id: ticket.id, hasbeenclosed: false, status_id: 2 },
+    "re-opened with the ticket type's re-opened status"
+  )
   t.match(haloNotes(s, ticket.id), [{ note: /^Re-opened: GravityZone reported this threat again/ }])
-  t.match(await auditFacts(s, 'TicketReopened'), [{ data: { ticketId: ticket.id, statusId: 1, noted: true } }])
+  t.match(await auditFacts(s, 'TicketReopened'), [{ data: { ticketId: ticket.id, statusId: 2, noted: true } }])
 
   // A technician closes it again; the threat comes back eight days later: past the re-open window.
   s.halopsa.state.closeTicket(ticket.id as number)
