@@ -82,16 +82,30 @@ export const createTicketingBacktest = (deps: {
   const maxFacts = deps.limits?.maxFacts ?? 2_000_000
   const maxMs = deps.limits?.maxMs ?? 20_000
 
-  /** The first position whose fact was recorded at or after `from` (binary search: the store has no time index). */
-  const firstAtOrAfter = async (from: number, head: bigint): Promise<bigint> => {
-    let [lo, hi] = [0n, head + 1n]
-    while (lo < hi) {
-      const mid = (lo + hi) / 2n
-      const [fact] = await store.readAll({ fromPosition: mid, maxCount: 1 })
-      if (!fact || fact.position > head || factTime(fact) >= from) hi = mid
-      else lo = mid + 1n
+  /**
+   * The position of the first fact recorded at or after `from` (head + 1 when none), walking back
+   * from the head in chunks: the store has no time index, and only real facts' positions may be
+   * handed to it (EventStoreDB refuses or misreads others). Undefined when `outOfTime` says stop.
+   */
+  const firstAtOrAfter = async (from: number, head: bigint, outOfTime: () => boolean) => {
+    let first = head + 1n
+    let before: bigint | undefined
+    for (;;) {
+      const facts = await store.readAll({
+        direction: 'backwards',
+        ...(before !== undefined ? { fromPosition: before } : {}),
+        maxCount: chunk
+      })
+      for (const fact of facts) {
+        if (fact.position > head) continue
+        if (factTime(fact) < from) return first
+        first = fact.position
+      }
+      if (facts.length < chunk) return first
+      before = facts[facts.length - 1]!.position
+      if (outOfTime()) return undefined
+      await yieldToLoop()
     }
-    return lo
   }
 
   /**
@@ -130,7 +144,9 @@ export const createTicketingBacktest = (deps: {
       ...(config?.priorityId !== undefined ? { defaultPriorityId: config.priorityId } : {})
     })
     const head = await store.headPosition()
-    const start = await firstAtOrAfter(from, head)
+    const outOfTime = () => performance.now() - started > maxMs
+    const found = await firstAtOrAfter(from, head, outOfTime)
+    const start = found ?? head + 1n
     const pending = new Map<string, { threatKey: string; event: RuleEvent }>()
     let considered = 0
     let read = 0
@@ -160,17 +176,21 @@ export const createTicketingBacktest = (deps: {
       replay.decide(event.threatKey, event.event, decided.mappingId ?? '', decided.outcome)
     }
 
-    for (let cursor = start; cursor <= head && stoppedBy !== 'facts' && stoppedBy !== 'time';) {
-      const facts = await store.readAll({ fromPosition: cursor, maxCount: chunk })
-      if (facts.length === 0) break
-      for (const fact of facts) {
-        if (fact.position > head) break
-        await take(fact)
-      }
-      read += facts.length
-      cursor = facts[facts.length - 1]!.position + 1n
+    if (found === undefined) stoppedBy = 'time'
+    // Each chunk after the first starts at the last fact read (a real position) and skips it.
+    let last: bigint | undefined
+    while (start <= head && stoppedBy !== 'facts' && stoppedBy !== 'time') {
+      const facts = await store.readAll({
+        fromPosition: last ?? start,
+        maxCount: last === undefined ? chunk : chunk + 1
+      })
+      const fresh = facts.filter((f) => (last === undefined || f.position > last) && f.position <= head)
+      if (fresh.length === 0) break
+      for (const fact of fresh) await take(fact)
+      read += fresh.length
+      last = fresh[fresh.length - 1]!.position
       if (read >= maxFacts) stoppedBy = 'facts'
-      else if (performance.now() - started > maxMs) stoppedBy = 'time'
+      else if (outOfTime()) stoppedBy = 'time'
       await yieldToLoop()
     }
 
@@ -189,7 +209,10 @@ export const createTicketingBacktest = (deps: {
     const messages = {
       events: `only the first ${request.maxEvents} security events of the period were considered`,
       facts: `the walk stopped after ${read} facts; later events of the period were not considered`,
-      time: `the walk stopped after ${Math.round(maxMs / 1000)} s; later events of the period were not considered`
+      time:
+        found === undefined
+          ? `the start of the period was not found within ${Math.round(maxMs / 1000)} s; no event was considered`
+          : `the walk stopped after ${Math.round(maxMs / 1000)} s; later events of the period were not considered`
     }
     return {
       period: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), days: request.days },
