@@ -14,6 +14,7 @@ import { registerErrorHandling } from './http/plugins/errorHandler.js'
 import { bearerAuth, createFailureLimiter } from './http/plugins/auth.js'
 import { eventRoutes } from './http/routes/events.js'
 import { mappingRoutes } from './http/routes/mappings.js'
+import { assetRoutes } from './http/routes/assets.js'
 import { configurationRoutes } from './http/routes/configuration.js'
 import { auditRoutes } from './http/routes/audit.js'
 import { opsRoutes } from './http/routes/ops.js'
@@ -126,6 +127,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
 
   await app.register(eventRoutes(options.relay))
   await app.register(mappingRoutes(options.relay))
+  await app.register(assetRoutes(options.relay))
   await app.register(configurationRoutes(options.relay))
   await app.register(auditRoutes(options.relay))
   await app.register(jobRoutes(options.relay))

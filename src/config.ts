@@ -140,7 +140,11 @@ const ConfigSchema = z.object({
   PUSH_WATCHDOG_INTERVAL: Duration(60_000).default(900_000),
   INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   /** Events one GravityZone push delivery may hold; a larger delivery is refused with 413 before any work. */
-  PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000)
+  PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** How often the asset directory is read again in full (docs/assets.md#reading-the-directory). */
+  ASSET_POLL_INTERVAL: Duration(0).default(3_600_000),
+  /** A link to an endpoint's page in GravityZone's console, which GravityZone does not publish. */
+  GZ_ENDPOINT_URL: HttpUrl.refine((v) => v.includes('{endpointId}'), 'must contain {endpointId}').optional()
 })
 
 export type Config = z.output<typeof ConfigSchema>
@@ -190,6 +194,13 @@ export const variables: Record<VariableName, Variable> = {
     default: '10000',
     what: 'events one GravityZone push delivery may hold; a larger one is refused with 413',
     rule: 'must be a whole number from 1 to 1000000'
+  },
+  ASSET_POLL_INTERVAL: {
+    default: '1h',
+    what: 'how often endpoints and HaloPSA assets are read again in full (new mappings: at the next poll)'
+  },
+  GZ_ENDPOINT_URL: {
+    what: "a link to an endpoint in GravityZone's console for tickets, with {endpointId} (and {companyId}) in it"
   }
 }
 
