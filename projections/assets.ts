@@ -1,11 +1,7 @@
 import type { StoredFact } from '../src/store/port.js'
 import type { Fact } from '../src/domain/facts.js'
 import { defaultAssetMatchingRule, type AssetMatchingRule } from '../src/domain/assets.js'
-import {
-  evolveAssetDirectory,
-  initialAssetDirectory,
-  type AssetDirectoryState
-} from '../src/domain/assetDirectory.js'
+import { evolveAssetDirectory, initialAssetDirectory, type AssetDirectoryState } from '../src/domain/assetDirectory.js'
 import type { Projection } from './projection.js'
 
 /**

@@ -118,7 +118,8 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
   }
   const usage: UsageState = createUsageState({ descendantIds: (id) => descendantsOf(id).map((c) => c.id) })
 
-  const firstEndpointOf = (companyId: string): SimEndpoint | undefined => byCompany.get(companyId)?.values().next().value
+  const firstEndpointOf = (companyId: string): SimEndpoint | undefined =>
+    byCompany.get(companyId)?.values().next().value
   const generate = (module: string, companyId: string, opts: EmitOptions = {}): GeneratedEvent => {
     // Without an explicit endpoint, the company's first machine (a placeholder if it has none).
     const endpoint = opts.endpointId !== undefined ? endpoints.get(opts.endpointId) : firstEndpointOf(companyId)

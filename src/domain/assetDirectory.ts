@@ -122,7 +122,9 @@ export const resolveAsset = (state: AssetDirectoryState, endpointId: string): Re
       : { matchedBy: 'none', override: 'link' }
   }
   const matched = state.ruleMatches.get(endpointId)
-  return matched !== undefined && state.assets.has(matched) ? { haloAssetId: matched, matchedBy: 'rule' } : { matchedBy: 'none' }
+  return matched !== undefined && state.assets.has(matched)
+    ? { haloAssetId: matched, matchedBy: 'rule' }
+    : { matchedBy: 'none' }
 }
 
 export const effectiveRule = (state: AssetDirectoryState, global: AssetMatchingRule): AssetMatchingRule =>
@@ -230,7 +232,8 @@ export const decideAssetDirectory = (command: AssetDirectoryCommand, state: Asse
       return state.overrides.has(command.data.endpointId) ? [domainFact('AssetOverrideCleared', command.data)] : []
     case 'SetRule': {
       const { mappingId, rule } = command.data
-      const unchanged = rule === null ? state.rule === undefined : state.rule !== undefined && sameRule(state.rule, rule)
+      const unchanged =
+        rule === null ? state.rule === undefined : state.rule !== undefined && sameRule(state.rule, rule)
       return unchanged ? [] : [domainFact('MappingAssetMatchingSet', { mappingId, rule })]
     }
   }

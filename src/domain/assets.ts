@@ -95,7 +95,11 @@ export const assetName = (a: DirectoryAsset): string => a.keyField || a.inventor
 export const endpointLabel = (e: DirectoryEndpoint): string => (e.label?.trim() ? e.label : e.name)
 
 /** MACs in one form: lower-case hex without separators (GravityZone lists `324935237335`). */
-export const normaliseMac = (value: string): string => value.trim().toLowerCase().replace(/[:.\-\s]/g, '')
+export const normaliseMac = (value: string): string =>
+  value
+    .trim()
+    .toLowerCase()
+    .replace(/[:.\-\s]/g, '')
 
 const normalise = (field: GravityZoneField, caseSensitive: boolean, value: string): string => {
   if (field === 'mac') return normaliseMac(value)

@@ -35,7 +35,12 @@ export type TicketAssetContext = {
   endpointUrl?: string
 }
 
-type ListQuery = { status: 'all' | 'matched' | 'unmatched'; search?: string | undefined; limit: number; cursor?: string | undefined }
+type ListQuery = {
+  status: 'all' | 'matched' | 'unmatched'
+  search?: string | undefined
+  limit: number
+  cursor?: string | undefined
+}
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -162,7 +167,11 @@ export const createAssets = (deps: {
 
     /** Sets the global rule and matches every mapping that follows it again. */
     async putGlobalRule(rule: AssetMatchingRule, cause: Cause) {
-      const result = await handlers.assetMatching.handle(streams.assetMatching(), { type: 'Configure', data: { rule } }, cause)
+      const result = await handlers.assetMatching.handle(
+        streams.assetMatching(),
+        { type: 'Configure', data: { rule } },
+        cause
+      )
       await settle([result.position])
       if (result.position !== null) {
         const positions: (bigint | null)[] = []

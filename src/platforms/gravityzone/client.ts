@@ -187,10 +187,17 @@ export const createGravityZoneClient = (options: GravityZoneClientOptions): Grav
     listEndpoints: async ({ parentId, perPage = 1000 }) =>
       (
         await pageThrough((p) =>
-          read('network', 'getEndpointsList', 'general', page(EndpointListItem), { parentId, page: p, perPage }, {
-            targets: ['parentId'],
-            version: 'v1.1'
-          })
+          read(
+            'network',
+            'getEndpointsList',
+            'general',
+            page(EndpointListItem),
+            { parentId, page: p, perPage },
+            {
+              targets: ['parentId'],
+              version: 'v1.1'
+            }
+          )
         )
       ).map(fromEndpointListItem),
     endpointInventoryPage: async ({ page: p, perPage = 1000 }) => {

@@ -47,7 +47,9 @@ const perOwner = async <Owner, Item>(
   return { byOwner, failed, way: 'per-owner', ...(pages !== undefined ? { pages } : {}) }
 }
 
-export const readCheaper = async <Owner, Item>(read: CheaperRead<Owner, Item>): Promise<CheaperReadResult<Owner, Item>> => {
+export const readCheaper = async <Owner, Item>(
+  read: CheaperRead<Owner, Item>
+): Promise<CheaperReadResult<Owner, Item>> => {
   const owners = read.owners
   if (owners.length === 0) return { byOwner: new Map(), failed: new Map(), way: 'none' }
   if (read.knownPages !== undefined ? read.knownPages > owners.length : owners.length === 1)

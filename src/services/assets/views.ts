@@ -41,7 +41,11 @@ export const formatMac = (mac: string): string => {
 }
 
 /** A directory as a mapping sees it now: a side read for another company or client counts as unread. */
-export type DirectoryView = { endpoints: DirectoryEndpoint[]; assets: Map<number, DirectoryAsset>; state: AssetDirectoryState }
+export type DirectoryView = {
+  endpoints: DirectoryEndpoint[]
+  assets: Map<number, DirectoryAsset>
+  state: AssetDirectoryState
+}
 
 export const endpointItem = (view: DirectoryView, e: DirectoryEndpoint): EndpointAssetItem => {
   const resolved = resolveAsset(view.state, e.id)
@@ -126,4 +130,3 @@ export const assetRows = (view: DirectoryView, search?: string) => {
       }
     }))
 }
-

@@ -112,7 +112,10 @@ t.test('companies and network calls against the simulator', async (t) => {
     t.match(first, { page: 1, perPage: 2, total: 5, pagesCount: 3 })
     t.equal(first.items.length, 2)
     const own = new Set(sim.state.endpoints.ofCompany(customerA.id).map((e) => e.id))
-    t.ok(first.items.every((e) => own.has(e.id)), "only the company's endpoints")
+    t.ok(
+      first.items.every((e) => own.has(e.id)),
+      "only the company's endpoints"
+    )
     t.ok(
       first.items.every((e) => e.companyId === undefined),
       'items carry no companyId, as in the published example'
