@@ -70,7 +70,6 @@ t.test('a manual link overrides the rule, and an unlink leaves the ticket withou
     endpointId: string
     endpointName: string
   }[]
-  const second = list.find((i) => i.endpointId === endpointId(2))!
   const third = list.find((i) => i.endpointId === endpointId(3))!
   const other = assetOf(s, third.endpointName)!
 
