@@ -69,7 +69,7 @@ const assetPicker = (base, endpointName, onPick, onCancel) => {
     h('button', { type: 'button', class: 'button button-small', onClick: onCancel }, 'Cancel')
   )
   void search()
-  queueMicrotask(() => input.focus())
+  setTimeout(() => input.focus(), 0)
   return picker
 }
 
