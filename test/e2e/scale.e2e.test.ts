@@ -49,7 +49,7 @@ t.test(`${N} mappings: one poll, one billing run`, async (t) => {
   }
   const haloAssets = s.halopsa.state.data().assets.rows.size
   t.comment(
-    `the asset directory's part: ${assetCalls.halopsa} HaloPSA calls for ${haloAssets} assets, ${assetCalls.gravityzone} GravityZone calls; ${JSON.stringify(first.assets)}`
+    `the asset directory's part: ${assetCalls.halopsa} HaloPSA calls for ${haloAssets} assets; ${assetCalls.gravityzone} GravityZone network listings (companies and endpoints); ${JSON.stringify(first.assets)}`
   )
   t.match(first.assets, { full: true, endpoints: { mappings: N, way: 'bulk' }, assets: { mappings: N, way: 'bulk' } })
   t.ok(assetCalls.halopsa <= Math.ceil(haloAssets / 250) + 1, `assets in pages, not per client (${assetCalls.halopsa})`)
