@@ -15,6 +15,7 @@ import { bearerAuth, createFailureLimiters } from './http/plugins/auth.js'
 import { clientErrorHandler, frameworkErrors, safetyHeaders } from './http/plugins/protocolErrors.js'
 import { eventRoutes } from './http/routes/events.js'
 import { mappingRoutes } from './http/routes/mappings.js'
+import { assetRoutes } from './http/routes/assets.js'
 import { configurationRoutes } from './http/routes/configuration.js'
 import { ticketRulesRoutes } from './http/routes/ticketRules.js'
 import { createTicketRulesService, type TicketRulesService } from './services/ticketRules.js'
@@ -157,6 +158,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
 
   await app.register(eventRoutes(options.relay))
   await app.register(mappingRoutes(options.relay))
+  await app.register(assetRoutes(options.relay))
   await app.register(configurationRoutes(options.relay))
   const { store, runner, handlers, now } = options.relay
   await app.register(

@@ -17,6 +17,8 @@ import { storedBillingItems, storedTicketingConfiguration } from './services/con
 import { createInventory } from './services/inventory.js'
 import { createTicketing } from './services/ticketing.js'
 import { createTicketRulesService } from './services/ticketRules.js'
+import { createAssets } from './services/assets.js'
+import { createAssetPoll } from './services/assets/poll.js'
 import { createBilling } from './services/billing.js'
 import { createRecheck } from './services/recheck.js'
 import { createPushService } from './services/pushService.js'
@@ -126,6 +128,11 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
   const { runner, handlers } = core
   const ticketingConfiguration = storedTicketingConfiguration(handlers.ticketingConfig)
   const billingItems = storedBillingItems(handlers.billingConfig)
+  const assets = createAssets({
+    runner,
+    handlers,
+    ...(config.GZ_ENDPOINT_URL ? { endpointUrl: config.GZ_ENDPOINT_URL } : {})
+  })
   const inventory = createInventory({
     store: core.store,
     runner,
@@ -134,7 +141,18 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     halopsa,
     ticketingConfiguration,
     now,
-    ...(options.pageSize ? { pageSize: options.pageSize } : {})
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    assets: createAssetPoll({
+      runner,
+      handler: handlers.assets,
+      gravityzone,
+      halopsa,
+      rematch: assets.rematch,
+      intervalMs: config.ASSET_POLL_INTERVAL,
+      now,
+      pageSize: options.pageSize ?? 250,
+      ...(logger ? { logger } : {})
+    })
   })
   const billing = createBilling({
     store: core.store,
@@ -177,6 +195,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     core,
     ingestThreads: config.INGEST_THREADS,
     pushMaxEvents: config.PUSH_MAX_EVENTS,
+    assets,
     jobs,
     platforms: {
       directory: {
@@ -232,6 +251,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     ticketRules: ticketRules.current,
     halopsa,
     gravityzone,
+    assets,
     ...(clock ? { clock } : {}),
     ...(logger ? { logger } : {}),
     ...(options.ticketingRetry ? { retry: options.ticketingRetry } : {})

@@ -15,6 +15,7 @@ import { systemClock, type Clock } from '../platforms/transport/clock.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
 import type { Logger } from '../logger.js'
+import type { TicketAssetContext } from './assets.js'
 import type { TicketingContext, TicketWork } from './ticketing/context.js'
 import { createTicket } from './ticketing/creation.js'
 import { consolidate, noteRepeat } from './ticketing/notes.js'
@@ -48,6 +49,8 @@ type TicketingOptions = {
   retry?: RetryPolicy
   /** How long a looked-up status list is trusted. */
   statusCacheMs?: number
+  /** The asset a new ticket carries and what it says about the endpoint (docs/assets.md#tickets). */
+  assets?: { assetFor(mappingId: string, endpointId: string | undefined): TicketAssetContext }
 }
 
 export const createTicketing = (options: TicketingOptions) => {
@@ -72,6 +75,7 @@ export const createTicketing = (options: TicketingOptions) => {
     load: (threatKey) => options.ticket.load(streams.ticket(threatKey)),
     retries,
     statuses,
+    ...(options.assets ? { assets: options.assets } : {}),
     ...logger(options)
   }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../../logger.js'
 import type { CommandHandler } from '../commandHandler.js'
 import type { Retries } from './retries.js'
 import type { StatusLookups } from './statuses.js'
+import type { TicketAssetContext } from '../assets.js'
 
 /** What the parts of the ticketing service share (ticketing.ts builds it once). */
 export type TicketingContext = {
@@ -19,6 +20,8 @@ export type TicketingContext = {
   load(threatKey: string): Promise<TicketState>
   retries: Retries
   statuses: StatusLookups
+  /** The asset a new ticket carries and what it says about the endpoint (docs/assets.md#tickets). */
+  assets?: { assetFor(mappingId: string, endpointId: string | undefined): TicketAssetContext }
   logger?: Logger
 }
 

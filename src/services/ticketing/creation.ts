@@ -60,7 +60,9 @@ export const createTicket = async (
     securityEventKey: data.eventKey
   }
   const priorityId = decision.priorityId
-  const text = ticketText(data, mapping)
+  const context = ctx.assets?.assetFor(mapping.id, data.endpointId) ?? {}
+  const text = ticketText(data, mapping, context)
+  const asset = context.asset?.id
   const created = (ticket: HaloTicket) =>
     record({
       type: 'RecordCreated',
@@ -73,7 +75,8 @@ export const createTicket = async (
         familyKey: work.event.familyKey,
         ...(priorityId !== undefined ? { priorityId } : {}),
         ...(decision.priorityRule !== undefined ? { priorityRule: decision.priorityRule } : {}),
-        why: decision.why
+        why: decision.why,
+        ...(asset !== undefined && ticket.assetIds.includes(asset) ? { haloAssetId: asset } : {})
       }
     })
 
@@ -129,7 +132,8 @@ export const createTicket = async (
           ticketTypeId: config.ticketTypeId,
           ...(priorityId !== undefined ? { priorityId } : {}),
           ...(config.statusId !== undefined ? { statusId: config.statusId } : {}),
-          thirdPartyIdString: marker
+          thirdPartyIdString: marker,
+          ...(asset !== undefined ? { assets: [asset] } : {})
         }),
       // After an answer that never came, look before creating again.
       async (error) => {
