@@ -26,6 +26,8 @@ type DomainErrorCode =
   | 'parked_fact_not_found'
   | 'fact_not_parked'
   | 'not_leader'
+  | 'endpoint_not_found'
+  | 'unknown_asset'
 
 const brand = Symbol.for('gz-halo-relay.domain-error')
 
