@@ -35,6 +35,8 @@ export const streams = {
   checkpoint: (processor: string) => `checkpoint-${processor}`,
   /** The facts a processor parked, and the operators' retries of them. */
   parkedFacts: (processor: string) => `parkedFacts-${processor}`,
+  /** The lease on the leader's work (scheduler, ticketing processor, webhook registration). */
+  leadership: () => 'leadership-main',
   /** Whether one platform answers: only the transitions (unreachable, recovered). */
   platformHealth: (platform: string) => `platformHealth-${platform}`
 } as const
