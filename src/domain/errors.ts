@@ -23,6 +23,10 @@ type DomainErrorCode =
   | 'not_configured'
   | 'parked_fact_not_found'
   | 'fact_not_parked'
+  | 'invoice_exists'
+  | 'proposal_not_found'
+  | 'proposal_stale'
+  | 'proposal_not_pending'
 
 const brand = Symbol.for('gz-halo-relay.domain-error')
 

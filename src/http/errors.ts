@@ -21,6 +21,7 @@ export const errorCatalogue = {
   mapping_not_found: { status: 404, message: 'no mapping has this id' },
   parked_fact_not_found: { status: 404, message: 'no fact with this id was parked by the processor' },
   job_not_found: { status: 404, message: 'no job run has this id (the relay keeps the last 100 runs)' },
+  proposal_not_found: { status: 404, message: 'no billing proposal has this id' },
   // 409
   event_closed: { status: 409, message: 'the integration event is closed' },
   action_not_supported: { status: 409, message: 'this integration event does not support the action' },
@@ -32,6 +33,12 @@ export const errorCatalogue = {
   concurrency_conflict: { status: 409, message: 'the data changed concurrently; try again' },
   fact_not_parked: { status: 409, message: 'the fact is no longer parked (it was retried already)' },
   job_running: { status: 409, message: 'this job is already running' },
+  invoice_exists: { status: 409, message: "the mapping's recurring invoice still exists in HaloPSA" },
+  proposal_stale: {
+    status: 409,
+    message: 'the proposal was made before the latest poll; a new one replaces it (details.proposalId)'
+  },
+  proposal_not_pending: { status: 409, message: 'the proposal has already been applied' },
   // 413, 415
   payload_too_large: { status: 413, message: 'the body is larger than this endpoint accepts' },
   too_many_events: { status: 413, message: 'the delivery holds more events than PUSH_MAX_EVENTS allows' },
