@@ -228,7 +228,11 @@ const wantedInvoiceEvent = (state: IntegrationEventsState, mappingId: string): W
   const health = healthOf(state, mappingId)
   if (!m || !m.billing.enabled || !health.invoiceMissing) return null
   const candidates = health.invoiceCandidates
-  return { type: 'recurring-invoice-missing', subject: mappingSubject(m), ...(candidates ? { details: { candidates } } : {}) }
+  return {
+    type: 'recurring-invoice-missing',
+    subject: mappingSubject(m),
+    ...(candidates ? { details: { candidates } } : {})
+  }
 }
 
 const customItems = (m: Mapping): number[] =>

@@ -85,7 +85,8 @@ export const createBilling = (deps: {
   const recordSkipped = async (p: PlanEntry, month: string, cause: Cause): Promise<Outcome> => {
     const { mapping: m, plan } = p
     if (plan.skipped === 'item-missing')
-      for (const itemId of p.missingItems) await deps.inventory.checkItem(itemId, m.billing.items ? m.id : undefined, cause)
+      for (const itemId of p.missingItems)
+        await deps.inventory.checkItem(itemId, m.billing.items ? m.id : undefined, cause)
     if (plan.skipped === 'invoice-missing') await deps.inventory.checkInvoice(m, cause)
     return skip(m, month, plan.skipped!, cause, plan.detail)
   }
@@ -244,7 +245,15 @@ export const createBilling = (deps: {
         const proposalId = request.proposal?.id ?? newId()
         const proposed = await propose(target, proposalId, cause)
         const durationMs = Date.now() - started
-        return { ...base, billed: 0, unchanged: 0, ...proposed, proposalId, durationMs, calls: calls() } as BillingReport
+        return {
+          ...base,
+          billed: 0,
+          unchanged: 0,
+          ...proposed,
+          proposalId,
+          durationMs,
+          calls: calls()
+        } as BillingReport
       }
       const proposalId = action === 'apply' ? request.proposal!.id : undefined
       const mappings = proposalId ? await apply(target, proposalId, cause, counts) : await bill(target, cause, counts)

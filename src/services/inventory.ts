@@ -152,7 +152,12 @@ export const createInventory = (deps: InventoryDeps) => {
       if (invoices) {
         const globalItems = (await handlers.billingConfig.load(streams.billingConfig())).items
         for (const m of billed)
-          await billing.observeInvoice(m, invoiceFor(m, invoices.get(m.halopsaClientId) ?? [], globalItems), cause, tally)
+          await billing.observeInvoice(
+            m,
+            invoiceFor(m, invoices.get(m.halopsaClientId) ?? [], globalItems),
+            cause,
+            tally
+          )
       }
 
       const ticketingChecked = await attempt('ticketing configuration', () =>

@@ -89,8 +89,8 @@ export const createJobs = (deps: {
     return done.result
   }
 
-  const billingRun = (month: string | undefined, actor: string, proposal?: RunRequest['proposal']) =>
-    async (runId: string) =>
+  const billingRun =
+    (month: string | undefined, actor: string, proposal?: RunRequest['proposal']) => async (runId: string) =>
       billingOutcome(await deps.billing.run(month, actor, runId, proposal ? { proposal } : {}))
   /** When the last finished poll started: billing proposals made before it are stale. */
   const lastPollAt = () => {
@@ -101,8 +101,7 @@ export const createJobs = (deps: {
 
   const control: JobControl = {
     async request(job, options) {
-      const work =
-        job === 'sync' ? syncRun(options.actor) : billingRun(options.month, options.actor, options.proposal)
+      const work = job === 'sync' ? syncRun(options.actor) : billingRun(options.month, options.actor, options.proposal)
       return runs.settle(runs.start(job, work)!, options.waitMs)
     },
     get(runId) {

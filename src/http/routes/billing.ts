@@ -182,11 +182,16 @@ export const billingRoutes =
         const month = monthOf(request.query.month)
         const result = await reports().reconciliation(month)
         if (!wantsCsv(request.headers.accept)) return result
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="reconciliation-${month.slice(3)}-${month.slice(0, 2)}.csv"`)
-          // A string with its own content type goes out as it is, past the JSON schema.
-          .send(reconciliationCsv(result) as unknown as typeof result)
+        return (
+          reply
+            .type('text/csv; charset=utf-8')
+            .header(
+              'content-disposition',
+              `attachment; filename="reconciliation-${month.slice(3)}-${month.slice(0, 2)}.csv"`
+            )
+            // A string with its own content type goes out as it is, past the JSON schema.
+            .send(reconciliationCsv(result) as unknown as typeof result)
+        )
       }
     )
 

@@ -100,7 +100,8 @@ export const mappingRoutes =
         config: { scope: 'operate' },
         schema: {
           tags: ['mappings'],
-          summary: 'Generate Recurring Invoice in HaloPSA for the mapping (409 invoice_exists while its invoice exists)',
+          summary:
+            'Generate Recurring Invoice in HaloPSA for the mapping (409 invoice_exists while its invoice exists)',
           params: IdParams,
           response: { 200: Mapping, ...errorResponses(401, 403, 404, 409, 422, 502, 503) }
         }

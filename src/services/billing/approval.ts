@@ -41,7 +41,10 @@ export const createBillingApproval = (deps: {
   return {
     list(filter: { month?: string; status?: ProposalSummary['status'] } = {}) {
       const items = [...state().proposals.values()]
-        .filter((p) => (filter.month === undefined || p.month === filter.month) && (!filter.status || p.status === filter.status))
+        .filter(
+          (p) =>
+            (filter.month === undefined || p.month === filter.month) && (!filter.status || p.status === filter.status)
+        )
         .map((p) => ({ ...p, stale: p.status === 'pending' && stale(p) }))
         .sort((a, b) => monthKey(b.month).localeCompare(monthKey(a.month)) || b.proposedAt.localeCompare(a.proposedAt))
       return { approval: deps.approval, items }

@@ -23,7 +23,8 @@ export const chooseInvoice = (
   if (active.length === 0) return { how: 'none' }
   if (active.length === 1) return { how: 'only', invoice: active[0]! }
   const wanted = new Set(itemIds)
-  const carried = (i: RecurringInvoice) => new Set(i.lines.filter((l) => wanted.has(l.itemId ?? 0)).map((l) => l.itemId))
+  const carried = (i: RecurringInvoice) =>
+    new Set(i.lines.filter((l) => wanted.has(l.itemId ?? 0)).map((l) => l.itemId))
   const scored = active.map((invoice) => ({ invoice, score: carried(invoice).size }))
   const best = Math.max(...scored.map((s) => s.score))
   const top = scored.filter((s) => s.score === best)

@@ -89,12 +89,14 @@ const usageJump = (previous: number | undefined, current: number, previousMonth:
 }
 
 /** Each item once, with the usage of every counter billed with it (items billed by two counters add up). */
-const wantedByItem = (itemMap: Record<string, number>, counters: Record<string, number>) => {
+export const wantedByItem = (itemMap: Record<string, number>, counters: Record<string, number>) => {
   const byItem = new Map<number, { counters: string[]; quantity: number }>()
   for (const [counter, itemId] of Object.entries(itemMap)) {
     const item = byItem.get(itemId) ?? { counters: [], quantity: 0 }
     item.counters.push(counter)
-    item.quantity += counters[canonicalCounterName(counter)] ?? 0
+    // Own counters only: a name such as `constructor` must not find Object's.
+    const name = canonicalCounterName(counter)
+    item.quantity += Object.hasOwn(counters, name) ? counters[name]! : 0
     byItem.set(itemId, item)
   }
   return byItem

@@ -1,7 +1,6 @@
 import type { GravityZoneClient } from '../../platforms/gravityzone/client.js'
-import { canonicalCounterName } from '../../platforms/gravityzone/usage.js'
 import { isPlatformError } from '../../platforms/transport/errors.js'
-import type { BillingPlan, PlanEntry } from './plan.js'
+import { wantedByItem, type BillingPlan, type PlanEntry } from './plan.js'
 import type { UsageReader } from './usageReader.js'
 
 /**
@@ -119,20 +118,19 @@ const unmappedRows = (
     difference: null,
     flags: ['unmapped-usage' as const]
   }
-  const byItem = new Map<number, { usage: string[]; quantity: number }>()
-  for (const [counter, itemId] of Object.entries(globalItems)) {
-    const item = byItem.get(itemId) ?? { usage: [], quantity: 0 }
-    item.usage.push(counter)
-    item.quantity += counters[canonicalCounterName(counter)] ?? 0
-    byItem.set(itemId, item)
-  }
+  const byItem = wantedByItem(globalItems, counters)
   if (byItem.size === 0) {
     const [counter, quantity] = Object.entries(counters).sort((a, b) => b[1] - a[1])[0] ?? ['', 0]
     return quantity > 0 ? [{ ...base, itemId: null, usage: counter, gravityzoneQuantity: quantity }] : []
   }
   return [...byItem.entries()]
     .filter(([, item]) => item.quantity > 0)
-    .map(([itemId, item]) => ({ ...base, itemId, usage: item.usage.join(' + '), gravityzoneQuantity: item.quantity }))
+    .map(([itemId, item]) => ({
+      ...base,
+      itemId,
+      usage: item.counters.join(' + '),
+      gravityzoneQuantity: item.quantity
+    }))
 }
 
 export const createReconciliation = (deps: {

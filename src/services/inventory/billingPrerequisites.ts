@@ -68,14 +68,23 @@ export const createBillingPrerequisites = (deps: {
       )
     )
     // An invoice found for a client whose mapping names none (or a deleted one) is linked to it.
-    if (invoice && (choice.how === 'only' || choice.how === 'carries-items') && m.billing.recurringInvoiceId !== invoice.id) {
+    if (
+      invoice &&
+      (choice.how === 'only' || choice.how === 'carries-items') &&
+      m.billing.recurringInvoiceId !== invoice.id
+    ) {
       count(
         tally,
         await deps.health.handle(
           streams.mappingHealth(m.id),
           {
             type: 'RecordInvoiceLinked',
-            data: { mappingId: m.id, halopsaClientId: m.halopsaClientId, recurringInvoiceId: invoice.id, how: choice.how }
+            data: {
+              mappingId: m.id,
+              halopsaClientId: m.halopsaClientId,
+              recurringInvoiceId: invoice.id,
+              how: choice.how
+            }
           },
           cause
         )

@@ -256,7 +256,11 @@ export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoice
         checkQuantities(lines)
         return { invoiceId: invoice.id, changes: [], skipped: [] }
       })
-      const planned = entries.map(({ invoice, lines }, index) => ({ index, invoice, ...planLineQuantities(invoice, lines) }))
+      const planned = entries.map(({ invoice, lines }, index) => ({
+        index,
+        invoice,
+        ...planLineQuantities(invoice, lines)
+      }))
       for (const p of planned) results[p.index]!.skipped = p.skipped
       const changed = planned.filter((p) => p.changes.length > 0)
       for (let i = 0; i < changed.length; i += batchSize) {
