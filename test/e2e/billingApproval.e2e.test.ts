@@ -19,9 +19,9 @@ const readToken = 'r'.repeat(32)
 
 const invoicesJson = (s: E2E) => JSON.stringify([...s.halopsa.state.data().recurringInvoices.rows.values()])
 const lineOf = (s: E2E, invoiceId: number, itemId: number) =>
-  (s.halopsa.state.data().recurringInvoices.rows.get(invoiceId)!.lines as { _itemid: number; qty_order: number }[]).find(
-    (l) => l._itemid === itemId
-  )!.qty_order
+  (
+    s.halopsa.state.data().recurringInvoices.rows.get(invoiceId)!.lines as { _itemid: number; qty_order: number }[]
+  ).find((l) => l._itemid === itemId)!.qty_order
 const audit = async (s: E2E, type: string): Promise<Json[]> =>
   (await s.api('GET', `/api/audit?type=${type}`)).body.items
 
@@ -76,7 +76,11 @@ t.test('manual approval: the run records a proposal, and HaloPSA is written only
     { proposalId: run.proposalId, status: 'applied', approvedBy: 'operator', appliedBy: { billed: 1 } }
   ])
   const again = await s.api('POST', `/api/billing/proposals/${run.proposalId}/approve`)
-  t.match(again, { status: 409, body: { error: { code: 'proposal_not_pending' } } }, 'an applied proposal is not applied twice')
+  t.match(
+    again,
+    { status: 409, body: { error: { code: 'proposal_not_pending' } } },
+    'an applied proposal is not applied twice'
+  )
 })
 
 t.test('a proposal made before the latest poll is made again instead of applied stale', async (t) => {
@@ -103,7 +107,11 @@ t.test('a proposal made before the latest poll is made again instead of applied 
   t.match(newest.data, { supersedes: old.proposalId, plan: { entries: [{ lines: [{ quantity: 77 }] }] } })
 
   const again = await s.api('POST', `/api/billing/proposals/${old.proposalId}/approve`)
-  t.match(again.body, { error: { code: 'proposal_stale', details: { proposalId: fresh } } }, 'it points at the newer one')
+  t.match(
+    again.body,
+    { error: { code: 'proposal_stale', details: { proposalId: fresh } } },
+    'it points at the newer one'
+  )
   const approved = await s.api('POST', `/api/billing/proposals/${fresh}/approve?wait=30`)
   t.equal(approved.status, 200)
   t.equal(lineOf(s, m.billing.recurringInvoiceId, 12), 77, "the fresh proposal's quantity is written")

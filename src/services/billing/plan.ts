@@ -129,7 +129,7 @@ export const createPlanner = (deps: {
   concurrency?: number
   pageSize?: number
 }): Planner => {
-  const concurrency = deps.concurrency ?? 8
+  const concurrency = deps.concurrency ?? 16
   const pages = deps.pageSize ? { pageSize: deps.pageSize } : {}
 
   return async (month, options = {}) => {
