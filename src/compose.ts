@@ -265,6 +265,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     health,
     jobs,
     processor,
+    webhooks: pushService,
     ticketing,
     halopsaBudget: halopsa.limiter
   })
