@@ -29,6 +29,8 @@ t.test(`${N} mappings: a preview and a reconciliation within HaloPSA's budget`, 
     s.gravityzone.state.companies.create({ id, name: `Unmapped ${i}`, type: 1, parentId: demoPartner.companyId })
     s.gravityzone.state.usage.set(id, earlier, { endpointMonthlyUsage: 2 })
   }
+  // The relay polls at start: the preview is measured on a running relay, not on its first call.
+  await s.sync()
   const halopsa = s.relay.clients.halopsa
   const gzUsage = () => s.gravityzone.calls.of('licensing.getMonthlyUsage')
 
