@@ -29,6 +29,8 @@ type DomainErrorCode =
   | 'proposal_not_found'
   | 'proposal_stale'
   | 'proposal_not_pending'
+  | 'endpoint_not_found'
+  | 'unknown_asset'
 
 const brand = Symbol.for('gz-halo-relay.domain-error')
 

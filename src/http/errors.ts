@@ -25,6 +25,7 @@ export const errorCatalogue = {
   parked_fact_not_found: { status: 404, message: 'no fact with this id was parked by the processor' },
   job_not_found: { status: 404, message: 'no job run has this id (the relay keeps the last 100 runs)' },
   proposal_not_found: { status: 404, message: 'no billing proposal has this id' },
+  endpoint_not_found: { status: 404, message: "no endpoint of the mapping's company has this id" },
   // 409
   event_closed: { status: 409, message: 'the integration event is closed' },
   action_not_supported: { status: 409, message: 'this integration event does not support the action' },
@@ -42,6 +43,7 @@ export const errorCatalogue = {
     message: 'the proposal was made before the latest poll; a new one replaces it (details.proposalId)'
   },
   proposal_not_pending: { status: 409, message: 'the proposal has already been applied' },
+  preview_running: { status: 409, message: 'a backtest of ticket rules is already running; try again when it ends' },
   // 408
   request_timeout: { status: 408, message: 'the request took too long to arrive' },
   // 413, 414, 415
@@ -54,6 +56,7 @@ export const errorCatalogue = {
   unknown_company: { status: 422, message: 'GravityZone has no such company' },
   unknown_client: { status: 422, message: 'HaloPSA has no such client' },
   billing_disabled: { status: 422, message: 'billing is off for this mapping' },
+  unknown_asset: { status: 422, message: "the mapping's HaloPSA client has no such asset" },
   // 429
   too_many_failed_attempts: {
     status: 429,
