@@ -10,6 +10,13 @@ import type { Clock } from './platforms/transport/clock.js'
 import { isPlatformError } from './platforms/transport/errors.js'
 import type { Projection } from '../projections/projection.js'
 import { ticketsProjection } from '../projections/tickets.js'
+import { billingProjection } from '../projections/billing.js'
+import { billingProposals } from './domain/billingProposals.js'
+import { createUsageReader } from './services/billing/usageReader.js'
+import { createPlanner } from './services/billing/plan.js'
+import { createInvoiceLinks } from './services/billing/linking.js'
+import { createBillingApproval } from './services/billing/approval.js'
+import { createBillingReports } from './services/billing/reports.js'
 import { createRelay, type Relay } from './services/relay.js'
 import { createMetrics } from './services/metrics.js'
 import { createRelayCore } from './services/core.js'
@@ -144,7 +151,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     store,
     metrics,
     now,
-    extraProjections: [ticketsProjection as Projection<unknown>],
+    extraProjections: [ticketsProjection as Projection<unknown>, billingProjection as Projection<unknown>],
     ...(logger ? { logger } : {})
   })
   const { runner, handlers } = core
@@ -176,16 +183,34 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       ...(logger ? { logger } : {})
     })
   })
+  const usageReader = createUsageReader({ gravityzone, now: () => now().getTime() })
+  const plan = createPlanner({
+    runner,
+    billingConfig: handlers.billingConfig,
+    halopsa,
+    usage: usageReader,
+    alertChange: config.BILLING_ALERT_CHANGE,
+    ...(options.pageSize ? { pageSize: options.pageSize } : {})
+  })
+  const proposals = createCommandHandler(core.store, billingProposals, { now, cacheSize: 12 })
   const billing = createBilling({
     store: core.store,
     runner,
     usage: handlers.usage,
-    billingConfig: handlers.billingConfig,
+    proposals,
     inventory,
     gravityzone,
     halopsa,
+    plan,
+    approval: config.BILLING_APPROVAL,
     now,
     ...(options.pageSize ? { pageSize: options.pageSize } : {})
+  })
+  const invoiceLinks = createInvoiceLinks({
+    halopsa,
+    health: handlers.health,
+    registry: handlers.registry,
+    billingItems
   })
   const pushService = createPushService({
     store: core.store,
@@ -244,15 +269,8 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
         client: (id) =>
           halopsa.clients.get(id).then((c) => (c ? { id: c.id, name: c.name, inactive: c.inactive === true } : null))
       },
-      makeInvoice: async (mapping) => {
-        const name = mapping.halopsaClientName ?? `Client ${mapping.halopsaClientId}`
-        const items = Object.values(mapping.billing.items ?? (await billingItems()))
-        const invoice = await halopsa.recurringInvoices.createForClient(
-          { id: mapping.halopsaClientId, name },
-          { lines: [...new Set(items)].map((itemId) => ({ itemId, quantity: 0 })) }
-        )
-        return { recurringInvoiceId: invoice.id, name }
-      },
+      makeInvoice: invoiceLinks.create,
+      invoices: invoiceLinks,
       checks: {
         missingItems: async (ids) =>
           (await Promise.all(ids.map(async (id) => ((await halopsa.items.get(id)) ? undefined : id)))).filter(
@@ -323,8 +341,24 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     budgetUsed: () => ({ halopsa: halopsa.limiter.usage().used })
   })
 
+  const billingReports = createBillingReports({
+    now,
+    plan,
+    usage: usageReader,
+    gravityzone,
+    halopsa,
+    approvals: createBillingApproval({
+      runner,
+      proposals,
+      jobs,
+      lastPollAt: jobs.lastPollAt,
+      approval: config.BILLING_APPROVAL
+    })
+  })
+
   const app = await buildApp({
     relay,
+    billing: billingReports,
     tokens: config.API_TOKENS,
     webhooks: {
       gravityzoneAuthorization: config.GZ_PUSH_AUTHORIZATION,

@@ -101,16 +101,23 @@ const RateWindow = z.string().transform((value, ctx) => {
   return { limit: Number(match[1]), windowMs }
 })
 
-/** `20%` → 0.2; at most 90%, so background work always keeps some of the window. */
-const Percentage = z.string().transform((value, ctx) => {
-  const match = /^(\d{1,3}(?:\.\d+)?)\s*%$/.exec(value.trim())
-  const share = match ? Number(match[1]) / 100 : NaN
-  if (!(share >= 0 && share <= 0.9)) {
-    ctx.addIssue({ code: 'custom', message: 'must be a percentage from 0% to 90%, e.g. 20%' })
-    return z.NEVER
-  }
-  return share
-})
+/** `20%` → 0.2, up to `max` percent, with `example` in the message. */
+const Share = (max: number, example: string) =>
+  z.string().transform((value, ctx) => {
+    const match = /^(\d{1,4}(?:\.\d+)?)\s*%$/.exec(value.trim())
+    const share = match ? Number(match[1]) / 100 : NaN
+    if (!(share >= 0 && share <= max / 100)) {
+      ctx.addIssue({ code: 'custom', message: `must be a percentage from 0% to ${max}%, e.g. ${example}` })
+      return z.NEVER
+    }
+    return share
+  })
+
+/** At most 90%, so background work always keeps some of the window. */
+const Percentage = Share(90, '20%')
+
+/** A change in usage from one month to the next worth flagging. */
+const Change = Share(1000, '25%')
 
 /**
  * TRUST_PROXY, as Fastify's `trustProxy`: `false` (the default: X-Forwarded-For is ignored and the
@@ -182,6 +189,8 @@ const ConfigSchema = z
     HALO_RATE_LIMIT: RateWindow.default({ limit: 250, windowMs: 300_000 }),
     HALO_TICKET_RESERVE: Percentage.default(0.2),
     BILLING_DAILY: Bool.default(false),
+    BILLING_APPROVAL: z.enum(['auto', 'manual']).default('auto'),
+    BILLING_ALERT_CHANGE: Change.default(0.25),
     PUSH_WATCHDOG_INTERVAL: Duration(60_000).default(900_000),
     INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(1),
     /** Events one GravityZone push delivery may hold; a larger delivery is refused with 413 before any work. */
@@ -248,6 +257,15 @@ export const variables: Record<VariableName, Variable> = {
   },
   HALO_TICKET_RESERVE: { default: '20%', what: 'share of that window polls and billing leave to ticket work' },
   BILLING_DAILY: { default: 'false', what: 'also bill the current month once a day', rule: 'must be true or false' },
+  BILLING_APPROVAL: {
+    default: 'auto',
+    what: 'auto: billing runs write at once; manual: they record a proposal an operator approves',
+    rule: 'must be auto or manual'
+  },
+  BILLING_ALERT_CHANGE: {
+    default: '25%',
+    what: "a mapping's usage change against last month's billed usage worth flagging in preview and reconciliation"
+  },
   PUSH_WATCHDOG_INTERVAL: { default: '15m', what: 'how often the GravityZone push service is checked and re-armed' },
   INGEST_THREADS: {
     default: '1',

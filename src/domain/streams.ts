@@ -28,6 +28,8 @@ export const streams = {
   /** One mapping's billing for one month: `usage-<mappingId>_<yyyy>-<mm>`. */
   usage: (mappingId: string, month: string) => `usage-${mappingId}_${month.slice(3)}-${month.slice(0, 2)}`,
   billingRun: (month: string) => `billingRun-${month.slice(3)}-${month.slice(0, 2)}`,
+  /** BILLING_APPROVAL=manual: the month's billing proposals and their approvals. */
+  billingProposals: (month: string) => `billingProposals-${month.slice(3)}-${month.slice(0, 2)}`,
   syncRun: () => 'syncRun-main',
   pushService: () => 'pushService-main',
   /** What the relay found when it read its HaloPSA webhook back. */
