@@ -25,6 +25,8 @@ import { statusRoutes } from './http/routes/status.js'
 import type { Doctor } from './services/doctor.js'
 import type { Processor } from './services/processor.js'
 import { parkedRoutes } from './http/routes/parked.js'
+import { securityEventRoutes } from './http/routes/securityEvents.js'
+import type { SecurityEventsService } from './services/securityEvents.js'
 import type { StatusSource } from './services/status.js'
 import type { StreamLimits } from './http/streams.js'
 import { ApiError } from './http/errors.js'
@@ -56,6 +58,8 @@ type AppOptions = {
   processor?: Processor
   /** GET /api/status answers 503 not_configured without one. */
   status?: StatusSource
+  /** What became of each security event, and replays (/api/security-events); 503 without. */
+  securityEvents?: SecurityEventsService
 }
 
 /** Secrets never reach logs (docs/operations.md#logs): every header or field that can carry one is censored. */
@@ -161,6 +165,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   await app.register(doctorRoutes(options.doctor))
   await app.register(parkedRoutes(options.processor))
   await app.register(statusRoutes(options.status))
+  await app.register(securityEventRoutes(options.securityEvents))
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   for (const plugin of options.plugins ?? []) await app.register(plugin)

@@ -10,6 +10,8 @@ import type { Clock } from './platforms/transport/clock.js'
 import { isPlatformError } from './platforms/transport/errors.js'
 import type { Projection } from '../projections/projection.js'
 import { ticketsProjection } from '../projections/tickets.js'
+import { securityEventsProjection } from '../projections/securityEvents.js'
+import { createSecurityEventsService } from './services/securityEvents.js'
 import { createRelay, type Relay } from './services/relay.js'
 import { createMetrics } from './services/metrics.js'
 import { createRelayCore } from './services/core.js'
@@ -119,7 +121,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     store,
     metrics,
     now,
-    extraProjections: [ticketsProjection as Projection<unknown>],
+    extraProjections: [ticketsProjection, securityEventsProjection] as Projection<unknown>[],
     ...(logger ? { logger } : {})
   })
   const { runner, handlers } = core
@@ -222,7 +224,11 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     gravityzone,
     ...(clock ? { clock } : {}),
     ...(logger ? { logger } : {}),
-    ...(options.ticketingRetry ? { retry: options.ticketingRetry } : {})
+    ...(options.ticketingRetry ? { retry: options.ticketingRetry } : {}),
+    ...(config.TICKETING_FALLBACK_CLIENT_ID !== undefined
+      ? { fallbackClientId: config.TICKETING_FALLBACK_CLIENT_ID }
+      : {}),
+    factAt: async (position) => (await core.store.readAll({ fromPosition: position, maxCount: 1 }))[0]
   })
   const processor = createProcessor({
     name: 'ticketing',
@@ -268,6 +274,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     trustProxy: config.TRUST_PROXY,
     plugins: [dashboardRoutes()],
     status,
+    securityEvents: createSecurityEventsService({ store: core.store, runner, ticket: handlers.ticket }),
     doctor: createDoctor({ gravityzone, halopsa, ...doctorSettings(config), ticketingConfiguration, now }),
     processor
   })

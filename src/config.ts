@@ -175,7 +175,11 @@ const ConfigSchema = z.object({
   /** Events one GravityZone push delivery may hold; a larger delivery is refused with 413 before any work. */
   PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** Which proxies' X-Forwarded-For names the client (failure budgets are per client address). */
-  TRUST_PROXY: TrustProxy.default(false)
+  TRUST_PROXY: TrustProxy.default(false),
+  /** The HaloPSA client that gets the tickets of unmapped GravityZone companies; unset: they are skipped. */
+  TICKETING_FALLBACK_CLIENT_ID: z.coerce.number().int().positive().optional(),
+  /** Encrypts the notification targets' secrets before they enter a fact (docs/notifications.md). */
+  NOTIFY_SECRET_KEY: Secret(32).optional()
 })
 
 export type Config = z.output<typeof ConfigSchema>
@@ -229,6 +233,14 @@ export const variables: Record<VariableName, Variable> = {
   TRUST_PROXY: {
     default: 'false',
     what: 'proxies whose X-Forwarded-For is believed: false, true, a hop count, or addresses/CIDRs'
+  },
+  TICKETING_FALLBACK_CLIENT_ID: {
+    what: 'HaloPSA client id that gets tickets for unmapped GravityZone companies (unset: they are skipped)',
+    rule: 'must be a positive whole number (a HaloPSA client id)'
+  },
+  NOTIFY_SECRET_KEY: {
+    what: "key (32+ characters) that encrypts notification targets' secrets at rest; needed to store one",
+    secret: true
   }
 }
 

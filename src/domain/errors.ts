@@ -25,6 +25,8 @@ type DomainErrorCode =
   | 'not_configured'
   | 'parked_fact_not_found'
   | 'fact_not_parked'
+  | 'security_event_not_found'
+  | 'not_replayable'
 
 const brand = Symbol.for('gz-halo-relay.domain-error')
 

@@ -349,6 +349,24 @@ const factSchemas = {
       'no-company'
     ])
   }),
+  /**
+   * An operator asked for a security event that was skipped or failed to be handed to ticketing
+   * again (after a fix, such as a mapping created since). The ticketing processor handles it like
+   * a new arrival of the event it names; the ticket decider refuses one for an event that has a
+   * ticket or a note already (docs/security-events.md#replay).
+   */
+  SecurityEventReplayRequested: z.object({
+    eventKey: z.string(),
+    threatKey: z.string(),
+    /** The SecurityEventReceived fact replayed: its id and global position. */
+    factId: z.string(),
+    position: z.string().regex(/^\d+$/),
+    /** Who asked (the API token's name, or the CLI's operator). */
+    actor: z.string().max(120),
+    /** What the event's outcome was when the replay was asked for. */
+    previousOutcome: z.enum(['skipped', 'failed']),
+    reason: z.string().max(500).optional()
+  }),
   // #endregion
 
   // #region HaloPSA webhooks

@@ -1,4 +1,5 @@
 import type { Decider } from './decider.js'
+import { DomainError } from './errors.js'
 import { domainFact, type DomainFact, type Fact, type FactData } from './facts.js'
 
 /**
@@ -15,6 +16,10 @@ export type TicketState = {
   handled: Set<string>
   /** A creation started (marker) without its outcome recorded. */
   pending?: { securityEventKey: string; marker: string }
+  /** Security events that became a ticket or a note: never handled again, not even on a replay. */
+  ticketed: Set<string>
+  /** Creations that may have happened unseen (unconfirmed failures): a replay looks for them by marker first. */
+  unconfirmed: Map<string, string>
 }
 
 export type TicketCommand =
@@ -26,8 +31,14 @@ export type TicketCommand =
   | { type: 'RecordSkipped'; data: FactData<'TicketingSkipped'> }
   | { type: 'RecordClosed'; data: FactData<'TicketClosed'> }
   | { type: 'RecordCloseFailed'; data: FactData<'TicketCloseFailed'> }
+  | { type: 'RequestReplay'; data: FactData<'SecurityEventReplayRequested'> }
 
-const initialTicket = (): TicketState => ({ open: false, handled: new Set() })
+const initialTicket = (): TicketState => ({
+  open: false,
+  handled: new Set(),
+  ticketed: new Set(),
+  unconfirmed: new Map()
+})
 
 const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
   switch (fact.type) {
@@ -43,17 +54,22 @@ const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
       state.open = true
       state.mappingId = d.mappingId
       state.handled.add(d.securityEventKey)
+      state.ticketed.add(d.securityEventKey)
+      state.unconfirmed.delete(d.securityEventKey)
       delete state.pending
       break
     }
     case 'TicketNoteAdded':
       state.handled.add(fact.data.securityEventKey)
+      state.ticketed.add(fact.data.securityEventKey)
       break
     case 'TicketNoteFailed':
       state.handled.add(fact.data.securityEventKey)
       break
     case 'TicketCreateFailed':
       state.handled.add(fact.data.securityEventKey)
+      if (fact.data.cause === 'unconfirmed' && state.pending?.securityEventKey === fact.data.securityEventKey)
+        state.unconfirmed.set(fact.data.securityEventKey, state.pending.marker)
       delete state.pending
       break
     case 'TicketingSkipped':
@@ -61,6 +77,10 @@ const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
       break
     case 'TicketClosed':
       if (fact.data.ticketId === state.ticketId) state.open = false
+      break
+    case 'SecurityEventReplayRequested':
+      // Handled no more: the processor hands the event to ticketing again when it reaches this fact.
+      state.handled.delete(fact.data.eventKey)
       break
   }
   return state
@@ -87,6 +107,19 @@ const decideTicket = (command: TicketCommand, state: TicketState): DomainFact[] 
       return state.open && state.ticketId === command.data.ticketId
         ? [domainFact('TicketCloseFailed', command.data)]
         : []
+    case 'RequestReplay': {
+      const key = command.data.eventKey
+      // The rule that makes replays safe, whoever asks: a ticket or a note is never made twice.
+      if (state.ticketed.has(key))
+        throw new DomainError('not_replayable', 'the security event has a ticket (or a note) already', {
+          eventKey: key
+        })
+      if (!state.handled.has(key))
+        throw new DomainError('not_replayable', 'the security event is being handled (a replay may be waiting)', {
+          eventKey: key
+        })
+      return [domainFact('SecurityEventReplayRequested', command.data)]
+    }
   }
 }
 
@@ -103,5 +136,7 @@ export const planTicket = (state: TicketState, securityEventKey: string): Ticket
   if (state.handled.has(securityEventKey)) return { action: 'done' }
   if (state.open && state.ticketId !== undefined) return { action: 'note', ticketId: state.ticketId }
   if (state.pending?.securityEventKey === securityEventKey) return { action: 'create', recover: state.pending.marker }
+  const unconfirmed = state.unconfirmed.get(securityEventKey)
+  if (unconfirmed !== undefined) return { action: 'create', recover: unconfirmed }
   return { action: 'create' }
 }

@@ -24,6 +24,7 @@ export const errorCatalogue = {
   mapping_not_found: { status: 404, message: 'no mapping has this id' },
   parked_fact_not_found: { status: 404, message: 'no fact with this id was parked by the processor' },
   job_not_found: { status: 404, message: 'no job run has this id (the relay keeps the last 100 runs)' },
+  security_event_not_found: { status: 404, message: 'no security event has this key' },
   // 409
   event_closed: { status: 409, message: 'the integration event is closed' },
   action_not_supported: { status: 409, message: 'this integration event does not support the action' },
@@ -35,6 +36,7 @@ export const errorCatalogue = {
   concurrency_conflict: { status: 409, message: 'the data changed concurrently; try again' },
   fact_not_parked: { status: 409, message: 'the fact is no longer parked (it was retried already)' },
   job_running: { status: 409, message: 'this job is already running' },
+  not_replayable: { status: 409, message: 'only a skipped or failed security event can be replayed' },
   // 408
   request_timeout: { status: 408, message: 'the request took too long to arrive' },
   // 413, 414, 415
