@@ -27,6 +27,9 @@ import type { Processor } from './services/processor.js'
 import { parkedRoutes } from './http/routes/parked.js'
 import { securityEventRoutes } from './http/routes/securityEvents.js'
 import type { SecurityEventsService } from './services/securityEvents.js'
+import { notificationRoutes } from './http/routes/notifications.js'
+import type { Notifier } from './services/notifications/notifier.js'
+import type { NotificationSettingsService } from './services/notifications/settings.js'
 import type { StatusSource } from './services/status.js'
 import type { StreamLimits } from './http/streams.js'
 import { ApiError } from './http/errors.js'
@@ -60,6 +63,8 @@ type AppOptions = {
   status?: StatusSource
   /** What became of each security event, and replays (/api/security-events); 503 without. */
   securityEvents?: SecurityEventsService
+  /** Outbound notifications' targets and test (/api/config/notifications); 503 without. */
+  notifications?: { settings: NotificationSettingsService; notifier: Notifier }
 }
 
 /** Secrets never reach logs (docs/operations.md#logs): every header or field that can carry one is censored. */
@@ -166,6 +171,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   await app.register(parkedRoutes(options.processor))
   await app.register(statusRoutes(options.status))
   await app.register(securityEventRoutes(options.securityEvents))
+  await app.register(notificationRoutes(options.notifications))
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   for (const plugin of options.plugins ?? []) await app.register(plugin)

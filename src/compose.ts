@@ -12,6 +12,7 @@ import type { Projection } from '../projections/projection.js'
 import { ticketsProjection } from '../projections/tickets.js'
 import { securityEventsProjection } from '../projections/securityEvents.js'
 import { createSecurityEventsService } from './services/securityEvents.js'
+import { createNotifications } from './services/notifications/index.js'
 import { createRelay, type Relay } from './services/relay.js'
 import { createMetrics } from './services/metrics.js'
 import { createRelayCore } from './services/core.js'
@@ -48,6 +49,8 @@ export type ComposeOptions = {
   clock?: Clock
   /** Start the scheduled jobs (default true; tests drive jobs directly). */
   schedule?: boolean
+  /** Notification delivery: retry policy and request deadline (tests shorten them). */
+  notifications?: Omit<Parameters<typeof createNotifications>[0], 'core' | 'notifySecretKey' | 'clock' | 'logger'>
   /** Ticketing retry policy (tests shorten it). */
   ticketingRetry?: { minMs?: number; maxMs?: number; giveUpAfterMs?: number }
   /** Outbound call deadline and retry backoff (tests shorten them). */
@@ -63,6 +66,7 @@ export type ComposedRelay = {
   app: FastifyInstance
   relay: Relay
   processor: Processor
+  notifications: ReturnType<typeof createNotifications>
   jobs: ReturnType<typeof createJobs>
   inventory: ReturnType<typeof createInventory>
   billing: ReturnType<typeof createBilling>
@@ -248,6 +252,15 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     ...(clock ? { clock } : {})
   })
   metrics.watchProcessor(processor)
+  // A second durable processor of its own: a slow or dead receiver never holds up ticket work.
+  const notifications = createNotifications({
+    core,
+    ...(config.NOTIFY_SECRET_KEY !== undefined ? { notifySecretKey: config.NOTIFY_SECRET_KEY } : {}),
+    ...options.notifications,
+    ...(clock ? { clock } : {}),
+    ...(logger ? { logger } : {})
+  })
+  metrics.watchProcessor(notifications.processor)
   const status = createStatus({
     store: core.store,
     health,
@@ -274,6 +287,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     trustProxy: config.TRUST_PROXY,
     plugins: [dashboardRoutes()],
     status,
+    notifications,
     securityEvents: createSecurityEventsService({ store: core.store, runner, ticket: handlers.ticket }),
     doctor: createDoctor({ gravityzone, halopsa, ...doctorSettings(config), ticketingConfiguration, now }),
     processor
@@ -285,6 +299,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     app,
     relay,
     processor,
+    notifications,
     jobs,
     inventory,
     billing,
@@ -296,6 +311,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       await health.start()
       await relay.start()
       await processor.start()
+      await notifications.processor.start()
       await app.ready()
       if (options.schedule !== false) {
         jobs.schedule(app.scheduler, { pollMs: config.POLL_INTERVAL, watchdogMs: config.PUSH_WATCHDOG_INTERVAL })
@@ -313,7 +329,8 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     async close() {
       // Runs waiting for HaloPSA's budget stop now, so requests waiting for them answer at once.
       await Promise.all([app.close(), jobs.close()])
-      if (started) await processor.stop()
+      if (started) await Promise.all([processor.stop(), notifications.stop()])
+      await notifications.close()
       await relay.stop()
       await gravityzone.close()
       await halopsa.close()

@@ -452,6 +452,64 @@ const factSchemas = {
   }),
   // #endregion
 
+  // #region notifications (docs/notifications.md)
+  /**
+   * The outbound notification targets. A target's URL (a Slack or Teams webhook URL is itself a
+   * credential) and its signing secret never enter a fact in clear: they are sealed together with
+   * a key derived from NOTIFY_SECRET_KEY (AES-256-GCM); only the URL's origin is kept to show.
+   */
+  NotificationsConfigured: z.object({
+    targets: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(64),
+          /** The URL's scheme, host and port, to show. */
+          endpoint: z.string().max(300),
+          format: z.enum(['json', 'teams', 'slack']),
+          on: z
+            .array(z.enum(['raised', 'closed', 'platform']))
+            .min(1)
+            .max(3),
+          hasSecret: z.boolean(),
+          /** `{ url, secret? }` as JSON, sealed. */
+          sealed: z.object({
+            alg: z.literal('A256GCM'),
+            iv: z.string().max(40),
+            tag: z.string().max(40),
+            data: z.string().max(4000)
+          })
+        })
+      )
+      .max(20)
+  }),
+  /** A notification is about to be sent (attempt n): written before the request goes out. */
+  NotificationAttempted: z.object({
+    /** The delivery's idempotency key, the same on every attempt and after a restart. */
+    id: z.string().max(80),
+    target: z.string().max(64),
+    kind: z.enum(['raised', 'closed']),
+    eventId: z.string().max(200),
+    eventType: z.string().max(80),
+    attempt: z.number().int().positive()
+  }),
+  NotificationDelivered: z.object({
+    id: z.string().max(80),
+    target: z.string().max(64),
+    status: z.number().int(),
+    attempt: z.number().int().positive()
+  }),
+  NotificationFailed: z.object({
+    id: z.string().max(80),
+    target: z.string().max(64),
+    attempt: z.number().int().positive(),
+    status: z.number().int().optional(),
+    message: z.string().max(500),
+    /** No more attempts: the retries are spent (or the target cannot be used). */
+    final: z.boolean(),
+    retryInMs: z.number().int().nonnegative().optional()
+  }),
+  // #endregion
+
   // #region platform connections (services/platformHealth.ts): transitions only, never repeated
   /** Calls to the platform kept failing (network, timeout, 5xx, credentials refused) since `since`. */
   PlatformUnreachable: z.object({

@@ -31,6 +31,10 @@ export const streams = {
   checkpoint: (processor: string) => `checkpoint-${processor}`,
   /** The facts a processor parked, and the operators' retries of them. */
   parkedFacts: (processor: string) => `parkedFacts-${processor}`,
+  /** The outbound notification targets (docs/notifications.md). */
+  notificationConfig: () => 'notificationConfig-main',
+  /** One notification to one target: its attempts and their outcome, by the delivery's idempotency key. */
+  notification: (deliveryId: string) => `notification-${deliveryId}`,
   /** Whether one platform answers: only the transitions (unreachable, recovered). */
   platformHealth: (platform: string) => `platformHealth-${platform}`
 } as const
