@@ -108,7 +108,12 @@ export const factTypes = [
   'FactParked',
   'ParkedFactRetried',
   'PlatformUnreachable',
-  'PlatformRecovered'
+  'PlatformRecovered',
+  'SecurityEventReplayRequested',
+  'NotificationsConfigured',
+  'NotificationAttempted',
+  'NotificationDelivered',
+  'NotificationFailed'
 ]
 
 /** Stream categories (src/domain/streams.ts). */
@@ -127,7 +132,9 @@ export const streamCategories = [
   'pushService',
   'haloWebhook',
   'parkedFacts',
-  'platformHealth'
+  'platformHealth',
+  'notificationConfig',
+  'notification'
 ]
 
 export const mappingStatuses = {

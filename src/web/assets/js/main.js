@@ -13,6 +13,8 @@ import mappingsPage from './pages/mappings.js'
 import mappingPage from './pages/mapping.js'
 import configurationPage from './pages/configuration.js'
 import auditPage from './pages/audit.js'
+import securityEventsPage from './pages/securityEvents.js'
+import notificationsPage from './pages/notifications.js'
 
 const $ = (id) => document.getElementById(id)
 
@@ -114,7 +116,14 @@ live.onStatus((status) => {
 // #endregion
 
 // #region router
-const routes = { events: eventsPage, mappings: mappingsPage, configuration: configurationPage, audit: auditPage }
+const routes = {
+  events: eventsPage,
+  mappings: mappingsPage,
+  configuration: configurationPage,
+  audit: auditPage,
+  'security-events': securityEventsPage,
+  notifications: notificationsPage
+}
 const detailRoutes = { events: eventPage, mappings: mappingPage }
 let cleanups = []
 let renderCount = 0
