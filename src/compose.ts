@@ -266,6 +266,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     health,
     jobs,
     processor,
+    webhooks: pushService,
     ticketing,
     halopsaBudget: halopsa.limiter
   })
