@@ -268,7 +268,8 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     processor,
     webhooks: pushService,
     ticketing,
-    halopsaBudget: halopsa.limiter
+    halopsaBudget: halopsa.limiter,
+    notifications
   })
   metrics.attachUpstream({
     platforms: () => health.view(),

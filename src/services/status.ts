@@ -26,6 +26,13 @@ export type RelayStatus = {
     gravityzone: { droppedEventTypes: string[] }
   }
   budget: { halopsa: { used: number; limit: number; windowSeconds: number; reservedForTickets: number } }
+  /** The notifications processor (docs/notifications.md), when the relay runs one. */
+  notifications?: {
+    lagFacts: number
+    parked: number
+    retrying: number
+    failingTargets: { name: string; since: string; lastError: string }[]
+  }
 }
 
 export type StatusSource = { status(): Promise<RelayStatus> }
@@ -38,6 +45,10 @@ export const createStatus = (deps: {
   webhooks: { haloWebhookState(): HaloWebhookState; droppedEventTypes(): readonly string[] }
   ticketing: { pending(): number }
   halopsaBudget: { usage(): { used: number; limit: number; windowMs: number; reservedForTickets: number } }
+  notifications?: {
+    processor: { position(): bigint; parked(): readonly unknown[] }
+    notifier: { health(): { retrying: number; failingTargets: { name: string; since: string; lastError: string }[] } }
+  }
 }): StatusSource => ({
   async status() {
     const head = await deps.store.headPosition()
@@ -62,7 +73,18 @@ export const createStatus = (deps: {
           windowSeconds: usage.windowMs / 1000,
           reservedForTickets: usage.reservedForTickets
         }
-      }
+      },
+      ...(deps.notifications
+        ? {
+            notifications: {
+              lagFacts: Number(
+                head > deps.notifications.processor.position() ? head - deps.notifications.processor.position() : 0n
+              ),
+              parked: deps.notifications.processor.parked().length,
+              ...deps.notifications.notifier.health()
+            }
+          }
+        : {})
     }
   }
 })

@@ -157,6 +157,15 @@ t.test('a receiver that never answers does not delay a ticket', async (t) => {
     'the notifier is still behind, on the fact whose receiver hangs'
   )
   t.equal(receiver.received.length, 1)
+  // and /api/status says which target fails, and that its delivery waits for a retry
+  await waitFor(async () => (await s.api('GET', '/api/status')).body.notifications.retrying === 1, {
+    what: 'the delivery in backoff'
+  })
+  t.match((await s.api('GET', '/api/status')).body.notifications, {
+    parked: 0,
+    retrying: 1,
+    failingTargets: [{ name: 'dead', since: String, lastError: /could not deliver/ }]
+  })
 })
 
 t.test('Teams and Slack targets get their formats; the test message reports per target', async (t) => {

@@ -60,7 +60,16 @@ const RelayStatus = z
         windowSeconds: z.number(),
         reservedForTickets: z.number().int()
       })
-    })
+    }),
+    notifications: z
+      .object({
+        lagFacts: z.number().int().describe('store head minus the notifications processor position'),
+        parked: z.number().int(),
+        retrying: z.number().int().describe('deliveries waiting out a backoff'),
+        failingTargets: z.array(z.object({ name: z.string(), since: z.string(), lastError: z.string() }))
+      })
+      .optional()
+      .describe('outbound notifications (docs/notifications.md)')
   })
   .meta({ id: 'RelayStatus' })
 

@@ -55,6 +55,22 @@ export const createNotifier = (deps: {
   const clock = deps.clock ?? systemClock
   const retry: RetryPolicy = { minMs: 1_000, maxMs: 120_000, maxAttempts: 8, ...deps.retry }
   const abort = new AbortController()
+  /** Deliveries waiting out a backoff now, and the targets whose last delivery failed (for /api/status). */
+  let retrying = 0
+  const failing = new Map<string, { since: string; lastError: string }>()
+
+  /** A target's state changes are logged once each way, not on every attempt. */
+  const observe = (target: string, result: SendResult) => {
+    if (result.ok) {
+      if (failing.delete(target)) deps.logger?.info({ target }, 'notifications reach the target again')
+      return
+    }
+    if (!failing.has(target)) deps.logger?.warn({ target, err: result.message }, 'a notification target fails')
+    failing.set(target, {
+      since: failing.get(target)?.since ?? new Date(clock.now()).toISOString(),
+      lastError: result.message
+    })
+  }
 
   /** The integration events this fact raised or closed (the read model is at its position). */
   const eventsOf = (fact: StoredFact): { kind: Kind; event: IntegrationEvent }[] => {
@@ -98,6 +114,7 @@ export const createNotifier = (deps: {
         cause
       )
       const result: SendResult = await deps.transport.send(target, notice, abort.signal)
+      observe(target.name, result)
       if (result.ok) {
         await append(stream, 'NotificationDelivered', { ...base, status: result.status, attempt }, cause)
         return
@@ -124,7 +141,12 @@ export const createNotifier = (deps: {
         )
         return
       }
-      await clock.sleep(wait, abort.signal)
+      retrying++
+      try {
+        await clock.sleep(wait, abort.signal)
+      } finally {
+        retrying--
+      }
       delay = Math.min(retry.maxMs, delay * 2)
     }
   }
@@ -191,6 +213,12 @@ export const createNotifier = (deps: {
       )
       return { results }
     },
+
+    /** What /api/status shows: deliveries in backoff, and the targets failing now. */
+    health: () => ({
+      retrying,
+      failingTargets: [...failing].map(([name, f]) => ({ name, ...f }))
+    }),
 
     /** Ends the backoffs and requests in flight (the processor stops at once). */
     stop() {
