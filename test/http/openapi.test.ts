@@ -63,6 +63,14 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     ['get', '/api/doctor'],
     ['get', '/api/processor/parked'],
     ['post', '/api/processor/parked/{factId}/retry'],
+    ['get', '/api/security-events'],
+    ['get', '/api/security-events/summary'],
+    ['get', '/api/security-events/{id}'],
+    ['post', '/api/security-events/replay'],
+    ['post', '/api/security-events/{id}/replay'],
+    ['get', '/api/config/notifications'],
+    ['put', '/api/config/notifications'],
+    ['post', '/api/config/notifications/test'],
     ['post', '/webhooks/gravityzone'],
     ['post', '/webhooks/halopsa'],
     ['get', '/health'],
@@ -87,7 +95,14 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     }
     if (
       ['post', 'put', 'patch'].includes(method) &&
-      ['/api/mappings', '/api/mappings/{id}', '/api/config/billing', '/api/config/ticketing'].includes(path)
+      [
+        '/api/mappings',
+        '/api/mappings/{id}',
+        '/api/config/billing',
+        '/api/config/ticketing',
+        '/api/config/notifications',
+        '/api/security-events/replay'
+      ].includes(path)
     ) {
       t.ok(op.requestBody?.content?.['application/json']?.schema, `${method} ${path} has a request body schema`)
     }
