@@ -19,6 +19,8 @@ import { createRelayCore } from './services/core.js'
 import { storedBillingItems, storedTicketingConfiguration } from './services/configuration.js'
 import { createInventory } from './services/inventory.js'
 import { createTicketing } from './services/ticketing.js'
+import { createAssets } from './services/assets.js'
+import { createAssetPoll } from './services/assets/poll.js'
 import { createBilling } from './services/billing.js'
 import { createRecheck } from './services/recheck.js'
 import { createPushService } from './services/pushService.js'
@@ -131,6 +133,11 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
   const { runner, handlers } = core
   const ticketingConfiguration = storedTicketingConfiguration(handlers.ticketingConfig)
   const billingItems = storedBillingItems(handlers.billingConfig)
+  const assets = createAssets({
+    runner,
+    handlers,
+    ...(config.GZ_ENDPOINT_URL ? { endpointUrl: config.GZ_ENDPOINT_URL } : {})
+  })
   const inventory = createInventory({
     store: core.store,
     runner,
@@ -139,7 +146,18 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     halopsa,
     ticketingConfiguration,
     now,
-    ...(options.pageSize ? { pageSize: options.pageSize } : {})
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    assets: createAssetPoll({
+      runner,
+      handler: handlers.assets,
+      gravityzone,
+      halopsa,
+      rematch: assets.rematch,
+      intervalMs: config.ASSET_POLL_INTERVAL,
+      now,
+      pageSize: options.pageSize ?? 250,
+      ...(logger ? { logger } : {})
+    })
   })
   const billing = createBilling({
     store: core.store,
@@ -182,6 +200,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     core,
     ingestThreads: config.INGEST_THREADS,
     pushMaxEvents: config.PUSH_MAX_EVENTS,
+    assets,
     jobs,
     platforms: {
       directory: {
@@ -226,6 +245,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     ticketingConfiguration,
     halopsa,
     gravityzone,
+    assets,
     ...(clock ? { clock } : {}),
     ...(logger ? { logger } : {}),
     ...(options.ticketingRetry ? { retry: options.ticketingRetry } : {}),

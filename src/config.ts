@@ -179,7 +179,11 @@ const ConfigSchema = z.object({
   /** The HaloPSA client that gets the tickets of unmapped GravityZone companies; unset: they are skipped. */
   TICKETING_FALLBACK_CLIENT_ID: z.coerce.number().int().positive().optional(),
   /** Encrypts the notification targets' secrets before they enter a fact (docs/notifications.md). */
-  NOTIFY_SECRET_KEY: Secret(32).optional()
+  NOTIFY_SECRET_KEY: Secret(32).optional(),
+  /** How often the asset directory is read again in full (docs/assets.md#reading-the-directory). */
+  ASSET_POLL_INTERVAL: Duration(0).default(3_600_000),
+  /** A link to an endpoint's page in GravityZone's console, which GravityZone does not publish. */
+  GZ_ENDPOINT_URL: HttpUrl.refine((v) => v.includes('{endpointId}'), 'must contain {endpointId}').optional()
 })
 
 export type Config = z.output<typeof ConfigSchema>
@@ -241,6 +245,13 @@ export const variables: Record<VariableName, Variable> = {
   NOTIFY_SECRET_KEY: {
     what: "key (32+ characters) that encrypts notification targets' secrets at rest; needed to store one",
     secret: true
+  },
+  ASSET_POLL_INTERVAL: {
+    default: '1h',
+    what: 'how often endpoints and HaloPSA assets are read again in full (new mappings: at the next poll)'
+  },
+  GZ_ENDPOINT_URL: {
+    what: "a link to an endpoint in GravityZone's console for tickets, with {endpointId} (and {companyId}) in it"
   }
 }
 

@@ -27,6 +27,8 @@ type DomainErrorCode =
   | 'fact_not_parked'
   | 'security_event_not_found'
   | 'not_replayable'
+  | 'endpoint_not_found'
+  | 'unknown_asset'
 
 const brand = Symbol.for('gz-halo-relay.domain-error')
 

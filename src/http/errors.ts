@@ -25,6 +25,7 @@ export const errorCatalogue = {
   parked_fact_not_found: { status: 404, message: 'no fact with this id was parked by the processor' },
   job_not_found: { status: 404, message: 'no job run has this id (the relay keeps the last 100 runs)' },
   security_event_not_found: { status: 404, message: 'no security event has this key' },
+  endpoint_not_found: { status: 404, message: "no endpoint of the mapping's company has this id" },
   // 409
   event_closed: { status: 409, message: 'the integration event is closed' },
   action_not_supported: { status: 409, message: 'this integration event does not support the action' },
@@ -49,6 +50,7 @@ export const errorCatalogue = {
   unknown_company: { status: 422, message: 'GravityZone has no such company' },
   unknown_client: { status: 422, message: 'HaloPSA has no such client' },
   billing_disabled: { status: 422, message: 'billing is off for this mapping' },
+  unknown_asset: { status: 422, message: "the mapping's HaloPSA client has no such asset" },
   // 429
   too_many_failed_attempts: {
     status: 429,

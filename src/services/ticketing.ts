@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../platforms/transport/clock.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
 import { repeatNote, ticketText } from './securityEventText.js'
+import type { TicketAssetContext } from './assets.js'
 import type { Logger } from '../logger.js'
 
 /**
@@ -49,6 +50,8 @@ type TicketingOptions = {
   fallbackClientId?: number
   /** Reads one stored fact back by its position (a replay names the SecurityEventReceived it repeats). */
   factAt?(position: bigint): Promise<StoredFact | undefined>
+  /** The asset a new ticket carries and what it says about the endpoint (docs/assets.md#tickets). */
+  assets?: { assetFor(mappingId: string, endpointId: string | undefined): TicketAssetContext }
 }
 
 /** The mapping id a catch-all ticket is recorded under: no real mapping has it (ids are UUIDs). */
@@ -234,11 +237,22 @@ export const createTicketing = (options: TicketingOptions) => {
       threatKey: data.threatKey,
       securityEventKey: data.eventKey
     }
-    const text = ticketText(data, mapping)
+    const context = options.assets?.assetFor(mapping.id, data.endpointId) ?? {}
+    const text = ticketText(data, mapping, context)
+    const asset = context.asset?.id
     const created = (ticket: HaloTicket) =>
       record(
         data.threatKey,
-        { type: 'RecordCreated', data: { ...base, ticketId: ticket.id, summary: text.summary, blocked: data.blocked } },
+        {
+          type: 'RecordCreated',
+          data: {
+            ...base,
+            ticketId: ticket.id,
+            summary: text.summary,
+            blocked: data.blocked,
+            ...(asset !== undefined && ticket.assetIds.includes(asset) ? { haloAssetId: asset } : {})
+          }
+        },
         cause
       )
 
@@ -286,7 +300,8 @@ export const createTicketing = (options: TicketingOptions) => {
           ticketTypeId: config.ticketTypeId,
           ...(config.priorityId !== undefined ? { priorityId: config.priorityId } : {}),
           ...(config.statusId !== undefined ? { statusId: config.statusId } : {}),
-          thirdPartyIdString: marker
+          thirdPartyIdString: marker,
+          ...(asset !== undefined ? { assets: [asset] } : {})
         }),
       // After an answer that never came, look before creating again.
       async (error) => {
