@@ -112,10 +112,12 @@ const evolve = (state: SecurityEventsState, fact: StoredFact & Fact): SecurityEv
       return state
     }
     case 'TicketCreated':
-    case 'TicketNoteAdded': {
+    case 'TicketNoteAdded':
+    case 'TicketReopened': {
       const d = fact.data
       const record = touch(state, d.securityEventKey, fact)
       if (!record) return state
+      // A re-open adds the event to its threat's ticket again: noted, on that ticket.
       settle(record, fact.type === 'TicketCreated' ? 'ticketed' : 'noted')
       record.ticketId = d.ticketId
       record.mappingId = d.mappingId
@@ -177,6 +179,7 @@ const types = [
   'TicketCreationStarted',
   'TicketCreated',
   'TicketNoteAdded',
+  'TicketReopened',
   'TicketClosed',
   'TicketCreateFailed',
   'TicketNoteFailed',

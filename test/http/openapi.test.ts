@@ -54,6 +54,9 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     ['put', '/api/config/billing'],
     ['get', '/api/config/ticketing'],
     ['put', '/api/config/ticketing'],
+    ['get', '/api/config/ticket-rules'],
+    ['put', '/api/config/ticket-rules'],
+    ['post', '/api/ticketing/rules/preview'],
     ['get', '/api/audit'],
     ['get', '/api/audit/live'],
     ['post', '/api/sync/run'],
@@ -111,7 +114,9 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
         '/api/config/billing',
         '/api/config/ticketing',
         '/api/config/notifications',
-        '/api/security-events/replay'
+        '/api/security-events/replay',
+        '/api/config/ticket-rules',
+        '/api/ticketing/rules/preview'
       ].includes(path)
     ) {
       t.ok(op.requestBody?.content?.['application/json']?.schema, `${method} ${path} has a request body schema`)
