@@ -27,6 +27,7 @@ type DomainErrorCode =
   | 'fact_not_parked'
   | 'security_event_not_found'
   | 'not_replayable'
+  | 'not_leader'
   | 'endpoint_not_found'
   | 'unknown_asset'
 

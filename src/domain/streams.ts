@@ -39,6 +39,8 @@ export const streams = {
   notificationConfig: () => 'notificationConfig-main',
   /** One notification to one target: its attempts and their outcome, by the delivery's idempotency key. */
   notification: (deliveryId: string) => `notification-${deliveryId}`,
+  /** The lease on the leader's work (scheduler, ticketing processor, webhook registration). */
+  leadership: () => 'leadership-main',
   /** Whether one platform answers: only the transitions (unreachable, recovered). */
   platformHealth: (platform: string) => `platformHealth-${platform}`
 } as const

@@ -2,6 +2,7 @@ import type { EventStore } from '../store/port.js'
 import type { HaloWebhookState } from './haloWebhook.js'
 import type { JobsStatus } from './jobs.js'
 import type { PlatformHealth, PlatformView } from './platformHealth.js'
+import type { LeadershipView } from './leadership.js'
 
 /**
  * GET /api/status: what an operator needs to know the relay is doing its job — whether each
@@ -33,6 +34,8 @@ export type RelayStatus = {
     retrying: number
     failingTargets: { name: string; since: string; lastError: string }[]
   }
+  /** This instance, and whether it runs the leader's work (services/leadership.ts). */
+  instance?: LeadershipView
 }
 
 export type StatusSource = { status(): Promise<RelayStatus> }
@@ -49,19 +52,23 @@ export const createStatus = (deps: {
     processor: { position(): bigint; parked(): readonly unknown[] }
     notifier: { health(): { retrying: number; failingTargets: { name: string; since: string; lastError: string }[] } }
   }
+  instance?: () => LeadershipView
 }): StatusSource => ({
   async status() {
     const head = await deps.store.headPosition()
     const position = deps.processor.position()
     const usage = deps.halopsaBudget.usage()
+    const instance = deps.instance?.()
+    // EventStoreDB's positions are byte offsets: a lag counted in them can exceed a safe integer.
+    const lag = Math.min(Number(head > position ? head - position : 0n), Number.MAX_SAFE_INTEGER)
     return {
       platforms: deps.health.view(),
       jobs: deps.jobs.status(),
-      processor: {
-        lagFacts: Number(head > position ? head - position : 0n),
-        pending: deps.ticketing.pending(),
-        parked: deps.processor.parked().length
-      },
+      // A follower runs no processor: the leader's status tells how far behind it is.
+      processor:
+        instance?.role === 'follower'
+          ? { lagFacts: 0, pending: 0, parked: 0 }
+          : { lagFacts: lag, pending: deps.ticketing.pending(), parked: deps.processor.parked().length },
       webhooks: {
         halopsa: deps.webhooks.haloWebhookState(),
         gravityzone: { droppedEventTypes: [...deps.webhooks.droppedEventTypes()] }
@@ -84,7 +91,8 @@ export const createStatus = (deps: {
               ...deps.notifications.notifier.health()
             }
           }
-        : {})
+        : {}),
+      ...(instance ? { instance } : {})
     }
   }
 })

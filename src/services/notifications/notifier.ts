@@ -54,7 +54,7 @@ export const createNotifier = (deps: {
 }) => {
   const clock = deps.clock ?? systemClock
   const retry: RetryPolicy = { minMs: 1_000, maxMs: 120_000, maxAttempts: 8, ...deps.retry }
-  const abort = new AbortController()
+  let abort = new AbortController()
   /** Deliveries waiting out a backoff now, and the targets whose last delivery failed (for /api/status). */
   let retrying = 0
   const failing = new Map<string, { since: string; lastError: string }>()
@@ -223,6 +223,8 @@ export const createNotifier = (deps: {
     /** Ends the backoffs and requests in flight (the processor stops at once). */
     stop() {
       abort.abort(new Error('the notifier is stopping'))
+      // A new term (high availability) starts the processor again, with backoffs that can wait.
+      abort = new AbortController()
     }
   }
 }

@@ -113,7 +113,9 @@ export const factTypes = [
   'NotificationsConfigured',
   'NotificationAttempted',
   'NotificationDelivered',
-  'NotificationFailed'
+  'NotificationFailed',
+  'LeaseAcquired',
+  'LeaseReleased'
 ]
 
 /** Stream categories (src/domain/streams.ts). */
@@ -134,7 +136,8 @@ export const streamCategories = [
   'parkedFacts',
   'platformHealth',
   'notificationConfig',
-  'notification'
+  'notification',
+  'leadership'
 ]
 
 export const mappingStatuses = {
