@@ -30,6 +30,11 @@ import type { Processor } from './services/processor.js'
 import { parkedRoutes } from './http/routes/parked.js'
 import { billingRoutes } from './http/routes/billing.js'
 import type { BillingReports } from './services/billing/reports.js'
+import { securityEventRoutes } from './http/routes/securityEvents.js'
+import type { SecurityEventsService } from './services/securityEvents.js'
+import { notificationRoutes } from './http/routes/notifications.js'
+import type { Notifier } from './services/notifications/notifier.js'
+import type { NotificationSettingsService } from './services/notifications/settings.js'
 import type { StatusSource } from './services/status.js'
 import type { StreamLimits } from './http/streams.js'
 import { ApiError } from './http/errors.js'
@@ -63,6 +68,10 @@ type AppOptions = {
   status?: StatusSource
   /** Billing preview, reconciliation and proposals; 503 not_configured without. */
   billing?: BillingReports
+  /** What became of each security event, and replays (/api/security-events); 503 without. */
+  securityEvents?: SecurityEventsService
+  /** Outbound notifications' targets and test (/api/config/notifications); 503 without. */
+  notifications?: { settings: NotificationSettingsService; notifier: Notifier }
   /** The ticket rules with their HaloPSA checks; without: built on the relay, unchecked. */
   ticketRules?: TicketRulesService
 }
@@ -180,6 +189,8 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   await app.register(parkedRoutes(options.processor))
   await app.register(statusRoutes(options.status))
   await app.register(billingRoutes(options.billing))
+  await app.register(securityEventRoutes(options.securityEvents))
+  await app.register(notificationRoutes(options.notifications))
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   for (const plugin of options.plugins ?? []) await app.register(plugin)

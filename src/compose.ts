@@ -17,6 +17,9 @@ import { createPlanner } from './services/billing/plan.js'
 import { createInvoiceLinks } from './services/billing/linking.js'
 import { createBillingApproval } from './services/billing/approval.js'
 import { createBillingReports } from './services/billing/reports.js'
+import { securityEventsProjection } from '../projections/securityEvents.js'
+import { createSecurityEventsService } from './services/securityEvents.js'
+import { createNotifications } from './services/notifications/index.js'
 import { createRelay, type Relay } from './services/relay.js'
 import { createMetrics } from './services/metrics.js'
 import { createRelayCore } from './services/core.js'
@@ -59,6 +62,8 @@ export type ComposeOptions = {
   clock?: Clock
   /** Start the scheduled jobs (default true; tests drive jobs directly). */
   schedule?: boolean
+  /** Notification delivery: retry policy and request deadline (tests shorten them). */
+  notifications?: Omit<Parameters<typeof createNotifications>[0], 'core' | 'notifySecretKey' | 'clock' | 'logger'>
   /** Ticketing retry policy (tests shorten it). */
   ticketingRetry?: { minMs?: number; maxMs?: number; giveUpAfterMs?: number }
   /** Outbound call deadline and retry backoff (tests shorten them). */
@@ -74,6 +79,7 @@ export type ComposedRelay = {
   app: FastifyInstance
   relay: Relay
   processor: Processor
+  notifications: ReturnType<typeof createNotifications>
   jobs: ReturnType<typeof createJobs>
   inventory: ReturnType<typeof createInventory>
   billing: ReturnType<typeof createBilling>
@@ -151,7 +157,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     store,
     metrics,
     now,
-    extraProjections: [ticketsProjection as Projection<unknown>, billingProjection as Projection<unknown>],
+    extraProjections: [ticketsProjection, billingProjection, securityEventsProjection] as Projection<unknown>[],
     ...(logger ? { logger } : {})
   })
   const { runner, handlers } = core
@@ -306,7 +312,11 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     assets,
     ...(clock ? { clock } : {}),
     ...(logger ? { logger } : {}),
-    ...(options.ticketingRetry ? { retry: options.ticketingRetry } : {})
+    ...(options.ticketingRetry ? { retry: options.ticketingRetry } : {}),
+    ...(config.TICKETING_FALLBACK_CLIENT_ID !== undefined
+      ? { fallbackClientId: config.TICKETING_FALLBACK_CLIENT_ID }
+      : {}),
+    factAt: async (position) => (await core.store.readAll({ fromPosition: position, maxCount: 1 }))[0]
   })
   const processor = createProcessor({
     name: 'ticketing',
@@ -326,6 +336,15 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     ...(clock ? { clock } : {})
   })
   metrics.watchProcessor(processor)
+  // A second durable processor of its own: a slow or dead receiver never holds up ticket work.
+  const notifications = createNotifications({
+    core,
+    ...(config.NOTIFY_SECRET_KEY !== undefined ? { notifySecretKey: config.NOTIFY_SECRET_KEY } : {}),
+    ...options.notifications,
+    ...(clock ? { clock } : {}),
+    ...(logger ? { logger } : {})
+  })
+  metrics.watchProcessor(notifications.processor)
   const status = createStatus({
     store: core.store,
     health,
@@ -334,6 +353,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     webhooks: pushService,
     ticketing,
     halopsaBudget: halopsa.limiter,
+    notifications,
     instance: () => leadership.view()
   })
   metrics.attachUpstream({
@@ -370,6 +390,8 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     trustProxy: config.TRUST_PROXY,
     plugins: [dashboardRoutes()],
     status,
+    notifications,
+    securityEvents: createSecurityEventsService({ store: core.store, runner, ticket: handlers.ticket }),
     ticketRules,
     doctor: createDoctor({ gravityzone, halopsa, ...doctorSettings(config), ticketingConfiguration, now }),
     processor
@@ -384,6 +406,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       term = { term: won, signal: abort.signal, abort }
       await asLeaderWork(term, async () => {
         await processor.start()
+        await notifications.processor.start()
         if (options.schedule === false) return
         jobs.schedule(app.scheduler, { pollMs: config.POLL_INTERVAL, watchdogMs: config.PUSH_WATCHDOG_INTERVAL })
         void pushService
@@ -404,6 +427,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       current.abort.abort(new NotLeader(reason))
       await Promise.all([
         asLeaderWork(current, () => processor.stop()),
+        asLeaderWork(current, () => notifications.stop()),
         options.schedule === false ? undefined : jobs.unschedule(app.scheduler, reason)
       ])
     }
@@ -414,6 +438,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     app,
     relay,
     processor,
+    notifications,
     jobs,
     inventory,
     billing,
@@ -434,6 +459,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       await Promise.all([app.close(), jobs.close()])
       // The leader's work stops at a checkpoint, then the lease is given up for the next leader.
       if (started) await leadership.stop()
+      await notifications.close()
       await relay.stop()
       await gravityzone.close()
       await halopsa.close()

@@ -201,6 +201,10 @@ const ConfigSchema = z
     ASSET_POLL_INTERVAL: Duration(0).default(3_600_000),
     /** A link to an endpoint's page in GravityZone's console, which GravityZone does not publish. */
     GZ_ENDPOINT_URL: HttpUrl.refine((v) => v.includes('{endpointId}'), 'must contain {endpointId}').optional(),
+    /** The HaloPSA client that gets the tickets of unmapped GravityZone companies; unset: they are skipped. */
+    TICKETING_FALLBACK_CLIENT_ID: z.coerce.number().int().positive().optional(),
+    /** Encrypts the notification targets' secrets before they enter a fact (docs/notifications.md). */
+    NOTIFY_SECRET_KEY: Secret(32).optional(),
     /** This process among several on one EventStoreDB (services/leadership.ts). */
     INSTANCE_ID: z
       .string()
@@ -280,6 +284,14 @@ export const variables: Record<VariableName, Variable> = {
   TRUST_PROXY: {
     default: 'false',
     what: 'proxies whose X-Forwarded-For is believed: false, true, a hop count, or addresses/CIDRs'
+  },
+  TICKETING_FALLBACK_CLIENT_ID: {
+    what: 'HaloPSA client id that gets tickets for unmapped GravityZone companies (unset: they are skipped)',
+    rule: 'must be a positive whole number (a HaloPSA client id)'
+  },
+  NOTIFY_SECRET_KEY: {
+    what: "key (32+ characters) that encrypts notification targets' secrets at rest; needed to store one",
+    secret: true
   },
   ASSET_POLL_INTERVAL: {
     default: '1h',

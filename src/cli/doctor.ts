@@ -18,7 +18,7 @@ import { sqliteOptions } from '../store/url.js'
  * passes, 1 when one fails, 2 when the configuration is not valid.
  */
 
-export const usage = `usage: npm run doctor [-- --json]
+export const usage = `usage: npm run doctor [-- --json]    (also: npm run relay -- doctor [--json])
 
 Makes every call the relay depends on, once, against the GravityZone and HaloPSA tenants configured
 in the environment (the relay's own variables: GZ_API_URL, GZ_API_KEY, HALO_URL, HALO_CLIENT_ID, …),

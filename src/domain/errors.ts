@@ -25,6 +25,8 @@ type DomainErrorCode =
   | 'not_configured'
   | 'parked_fact_not_found'
   | 'fact_not_parked'
+  | 'security_event_not_found'
+  | 'not_replayable'
   | 'not_leader'
   | 'invoice_exists'
   | 'proposal_not_found'

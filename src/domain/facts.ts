@@ -463,6 +463,24 @@ const factSchemas = {
     /** For excluded-by-rule: the index of the exclusion that matched. */
     rule: z.number().int().nonnegative().optional()
   }),
+  /**
+   * An operator asked for a security event that was skipped or failed to be handed to ticketing
+   * again (after a fix, such as a mapping created since). The ticketing processor handles it like
+   * a new arrival of the event it names; the ticket decider refuses one for an event that has a
+   * ticket or a note already (docs/security-events.md#replay).
+   */
+  SecurityEventReplayRequested: z.object({
+    eventKey: z.string(),
+    threatKey: z.string(),
+    /** The SecurityEventReceived fact replayed: its id and global position. */
+    factId: z.string(),
+    position: z.string().regex(/^\d+$/),
+    /** Who asked (the API token's name, or the CLI's operator). */
+    actor: z.string().max(120),
+    /** What the event's outcome was when the replay was asked for. */
+    previousOutcome: z.enum(['skipped', 'failed']),
+    reason: z.string().max(500).optional()
+  }),
   // #endregion
 
   // #region assets (docs/assets.md): the directory, the rule's matches, manual links; stream assets-<mappingId>
@@ -588,6 +606,62 @@ const factSchemas = {
   }),
   // #endregion
 
+  // #region notifications (docs/notifications.md)
+  /**
+   * The outbound notification targets. A target's URL (a Slack or Teams webhook URL is itself a
+   * credential) and its signing secret never enter a fact in clear: they are sealed together with
+   * a key derived from NOTIFY_SECRET_KEY (AES-256-GCM); only the URL's origin is kept to show.
+   */
+  NotificationsConfigured: z.object({
+    targets: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(64),
+          /** The URL's scheme, host and port, to show. */
+          endpoint: z.string().max(300),
+          format: z.enum(['json', 'teams', 'slack']),
+          on: z
+            .array(z.enum(['raised', 'closed', 'platform']))
+            .min(1)
+            .max(3),
+          hasSecret: z.boolean(),
+          /** `{ url, secret? }` as JSON, sealed. */
+          sealed: z.object({
+            alg: z.literal('A256GCM'),
+            iv: z.string().max(40),
+            tag: z.string().max(40),
+            data: z.string().max(4000)
+          })
+        })
+      )
+      .max(20)
+  }),
+  /** A notification is about to be sent (attempt n): written before the request goes out. */
+  NotificationAttempted: z.object({
+    /** The delivery's idempotency key, the same on every attempt and after a restart. */
+    id: z.string().max(80),
+    target: z.string().max(64),
+    kind: z.enum(['raised', 'closed']),
+    eventId: z.string().max(200),
+    eventType: z.string().max(80),
+    attempt: z.number().int().positive()
+  }),
+  NotificationDelivered: z.object({
+    id: z.string().max(80),
+    target: z.string().max(64),
+    status: z.number().int(),
+    attempt: z.number().int().positive()
+  }),
+  NotificationFailed: z.object({
+    id: z.string().max(80),
+    target: z.string().max(64),
+    attempt: z.number().int().positive(),
+    status: z.number().int().optional(),
+    message: z.string().max(500),
+    /** No more attempts: the retries are spent (or the target cannot be used). */
+    final: z.boolean(),
+    retryInMs: z.number().int().nonnegative().optional()
+  }),
   // #region leadership (services/leadership.ts): the lease on the work that must happen once
   /**
    * An instance took the lease with a new term (appended with the revision it read, so two

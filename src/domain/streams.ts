@@ -37,6 +37,10 @@ export const streams = {
   checkpoint: (processor: string) => `checkpoint-${processor}`,
   /** The facts a processor parked, and the operators' retries of them. */
   parkedFacts: (processor: string) => `parkedFacts-${processor}`,
+  /** The outbound notification targets (docs/notifications.md). */
+  notificationConfig: () => 'notificationConfig-main',
+  /** One notification to one target: its attempts and their outcome, by the delivery's idempotency key. */
+  notification: (deliveryId: string) => `notification-${deliveryId}`,
   /** The lease on the leader's work (scheduler, ticketing processor, webhook registration). */
   leadership: () => 'leadership-main',
   /** Whether one platform answers: only the transitions (unreachable, recovered). */

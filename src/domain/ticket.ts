@@ -1,4 +1,5 @@
 import type { Decider } from './decider.js'
+import { DomainError } from './errors.js'
 import { domainFact, type DomainFact, type Fact, type FactData } from './facts.js'
 import type { ThreatTicket } from './ticketRules.js'
 
@@ -27,6 +28,10 @@ export type TicketState = {
   closedBy?: FactData<'TicketClosed'>['by']
   /** Set when the ticket is another threat key's (consolidated): that stream records its close. */
   linkedTo?: string
+  /** Security events that became a ticket, a note or a re-open: never handled again, not even on a replay. */
+  ticketed: Set<string>
+  /** Creations that may have happened unseen (unconfirmed failures): a replay looks for them by marker first. */
+  unconfirmed: Map<string, string>
 }
 
 /** When a fact was recorded by the relay's clock (the metadata), else by the store. */
@@ -59,8 +64,15 @@ export type TicketCommand =
   | { type: 'RecordClosed'; data: FactData<'TicketClosed'> }
   | { type: 'RecordCloseFailed'; data: FactData<'TicketCloseFailed'> }
   | { type: 'RecordReopened'; data: FactData<'TicketReopened'> }
+  | { type: 'RequestReplay'; data: FactData<'SecurityEventReplayRequested'> }
 
-const initialTicket = (): TicketState => ({ open: false, handled: new Set(), openTickets: new Set() })
+const initialTicket = (): TicketState => ({
+  open: false,
+  handled: new Set(),
+  openTickets: new Set(),
+  ticketed: new Set(),
+  unconfirmed: new Map()
+})
 
 const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
   switch (fact.type) {
@@ -76,12 +88,15 @@ const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
       state.openTickets.add(d.ticketId)
       state.mappingId = d.mappingId
       state.handled.add(d.securityEventKey)
+      state.ticketed.add(d.securityEventKey)
+      state.unconfirmed.delete(d.securityEventKey)
       delete state.pending
       break
     }
     case 'TicketNoteAdded': {
       const d = fact.data
       state.handled.add(d.securityEventKey)
+      state.ticketed.add(d.securityEventKey)
       if (d.consolidatedInto !== undefined) {
         opened(state, d.ticketId, eventTime(fact, d.eventAt))
         state.linkedTo = d.consolidatedInto
@@ -92,6 +107,7 @@ const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
     case 'TicketReopened': {
       const d = fact.data
       state.handled.add(d.securityEventKey)
+      state.ticketed.add(d.securityEventKey)
       opened(state, d.ticketId, eventTime(fact, d.eventAt))
       state.openTickets.add(d.ticketId)
       break
@@ -101,6 +117,8 @@ const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
       break
     case 'TicketCreateFailed':
       state.handled.add(fact.data.securityEventKey)
+      if (fact.data.cause === 'unconfirmed' && state.pending?.securityEventKey === fact.data.securityEventKey)
+        state.unconfirmed.set(fact.data.securityEventKey, state.pending.marker)
       delete state.pending
       break
     case 'TicketingSkipped':
@@ -113,6 +131,10 @@ const evolveTicket = (state: TicketState, fact: Fact): TicketState => {
         state.closedAt = factTime(fact)
         state.closedBy = fact.data.by
       }
+      break
+    case 'SecurityEventReplayRequested':
+      // Handled no more: the processor hands the event to ticketing again when it reaches this fact.
+      state.handled.delete(fact.data.eventKey)
       break
   }
   return state
@@ -142,6 +164,19 @@ const decideTicket = (command: TicketCommand, state: TicketState): DomainFact[] 
       return state.open && state.ticketId === command.data.ticketId
         ? [domainFact('TicketCloseFailed', command.data)]
         : []
+    case 'RequestReplay': {
+      const key = command.data.eventKey
+      // The rule that makes replays safe, whoever asks: a ticket or a note is never made twice.
+      if (state.ticketed.has(key))
+        throw new DomainError('not_replayable', 'the security event has a ticket (or a note) already', {
+          eventKey: key
+        })
+      if (!state.handled.has(key))
+        throw new DomainError('not_replayable', 'the security event is being handled (a replay may be waiting)', {
+          eventKey: key
+        })
+      return [domainFact('SecurityEventReplayRequested', command.data)]
+    }
   }
 }
 
@@ -159,6 +194,8 @@ export const planTicket = (state: TicketState, securityEventKey: string): Ticket
   // A creation started for this very event goes on (a repeat outside the window starts one while the
   // old ticket is still open).
   if (state.pending?.securityEventKey === securityEventKey) return { action: 'create', recover: state.pending.marker }
+  const unconfirmed = state.unconfirmed.get(securityEventKey)
+  if (unconfirmed !== undefined) return { action: 'create', recover: unconfirmed }
   if (state.open && state.ticketId !== undefined) return { action: 'note', ticketId: state.ticketId }
   return { action: 'create' }
 }

@@ -25,6 +25,7 @@ export const errorCatalogue = {
   parked_fact_not_found: { status: 404, message: 'no fact with this id was parked by the processor' },
   job_not_found: { status: 404, message: 'no job run has this id (the relay keeps the last 100 runs)' },
   proposal_not_found: { status: 404, message: 'no billing proposal has this id' },
+  security_event_not_found: { status: 404, message: 'no security event has this key' },
   endpoint_not_found: { status: 404, message: "no endpoint of the mapping's company has this id" },
   // 409
   event_closed: { status: 409, message: 'the integration event is closed' },
@@ -43,6 +44,7 @@ export const errorCatalogue = {
     message: 'the proposal was made before the latest poll; a new one replaces it (details.proposalId)'
   },
   proposal_not_pending: { status: 409, message: 'the proposal has already been applied' },
+  not_replayable: { status: 409, message: 'only a skipped or failed security event can be replayed' },
   preview_running: { status: 409, message: 'a backtest of ticket rules is already running; try again when it ends' },
   // 408
   request_timeout: { status: 408, message: 'the request took too long to arrive' },

@@ -27,6 +27,13 @@ export type RelayStatus = {
     gravityzone: { droppedEventTypes: string[] }
   }
   budget: { halopsa: { used: number; limit: number; windowSeconds: number; reservedForTickets: number } }
+  /** The notifications processor (docs/notifications.md), when the relay runs one. */
+  notifications?: {
+    lagFacts: number
+    parked: number
+    retrying: number
+    failingTargets: { name: string; since: string; lastError: string }[]
+  }
   /** This instance, and whether it runs the leader's work (services/leadership.ts). */
   instance?: LeadershipView
 }
@@ -41,6 +48,10 @@ export const createStatus = (deps: {
   webhooks: { haloWebhookState(): HaloWebhookState; droppedEventTypes(): readonly string[] }
   ticketing: { pending(): number }
   halopsaBudget: { usage(): { used: number; limit: number; windowMs: number; reservedForTickets: number } }
+  notifications?: {
+    processor: { position(): bigint; parked(): readonly unknown[] }
+    notifier: { health(): { retrying: number; failingTargets: { name: string; since: string; lastError: string }[] } }
+  }
   instance?: () => LeadershipView
 }): StatusSource => ({
   async status() {
@@ -70,6 +81,17 @@ export const createStatus = (deps: {
           reservedForTickets: usage.reservedForTickets
         }
       },
+      ...(deps.notifications
+        ? {
+            notifications: {
+              lagFacts: Number(
+                head > deps.notifications.processor.position() ? head - deps.notifications.processor.position() : 0n
+              ),
+              parked: deps.notifications.processor.parked().length,
+              ...deps.notifications.notifier.health()
+            }
+          }
+        : {}),
       ...(instance ? { instance } : {})
     }
   }

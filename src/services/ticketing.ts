@@ -1,6 +1,7 @@
 import type { StoredFact } from '../store/port.js'
 import type { Cause } from '../domain/metadata.js'
 import type { Fact, FactData, FactOf, TicketingConfiguration } from '../domain/facts.js'
+import type { Mapping } from '../domain/mappingRegistry.js'
 import { factTime, planTicket, threatTicketOf, type TicketCommand, type TicketState } from '../domain/ticket.js'
 import type { TicketingConfigCommand, TicketingConfigState } from '../domain/ticketingConfig.js'
 import { decideTicket, defaultTicketRules, priorityFor, type TicketRules } from '../domain/ticketRules.js'
@@ -51,7 +52,17 @@ type TicketingOptions = {
   statusCacheMs?: number
   /** The asset a new ticket carries and what it says about the endpoint (docs/assets.md#tickets). */
   assets?: { assetFor(mappingId: string, endpointId: string | undefined): TicketAssetContext }
+  /**
+   * TICKETING_FALLBACK_CLIENT_ID: the HaloPSA client that gets the tickets of companies no mapping
+   * covers (instead of skipping them as unmapped).
+   */
+  fallbackClientId?: number
+  /** Reads one stored fact back by its position (a replay names the SecurityEventReceived it repeats). */
+  factAt?(position: bigint): Promise<StoredFact | undefined>
 }
+
+/** The mapping id a catch-all ticket is recorded under: no real mapping has it (ids are UUIDs). */
+export const FALLBACK_MAPPING_ID = 'fallback'
 
 export const createTicketing = (options: TicketingOptions) => {
   const clock = options.clock ?? systemClock
@@ -131,9 +142,38 @@ export const createTicketing = (options: TicketingOptions) => {
     })
   }
 
-  const onSecurityEvent = async (fact: StoredFact & FactOf<'SecurityEventReceived'>) => {
+  /** GravityZone company names for catch-all tickets, looked up once per company (bounded). */
+  const companyNames = new Map<string, string>()
+  /** A mapping-shaped stand-in for the catch-all client: the ticket names the GravityZone company. */
+  const fallbackMapping = async (companyId: string): Promise<Mapping | undefined> => {
+    if (options.fallbackClientId === undefined) return undefined
+    let name = companyNames.get(companyId)
+    if (name === undefined) {
+      try {
+        name = (await options.gravityzone.getCompanyDetails(companyId)).name
+        if (companyNames.size >= 1000) companyNames.clear()
+        companyNames.set(companyId, name)
+      } catch (error) {
+        if (!isPlatformError(error)) throw error
+      }
+    }
+    const at = new Date(clock.now()).toISOString()
+    return {
+      id: FALLBACK_MAPPING_ID,
+      gravityzoneCompanyId: companyId,
+      ...(name !== undefined ? { gravityzoneCompanyName: `${name} (${companyId}, not mapped)` } : {}),
+      halopsaClientId: options.fallbackClientId,
+      billing: { enabled: false },
+      ticketing: { enabled: true },
+      createdAt: at,
+      updatedAt: at
+    }
+  }
+
+  const onSecurityEvent = async (fact: StoredFact & FactOf<'SecurityEventReceived'>, causedBy?: StoredFact) => {
     const { data } = fact
-    const cause: Cause = { actor: 'relay', correlationId: fact.metadata.correlationId, causationId: fact.id }
+    const by = causedBy ?? fact
+    const cause: Cause = { actor: 'relay', correlationId: by.metadata.correlationId, causationId: by.id }
     const state = await ctx.load(data.threatKey)
     const plan = planTicket(state, data.eventKey)
     if (plan.action === 'done') return
@@ -142,13 +182,14 @@ export const createTicketing = (options: TicketingOptions) => {
     if (companyId === undefined) return void (await skip(data, 'no-company', undefined, cause))
     const registry = options.runner.state(mappingsProjection)
     const mappingId = registry.byCompany.get(companyId)
-    const mapping = mappingId !== undefined ? registry.mappings.get(mappingId) : undefined
+    const mapped = mappingId !== undefined ? registry.mappings.get(mappingId) : undefined
+    const mapping = mapped ?? (await fallbackMapping(companyId))
     if (!mapping) return void (await skip(data, 'unmapped', undefined, cause))
     const config = await options.ticketingConfiguration()
     if (!config) return void (await skip(data, 'not-configured', mapping.id, cause))
     if (!config.modules.includes(data.module)) return void (await skip(data, 'module-not-ticketed', mapping.id, cause))
     if (!mapping.ticketing.enabled) return void (await skip(data, 'ticketing-disabled', mapping.id, cause))
-    if (isSuspended(options.runner.state(integrationEventsProjection), mapping.id))
+    if (mapped && isSuspended(options.runner.state(integrationEventsProjection), mapping.id))
       return void (await skip(data, 'suspended', mapping.id, cause))
 
     const work: TicketWork = {
@@ -228,13 +269,24 @@ export const createTicketing = (options: TicketingOptions) => {
     )
   }
 
+  /** A replay: the event it names, read back, handled like a new arrival (the decider let it through). */
+  const onReplay = async (fact: StoredFact & FactOf<'SecurityEventReplayRequested'>) => {
+    const original = await options.factAt?.(BigInt(fact.data.position))
+    if (original?.id !== fact.data.factId || original.type !== 'SecurityEventReceived') {
+      options.logger?.warn({ factId: fact.data.factId }, 'a replayed security event is not in the store')
+      return
+    }
+    await onSecurityEvent(original as StoredFact & FactOf<'SecurityEventReceived'>, fact)
+  }
+
   return {
-    types: ['SecurityEventReceived', 'HaloWebhookReceived'],
+    types: ['SecurityEventReceived', 'HaloWebhookReceived', 'SecurityEventReplayRequested'],
     /** How many security events' tickets are waiting on HaloPSA right now (transient failures, retried). */
     pending: retries.pending,
     async handle(fact: StoredFact & Fact): Promise<void> {
       if (fact.type === 'SecurityEventReceived') await onSecurityEvent(fact)
       else if (fact.type === 'HaloWebhookReceived') await onHaloNotification(fact)
+      else if (fact.type === 'SecurityEventReplayRequested') await onReplay(fact)
     }
   }
 }

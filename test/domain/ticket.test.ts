@@ -207,3 +207,46 @@ t.test('planTicket tells the processor what to do with a security event', async 
   t.same(plan([started(), created(), closed('technician')], 'se-2'), { action: 'create' }, 'a repeat after the close')
   t.same(plan([started(), createFailed()], 'se-1'), { action: 'done' }, 'a failed creation is not retried forever')
 })
+
+const replayData = (key = 'se-1'): FactData<'SecurityEventReplayRequested'> => ({
+  eventKey: key,
+  threatKey: threat.threatKey,
+  factId: `fact-${key}`,
+  position: '42',
+  actor: 'operator',
+  previousOutcome: 'skipped'
+})
+const replayRequested = (key?: string) => domainFact('SecurityEventReplayRequested', replayData(key))
+const requestReplay = (key?: string): TicketCommand => ({ type: 'RequestReplay', data: replayData(key) })
+
+t.test('RequestReplay', async (t) => {
+  t.test('records a replay of a skipped or failed security event', async (t) => {
+    ticket.given([skipped()]).when(requestReplay()).then(t, [replayRequested()], 'after a skip')
+    ticket.given([started(), createFailed()]).when(requestReplay()).then(t, [replayRequested()], 'after a failure')
+  })
+  t.test('refuses an event that has a ticket or a note, even after an earlier replay', async (t) => {
+    const refusal = { code: 'not_replayable' }
+    ticket.given([started(), created()]).when(requestReplay()).then(t, refusal, 'ticketed')
+    ticket
+      .given([started(), created(), noted('se-2')])
+      .when(requestReplay('se-2'))
+      .then(t, refusal, 'noted')
+    ticket
+      .given([skipped(), replayRequested(), started(), created()])
+      .when(requestReplay())
+      .then(t, refusal, 'ticketed by a replay')
+  })
+  t.test('refuses a second replay while the first waits, and an event not handled yet', async (t) => {
+    ticket.given([skipped(), replayRequested()]).when(requestReplay()).then(t, { code: 'not_replayable' })
+    ticket.given([]).when(requestReplay()).then(t, { code: 'not_replayable' })
+  })
+  t.test('after a replay the event is handled again: a creation may start, a skip may be recorded', async (t) => {
+    ticket.given([skipped(), replayRequested()]).when(startCreation()).then(t, [started()])
+    ticket.given([skipped(), replayRequested()]).when(recordSkipped()).then(t, [skipped()])
+  })
+  t.test('a replay of an unconfirmed creation looks for the ticket by its marker first', async (t) => {
+    const unconfirmed = domainFact('TicketCreateFailed', { ...createFailedData(), cause: 'unconfirmed' })
+    const state = foldDecider(ticketDecider, [started(), unconfirmed, replayRequested()])
+    t.same(planTicket(state, 'se-1'), { action: 'create', recover: 'gzrelay:se-1' })
+  })
+})

@@ -70,6 +70,14 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     ['get', '/api/doctor'],
     ['get', '/api/processor/parked'],
     ['post', '/api/processor/parked/{factId}/retry'],
+    ['get', '/api/security-events'],
+    ['get', '/api/security-events/summary'],
+    ['get', '/api/security-events/{id}'],
+    ['post', '/api/security-events/replay'],
+    ['post', '/api/security-events/{id}/replay'],
+    ['get', '/api/config/notifications'],
+    ['put', '/api/config/notifications'],
+    ['post', '/api/config/notifications/test'],
     ['post', '/webhooks/gravityzone'],
     ['post', '/webhooks/halopsa'],
     ['get', '/health'],
@@ -109,6 +117,8 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
         '/api/mappings/{id}',
         '/api/config/billing',
         '/api/config/ticketing',
+        '/api/config/notifications',
+        '/api/security-events/replay',
         '/api/config/ticket-rules',
         '/api/ticketing/rules/preview'
       ].includes(path)

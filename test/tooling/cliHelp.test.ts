@@ -15,9 +15,19 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const scripts = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts
 
 /** package.json scripts that are this project's own commands. */
-const ourScripts = ['sim:gravityzone', 'sim:halopsa', 'esdb:standin', 'demo', 'bench', 'test', 'start']
+const ourScripts = [
+  'sim:gravityzone',
+  'sim:halopsa',
+  'esdb:standin',
+  'demo',
+  'bench',
+  'test',
+  'start',
+  'relay',
+  'doctor'
+]
 /** Other scripts: other tools' commands, and the scripts that run the build. */
-const otherScripts = ['build', 'typecheck', 'lint', 'format', 'dev', 'doctor']
+const otherScripts = ['build', 'typecheck', 'lint', 'format', 'dev']
 /** Scripts run with tsx directly, as their headers say. */
 const files = ['bench/store.ts', 'bench/webhook.ts', 'bench/esdb.ts', 'test/web/readmeScreenshot.ts']
 

@@ -61,6 +61,15 @@ const RelayStatus = z
         reservedForTickets: z.number().int()
       })
     }),
+    notifications: z
+      .object({
+        lagFacts: z.number().int().describe('store head minus the notifications processor position'),
+        parked: z.number().int(),
+        retrying: z.number().int().describe('deliveries waiting out a backoff'),
+        failingTargets: z.array(z.object({ name: z.string(), since: z.string(), lastError: z.string() }))
+      })
+      .optional()
+      .describe('outbound notifications (docs/notifications.md)'),
     instance: z
       .object({
         id: z.string().describe('INSTANCE_ID, or the host name with a random suffix'),

@@ -109,6 +109,11 @@ export const factTypes = [
   'ParkedFactRetried',
   'PlatformUnreachable',
   'PlatformRecovered',
+  'SecurityEventReplayRequested',
+  'NotificationsConfigured',
+  'NotificationAttempted',
+  'NotificationDelivered',
+  'NotificationFailed',
   'LeaseAcquired',
   'LeaseReleased'
 ]
@@ -130,6 +135,8 @@ export const streamCategories = [
   'haloWebhook',
   'parkedFacts',
   'platformHealth',
+  'notificationConfig',
+  'notification',
   'leadership'
 ]
 

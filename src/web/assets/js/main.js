@@ -14,6 +14,8 @@ import mappingPage from './pages/mapping.js'
 import configurationPage from './pages/configuration.js'
 import auditPage from './pages/audit.js'
 import billingPage from './pages/billing.js'
+import securityEventsPage from './pages/securityEvents.js'
+import notificationsPage from './pages/notifications.js'
 
 const $ = (id) => document.getElementById(id)
 
@@ -120,7 +122,9 @@ const routes = {
   mappings: mappingsPage,
   configuration: configurationPage,
   audit: auditPage,
-  billing: billingPage
+  billing: billingPage,
+  'security-events': securityEventsPage,
+  notifications: notificationsPage
 }
 const detailRoutes = { events: eventPage, mappings: mappingPage }
 let cleanups = []
