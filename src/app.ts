@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -21,6 +22,8 @@ import { jobRoutes } from './http/routes/jobs.js'
 import { webhookRoutes, type WebhookSecrets } from './http/routes/webhooks.js'
 import { doctorRoutes } from './http/routes/doctor.js'
 import { statusRoutes } from './http/routes/status.js'
+import { platformRoutes } from './http/routes/platforms.js'
+import { apiDocsPolicy } from './http/routes/dashboard.js'
 import type { Doctor } from './services/doctor.js'
 import type { Processor } from './services/processor.js'
 import { parkedRoutes } from './http/routes/parked.js'
@@ -103,7 +106,9 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
         version: '0.1.0'
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      tags: ['events', 'mappings', 'configuration', 'audit', 'jobs', 'webhooks', 'operations'].map((name) => ({ name }))
+      tags: ['events', 'mappings', 'platforms', 'configuration', 'audit', 'jobs', 'webhooks', 'operations'].map(
+        (name) => ({ name })
+      )
     },
     transform: (input) => {
       const transformed = jsonSchemaTransform(input)
@@ -134,7 +139,15 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   await app.register(doctorRoutes(options.doctor))
   await app.register(parkedRoutes(options.processor))
   await app.register(statusRoutes(options.status))
-  app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
+  await app.register(platformRoutes(options.relay))
+  // The API described for people at /docs (Swagger UI, its files served from this process under
+  // the dashboard's policy), the document itself at /docs/json and /docs/openapi.json.
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: apiDocsPolicy,
+    validatorUrl: false,
+    uiConfig: { deepLinking: true, defaultModelsExpandDepth: 0, docExpansion: 'list', tryItOutEnabled: false }
+  })
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   for (const plugin of options.plugins ?? []) await app.register(plugin)
   return app

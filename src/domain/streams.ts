@@ -31,6 +31,8 @@ export const streams = {
   checkpoint: (processor: string) => `checkpoint-${processor}`,
   /** The facts a processor parked, and the operators' retries of them. */
   parkedFacts: (processor: string) => `parkedFacts-${processor}`,
+  /** One platform list as the polls read it (`directory-halopsa_clients`): only what changed. */
+  directory: (platform: string, kind: string) => `directory-${platform}_${kind}`,
   /** Whether one platform answers: only the transitions (unreachable, recovered). */
   platformHealth: (platform: string) => `platformHealth-${platform}`
 } as const

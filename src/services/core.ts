@@ -8,6 +8,8 @@ import { ticketDecider } from '../domain/ticket.js'
 import { usageDecider } from '../domain/usage.js'
 import { integrationEventsProjection } from '../../projections/integrationEvents.js'
 import { mappingsProjection } from '../../projections/mappings.js'
+import { directoryProjection } from '../../projections/directory.js'
+import { directoryDecider } from '../domain/directory.js'
 import type { Projection } from '../../projections/projection.js'
 import type { Logger } from '../logger.js'
 import { createCommandHandler } from './commandHandler.js'
@@ -25,7 +27,7 @@ export type RelayCoreOptions = {
   store: EventStore
   logger?: Logger
   now?: () => Date
-  /** Read models beyond the two every relay keeps (integration events, mappings). */
+  /** Read models beyond those every relay keeps (integration events, mappings, platform directories). */
   extraProjections?: Projection<unknown>[]
   metrics?: Metrics
 }
@@ -38,6 +40,7 @@ export const createRelayCore = (options: RelayCoreOptions) => {
     projections: [
       integrationEventsProjection,
       mappingsProjection,
+      directoryProjection,
       ...(options.extraProjections ?? [])
     ] as Projection<unknown>[],
     ...(options.logger ? { logger: options.logger } : {})
@@ -56,7 +59,8 @@ export const createRelayCore = (options: RelayCoreOptions) => {
       billingConfig: createCommandHandler(store, billingConfig, { now, cacheSize: 1 }),
       ticketingConfig: createCommandHandler(store, ticketingConfig, { now, cacheSize: 1 }),
       ticket: createCommandHandler(store, ticketDecider, { now, cacheSize: 5000 }),
-      usage: createCommandHandler(store, usageDecider, { now, cacheSize: 100 })
+      usage: createCommandHandler(store, usageDecider, { now, cacheSize: 100 }),
+      directory: createCommandHandler(store, directoryDecider, { now, cacheSize: 6 })
     }
   }
 }

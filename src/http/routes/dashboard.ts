@@ -37,6 +37,12 @@ export const contentSecurityPolicy = [
   "frame-ancestors 'none'"
 ].join('; ')
 
+/**
+ * The same policy for the API's own page at /docs (Swagger UI, served from this process), except
+ * that Swagger UI draws its icons from data: URLs.
+ */
+export const apiDocsPolicy = contentSecurityPolicy.replace("img-src 'self'", "img-src 'self' data:")
+
 const securityHeaders = {
   'content-security-policy': contentSecurityPolicy,
   'x-content-type-options': 'nosniff',
