@@ -193,6 +193,12 @@ export const AuditQuery = z.object({
     .string()
     .regex(/^\d{1,30}$/, 'after is a position')
     .optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,30}$/, 'before is a position')
+    .optional()
+    .describe('only facts before this position (exclusive)'),
+  excludeType: z.string().max(2000).optional().describe('fact types to leave out, comma-separated'),
   limit: z.coerce.number().int().min(1).max(1000).default(100)
 })
 

@@ -1,9 +1,12 @@
 import type { EventStore, FactFilter, StoredFact, Subscription } from '../store/port.js'
 import { DomainError } from '../domain/errors.js'
+import { isStreamNotFound } from '../store/errors.js'
 
 /**
  * The audit trail: every fact in global order, filtered, paged by position. `stream` is an exact
- * stream name, or a category (`mapping`, `gzDelivery`, …) when it has no dash.
+ * stream name (read from that stream alone), or a category (`mapping`, `gzDelivery`, …) when it
+ * has no dash. `before` bounds a scan from above, so "the facts just before this one" costs the
+ * facts in between, not the rest of the store.
  */
 
 type AuditFilter = {
@@ -15,6 +18,10 @@ type AuditFilter = {
   to?: string
   /** Position cursor, exclusive. */
   after?: string
+  /** Upper position bound, exclusive: the scan stops there. */
+  before?: string
+  /** Fact types left out (comma-separated), e.g. the dashboard's system facts. */
+  excludeType?: string
 }
 
 const BATCH = 500
@@ -33,12 +40,18 @@ const storeFilter = (filter: AuditFilter): FactFilter => ({
     : {})
 })
 
-const parsePosition = (value: string | undefined): bigint => {
+const parsePosition = (value: string | undefined, name = 'after'): bigint => {
   if (value === undefined) return 0n
   if (!/^\d{1,30}$/.test(value))
-    throw new DomainError('invalid_cursor', 'after must be a position (a decimal string) from this API')
+    throw new DomainError('invalid_cursor', `${name} must be a position (a decimal string) from this API`)
   return BigInt(value)
 }
+
+const typeList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
 
 const parseTime = (value: string | undefined, name: string): number | undefined => {
   if (value === undefined) return undefined
@@ -52,8 +65,12 @@ const matcher = (filter: AuditFilter) => {
   const from = parseTime(filter.from, 'from')
   const to = parseTime(filter.to, 'to')
   const exactStream = filter.stream?.includes('-') ? filter.stream : undefined
+  const types = typeList(filter.type)
+  const excluded = new Set(typeList(filter.excludeType))
   return (fact: StoredFact): boolean => {
     if (exactStream !== undefined && fact.stream !== exactStream) return false
+    if (types.length > 0 && !types.includes(fact.type)) return false
+    if (excluded.has(fact.type)) return false
     const at = fact.recordedAt.getTime()
     if (from !== undefined && at < from) return false
     if (to !== undefined && at > to) return false
@@ -64,21 +81,49 @@ const matcher = (filter: AuditFilter) => {
 }
 
 export const createAuditService = (deps: { store: EventStore }) => {
+  /** One stream's facts after `after`, batch by batch (a stream is read by its own index). */
+  async function* streamFacts(stream: string, after: bigint): AsyncGenerator<StoredFact[]> {
+    let revision = 0n
+    for (;;) {
+      let batch: StoredFact[]
+      try {
+        batch = await deps.store.readStream(stream, { fromRevision: revision, maxCount: BATCH })
+      } catch (error) {
+        if (isStreamNotFound(error)) return
+        throw error
+      }
+      yield batch.filter((f) => f.position > after)
+      if (batch.length < BATCH) return
+      revision = batch.at(-1)!.revision + 1n
+    }
+  }
+
+  /** Facts in global order after `after`, batch by batch. */
+  async function* allFacts(filter: AuditFilter, after: bigint): AsyncGenerator<StoredFact[]> {
+    const sf = storeFilter(filter)
+    let cursor = after
+    for (;;) {
+      const batch = await deps.store.readAll({ fromPosition: cursor + 1n, maxCount: BATCH, filter: sf })
+      yield batch
+      if (batch.length < BATCH) return
+      cursor = batch.at(-1)!.position
+    }
+  }
+
   /** Facts after the cursor that match, in order, up to `limit` (undefined = all), batch by batch. */
   async function* scan(filter: AuditFilter, limit?: number): AsyncGenerator<StoredFact> {
     const matches = matcher(filter)
-    const sf = storeFilter(filter)
-    let cursor = parsePosition(filter.after)
+    const after = parsePosition(filter.after)
+    const before = filter.before !== undefined ? parsePosition(filter.before, 'before') : undefined
+    const batches = filter.stream?.includes('-') === true ? streamFacts(filter.stream, after) : allFacts(filter, after)
     let yielded = 0
-    for (;;) {
-      const batch = await deps.store.readAll({ fromPosition: cursor + 1n, maxCount: BATCH, filter: sf })
+    for await (const batch of batches) {
       for (const fact of batch) {
-        cursor = fact.position
+        if (before !== undefined && fact.position >= before) return
         if (!matches(fact)) continue
         yield fact
         if (limit !== undefined && ++yielded >= limit) return
       }
-      if (batch.length < BATCH) return
     }
   }
 

@@ -61,7 +61,7 @@ export const auditRoutes =
         schema: {
           tags: ['audit'],
           summary: 'New facts as server-sent events (event: fact, id: position)',
-          querystring: AuditQuery.omit({ limit: true, after: true }),
+          querystring: AuditQuery.omit({ limit: true, after: true, before: true }),
           response: { 200: AuditFact.describe('one per `fact` event'), ...errorResponses(401) }
         }
       },
