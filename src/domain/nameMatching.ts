@@ -75,46 +75,88 @@ export const normaliseName = (name: string): Normalised => {
   return { key, tokens: [...new Set(words)], trigrams }
 }
 
-const overlap = (a: Iterable<string>, b: Set<string>): number => {
+/** Size of the intersection of two sorted arrays of ids. */
+const shared = (a: Int32Array, b: Int32Array): number => {
   let n = 0
-  for (const x of a) if (b.has(x)) n++
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
+    if (a[i] === b[j]) {
+      n++
+      i++
+      j++
+    } else if (a[i]! < b[j]!) i++
+    else j++
+  }
   return n
+}
+
+/** A normalised name with its words and trigrams as sorted numbers: comparing two is two merges. */
+type Prepared = { key: string; tokens: Int32Array; trigrams: Int32Array }
+
+const preparer = () => {
+  const ids = new Map<string, number>()
+  const idOf = (text: string) => {
+    let id = ids.get(text)
+    if (id === undefined) ids.set(text, (id = ids.size))
+    return id
+  }
+  const sortedIds = (texts: Iterable<string>) => Int32Array.from(new Set([...texts].map(idOf))).sort()
+  return (n: Normalised): Prepared => ({
+    key: n.key,
+    tokens: sortedIds(n.tokens.map((t) => `w${t}`)),
+    trigrams: sortedIds([...n.trigrams].map((t) => `t${t}`))
+  })
+}
+
+const similarity = (a: Prepared, b: Prepared): number => {
+  if (a.key === b.key) return a.key === '' ? 0 : 1
+  const words = shared(a.tokens, b.tokens)
+  const jaccard = words / (a.tokens.length + b.tokens.length - words || 1)
+  const dice = (2 * shared(a.trigrams, b.trigrams)) / (a.trigrams.length + b.trigrams.length || 1)
+  return Math.min(0.99, Math.round(((jaccard + dice) / 2) * 100) / 100)
 }
 
 /** 0..1; 1 only for the same normalised name. */
 export const nameSimilarity = (a: Normalised, b: Normalised): number => {
-  if (a.key === b.key) return a.key === '' ? 0 : 1
-  const shared = overlap(a.tokens, new Set(b.tokens))
-  const jaccard = shared / (a.tokens.length + b.tokens.length - shared || 1)
-  const dice = (2 * overlap(a.trigrams, b.trigrams)) / (a.trigrams.size + b.trigrams.size || 1)
-  return Math.min(0.99, Math.round(((jaccard + dice) / 2) * 100) / 100)
+  const prepare = preparer()
+  return similarity(prepare(a), prepare(b))
 }
 
 const blockingKeys = (n: Normalised): string[] => [...n.tokens.map((t) => `w:${t}`), `p:${n.key.slice(0, 3)}`]
 
 /**
  * The best pairs first; each company and each client in at most one suggestion. Pairs below
- * `minConfidence` are left out.
+ * `minConfidence` are left out. A company whose name a client has exactly is paired with that one
+ * only: nothing can score higher.
  */
 export const suggestPairs = <C, K>(
   companies: readonly NamedEntry<C>[],
   clients: readonly NamedEntry<K>[],
   { minConfidence = 0.5 }: { minConfidence?: number } = {}
 ): Suggestion<C, K>[] => {
-  const normalisedClients = clients.map((c) => ({ entry: c, n: normaliseName(c.name) }))
+  const prepare = preparer()
+  const normalisedClients = clients.map((c) => normaliseName(c.name))
+  const preparedClients = normalisedClients.map(prepare)
   const index = new Map<string, number[]>()
-  normalisedClients.forEach(({ n }, i) => {
-    for (const key of blockingKeys(n)) {
+  const byKey = new Map<string, number[]>()
+  normalisedClients.forEach((n, i) => {
+    for (const key of [...blockingKeys(n), `k:${n.key}`]) {
       const list = index.get(key)
       if (list) list.push(i)
       else index.set(key, [i])
     }
   })
+  for (const [key, list] of index) if (key.startsWith('k:')) byKey.set(key.slice(2), list)
   const pairs: { company: number; client: number; score: number }[] = []
   const candidates = new Set<number>()
   companies.forEach((company, ci) => {
     const n = normaliseName(company.name)
     if (n.key === '') return
+    const exact = byKey.get(n.key)
+    if (exact) {
+      for (const k of exact) pairs.push({ company: ci, client: k, score: 1 })
+      return
+    }
+    const prepared = prepare(n)
     candidates.clear()
     const postings = blockingKeys(n)
       .map((key) => index.get(key) ?? [])
@@ -124,7 +166,7 @@ export const suggestPairs = <C, K>(
     const lists = usable.length > 0 ? usable : postings.sort((a, b) => a.length - b.length).slice(0, 1)
     for (const list of lists) for (let i = 0; i < list.length && i < MAX_POSTING * 4; i++) candidates.add(list[i]!)
     for (const k of candidates) {
-      const score = nameSimilarity(n, normalisedClients[k]!.n)
+      const score = similarity(prepared, preparedClients[k]!)
       if (score >= minConfidence) pairs.push({ company: ci, client: k, score })
     }
   })
