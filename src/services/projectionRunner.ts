@@ -104,7 +104,10 @@ export const createProjectionRunner = (options: {
       } catch (error) {
         release()
         if (stopped) return
-        if (isStoreError(error) && error.code === 'store_closed') {
+        // A closed store, or one whose file is unusable, does not come back by resubscribing.
+        if (isStoreError(error) && (error.code === 'store_closed' || error.code === 'store_unusable')) {
+          // Before start, start() rejects with it; after, nothing else would tell.
+          if (caughtUp) options.logger?.error({ err: error }, 'the read models stopped: the store is unusable')
           failStart(error)
           return
         }

@@ -11,6 +11,7 @@ import { InvalidAppend, StoreClosed } from '../errors.js'
 import { validateAppend } from '../validateAppend.js'
 import { StoreUnavailable, toStoreError } from './convert.js'
 import { createReads } from './reads.js'
+import { createFactQueries } from './factQuery.js'
 import { esdbSubscription, type ResubscribeOptions } from './subscription.js'
 
 export { StoreUnavailable } from './convert.js'
@@ -74,6 +75,7 @@ const toEvent = (fact: NewFact) => {
 export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventStore => {
   const client = connect(options.connectionString)
   const reads = createReads(client)
+  const findFacts = createFactQueries(client, reads.headPosition)
   const resubscribe: ResubscribeOptions = { minMs: 100, maxMs: 5_000, attempts: 10, ...options.resubscribe }
   const pingTimeoutMs = options.pingTimeoutMs ?? 2_000
   const inFlight = new Set<Promise<unknown>>()
@@ -119,6 +121,7 @@ export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventS
     append: (stream, facts, opts) => track(() => append(stream, facts, opts?.expectedRevision ?? 'any')),
     readStream: (stream, opts) => track(() => retrying(() => reads.readStream(stream, opts), true)),
     readAll: (opts) => track(() => retrying(() => reads.readAll(opts), true)),
+    findFacts: (query) => track(() => retrying(() => findFacts(query), true)),
     headPosition: () => track(() => retrying(() => reads.headPosition(), true)),
 
     subscribeToAll(opts): Subscription {
