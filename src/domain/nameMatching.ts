@@ -2,9 +2,9 @@
  * Pairs GravityZone companies with HaloPSA clients by name, for the dashboard to suggest mappings
  * (docs/dashboard.md#mapping-suggestions). Names are normalised first: case, accents,
  * punctuation, "&" and "and", and legal suffixes such as Ltd, LLC or GmbH do not count. The same
- * name after that is an exact match (confidence 1); otherwise the confidence is the mean of the
- * token-set Jaccard index and the Dice coefficient of character trigrams. Only names that share a
- * word (or their first three letters) are compared, so 2,000 × 2,000 names cost a few hundred
+ * name after that is an exact match (confidence 1); otherwise the confidence weighs the token-set
+ * Jaccard index (a third) with the Dice coefficient of character trigrams (two thirds). Only names
+ * that share a word (or their first three letters) are compared, so 2,000 × 2,000 names cost a few hundred
  * thousand comparisons rather than four million. Pure: no I/O, nothing is mapped here.
  */
 
@@ -50,6 +50,11 @@ const LEGAL_SUFFIXES = new Set([
   'ug'
 ])
 const FILLER = new Set(['and', 'the'])
+/**
+ * Whole words count for a third; character trigrams for the rest, so a spelling variant
+ * ("Harbor View Hotels" for "Harbour View Hotel") still scores well though no word is the same.
+ */
+const WORD_WEIGHT = 1 / 3
 /** A word shared by more names than this (say "services") is too common to find candidates by. */
 const MAX_POSTING = 200
 
@@ -112,7 +117,7 @@ const similarity = (a: Prepared, b: Prepared): number => {
   const words = shared(a.tokens, b.tokens)
   const jaccard = words / (a.tokens.length + b.tokens.length - words || 1)
   const dice = (2 * shared(a.trigrams, b.trigrams)) / (a.trigrams.length + b.trigrams.length || 1)
-  return Math.min(0.99, Math.round(((jaccard + dice) / 2) * 100) / 100)
+  return Math.min(0.99, Math.round((WORD_WEIGHT * jaccard + (1 - WORD_WEIGHT) * dice) * 100) / 100)
 }
 
 /** 0..1; 1 only for the same normalised name. */
