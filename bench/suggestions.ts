@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/suggestions.ts [--quick]
  */
-import { nameSimilarity, normaliseName, suggestPairs } from '../src/domain/nameMatching.js'
+import { createComparer, normaliseName, suggestPairs } from '../src/domain/nameMatching.js'
 import { readCommandLine } from '../simulators/kit/cli.js'
 
 const options = readCommandLine(
@@ -94,10 +94,11 @@ const clients = base.map((name, i) => ({
 }))
 
 const allPairs = (minConfidence: number) => {
-  const cs = companies.map((c) => normaliseName(c.name))
-  const ks = clients.map((c) => normaliseName(c.name))
+  const { prepare, similarity } = createComparer()
+  const cs = companies.map((c) => prepare(normaliseName(c.name)))
+  const ks = clients.map((c) => prepare(normaliseName(c.name)))
   let found = 0
-  for (const c of cs) for (const k of ks) if (nameSimilarity(c, k) >= minConfidence) found++
+  for (const c of cs) for (const k of ks) if (similarity(c, k) >= minConfidence) found++
   return found
 }
 

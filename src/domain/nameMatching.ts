@@ -120,6 +120,9 @@ const similarity = (a: Prepared, b: Prepared): number => {
   return Math.min(0.99, Math.round((WORD_WEIGHT * jaccard + (1 - WORD_WEIGHT) * dice) * 100) / 100)
 }
 
+/** Names prepared once and compared many times (what suggestPairs does; the benchmark's baseline too). */
+export const createComparer = () => ({ prepare: preparer(), similarity })
+
 /** 0..1; 1 only for the same normalised name. */
 export const nameSimilarity = (a: Normalised, b: Normalised): number => {
   const prepare = preparer()

@@ -67,6 +67,7 @@ export const IntegrationEvent = register(
     type: EventTypeId,
     category: EventCategory,
     title: z.string(),
+    summary: z.string().describe("the event type's one-line description"),
     description: z.string(),
     recommendedAction: z.string().optional(),
     subject: EventSubject,
