@@ -16,6 +16,7 @@ import { bearerAuth, createFailureLimiters } from './http/plugins/auth.js'
 import { clientErrorHandler, frameworkErrors, safetyHeaders } from './http/plugins/protocolErrors.js'
 import { eventRoutes } from './http/routes/events.js'
 import { mappingRoutes } from './http/routes/mappings.js'
+import { assetRoutes } from './http/routes/assets.js'
 import { configurationRoutes } from './http/routes/configuration.js'
 import { auditRoutes } from './http/routes/audit.js'
 import { opsRoutes } from './http/routes/ops.js'
@@ -158,6 +159,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
 
   await app.register(eventRoutes(options.relay))
   await app.register(mappingRoutes(options.relay))
+  await app.register(assetRoutes(options.relay))
   await app.register(configurationRoutes(options.relay))
   await app.register(auditRoutes(options.relay, options.live))
   await app.register(jobRoutes(options.relay))

@@ -16,6 +16,8 @@ import { createRelayCore } from './services/core.js'
 import { storedBillingItems, storedTicketingConfiguration } from './services/configuration.js'
 import { createInventory } from './services/inventory.js'
 import { createTicketing } from './services/ticketing.js'
+import { createAssets } from './services/assets.js'
+import { createAssetPoll } from './services/assets/poll.js'
 import { createBilling } from './services/billing.js'
 import { createRecheck } from './services/recheck.js'
 import { createPushService } from './services/pushService.js'
@@ -125,6 +127,11 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
   const { runner, handlers } = core
   const ticketingConfiguration = storedTicketingConfiguration(handlers.ticketingConfig)
   const billingItems = storedBillingItems(handlers.billingConfig)
+  const assets = createAssets({
+    runner,
+    handlers,
+    ...(config.GZ_ENDPOINT_URL ? { endpointUrl: config.GZ_ENDPOINT_URL } : {})
+  })
   const inventory = createInventory({
     store: core.store,
     runner,
@@ -133,7 +140,18 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     halopsa,
     ticketingConfiguration,
     now,
-    ...(options.pageSize ? { pageSize: options.pageSize } : {})
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    assets: createAssetPoll({
+      runner,
+      handler: handlers.assets,
+      gravityzone,
+      halopsa,
+      rematch: assets.rematch,
+      intervalMs: config.ASSET_POLL_INTERVAL,
+      now,
+      pageSize: options.pageSize ?? 250,
+      ...(logger ? { logger } : {})
+    })
   })
   const billing = createBilling({
     store: core.store,
@@ -176,6 +194,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     core,
     ingestThreads: config.INGEST_THREADS,
     pushMaxEvents: config.PUSH_MAX_EVENTS,
+    assets,
     jobs,
     platforms: {
       directory: {
@@ -220,6 +239,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     ticketingConfiguration,
     halopsa,
     gravityzone,
+    assets,
     ...(clock ? { clock } : {}),
     ...(logger ? { logger } : {}),
     ...(options.ticketingRetry ? { retry: options.ticketingRetry } : {})
@@ -247,6 +267,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     health,
     jobs,
     processor,
+    webhooks: pushService,
     ticketing,
     halopsaBudget: halopsa.limiter
   })

@@ -175,7 +175,11 @@ const ConfigSchema = z.object({
   /** Events one GravityZone push delivery may hold; a larger delivery is refused with 413 before any work. */
   PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** Which proxies' X-Forwarded-For names the client (failure budgets are per client address). */
-  TRUST_PROXY: TrustProxy.default(false)
+  TRUST_PROXY: TrustProxy.default(false),
+  /** How often the asset directory is read again in full (docs/assets.md#reading-the-directory). */
+  ASSET_POLL_INTERVAL: Duration(0).default(3_600_000),
+  /** A link to an endpoint's page in GravityZone's console, which GravityZone does not publish. */
+  GZ_ENDPOINT_URL: HttpUrl.refine((v) => v.includes('{endpointId}'), 'must contain {endpointId}').optional()
 })
 
 export type Config = z.output<typeof ConfigSchema>
@@ -229,6 +233,13 @@ export const variables: Record<VariableName, Variable> = {
   TRUST_PROXY: {
     default: 'false',
     what: 'proxies whose X-Forwarded-For is believed: false, true, a hop count, or addresses/CIDRs'
+  },
+  ASSET_POLL_INTERVAL: {
+    default: '1h',
+    what: 'how often endpoints and HaloPSA assets are read again in full (new mappings: at the next poll)'
+  },
+  GZ_ENDPOINT_URL: {
+    what: "a link to an endpoint in GravityZone's console for tickets, with {endpointId} (and {companyId}) in it"
   }
 }
 

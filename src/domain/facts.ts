@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { isKnownUsageCounter } from './usageCounters.js'
+import { AssetMatchingRule, DirectoryAsset, DirectoryEndpoint } from './assets.js'
 
 /**
  * The catalogue of facts: every kind of thing the relay records, past tense, with the zod schema of
@@ -287,7 +288,9 @@ const factSchemas = {
     threatKey: z.string(),
     securityEventKey: z.string(),
     summary: z.string(),
-    blocked: z.boolean()
+    blocked: z.boolean(),
+    /** The HaloPSA asset the ticket was created with (docs/assets.md). */
+    haloAssetId: z.number().int().positive().optional()
   }),
   /**
    * Written before HaloPSA is asked to create a ticket: if the relay dies before recording the
@@ -366,6 +369,46 @@ const factSchemas = {
       'no-company'
     ])
   }),
+  // #endregion
+
+  // #region assets (docs/assets.md): the directory, the rule's matches, manual links; stream assets-<mappingId>
+  /** The mapped company's endpoints changed since the last read (a big first read spans several facts). */
+  EndpointsChanged: z.object({
+    mappingId: MappingId,
+    gravityzoneCompanyId: CompanyId,
+    added: z.array(DirectoryEndpoint),
+    changed: z.array(DirectoryEndpoint),
+    removed: z.array(DirectoryEndpoint.shape.id)
+  }),
+  /** The mapped client's HaloPSA assets changed since the last read. */
+  HaloAssetsChanged: z.object({
+    mappingId: MappingId,
+    halopsaClientId: ClientId,
+    added: z.array(DirectoryAsset),
+    changed: z.array(DirectoryAsset),
+    removed: z.array(DirectoryAsset.shape.id)
+  }),
+  /** What the matching rule pairs changed: endpoints newly (or differently) matched, and no longer matched. */
+  AssetMatchesChanged: z.object({
+    mappingId: MappingId,
+    rule: AssetMatchingRule,
+    matched: z.array(z.object({ endpointId: DirectoryEndpoint.shape.id, haloAssetId: DirectoryAsset.shape.id })),
+    unmatched: z.array(DirectoryEndpoint.shape.id)
+  }),
+  /** An operator linked an endpoint to an asset by hand; it wins over the rule. */
+  AssetLinked: z.object({
+    mappingId: MappingId,
+    endpointId: DirectoryEndpoint.shape.id,
+    haloAssetId: DirectoryAsset.shape.id
+  }),
+  /** An operator said the endpoint has no asset, whatever the rule says. */
+  AssetUnlinked: z.object({ mappingId: MappingId, endpointId: DirectoryEndpoint.shape.id }),
+  /** The endpoint is back to the rule: its manual link or unlink is gone. */
+  AssetOverrideCleared: z.object({ mappingId: MappingId, endpointId: DirectoryEndpoint.shape.id }),
+  /** The mapping's own matching rule (null: back to the global one). */
+  MappingAssetMatchingSet: z.object({ mappingId: MappingId, rule: AssetMatchingRule.nullable() }),
+  /** The global matching rule (stream assetMatching-main). */
+  AssetMatchingConfigured: z.object({ rule: AssetMatchingRule }),
   // #endregion
 
   // #region HaloPSA webhooks

@@ -23,6 +23,7 @@ import { createClosedTicketPoll } from './inventory/closedTickets.js'
 import { newTally } from './inventory/tally.js'
 import { companyEntry, createDirectoryRecorder, namedEntry } from './inventory/directory.js'
 import type { DirectoryCommand, DirectoryList } from '../domain/directory.js'
+import type { AssetPoll, AssetPollReport } from './assets/poll.js'
 
 /**
  * The inventory and configuration checks: both sides of every mapping (inventory/mappingChecks.ts),
@@ -50,6 +51,8 @@ type InventoryDeps = {
   now?: () => Date
   /** Page size for HaloPSA's bulk lists (clients, recurring invoices). */
   pageSize?: number
+  /** The poll's asset part (docs/assets.md#reading-the-directory). */
+  assets?: AssetPoll
 }
 
 type SyncReport = {
@@ -59,6 +62,7 @@ type SyncReport = {
   calls: { gravityzone: number; halopsa: number }
   durationMs: number
   errors: string[]
+  assets?: AssetPollReport
 }
 
 export const createInventory = (deps: InventoryDeps) => {
@@ -139,6 +143,9 @@ export const createInventory = (deps: InventoryDeps) => {
         await sides.refreshNames(m, company?.name, client && !client.inactive ? client.name : undefined, cause, tally)
       }
 
+      const assets = deps.assets ? await attempt('assets', () => deps.assets!(cause, tally)) : undefined
+      errors.push(...(assets?.errors ?? []))
+
       // Billing prerequisites, for mappings whose services are not suspended.
       const billed = mappings().filter((m) => m.billing.enabled && !suspended(m.id))
       const itemList = await attempt('HaloPSA items', () => billing.existingItems(billed, pageSize))
@@ -190,7 +197,8 @@ export const createInventory = (deps: InventoryDeps) => {
           halopsa: deps.halopsa.stats().calls - haloBefore
         },
         durationMs: Date.now() - started,
-        errors
+        errors,
+        ...(assets ? { assets } : {})
       }
       // A poll that changed nothing appends nothing (its figures are in the metrics and the answer).
       if (tally.changes.length > 0) {

@@ -7,6 +7,7 @@ import { createIngestion } from './ingestion.js'
 import { createPushPreparers } from './pushPreparers.js'
 import { createRelayCore, type RelayCore, type RelayCoreOptions } from './core.js'
 import type { JobControl } from './jobs.js'
+import { createAssets, type Assets } from './assets.js'
 
 /**
  * The services the routes call, on the relay's core (core.ts), without HTTP. Platform-facing parts
@@ -32,6 +33,8 @@ type RelayOptions = (RelayCoreOptions | { core: RelayCore }) & {
   ingestThreads?: number
   /** Events one GravityZone delivery may hold (PUSH_MAX_EVENTS); unset: its default. */
   pushMaxEvents?: number
+  /** Asset mappings built on the same core (compose.ts hands them to the poll and ticketing too). */
+  assets?: Assets
 }
 
 export const createRelay = (deps: RelayOptions) => {
@@ -67,6 +70,7 @@ export const createRelay = (deps: RelayOptions) => {
     }),
     audit: createAuditService({ store }),
     directory: createDirectoryService({ runner }),
+    assets: deps.assets ?? createAssets({ runner, handlers }),
     ingestion: createIngestion({ store, now, preparers }),
     jobs: deps.jobs,
     start: () => runner.start(),

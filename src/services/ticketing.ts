@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../platforms/transport/clock.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
 import { repeatNote, ticketText } from './securityEventText.js'
+import type { TicketAssetContext } from './assets.js'
 import type { Logger } from '../logger.js'
 
 /**
@@ -42,6 +43,8 @@ type TicketingOptions = {
   retry?: { minMs?: number; maxMs?: number; giveUpAfterMs?: number }
   /** How long a looked-up status list is trusted. */
   statusCacheMs?: number
+  /** The asset a new ticket carries and what it says about the endpoint (docs/assets.md#tickets). */
+  assets?: { assetFor(mappingId: string, endpointId: string | undefined): TicketAssetContext }
 }
 
 /** Fields of a HaloPSA 400 that point at the ticketing configuration rather than at the event. */
@@ -224,11 +227,22 @@ export const createTicketing = (options: TicketingOptions) => {
       threatKey: data.threatKey,
       securityEventKey: data.eventKey
     }
-    const text = ticketText(data, mapping)
+    const context = options.assets?.assetFor(mapping.id, data.endpointId) ?? {}
+    const text = ticketText(data, mapping, context)
+    const asset = context.asset?.id
     const created = (ticket: HaloTicket) =>
       record(
         data.threatKey,
-        { type: 'RecordCreated', data: { ...base, ticketId: ticket.id, summary: text.summary, blocked: data.blocked } },
+        {
+          type: 'RecordCreated',
+          data: {
+            ...base,
+            ticketId: ticket.id,
+            summary: text.summary,
+            blocked: data.blocked,
+            ...(asset !== undefined && ticket.assetIds.includes(asset) ? { haloAssetId: asset } : {})
+          }
+        },
         cause
       )
 
@@ -276,7 +290,8 @@ export const createTicketing = (options: TicketingOptions) => {
           ticketTypeId: config.ticketTypeId,
           ...(config.priorityId !== undefined ? { priorityId: config.priorityId } : {}),
           ...(config.statusId !== undefined ? { statusId: config.statusId } : {}),
-          thirdPartyIdString: marker
+          thirdPartyIdString: marker,
+          ...(asset !== undefined ? { assets: [asset] } : {})
         }),
       // After an answer that never came, look before creating again.
       async (error) => {

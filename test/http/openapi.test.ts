@@ -81,7 +81,17 @@ t.test('GET /docs/json serves an OpenAPI document that lists every route with it
     ['post', '/webhooks/halopsa'],
     ['get', '/health'],
     ['get', '/ready'],
-    ['get', '/metrics']
+    ['get', '/metrics'],
+    ['get', '/api/mappings/{id}/assets'],
+    ['put', '/api/mappings/{id}/assets/{endpointId}'],
+    ['delete', '/api/mappings/{id}/assets/{endpointId}'],
+    ['delete', '/api/mappings/{id}/assets/{endpointId}/override'],
+    ['get', '/api/mappings/{id}/halo-assets'],
+    ['get', '/api/mappings/{id}/asset-matching'],
+    ['put', '/api/mappings/{id}/asset-matching'],
+    ['delete', '/api/mappings/{id}/asset-matching'],
+    ['get', '/api/config/asset-matching'],
+    ['put', '/api/config/asset-matching']
   ]
   for (const [method, path] of expected) {
     const op = doc.paths[path]?.[method]
