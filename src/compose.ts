@@ -16,6 +16,7 @@ import { createRelayCore } from './services/core.js'
 import { storedBillingItems, storedTicketingConfiguration } from './services/configuration.js'
 import { createInventory } from './services/inventory.js'
 import { createTicketing } from './services/ticketing.js'
+import { createTicketRulesService } from './services/ticketRules.js'
 import { createAssets } from './services/assets.js'
 import { createAssetPoll } from './services/assets/poll.js'
 import { createBilling } from './services/billing.js'
@@ -232,11 +233,22 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       })
     }
   })
+  const ticketRules = createTicketRulesService({
+    store: core.store,
+    runner,
+    ticketingConfig: handlers.ticketingConfig,
+    now,
+    checks: {
+      priorityIds: async () => (await halopsa.priorities.list()).map((p) => p.id),
+      statusIds: async () => (await halopsa.statuses.list()).map((s) => s.id)
+    }
+  })
   const ticketing = createTicketing({
     runner,
     ticket: handlers.ticket,
     ticketingConfig: handlers.ticketingConfig,
     ticketingConfiguration,
+    ticketRules: ticketRules.current,
     halopsa,
     gravityzone,
     assets,
@@ -289,6 +301,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     trustProxy: config.TRUST_PROXY,
     plugins: [dashboardRoutes()],
     status,
+    ticketRules,
     doctor: createDoctor({ gravityzone, halopsa, ...doctorSettings(config), ticketingConfiguration, now }),
     processor
   })

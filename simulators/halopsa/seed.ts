@@ -30,8 +30,20 @@ const baseLookups = (data: SimData) => {
     put(data.statuses, { id, name, shortname, type: id === 9 ? 1 : 0, sequence: i + 1, colour: '#888888' })
   )
 
-  put(data.ticketTypes, { id: 1, name: 'Incident', initial_status: 1, default_priority: 3, fields: [] })
-  put(data.ticketTypes, { id: 3, name: 'Service Request', initial_status: 1, default_priority: 4, fields: [] })
+  // `reopenedstatus` (RequestType): the status a re-opened ticket gets; 0 is "none".
+  const types: [number, string, number, number][] = [
+    [1, 'Incident', 3, 0],
+    [3, 'Service Request', 4, 2]
+  ]
+  for (const [id, name, priority, reopened] of types)
+    put(data.ticketTypes, {
+      id,
+      name,
+      initial_status: 1,
+      default_priority: priority,
+      reopenedstatus: reopened,
+      fields: []
+    })
   // The ticket type that reproduces the common 400 (mandatory fields without defaults;
   // docs/platforms/halopsa.md#tickets-and-actions).
   put(data.ticketTypes, {

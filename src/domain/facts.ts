@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { TicketRules } from './ticketRules.js'
 import { isKnownUsageCounter } from './usageCounters.js'
 import { AssetMatchingRule, DirectoryAsset, DirectoryEndpoint } from './assets.js'
 
@@ -85,6 +86,18 @@ export const DirectoryEntry = z.object({
   suspended: z.boolean().optional()
 })
 export type DirectoryEntry = z.infer<typeof DirectoryEntry>
+/** When the relay received the security event behind a ticket fact (the ticket rules' clock); absent in older facts. */
+const EventAt = z.string().optional()
+/** How the ticket rules decided a creation (docs/ticket-rules.md); absent in facts written before them. */
+const TicketDecision = {
+  eventAt: EventAt,
+  /** The threat without the endpoint, for consolidating endpoints hit by the same threat. */
+  familyKey: z.string().optional(),
+  priorityId: z.number().int().positive().optional(),
+  /** The index of the priority rule that gave priorityId; absent: the configured priority. */
+  priorityRule: z.number().int().nonnegative().optional(),
+  why: z.enum(['new-threat', 'ticket-closed', 'outside-window', 'ticket-gone']).optional()
+}
 // #endregion
 
 const factSchemas = {
@@ -128,6 +141,11 @@ const factSchemas = {
     securityEventKey: z.string().optional()
   }),
   TicketingConfigValid: z.object({ checked: z.array(z.string()) }),
+  /** The ticket rules (docs/ticket-rules.md); each change replaces the whole rule set. */
+  TicketRulesConfigured: TicketRules.extend({
+    /** True when HaloPSA confirmed every priority and status id in them at the time of the change. */
+    verified: z.boolean()
+  }),
   // #endregion
 
   // #region inventory (both sides of a mapping)
@@ -289,6 +307,7 @@ const factSchemas = {
     securityEventKey: z.string(),
     summary: z.string(),
     blocked: z.boolean(),
+    ...TicketDecision,
     /** The HaloPSA asset the ticket was created with (docs/assets.md). */
     haloAssetId: z.number().int().positive().optional()
   }),
@@ -308,7 +327,21 @@ const factSchemas = {
     mappingId: MappingId,
     ticketId: TicketId,
     threatKey: z.string(),
-    securityEventKey: z.string()
+    securityEventKey: z.string(),
+    eventAt: EventAt,
+    /** The event is another endpoint's: the ticket belongs to this threat key's stream. */
+    consolidatedInto: z.string().optional()
+  }),
+  /** A closed ticket set back to an open status because its threat came back (ticket rules: reopen). */
+  TicketReopened: z.object({
+    mappingId: MappingId,
+    ticketId: TicketId,
+    threatKey: z.string(),
+    securityEventKey: z.string(),
+    eventAt: EventAt,
+    statusId: z.number().int().positive(),
+    /** Whether the repeat note was added after the status change. */
+    noted: z.boolean()
   }),
   TicketCreateFailed: z.object({
     mappingId: MappingId,
@@ -366,8 +399,11 @@ const factSchemas = {
       'not-configured',
       'test-event',
       'already-handled',
-      'no-company'
-    ])
+      'no-company',
+      'excluded-by-rule'
+    ]),
+    /** For excluded-by-rule: the index of the exclusion that matched. */
+    rule: z.number().int().nonnegative().optional()
   }),
   // #endregion
 

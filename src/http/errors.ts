@@ -36,6 +36,7 @@ export const errorCatalogue = {
   concurrency_conflict: { status: 409, message: 'the data changed concurrently; try again' },
   fact_not_parked: { status: 409, message: 'the fact is no longer parked (it was retried already)' },
   job_running: { status: 409, message: 'this job is already running' },
+  preview_running: { status: 409, message: 'a backtest of ticket rules is already running; try again when it ends' },
   // 408
   request_timeout: { status: 408, message: 'the request took too long to arrive' },
   // 413, 414, 415

@@ -68,6 +68,9 @@ t.test('GET /docs/json serves an OpenAPI document that lists every route with it
     ['put', '/api/config/billing'],
     ['get', '/api/config/ticketing'],
     ['put', '/api/config/ticketing'],
+    ['get', '/api/config/ticket-rules'],
+    ['put', '/api/config/ticket-rules'],
+    ['post', '/api/ticketing/rules/preview'],
     ['get', '/api/audit'],
     ['get', '/api/audit/live'],
     ['post', '/api/sync/run'],
@@ -111,7 +114,14 @@ t.test('GET /docs/json serves an OpenAPI document that lists every route with it
     }
     if (
       ['post', 'put', 'patch'].includes(method) &&
-      ['/api/mappings', '/api/mappings/{id}', '/api/config/billing', '/api/config/ticketing'].includes(path)
+      [
+        '/api/mappings',
+        '/api/mappings/{id}',
+        '/api/config/billing',
+        '/api/config/ticketing',
+        '/api/config/ticket-rules',
+        '/api/ticketing/rules/preview'
+      ].includes(path)
     ) {
       t.ok(op.requestBody?.content?.['application/json']?.schema, `${method} ${path} has a request body schema`)
     }

@@ -294,12 +294,15 @@ export const ticketTypeDetailSchema = haloObject({
   id: haloInt,
   name: z.string(),
   initial_status: haloRef,
-  default_priority: haloRef
+  default_priority: haloRef,
+  /** `RequestType.reopenedstatus`: the status Halo gives a ticket of this type when it is re-opened. */
+  reopenedstatus: haloRef.optional()
 }).transform((r) => ({
   id: r.id,
   name: r.name,
   initialStatusId: r.initial_status,
-  defaultPriorityId: r.default_priority
+  defaultPriorityId: r.default_priority,
+  reopenedStatusId: r.reopenedstatus ?? null
 }))
 export type HaloTicketTypeDetail = z.output<typeof ticketTypeDetailSchema>
 

@@ -87,6 +87,11 @@ export type HaloTickets = TicketLookups & {
    * docs/platforms/halopsa.md#tickets-and-actions).
    */
   close(id: number, options: { statusId: number; agentId?: number }): Promise<HaloTicket>
+  /**
+   * Sets a closed ticket back to an open status (`POST /api/Tickets [{id, status_id}]`, as a
+   * technician re-opens one); absolute, so it is retried safely.
+   */
+  reopen(id: number, options: { statusId: number }): Promise<HaloTicket>
   /** Adds a note/action; not idempotent. */
   addAction(action: NewAction): Promise<HaloAction>
   /**
@@ -217,6 +222,7 @@ export const createTicketsApi = (http: HaloHttp): HaloTickets => {
     page,
     update,
     close: (id, options) => update(id, defined({ status_id: options.statusId, agent_id: options.agentId })),
+    reopen: (id, options) => update(id, { status_id: options.statusId }),
     addAction,
     async addNote(ticketId, note, outcome = defaultNoteOutcome) {
       const base = { ticketId, note, hiddenFromUser: true }
