@@ -25,6 +25,7 @@ type DomainErrorCode =
   | 'not_configured'
   | 'parked_fact_not_found'
   | 'fact_not_parked'
+  | 'not_leader'
   | 'endpoint_not_found'
   | 'unknown_asset'
 

@@ -68,6 +68,8 @@ const ProblemList = z.array(z.object({ field: z.string(), message: z.string() })
 
 export const Platform = z.enum(['gravityzone', 'halopsa'])
 export type Platform = z.infer<typeof Platform>
+/** A relay instance: INSTANCE_ID, or the host name with a random suffix. */
+const InstanceId = z.string().min(1).max(128)
 const PlatformFailure = z.object({ kind: z.string().max(40), message: z.string().max(500) })
 
 /** The lists of each platform the relay keeps a copy of, as the polls read them (docs/dashboard.md). */
@@ -543,6 +545,25 @@ const factSchemas = {
     /** Entries whose name or flags changed, as they are now. */
     changed: z.array(DirectoryEntry).max(5_000)
   }),
+  // #endregion
+
+  // #region leadership (services/leadership.ts): the lease on the work that must happen once
+  /**
+   * An instance took the lease with a new term (appended with the revision it read, so two
+   * contenders cannot both win). `expiresAt` is informational: the instances time the lease on
+   * their own monotonic clocks, never on each other's wall clocks.
+   */
+  LeaseAcquired: z.object({
+    instanceId: InstanceId,
+    term: z.number().int().positive(),
+    expiresAt: z.string(),
+    /** Who held it before, when someone did. */
+    previousInstanceId: InstanceId.optional()
+  }),
+  /** The holder renewed the lease for its term. */
+  LeaseRenewed: z.object({ instanceId: InstanceId, term: z.number().int().positive(), expiresAt: z.string() }),
+  /** The holder stopped its leader work and gave the lease up (a clean shutdown): anyone may take it at once. */
+  LeaseReleased: z.object({ instanceId: InstanceId, term: z.number().int().positive() }),
   // #endregion
 
   // #region platform connections (services/platformHealth.ts): transitions only, never repeated

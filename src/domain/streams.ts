@@ -37,6 +37,8 @@ export const streams = {
   parkedFacts: (processor: string) => `parkedFacts-${processor}`,
   /** One platform list as the polls read it (`directory-halopsa_clients`): only what changed. */
   directory: (platform: string, kind: string) => `directory-${platform}_${kind}`,
+  /** The lease on the leader's work (scheduler, ticketing processor, webhook registration). */
+  leadership: () => 'leadership-main',
   /** Whether one platform answers: only the transitions (unreachable, recovered). */
   platformHealth: (platform: string) => `platformHealth-${platform}`
 } as const

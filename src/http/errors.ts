@@ -63,7 +63,8 @@ export const errorCatalogue = {
   store_unavailable: { status: 503, message: 'the event store is not available' },
   not_ready: { status: 503, message: 'the relay is not ready' },
   shutting_down: { status: 503, message: 'the relay is shutting down' },
-  not_configured: { status: 503, message: 'the platform connection this needs is not configured' }
+  not_configured: { status: 503, message: 'the platform connection this needs is not configured' },
+  not_leader: { status: 503, message: 'another instance, the leader, runs jobs now; try again there' }
 } as const satisfies Record<string, { status: number; message: string }>
 
 export type ErrorCode = keyof typeof errorCatalogue

@@ -189,6 +189,15 @@ export const createJobs = (deps: {
       )
     },
 
+    /**
+     * Takes the three jobs off the scheduler and ends the runs in progress: this instance's term as
+     * leader ended (services/leadership.ts), another instance runs them now.
+     */
+    async unschedule(scheduler: ToadScheduler, reason: string) {
+      for (const id of ['sync', 'billing', 'push-watchdog']) if (scheduler.existsById(id)) scheduler.removeById(id)
+      await runs.close(5_000, reason)
+    },
+
     /** Ends the runs in progress at their next wait for the budget (shutdown). */
     close: () => runs.close()
   }
