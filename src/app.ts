@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -25,6 +26,8 @@ import { jobRoutes } from './http/routes/jobs.js'
 import { webhookRoutes, type WebhookSecrets } from './http/routes/webhooks.js'
 import { doctorRoutes } from './http/routes/doctor.js'
 import { statusRoutes } from './http/routes/status.js'
+import { platformRoutes } from './http/routes/platforms.js'
+import { apiDocsPolicy } from './http/routes/dashboard.js'
 import type { Doctor } from './services/doctor.js'
 import type { Processor } from './services/processor.js'
 import { parkedRoutes } from './http/routes/parked.js'
@@ -147,9 +150,17 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
         version: '0.1.0'
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      tags: ['events', 'mappings', 'configuration', 'audit', 'jobs', 'billing', 'webhooks', 'operations'].map(
-        (name) => ({ name })
-      )
+      tags: [
+        'events',
+        'mappings',
+        'platforms',
+        'configuration',
+        'audit',
+        'jobs',
+        'billing',
+        'webhooks',
+        'operations'
+      ].map((name) => ({ name }))
     },
     transform: (input) => {
       const transformed = jsonSchemaTransform(input)
@@ -191,7 +202,15 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   await app.register(billingRoutes(options.billing))
   await app.register(securityEventRoutes(options.securityEvents))
   await app.register(notificationRoutes(options.notifications))
-  app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
+  await app.register(platformRoutes(options.relay))
+  // The API described for people at /docs (Swagger UI, its files served from this process under
+  // the dashboard's policy), the document itself at /docs/json and /docs/openapi.json.
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: apiDocsPolicy,
+    validatorUrl: false,
+    uiConfig: { deepLinking: true, defaultModelsExpandDepth: 0, docExpansion: 'list', tryItOutEnabled: false }
+  })
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   for (const plugin of options.plugins ?? []) await app.register(plugin)
   return app

@@ -103,6 +103,23 @@ export type Platform = z.infer<typeof Platform>
 /** A relay instance: INSTANCE_ID, or the host name with a random suffix. */
 const InstanceId = z.string().min(1).max(128)
 const PlatformFailure = z.object({ kind: z.string().max(40), message: z.string().max(500) })
+
+/** The lists of each platform the relay keeps a copy of, as the polls read them (docs/dashboard.md). */
+export const DirectoryKind = z.enum(['companies', 'clients', 'items', 'ticketTypes', 'statuses', 'priorities'])
+export type DirectoryKind = z.infer<typeof DirectoryKind>
+/** GravityZone ids are strings (24 hex characters), HaloPSA's numbers. */
+export const DirectoryEntryId = z.union([z.string().min(1).max(64), z.number().int()])
+export const DirectoryEntry = z.object({
+  id: DirectoryEntryId,
+  name: z.string().max(300),
+  /** HaloPSA: an inactivated client. */
+  inactive: z.boolean().optional(),
+  /** GravityZone: a partner company (the others are customers). */
+  partner: z.boolean().optional(),
+  /** GravityZone: a suspended company. */
+  suspended: z.boolean().optional()
+})
+export type DirectoryEntry = z.infer<typeof DirectoryEntry>
 /** When the relay received the security event behind a ticket fact (the ticket rules' clock); absent in older facts. */
 const EventAt = z.string().optional()
 /** How the ticket rules decided a creation (docs/ticket-rules.md); absent in facts written before them. */
@@ -662,6 +679,23 @@ const factSchemas = {
     final: z.boolean(),
     retryInMs: z.number().int().nonnegative().optional()
   }),
+  // #endregion
+
+  // #region platform directories (domain/directory.ts): what changed in a list the polls read
+  /**
+   * Entries added to, removed from or changed in one platform list since the last poll; a list
+   * larger than one fact allows arrives in several (each under ~256 KB).
+   */
+  DirectoryChanged: z.object({
+    platform: Platform,
+    kind: DirectoryKind,
+    added: z.array(DirectoryEntry).max(5_000),
+    removed: z.array(DirectoryEntryId).max(20_000),
+    /** Entries whose name or flags changed, as they are now. */
+    changed: z.array(DirectoryEntry).max(5_000)
+  }),
+  // #endregion
+
   // #region leadership (services/leadership.ts): the lease on the work that must happen once
   /**
    * An instance took the lease with a new term (appended with the revision it read, so two

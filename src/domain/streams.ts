@@ -41,6 +41,8 @@ export const streams = {
   notificationConfig: () => 'notificationConfig-main',
   /** One notification to one target: its attempts and their outcome, by the delivery's idempotency key. */
   notification: (deliveryId: string) => `notification-${deliveryId}`,
+  /** One platform list as the polls read it (`directory-halopsa_clients`): only what changed. */
+  directory: (platform: string, kind: string) => `directory-${platform}_${kind}`,
   /** The lease on the leader's work (scheduler, ticketing processor, webhook registration). */
   leadership: () => 'leadership-main',
   /** Whether one platform answers: only the transitions (unreachable, recovered). */

@@ -67,6 +67,7 @@ export const IntegrationEvent = register(
     type: EventTypeId,
     category: EventCategory,
     title: z.string(),
+    summary: z.string().describe("the event type's one-line description"),
     description: z.string(),
     recommendedAction: z.string().optional(),
     subject: EventSubject,
@@ -202,6 +203,12 @@ export const AuditQuery = z.object({
     .max(40)
     .describe('a position from this API (a decimal string, no later than the newest fact; 400 invalid_position)')
     .optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,30}$/, 'before is a position')
+    .optional()
+    .describe('only facts before this position (exclusive)'),
+  excludeType: z.string().max(2000).optional().describe('fact types to leave out, comma-separated'),
   limit: z.coerce.number().int().min(1).max(1000).default(100)
 })
 

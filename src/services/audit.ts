@@ -10,6 +10,8 @@ import { parseIsoTime } from '../domain/isoTime.js'
  * The store filters (EventStore.findFacts) and bounds the work of each read: a page looks at no
  * more than PAGE_SCAN facts, so a filter that matches little on a big store answers at once with
  * what it found and a cursor to continue from, instead of reading the whole store in one request.
+ * `before` bounds a scan from above, so "the facts just before this one" costs the facts in
+ * between, not the rest of the store.
  */
 
 export type AuditFilter = {
@@ -21,6 +23,10 @@ export type AuditFilter = {
   to?: string
   /** Position cursor, exclusive. */
   after?: string
+  /** Upper position bound, exclusive: the scan stops there. */
+  before?: string
+  /** Fact types left out (comma-separated), e.g. the dashboard's system facts. */
+  excludeType?: string
 }
 
 /**
@@ -44,23 +50,42 @@ const parseTime = (value: string | undefined, name: string): number | undefined 
   return ms
 }
 
-type Query = Omit<FactQuery, 'after' | 'limit' | 'maxScan'>
+const typeList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+
+/** A position bound from a client (`before`): any decimal; past the head it bounds nothing. */
+const upperBound = (value: string | undefined): bigint | undefined => {
+  if (value === undefined) return undefined
+  if (!/^\d{1,20}$/.test(value) || BigInt(value) > MAX_POSITION)
+    throw new DomainError('invalid_position', 'before must be a position (a decimal string) from this API')
+  return BigInt(value)
+}
+
+type Query = Omit<FactQuery, 'after' | 'limit' | 'maxScan'> & {
+  /** Left out after the store's read (the store filters by inclusion only). */
+  excludeTypes?: ReadonlySet<string>
+  before?: bigint
+}
 
 /** The store query for a filter (without where it starts and how much it takes). */
 const queryOf = (filter: AuditFilter): Query => {
   const recordedFrom = parseTime(filter.from, 'from')
   const recordedTo = parseTime(filter.to, 'to')
-  const types = filter.type
-    ?.split(',')
-    .map((t) => t.trim())
-    .filter(Boolean)
+  const types = typeList(filter.type)
+  const excluded = typeList(filter.excludeType)
+  const before = upperBound(filter.before)
   return {
     ...(filter.stream !== undefined
       ? filter.stream.includes('-')
         ? { stream: filter.stream }
         : { streamPrefixes: [`${filter.stream}-`] }
       : {}),
-    ...(types && types.length > 0 ? { types } : {}),
+    ...(types.length > 0 ? { types } : {}),
+    ...(excluded.length > 0 ? { excludeTypes: new Set(excluded) } : {}),
+    ...(before !== undefined ? { before } : {}),
     ...(filter.mappingId !== undefined ? { mappingId: filter.mappingId } : {}),
     ...(recordedFrom !== undefined ? { recordedFrom } : {}),
     ...(recordedTo !== undefined ? { recordedTo } : {})
@@ -72,6 +97,7 @@ const matcher = (filter: AuditFilter) => {
   const q = queryOf(filter)
   return (fact: StoredFact): boolean => {
     if (q.stream !== undefined && fact.stream !== q.stream) return false
+    if (q.excludeTypes?.has(fact.type) === true) return false
     const at = fact.recordedAt.getTime()
     if (q.recordedFrom !== undefined && at < q.recordedFrom) return false
     if (q.recordedTo !== undefined && at > q.recordedTo) return false
@@ -107,12 +133,17 @@ export const createAuditService = (deps: { store: EventStore; pageScan?: number;
    * with a turn of the event loop between them.
    */
   const scan = async (query: Query, after: bigint, limit: number, budget: number): Promise<FactQueryResult> => {
+    const { excludeTypes, before, ...storeQuery } = query
     const facts: StoredFact[] = []
     let cursor = after
     for (let looked = 0; ;) {
       const maxScan = Math.min(scanChunk, budget - looked)
-      const found = await deps.store.findFacts({ ...query, after: cursor, limit: limit - facts.length, maxScan })
-      facts.push(...found.facts)
+      const found = await deps.store.findFacts({ ...storeQuery, after: cursor, limit: limit - facts.length, maxScan })
+      for (const fact of found.facts) {
+        if (before !== undefined && fact.position >= before) return { facts, scannedTo: before - 1n, atEnd: true }
+        if (excludeTypes?.has(fact.type) !== true) facts.push(fact)
+      }
+      if (before !== undefined && found.scannedTo >= before - 1n) return { facts, scannedTo: before - 1n, atEnd: true }
       looked += maxScan
       if (facts.length >= limit || found.atEnd || looked >= budget)
         return { facts, scannedTo: found.scannedTo, atEnd: found.atEnd }

@@ -9,6 +9,8 @@ import { usageDecider } from '../domain/usage.js'
 import { assetDirectory, assetMatching } from '../domain/assetDirectory.js'
 import { integrationEventsProjection } from '../../projections/integrationEvents.js'
 import { mappingsProjection } from '../../projections/mappings.js'
+import { directoryProjection } from '../../projections/directory.js'
+import { directoryDecider } from '../domain/directory.js'
 import { assetsProjection } from '../../projections/assets.js'
 import type { Projection } from '../../projections/projection.js'
 import type { Logger } from '../logger.js'
@@ -27,7 +29,7 @@ export type RelayCoreOptions = {
   store: EventStore
   logger?: Logger
   now?: () => Date
-  /** Read models beyond the three every relay keeps (integration events, mappings, assets). */
+  /** Read models beyond those every relay keeps (integration events, mappings, assets, platform directories). */
   extraProjections?: Projection<unknown>[]
   metrics?: Metrics
 }
@@ -41,6 +43,7 @@ export const createRelayCore = (options: RelayCoreOptions) => {
       integrationEventsProjection,
       mappingsProjection,
       assetsProjection,
+      directoryProjection,
       ...(options.extraProjections ?? [])
     ] as Projection<unknown>[],
     ...(options.logger ? { logger: options.logger } : {})
@@ -60,6 +63,7 @@ export const createRelayCore = (options: RelayCoreOptions) => {
       ticketingConfig: createCommandHandler(store, ticketingConfig, { now, cacheSize: 1 }),
       ticket: createCommandHandler(store, ticketDecider, { now, cacheSize: 5000 }),
       usage: createCommandHandler(store, usageDecider, { now, cacheSize: 100 }),
+      directory: createCommandHandler(store, directoryDecider, { now, cacheSize: 6 }),
       assets: createCommandHandler(store, assetDirectory, { now, cacheSize: 500 }),
       assetMatching: createCommandHandler(store, assetMatching, { now, cacheSize: 1 })
     }

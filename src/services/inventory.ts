@@ -21,6 +21,8 @@ import { createBillingPrerequisites, invoiceFor } from './inventory/billingPrere
 import { createTicketingCheck } from './inventory/ticketingCheck.js'
 import { createClosedTicketPoll } from './inventory/closedTickets.js'
 import { newTally } from './inventory/tally.js'
+import { companyEntry, createDirectoryRecorder, namedEntry } from './inventory/directory.js'
+import type { DirectoryCommand, DirectoryList } from '../domain/directory.js'
 import type { AssetPoll, AssetPollReport } from './assets/poll.js'
 
 /**
@@ -41,6 +43,7 @@ type InventoryDeps = {
     billingConfig: CommandHandler<BillingConfigCommand, BillingConfigState>
     ticketingConfig: CommandHandler<TicketingConfigCommand, TicketingConfigState>
     ticket: CommandHandler<TicketCommand, TicketState>
+    directory: CommandHandler<DirectoryCommand, DirectoryList>
   }
   gravityzone: GravityZoneClient
   halopsa: HaloPsaClient
@@ -82,6 +85,7 @@ export const createInventory = (deps: InventoryDeps) => {
     ticketingConfiguration: deps.ticketingConfiguration
   })
   const pollClosedTickets = createClosedTicketPoll({ runner, halopsa, ticket: handlers.ticket })
+  const recordDirectory = createDirectoryRecorder({ directory: handlers.directory })
 
   return {
     ticketingProblems: ticketing.ticketingProblems,
@@ -116,6 +120,10 @@ export const createInventory = (deps: InventoryDeps) => {
         'HaloPSA clients',
         async () => new Map((await deps.halopsa.clients.all({ includeInactive: true, pageSize })).map((c) => [c.id, c]))
       )
+      // The lists just read are the platform directories (mapping creation picks from them).
+      if (companies)
+        await recordDirectory('gravityzone', 'companies', [...companies.values()].map(companyEntry), cause, tally)
+      if (clients) await recordDirectory('halopsa', 'clients', [...clients.values()].map(namedEntry), cause, tally)
       for (const m of all) {
         const company = companies ? companies.get(m.gravityzoneCompanyId) : undefined
         const client = clients ? clients.get(m.halopsaClientId) : undefined
@@ -140,8 +148,10 @@ export const createInventory = (deps: InventoryDeps) => {
 
       // Billing prerequisites, for mappings whose services are not suspended.
       const billed = mappings().filter((m) => m.billing.enabled && !suspended(m.id))
-      const items = await attempt('HaloPSA items', () => billing.existingItems(billed, pageSize))
-      if (items) {
+      const itemList = await attempt('HaloPSA items', () => billing.existingItems(billed, pageSize))
+      const items = itemList?.ids
+      if (itemList && items) {
+        await recordDirectory('halopsa', 'items', itemList.listed.map(namedEntry), cause, tally)
         await billing.observeGlobalItems((id) => items.has(id), cause, tally)
         for (const m of billed) await billing.observeCustomItems(m, (id) => items.has(id), cause, tally)
       }
@@ -167,8 +177,13 @@ export const createInventory = (deps: InventoryDeps) => {
           )
       }
 
+      const lookups = await ticketing.readLookups(attempt)
+      for (const kind of ['ticketTypes', 'statuses', 'priorities'] as const) {
+        const list = lookups[kind]
+        if (list) await recordDirectory('halopsa', kind, list.map(namedEntry), cause, tally)
+      }
       const ticketingChecked = await attempt('ticketing configuration', () =>
-        ticketing.checkTicketingConfiguration(cause, tally)
+        ticketing.checkTicketingConfiguration(cause, tally, lookups)
       )
       await attempt('HaloPSA tickets', () => pollClosedTickets(cause, tally))
 

@@ -2,6 +2,7 @@ import { createEventsService, type RecheckExecutor } from './events.js'
 import { createMappingsService, type Directory, type InvoiceMaker } from './mappings.js'
 import { createConfigurationService, type ConfigurationChecks } from './configuration.js'
 import { createAuditService } from './audit.js'
+import { createDirectoryService } from './directory.js'
 import { createIngestion } from './ingestion.js'
 import { createPushPreparers } from './pushPreparers.js'
 import { createRelayCore, type RelayCore, type RelayCoreOptions } from './core.js'
@@ -72,6 +73,7 @@ export const createRelay = (deps: RelayOptions) => {
       ...(platforms.checks ? { checks: platforms.checks } : {})
     }),
     audit: createAuditService({ store }),
+    directory: createDirectoryService({ runner }),
     assets: deps.assets ?? createAssets({ runner, handlers }),
     ingestion: createIngestion({ store, now, preparers }),
     jobs: deps.jobs,

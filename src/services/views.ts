@@ -2,7 +2,7 @@ import type { StoredFact } from '../store/port.js'
 import { exceedsDepth, jsonPreview } from '../domain/jsonLimits.js'
 import type { IntegrationEvent } from '../../projections/integrationEvents.js'
 import type { Mapping } from '../domain/mappingRegistry.js'
-import type { EventAction } from '../domain/integrationEvents.js'
+import { eventCatalogue, type EventAction } from '../domain/integrationEvents.js'
 
 /**
  * How facts, events and mappings look outside the relay (the API; README.md#http-interface):
@@ -48,13 +48,20 @@ export const auditFact = (fact: StoredFact): AuditFact => ({
 })
 
 export type EventView = Omit<IntegrationEvent, 'key' | 'facts' | 'actions'> & {
+  /** The catalogue's one-line description of the event type (docs/integration-events.md). */
+  summary: string
   actions: EventAction[]
   facts?: AuditFact[]
 }
 
 export const eventView = (event: IntegrationEvent, facts?: AuditFact[]): EventView => {
   const { key: _key, facts: _facts, actions, ...rest } = event
-  return { ...rest, actions: [...actions], ...(facts ? { facts } : {}) }
+  return {
+    ...rest,
+    summary: eventCatalogue[event.type].summary,
+    actions: [...actions],
+    ...(facts ? { facts } : {})
+  }
 }
 
 export type MappingView = {

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { testApp } from '../support/app.js'
+import { apiDocsPolicy } from '../../src/http/routes/dashboard.js'
 
 type Operation = {
   tags?: string[]
@@ -22,11 +23,16 @@ const refs = (node: unknown, out: string[] = []): string[] => {
   return out
 }
 
-t.test('GET /docs serves an OpenAPI document that lists every route with its schemas', async (t) => {
+t.test('GET /docs/json serves an OpenAPI document that lists every route with its schemas', async (t) => {
   const ctx = await testApp()
   t.teardown(ctx.close)
-  const res = await ctx.app.inject({ method: 'GET', url: '/docs' })
+  const res = await ctx.app.inject({ method: 'GET', url: '/docs/json' })
   t.equal(res.statusCode, 200)
+  t.same(
+    (await ctx.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json(),
+    res.json(),
+    'the older address answers the same document'
+  )
   const doc = res.json() as {
     openapi: string
     info: { title: string; version: string }
@@ -50,6 +56,14 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     ['patch', '/api/mappings/{id}'],
     ['delete', '/api/mappings/{id}'],
     ['post', '/api/mappings/{id}/recurring-invoice'],
+    ['get', '/api/mappings/suggestions'],
+    ['get', '/api/platforms/gravityzone/companies'],
+    ['get', '/api/platforms/halopsa/clients'],
+    ['get', '/api/platforms/halopsa/items'],
+    ['get', '/api/platforms/halopsa/ticket-types'],
+    ['get', '/api/platforms/halopsa/statuses'],
+    ['get', '/api/platforms/halopsa/priorities'],
+    ['get', '/api/whoami'],
     ['get', '/api/config/billing'],
     ['put', '/api/config/billing'],
     ['get', '/api/config/ticketing'],
@@ -149,7 +163,10 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     'BillingConfiguration',
     'TicketingConfiguration',
     'JobRun',
-    'RelayStatus'
+    'RelayStatus',
+    'DirectoryItem',
+    'MappingSuggestion',
+    'Whoami'
   ]) {
     t.ok(
       Object.keys(doc.components.schemas).some((s) => s === name || s === `${name}Input`),
@@ -162,3 +179,28 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
   }
   t.ok(doc.components.securitySchemes.bearer)
 })
+
+t.test(
+  'GET /docs is the API described for people: a page under a strict policy, its files served locally',
+  async (t) => {
+    const ctx = await testApp()
+    t.teardown(ctx.close)
+    const page = await ctx.app.inject({ method: 'GET', url: '/docs' })
+    t.equal(page.statusCode, 200)
+    t.match(page.headers['content-type'], /^text\/html/)
+    t.match(page.body, /swagger-ui-bundle\.js/)
+    t.notMatch(page.body, /https?:\/\//, 'nothing from another origin')
+    t.equal(page.headers['content-security-policy'], apiDocsPolicy)
+    t.notMatch(apiDocsPolicy, /script-src[^;]*unsafe|style-src [^;]*unsafe|unsafe-eval/)
+    const script = await ctx.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' })
+    t.equal(script.statusCode, 200)
+    t.match(script.body, /\.\/json/, 'the page reads the same document, at /docs/json')
+    t.equal(script.headers['content-security-policy'], apiDocsPolicy)
+    const api = await ctx.app.inject({
+      method: 'GET',
+      url: '/api/events/count',
+      headers: { authorization: 'Bearer x' }
+    })
+    t.notOk(api.headers['content-security-policy'], 'the API itself is untouched')
+  }
+)

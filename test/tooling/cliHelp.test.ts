@@ -29,7 +29,7 @@ const ourScripts = [
 /** Other scripts: other tools' commands, and the scripts that run the build. */
 const otherScripts = ['build', 'typecheck', 'lint', 'format', 'dev']
 /** Scripts run with tsx directly, as their headers say. */
-const files = ['bench/store.ts', 'bench/webhook.ts', 'bench/esdb.ts', 'test/web/readmeScreenshot.ts']
+const files = ['bench/store.ts', 'bench/webhook.ts', 'bench/esdb.ts', 'bench/suggestions.ts']
 
 /** This tap run's variables would make a tap started below report to it. */
 const env = Object.fromEntries(

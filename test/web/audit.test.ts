@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { Page } from 'playwright-core'
 import { newId } from '../../src/domain/ids.js'
+import { streams } from '../../src/domain/streams.js'
 import { screenshot, waitForText } from './support/browser.js'
 import { openDashboard } from './support/dashboard.js'
 import { createMapping, customer } from './support/seed.js'
@@ -45,7 +46,7 @@ const positions = (page: Page) =>
   page.evaluate(`[...document.querySelectorAll('main tbody tr')].map((row) => row.dataset.position)`) as Promise<
     string[]
   >
-const types = (page: Page) => page.locator('main tbody td.fact-type').allTextContents()
+const types = (page: Page) => page.locator('main tbody .fact-type').allTextContents()
 
 const openAudit = async (page: Page, hash = '#/audit') => {
   await page.goto(`${ctx.url}/${hash}`)
@@ -56,7 +57,8 @@ const openAudit = async (page: Page, hash = '#/audit') => {
 
 t.test('the newest facts come first, and "Older facts" continues below them', async (t) => {
   const page = await tab(t)
-  await openAudit(page)
+  // Every fact, system facts included, so the positions run without gaps.
+  await openAudit(page, '#/audit?system=shown')
   const head = await ctx.relay.store.headPosition()
   const first = await positions(page)
   t.equal(first.length, 50)
@@ -72,7 +74,11 @@ t.test('the newest facts come first, and "Older facts" continues below them', as
     await positions(page),
     Array.from({ length: 100 }, (_, i) => (head - BigInt(i)).toString())
   )
-  await page.locator('main tbody tr').first().getByText('Data', { exact: true }).click()
+  await page.locator('main tbody tr').first().getByRole('button', { name: /JSON/ }).click()
+  const dialog = page.getByRole('dialog')
+  await waitForText(dialog.locator('details[open] pre'), /"module": "task-status"/)
+  await dialog.getByRole('button', { name: 'Close' }).click()
+  await dialog.waitFor({ state: 'detached' })
   await screenshot(page, 'audit', { fullPage: false })
 })
 
@@ -82,7 +88,7 @@ t.test('a fact recorded through the API while the page is open arrives at the to
   t.equal((await ctx.api('PUT', '/api/config/billing', { items: { endpointMonthlyUsage: 12 } })).status, 200)
   const top = page.locator('main tbody tr').first()
   await waitForText(top, 'BillingConfigured')
-  t.match(await top.textContent(), /BillingConfiguredbillingConfig-mainalice/)
+  t.match(await top.textContent(), /Global billing: 1 usage counter mappedBillingConfiguredbillingConfig-mainalice/)
   t.equal(await top.getAttribute('data-position'), (await ctx.relay.store.headPosition()).toString())
   await waitForText(page.getByRole('status'), '1 new fact since this page opened.')
 })
@@ -153,6 +159,58 @@ t.test('after the live connection drops, it reconnects with Last-Event-ID and mi
   await page.locator('.live-line[data-status="live"]').waitFor()
   const shown = await positions(page)
   t.equal(new Set(shown).size, shown.length, 'no fact twice')
+})
+
+t.test('each fact reads as one line naming the customer; system facts show only when asked', async (t) => {
+  const larkspur = customer(11)
+  await createMapping(ctx, larkspur)
+  const mappingId = (
+    await ctx.api<{ items: { id: string; halopsaClientName: string }[] }>('GET', '/api/mappings')
+  ).body.items.find((m) => m.halopsaClientName === larkspur.name)!.id
+  const threatKey = 'web-audit-threat'
+  const { position } = await ctx.relay.store.append(streams.ticket(threatKey), [
+    {
+      id: newId(),
+      type: 'TicketCreated',
+      data: {
+        mappingId,
+        ticketId: 1042,
+        halopsaClientId: larkspur.clientId,
+        threatKey,
+        securityEventKey: `sec-${threatKey}`,
+        summary: 'Trojan.Agent on WS-11',
+        blocked: false
+      },
+      metadata: {
+        correlationId: threatKey,
+        causationId: threatKey,
+        actor: 'relay',
+        recordedAt: new Date().toISOString()
+      }
+    }
+  ])
+  await ctx.relay.store.append('checkpoint-web-audit', [
+    {
+      id: newId(),
+      type: 'ProcessorCheckpointed',
+      data: { processor: 'web-audit', position: position.toString() },
+      metadata: { correlationId: 'cp', causationId: 'cp', actor: 'system', recordedAt: new Date().toISOString() }
+    }
+  ])
+  await ctx.relay.runner.waitForPosition(await ctx.relay.store.headPosition())
+
+  const page = await tab(t)
+  await openAudit(page)
+  const ticket = page.locator('main tbody tr', { hasText: 'Ticket #1042' })
+  await waitForText(ticket, 'Ticket #1042 created for Larkspur Florists — Trojan.Agent on WS-11')
+  t.match(await ticket.textContent(), /TicketCreatedLarkspur Florists/, 'the customer, not the stream, is named')
+  t.equal(await page.getByLabel('Hide system facts').isChecked(), true, 'system facts are hidden by default')
+  t.equal(await page.locator('main tbody tr', { hasText: 'Checkpoint of web-audit' }).count(), 0)
+
+  await page.getByLabel('Hide system facts').uncheck()
+  await page.getByRole('button', { name: 'Apply' }).click()
+  await page.locator('main tbody tr', { hasText: 'Checkpoint of web-audit' }).waitFor()
+  t.equal(new URL(page.url()).hash, '#/audit?system=shown')
 })
 
 t.test('no console error, page error or CSP violation happened in any page', async (t) => {

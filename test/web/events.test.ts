@@ -45,7 +45,7 @@ t.test(
         .textContent(),
       new RegExp(`Events ${c.active}, ${c.active} active`)
     )
-    t.same(await storage(page), { session: ['gz-halo-relay.token'], local: 0 })
+    t.same(await storage(page), { session: ['gz-halo-relay.token', 'gz-halo-relay.name'], local: 0 })
     t.same(await browser.context.cookies(), [], 'no cookie either')
 
     await page.reload()

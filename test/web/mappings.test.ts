@@ -3,13 +3,15 @@ import type { Page } from 'playwright-core'
 import { screenshot, waitForText } from './support/browser.js'
 import { openDashboard } from './support/dashboard.js'
 import { createMapping, customer } from './support/seed.js'
+import { seedDemoDirectory } from './support/directory.js'
 
-// Given a relay with a mapping, when an operator creates, edits and deletes mappings and changes
-// the configuration in a real browser, then the API holds exactly what the forms said, and the
-// API's refusals are shown beside the form that caused them.
+// Given a relay with a mapping and the platforms' directories, when an operator creates, edits and
+// deletes mappings and changes the configuration in a real browser, then the API holds exactly
+// what the forms said, and the API's refusals are shown beside the form that caused them.
 
 const { ctx, browser, tab } = await openDashboard(t)
 const acme = await createMapping(ctx, customer(0))
+await seedDemoDirectory(ctx)
 
 type Mapping = {
   id: string
@@ -25,37 +27,43 @@ const mappingOf = async (companyId: string) =>
 const openMappings = async (page: Page) => {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Mappings' }).click()
   await page.getByRole('heading', { level: 1, name: 'Mappings' }).waitFor()
-  await page.locator('tbody tr').first().waitFor()
+  await page.locator('.mappings-table tbody tr').first().waitFor()
 }
 
 t.test(
-  "a mapping is created through the form; a taken company and an unknown one are refused with the API's message",
+  'a mapping is created by picking the company and the client by name; a mapped company is not offered',
   async (t) => {
     const page = await tab(t)
     await openMappings(page)
     const fenwick = customer(5)
     await page.getByRole('button', { name: 'New mapping' }).click()
     const form = page.getByRole('form', { name: 'New mapping' })
-    await form.getByLabel('GravityZone company id').fill(acme.customer.companyId)
-    await form.getByLabel('HaloPSA client id').fill(String(fenwick.clientId))
-    await form.getByRole('button', { name: 'Create mapping' }).click()
-    await waitForText(
-      form.getByRole('alert'),
-      `The mapping was not created: GravityZone company ${acme.customer.companyId} is already mapped.`
-    )
+    const company = form.getByRole('combobox', { name: 'GravityZone company' })
+    await company.fill('acme dental')
+    await waitForText(form.locator('.picker-empty'), 'Nothing matches')
+    t.equal(await company.getAttribute('aria-expanded'), 'true')
+    await company.press('Escape')
+    t.equal(await company.getAttribute('aria-expanded'), 'false', 'Escape closes the list')
 
-    await form.getByLabel('GravityZone company id').fill('ffffffffffffffffffffffff')
-    await form.getByRole('button', { name: 'Create mapping' }).click()
-    await waitForText(
-      form.getByRole('alert'),
-      'The mapping was not created: GravityZone has no company ffffffffffffffffffffffff.'
-    )
+    await company.fill('FENW')
+    const option = form.getByRole('option', { name: /Fenwick Architects/ })
+    await option.waitFor()
+    t.equal(await option.getAttribute('aria-selected'), 'true', 'the first match is highlighted')
+    t.equal(await company.getAttribute('aria-activedescendant'), await option.getAttribute('id'))
+    await company.press('Enter')
+    t.equal(await company.inputValue(), 'Fenwick Architects')
+    await waitForText(form, `Chosen: Fenwick Architects (${fenwick.companyId})`)
 
-    await form.getByLabel('GravityZone company id').fill(fenwick.companyId)
+    await form.getByRole('button', { name: 'Create mapping' }).click()
+    await waitForText(form.getByRole('alert'), 'Pick the HaloPSA client from the list.')
+    const client = form.getByRole('combobox', { name: 'HaloPSA client' })
+    await client.fill('architects')
+    await form.getByRole('option', { name: /Fenwick Architects/ }).click()
+    await waitForText(form, `Chosen: Fenwick Architects (#${fenwick.clientId})`)
     await form.getByLabel('Ticketing').uncheck()
     await form.getByRole('button', { name: 'Create mapping' }).click()
     await waitForText(page.getByRole('status'), 'Mapping Fenwick Architects created.')
-    const row = page.locator('tbody tr', { hasText: 'Fenwick Architects' })
+    const row = page.locator('.mappings-table tbody tr', { hasText: 'Fenwick Architects' })
     await row.waitFor()
     t.match(
       await row.textContent(),
@@ -95,7 +103,10 @@ t.test(
   async (t) => {
     const page = await tab(t)
     await openMappings(page)
-    await page.locator('tbody tr', { hasText: 'Acme Dental Group' }).getByRole('link', { name: /Edit/ }).click()
+    await page
+      .locator('.mappings-table tbody tr', { hasText: 'Acme Dental Group' })
+      .getByRole('link', { name: /Edit/ })
+      .click()
     await page.getByRole('heading', { level: 1, name: 'Acme Dental Group' }).waitFor()
     const billing = page.getByRole('form', { name: 'Billing' })
 
@@ -140,7 +151,7 @@ t.test('a mapping is deleted after a confirmation, and its company can be mapped
   const cobalt = await createMapping(ctx, customer(2))
   const page = await tab(t)
   await openMappings(page)
-  const row = page.locator('tbody tr', { hasText: 'Cobalt Logistics' })
+  const row = page.locator('.mappings-table tbody tr', { hasText: 'Cobalt Logistics' })
   await row.getByRole('button', { name: /Delete/ }).click()
   const dialog = page.getByRole('dialog', { name: 'Delete this mapping?' })
   await dialog.waitFor()

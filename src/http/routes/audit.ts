@@ -70,7 +70,7 @@ export const auditRoutes =
           description:
             'Resumes after the `Last-Event-ID` header (a position this API gave; 400 invalid_position otherwise). ' +
             'A client that does not read is disconnected once its backlog is over a bound; it resumes with Last-Event-ID.',
-          querystring: AuditQuery.omit({ limit: true, after: true }),
+          querystring: AuditQuery.omit({ limit: true, after: true, before: true }),
           response: { 200: AuditFact.describe('one per `fact` event'), ...errorResponses(400, 401) }
         }
       },

@@ -5,7 +5,7 @@ import type { BillingConfigCommand, BillingConfigState } from '../../domain/bill
 import { streams } from '../../domain/streams.js'
 import { mappingsProjection } from '../../../projections/mappings.js'
 import type { HaloPsaClient } from '../../platforms/halopsa/client.js'
-import type { RecurringInvoice } from '../../platforms/halopsa/schemas.js'
+import type { HaloItem, RecurringInvoice } from '../../platforms/halopsa/schemas.js'
 import type { CommandHandler } from '../commandHandler.js'
 import type { ProjectionRunner } from '../projectionRunner.js'
 import { count, lastPosition, newTally, type Tally } from './tally.js'
@@ -137,11 +137,15 @@ export const createBillingPrerequisites = (deps: {
     /**
      * Which items HaloPSA has, among every listed one and the ids the item mappings name: an item
      * inactivated in HaloPSA is still there, so a named id the list leaves out is looked up by id.
+     * The listed items come back too: they are the directory's item list.
      */
-    async existingItems(billed: Mapping[], pageSize: number): Promise<Set<number>> {
+    async existingItems(billed: Mapping[], pageSize: number): Promise<{ ids: Set<number>; listed: HaloItem[] }> {
       const named = Object.values((await deps.billingConfig.load(streams.billingConfig())).items)
       for (const m of billed) named.push(...Object.values(m.billing.items ?? {}))
-      return deps.halopsa.items.existing(named, { pageSize })
+      const listed = await deps.halopsa.items.all({ includeInactive: true, pageSize })
+      const ids = new Set(listed.map((i) => i.id))
+      for (const id of new Set(named)) if (!ids.has(id) && (await deps.halopsa.items.get(id)) !== null) ids.add(id)
+      return { ids, listed }
     },
 
     /** One mapping's recurring invoice, asked directly (Recheck, or billing finding it gone). */

@@ -176,3 +176,39 @@ export const ticketCloseFailed = (ctx: DashboardRelay, m: SeededMapping, ticketI
     message: 'HaloPSA has no ticket status named "Closed"'
   })
 }
+
+/**
+ * A security event from GravityZone (Trojan.Agent on WS-11, Antimalware) as the push webhook
+ * records it, then ticket-creation-failed for it: the event's detail finds the one from the other.
+ */
+export const threatTicketFailed = async (ctx: DashboardRelay, m: SeededMapping) => {
+  const threatKey = `threat-${m.customer.clientId}-${newId().slice(-6)}`
+  const { position } = await ctx.relay.store.append(streams.gzDelivery(`web-${threatKey}`), [
+    {
+      id: newId(),
+      type: 'SecurityEventReceived',
+      data: {
+        deliveryId: `web-${threatKey}`,
+        index: 0,
+        eventKey: `sec-${threatKey}`,
+        threatKey,
+        module: 'av',
+        companyId: m.customer.companyId,
+        endpointName: 'WS-11',
+        threatName: 'Trojan.Agent',
+        blocked: false,
+        isTest: false,
+        occurredAt: '2026-03-02T09:15:00.000Z',
+        event: { module: 'av' }
+      },
+      metadata: {
+        correlationId: `corr-${threatKey}`,
+        causationId: `web-${threatKey}`,
+        actor: 'gravityzone',
+        recordedAt: new Date().toISOString()
+      }
+    }
+  ])
+  await ctx.relay.runner.waitForPosition(position)
+  return ticketCreateFailed(ctx, m, threatKey)
+}

@@ -3,6 +3,7 @@
 
 const TOKEN_KEY = 'gz-halo-relay.token'
 const READ_ONLY_KEY = 'gz-halo-relay.read-only'
+const NAME_KEY = 'gz-halo-relay.name'
 
 export const session = {
   token: () => sessionStorage.getItem(TOKEN_KEY),
@@ -13,8 +14,16 @@ export const session = {
   signOut() {
     sessionStorage.removeItem(TOKEN_KEY)
     sessionStorage.removeItem(READ_ONLY_KEY)
+    sessionStorage.removeItem(NAME_KEY)
   },
-  /** The API has no "who am I": a token is known to be read-only once an action answered 403. */
+  /** What GET /api/whoami answered: the token's name and scope. */
+  setIdentity({ name, scope }) {
+    sessionStorage.setItem(NAME_KEY, name)
+    if (scope === 'read') sessionStorage.setItem(READ_ONLY_KEY, '1')
+    else sessionStorage.removeItem(READ_ONLY_KEY)
+  },
+  name: () => sessionStorage.getItem(NAME_KEY),
+  /** A read token (from /api/whoami, or because an action answered 403). */
   readOnly: () => sessionStorage.getItem(READ_ONLY_KEY) === '1',
   markReadOnly: () => sessionStorage.setItem(READ_ONLY_KEY, '1')
 }

@@ -65,16 +65,3 @@ export const jobRunText = (run) => {
   if (run.status === 'skipped') return `The checks were skipped: ${run.reason}.`
   return `The checks did not finish: ${(run.errors ?? [run.error]).join('; ')}.`
 }
-
-const actionPast = { recheck: 'a recheck', resolve: 'Resolve', acknowledge: 'OK (acknowledged)' }
-
-/** "alice, with Resolve" / "scheduler, by ClientFound" / "alice, mapping deleted". */
-export const closedByText = (closedBy) => {
-  if (!closedBy) return ''
-  const how = closedBy.action
-    ? `with ${actionPast[closedBy.action] ?? closedBy.action}`
-    : closedBy.reason
-      ? closedBy.reason
-      : `by the fact ${closedBy.factType}`
-  return `${closedBy.actor}, ${how}`
-}

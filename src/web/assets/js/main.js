@@ -7,17 +7,28 @@ import { platformLabels } from './catalogue.js'
 import { eventHref } from './router.js'
 import { createLiveFacts } from './live.js'
 import { currentRoute } from './router.js'
-import eventsPage from './pages/events.js'
-import eventPage from './pages/event.js'
-import mappingsPage from './pages/mappings.js'
-import mappingPage from './pages/mapping.js'
-import configurationPage from './pages/configuration.js'
-import auditPage from './pages/audit.js'
-import billingPage from './pages/billing.js'
-import securityEventsPage from './pages/securityEvents.js'
-import notificationsPage from './pages/notifications.js'
+import { pages } from './pages.js'
 
 const $ = (id) => document.getElementById(id)
+
+// #region navigation, one link per page (pages.js); Events carries the active-event count
+$('nav').replaceChildren(
+  ...pages.map((p) =>
+    h(
+      'a',
+      { href: `#/${p.id}`, dataset: { page: p.id } },
+      p.label,
+      p.id === 'events'
+        ? [
+            ' ',
+            h('span', { class: 'count', id: 'nav-active-count', hidden: true }),
+            h('span', { class: 'visually-hidden', id: 'nav-active-label' })
+          ]
+        : null
+    )
+  )
+)
+// #endregion
 
 // #region active-event count (GET /api/events/count), shared by the navigation and the Events page
 const counts = (() => {
@@ -117,16 +128,6 @@ live.onStatus((status) => {
 // #endregion
 
 // #region router
-const routes = {
-  events: eventsPage,
-  mappings: mappingsPage,
-  configuration: configurationPage,
-  audit: auditPage,
-  billing: billingPage,
-  'security-events': securityEventsPage,
-  notifications: notificationsPage
-}
-const detailRoutes = { events: eventPage, mappings: mappingPage }
 let cleanups = []
 let renderCount = 0
 
@@ -136,7 +137,8 @@ const render = async () => {
   const seq = ++renderCount
   const { segments, params } = currentRoute()
   const [section = 'events', id] = segments
-  const page = id !== undefined ? detailRoutes[section] : routes[section]
+  const entry = pages.find((p) => p.id === section)
+  const page = id !== undefined ? entry?.detail : entry?.list
   for (const link of document.querySelectorAll('#nav a')) {
     if (link.dataset.page === section) link.setAttribute('aria-current', 'page')
     else link.removeAttribute('aria-current')
@@ -179,6 +181,18 @@ const applyReadOnly = () => {
   $('read-only-banner').hidden = !readOnly
 }
 
+/** The token's scope (GET /api/whoami): a read token sees no action it cannot take. */
+const learnScope = async () => {
+  try {
+    const me = await api.get('/api/whoami')
+    session.setIdentity(me)
+    applyReadOnly()
+    $('session-name').textContent = me.name
+  } catch {
+    // An older relay without /api/whoami: a 403 on the first action marks the token read-only.
+  }
+}
+
 const showApp = () => {
   $('login').hidden = true
   $('nav').hidden = false
@@ -186,7 +200,7 @@ const showApp = () => {
   applyReadOnly()
   live.start()
   void counts.refresh()
-  void render()
+  void learnScope().then(render)
 }
 
 const showLogin = (message = '') => {

@@ -5,23 +5,40 @@
 // it holds N matches or reaches the start.
 
 import { api, query } from '../api.js'
-import { busy, errorLine, fill, h, jsonDetails, pageHeader, say, statusLine, tableRegion, time } from '../dom.js'
+import {
+  busy,
+  errorLine,
+  fill,
+  h,
+  jsonDetails,
+  pageHeader,
+  say,
+  statusLine,
+  tableRegion,
+  time,
+  visuallyHidden
+} from '../dom.js'
 import { factTypes, streamCategories } from '../catalogue.js'
+import { createNames, summarise, systemFactTypes } from '../factSummary.js'
 import { hashFor } from '../router.js'
 
 const PAGE = 50
 const MAX_ROWS = 1000
 
 /** The same filter the API applies: types are a comma-separated list; a stream without a dash is a category. */
-const factMatcher = ({ type, stream }) => {
-  const types = type
-    ? type
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean)
-    : []
+const factMatcher = ({ type, stream, excludeType }) => {
+  const list = (text) =>
+    text
+      ? text
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : []
+  const types = list(type)
+  const excluded = new Set(list(excludeType))
   return (fact) =>
     (types.length === 0 || types.includes(fact.type)) &&
+    !excluded.has(fact.type) &&
     (!stream || (stream.includes('-') ? fact.stream === stream : fact.stream.startsWith(`${stream}-`)))
 }
 
@@ -62,9 +79,51 @@ const latestBefore = async (filter, upper) => {
   }
 }
 
+/** A fact's data and metadata, pretty-printed across the page (a modal dialog), with its summary. */
+const showJson = (fact, customer) => {
+  const opener = document.activeElement
+  const dialog = h(
+    'dialog',
+    { class: 'dialog dialog-wide', 'aria-labelledby': 'json-title' },
+    h('h2', { id: 'json-title' }, summarise(fact, customer)),
+    h(
+      'p',
+      { class: 'muted small' },
+      `${fact.type} · stream ${fact.stream} · position ${fact.position} · `,
+      time(fact.recordedAt, { seconds: true })
+    ),
+    jsonDetails('Data', fact.data),
+    jsonDetails('Metadata', fact.metadata),
+    h(
+      'form',
+      { method: 'dialog', class: 'dialog-actions' },
+      h('button', { type: 'submit', class: 'button', autofocus: true }, 'Close')
+    )
+  )
+  dialog.querySelector('details').open = true
+  dialog.addEventListener('close', () => {
+    dialog.remove()
+    if (opener?.isConnected) opener.focus()
+  })
+  document.body.append(dialog)
+  dialog.showModal()
+}
+
 export default async function auditPage(ctx) {
-  const filter = { type: ctx.params.type ?? '', stream: ctx.params.stream ?? '' }
+  const showSystem = ctx.params.system === 'shown'
+  const filter = {
+    type: ctx.params.type ?? '',
+    stream: ctx.params.stream ?? '',
+    // System facts are hidden unless asked for, or unless the filter names a type.
+    excludeType: showSystem || ctx.params.type ? '' : systemFactTypes.join(',')
+  }
   const matches = factMatcher(filter)
+  const names = createNames()
+  // Names first, so the first rows already say whom they are about.
+  const namesLoaded = api
+    .get('/api/mappings')
+    .then((page) => page.items.forEach(names.learn))
+    .catch(() => {})
   const liveLine = h('p', { class: 'live-line' })
   const arrivals = statusLine()
   const error = errorLine()
@@ -79,7 +138,9 @@ export default async function auditPage(ctx) {
       h(
         'tr',
         {},
-        ['Position', 'Recorded', 'Type', 'Stream', 'Actor', 'Details'].map((c) => h('th', { scope: 'col' }, c))
+        ['Recorded', 'What happened', 'Customer', 'Actor', h('span', { class: 'visually-hidden' }, 'Details')].map(
+          (c) => h('th', { scope: 'col' }, c)
+        )
       )
     ),
     tbody
@@ -138,6 +199,17 @@ export default async function auditPage(ctx) {
     ),
     h(
       'div',
+      { class: 'field field-checks' },
+      h(
+        'label',
+        { class: 'check' },
+        h('input', { type: 'checkbox', name: 'hideSystem', checked: !showSystem }),
+        ' Hide system facts'
+      ),
+      h('p', { class: 'hint' }, 'Checkpoints, platform checks and run records.')
+    ),
+    h(
+      'div',
       { class: 'filter-buttons' },
       h('button', { type: 'submit', class: 'button button-primary' }, 'Apply'),
       h('a', { class: 'button', href: hashFor('/audit') }, 'Clear')
@@ -147,7 +219,8 @@ export default async function auditPage(ctx) {
     event.preventDefault()
     location.hash = hashFor('/audit', {
       type: form.elements.type.value.trim(),
-      stream: form.elements.stream.value.trim()
+      stream: form.elements.stream.value.trim(),
+      system: form.elements.hideSystem.checked ? '' : 'shown'
     })
   })
 
@@ -175,17 +248,37 @@ export default async function auditPage(ctx) {
   let arrived = 0
   let announce = null
 
-  const row = (f, fresh) =>
-    h(
+  const row = (f, fresh) => {
+    const customer = names.of(f)
+    return h(
       'tr',
       { class: fresh ? 'fresh' : undefined, dataset: { position: f.position, type: f.type } },
-      h('td', { 'data-label': 'Position' }, h('code', {}, f.position)),
-      h('td', { 'data-label': 'Recorded' }, time(f.recordedAt, { seconds: true })),
-      h('td', { class: 'fact-type' }, f.type),
-      h('td', { 'data-label': 'Stream' }, h('code', { class: 'small' }, f.stream)),
+      h(
+        'td',
+        { 'data-label': 'Recorded', class: 'cell-time' },
+        time(f.recordedAt, { seconds: true }),
+        h('div', { class: 'muted small' }, '#', f.position)
+      ),
+      h(
+        'td',
+        { class: 'cell-summary' },
+        h('div', { class: 'fact-summary' }, summarise(f, customer)),
+        h('code', { class: 'fact-type small muted' }, f.type)
+      ),
+      h('td', { 'data-label': 'Customer' }, customer ?? h('code', { class: 'small muted', title: 'stream' }, f.stream)),
       h('td', { 'data-label': 'Actor' }, String(f.metadata?.actor ?? '')),
-      h('td', { class: 'cell-json' }, jsonDetails('Data', f.data), jsonDetails('Metadata', f.metadata))
+      h(
+        'td',
+        { class: 'cell-action' },
+        h(
+          'button',
+          { type: 'button', class: 'button button-small', onClick: () => showJson(f, customer) },
+          'JSON',
+          visuallyHidden(` of fact #${f.position}`)
+        )
+      )
     )
+  }
 
   const refreshEmpty = () => {
     empty.hidden = tbody.childElementCount > 0
@@ -299,7 +392,7 @@ export default async function auditPage(ctx) {
   )
 
   try {
-    const head = await headPosition()
+    const [head] = await Promise.all([headPosition(), namesLoaded])
     const page = await latestBefore(filter, head === null ? null : head + 1n)
     if (!ctx.isCurrent()) return
     addOlder(page.facts)

@@ -1,14 +1,15 @@
 // One integration event: what it says, what it is about, the facts behind it, and its actions.
 
 import { api, session } from '../api.js'
-import { confirmDialog, errorLine, fill, h, jsonDetails, say, statusLine, time } from '../dom.js'
+import { busy, confirmDialog, errorLine, fill, h, jsonDetails, say, statusLine, time } from '../dom.js'
 import { actionBusyLabels, actionLabels, platformLabels } from '../catalogue.js'
-import { categoryLabel, clientName, closedByText, companyName, eventStatusBadge, subjectText } from '../format.js'
+import { categoryLabel, clientName, companyName, eventStatusBadge, subjectText } from '../format.js'
+import { causeRows, closedText, recommendedControls } from '../eventCause.js'
 import { hashFor, mappingHref } from '../router.js'
 
 const row = (term, ...value) => [h('dt', {}, term), h('dd', {}, value)]
 
-const subjectList = (s) =>
+const subjectList = (s, mappingExists) =>
   h(
     'dl',
     { class: 'facts-list' },
@@ -22,7 +23,7 @@ const subjectList = (s) =>
     s.mappingId !== undefined
       ? row(
           'Mapping',
-          h('a', { href: mappingHref(s.mappingId) }, 'Open the mapping'),
+          mappingExists ? h('a', { href: mappingHref(s.mappingId) }, 'Open the mapping') : 'deleted',
           ' ',
           h('code', { class: 'id' }, s.mappingId)
         )
@@ -115,7 +116,7 @@ export default async function eventPage(ctx) {
     actionStatus.focus()
   }
 
-  const render = (event) => {
+  const render = (event, { mappingExists, cause }) => {
     heading.textContent = event.title
     document.title = `${event.title} · gz-halo-relay`
     const canAct = event.status === 'active' && event.actions.length > 0
@@ -150,8 +151,26 @@ export default async function eventPage(ctx) {
         { class: 'panel', 'aria-labelledby': 'event-description' },
         h('h2', { id: 'event-description' }, 'Description'),
         h('p', { class: 'description' }, event.description),
+        cause.length > 0
+          ? h(
+              'div',
+              { class: 'cause' },
+              h('h3', {}, 'Cause'),
+              h(
+                'dl',
+                { class: 'facts-list' },
+                cause.map(([term, value]) => row(term, value))
+              )
+            )
+          : null,
         event.recommendedAction
-          ? h('div', { class: 'callout' }, h('h3', {}, 'Recommended action'), h('p', {}, event.recommendedAction))
+          ? h(
+              'div',
+              { class: 'callout' },
+              h('h3', {}, 'Recommended action'),
+              h('p', {}, event.recommendedAction),
+              h('div', { class: 'event-actions' }, recommendedControls(event, { mappingExists, generate }))
+            )
           : null,
         h(
           'div',
@@ -172,7 +191,7 @@ export default async function eventPage(ctx) {
           'section',
           { class: 'panel', 'aria-labelledby': 'event-subject' },
           h('h2', { id: 'event-subject' }, 'Subject'),
-          subjectList(event.subject)
+          subjectList(event.subject, mappingExists)
         ),
         h(
           'section',
@@ -184,7 +203,7 @@ export default async function eventPage(ctx) {
             row('Status', eventStatusBadge(event.status)),
             row('Raised', time(event.raisedAt, { seconds: true })),
             event.closedAt ? row('Closed', time(event.closedAt, { seconds: true })) : null,
-            event.closedBy ? row('Closed by', closedByText(event.closedBy)) : null,
+            event.status === 'closed' ? row('Closure', closedText(event)) : null,
             row('Event id', h('code', { class: 'id' }, event.id))
           )
         )
@@ -198,10 +217,55 @@ export default async function eventPage(ctx) {
     )
   }
 
+  /** The recommended action of a missing recurring invoice, from the event itself. */
+  async function generate(click) {
+    const button = click.currentTarget
+    say(actionError, '')
+    say(actionStatus, '')
+    let message = ''
+    await busy(button, 'Generating…', async () => {
+      try {
+        const mapping = await api.post(
+          `/api/mappings/${encodeURIComponent(current.subject.mappingId)}/recurring-invoice`
+        )
+        message = `Recurring invoice #${mapping.billing.recurringInvoiceId} generated in HaloPSA.`
+        await ctx.counts.refresh()
+      } catch (failure) {
+        say(actionError, `No recurring invoice was generated: ${failure.message}.`)
+      }
+    })
+    if (!message) return
+    await settled()
+    if (!ctx.isCurrent()) return
+    say(actionStatus, message)
+    actionStatus.focus()
+  }
+
+  /** Reloads until the event shows the outcome (the read models follow the store a moment later). */
+  const settled = async () => {
+    for (let i = 0; i < 20; i++) {
+      const event = await load()
+      if (!event || event.status === 'closed') return
+      await new Promise((resolve) => setTimeout(resolve, 150))
+    }
+  }
+
+  let current = null
   const load = async () => {
     try {
       const event = await api.get(`/api/events/${encodeURIComponent(id)}`)
-      if (ctx.isCurrent()) render(event)
+      const mappingId = event.subject.mappingId
+      const [mappingExists, cause] = await Promise.all([
+        mappingId
+          ? api.get(`/api/mappings/${encodeURIComponent(mappingId)}`).then(
+              () => true,
+              () => false
+            )
+          : false,
+        causeRows(event)
+      ])
+      current = event
+      if (ctx.isCurrent()) render(event, { mappingExists, cause })
       return event
     } catch (error) {
       if (!ctx.isCurrent()) return null

@@ -95,6 +95,23 @@ export default async function eventsPage(ctx) {
   const listError = errorLine()
   const listStatus = statusLine()
 
+  // The chip names the customer: the mapping's names, or (a deleted mapping) its events' subject.
+  const mappingChipName = h('strong', {}, filter.mappingId ? 'this mapping' : '')
+  if (filter.mappingId) {
+    const named = (m) => m.halopsaClientName ?? m.gravityzoneCompanyName
+    api
+      .get(`/api/mappings/${encodeURIComponent(filter.mappingId)}`)
+      .then((m) => named(m))
+      .catch(() =>
+        api
+          .get(`/api/events${query({ status: 'all', mappingId: filter.mappingId, limit: 1 })}`)
+          .then((page) => page.items[0] && named(page.items[0].subject))
+      )
+      .then((name) => {
+        if (name) mappingChipName.textContent = name
+      })
+      .catch(() => {})
+  }
   const form = h(
     'form',
     { class: 'filters', 'aria-label': 'Filter events' },
@@ -120,7 +137,7 @@ export default async function eventsPage(ctx) {
           'p',
           { class: 'filter-chip' },
           'Mapping ',
-          h('code', {}, filter.mappingId),
+          mappingChipName,
           ' ',
           h('a', { href: hashFor('/events', { ...filter, mappingId: '' }) }, 'show all mappings')
         )
@@ -213,6 +230,7 @@ export default async function eventsPage(ctx) {
         'td',
         {},
         h('div', { class: 'event-title' }, e.title),
+        h('div', { class: 'event-summary small' }, e.summary),
         h('div', { class: 'muted small' }, categoryLabel(e.category))
       ),
       h('td', { 'data-label': 'Subject' }, subjectCell(e.subject)),
@@ -313,6 +331,9 @@ export default async function eventsPage(ctx) {
       say(recheckStatus, 'Rechecking every active event that supports Recheck…')
       recheckResults.replaceChildren()
       try {
+        // The results name events by id: their customers come from the list of active events.
+        const active = await api.get('/api/events?status=active&limit=500').catch(() => ({ items: [] }))
+        const subjects = new Map(active.items.map((e) => [e.id, e.subject]))
         const { results } = await api.post('/api/events/recheck')
         const tally = (o) => results.filter((r) => r.outcome === o).length
         say(
@@ -333,7 +354,12 @@ export default async function eventsPage(ctx) {
                   {},
                   outcomeBadge[r.outcome]?.cloneNode(true) ?? badge(r.outcome, 'neutral'),
                   ' ',
-                  h('a', { href: eventHref(r.eventId) }, eventTypes.find((t) => t.id === r.type)?.title ?? r.type),
+                  h(
+                    'a',
+                    { href: eventHref(r.eventId) },
+                    subjects.has(r.eventId) ? subjectText(subjects.get(r.eventId)) : 'An event'
+                  ),
+                  h('span', { class: 'muted' }, ` (${eventTypes.find((t) => t.id === r.type)?.title ?? r.type})`),
                   r.message ? h('span', { class: 'muted' }, ` — ${r.message}`) : null
                 )
               )

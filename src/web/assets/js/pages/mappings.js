@@ -16,6 +16,8 @@ import {
 import { mappingStatuses } from '../catalogue.js'
 import { clientName, companyName, mappingStatusBadge } from '../format.js'
 import { hashFor, mappingHref, takeFlash } from '../router.js'
+import { directorySource, picker } from '../picker.js'
+import { suggestionsPanel } from '../suggestions.js'
 
 export const mappingLabel = (m) => m.halopsaClientName ?? m.gravityzoneCompanyName ?? `client #${m.halopsaClientId}`
 
@@ -37,14 +39,40 @@ export const deleteMapping = async (m, { status, error }) => {
   }
 }
 
-/** A switch (button role=switch) that PATCHes one service of a mapping on or off. */
-const serviceSwitch = (m, service, label, { status, error, onChanged }) => {
+/** Why a mapping's services are suspended: the titles of its active mapping events, by mapping id. */
+export const suspensionReasons = async () => {
+  const { items } = await api.get('/api/events?status=active&category=mapping&limit=500')
+  const reasons = new Map()
+  for (const e of items) {
+    const id = e.subject.mappingId
+    if (id) reasons.set(id, [...(reasons.get(id) ?? []), e.title])
+  }
+  return new Map([...reasons].map(([id, titles]) => [id, [...new Set(titles)].join(', ')]))
+}
+
+/** "On", "Off", or, while a mapping event is active, "Suspended (GravityZone company not found)". */
+export const serviceState = (m, service, reason) =>
+  !m[service].enabled ? 'Off' : m.status === 'suspended' ? `Suspended (${reason || 'a mapping event is active'})` : 'On'
+
+/**
+ * A switch (button role=switch) that PATCHes one service of a mapping on or off. A service that
+ * is on but suspended reads "Suspended (reason)", never a green "On".
+ */
+export const serviceSwitch = (m, service, label, { status, error, onChanged, reason }) => {
   const on = m[service].enabled
+  const state = serviceState(m, service, reason)
+  const suspended = on && m.status === 'suspended'
   const button = h(
     'button',
-    { type: 'button', role: 'switch', class: 'switch', 'aria-checked': String(on), 'data-operate': '' },
+    {
+      type: 'button',
+      role: 'switch',
+      class: suspended ? 'switch switch-suspended' : 'switch',
+      'aria-checked': String(on),
+      'data-operate': ''
+    },
     h('span', { class: 'switch-track', 'aria-hidden': 'true' }),
-    h('span', { class: 'switch-text' }, on ? 'On' : 'Off'),
+    h('span', { class: 'switch-text' }, state),
     visuallyHidden(` ${label} for ${mappingLabel(m)}`)
   )
   button.addEventListener('click', async () => {
@@ -61,45 +89,31 @@ const serviceSwitch = (m, service, label, { status, error, onChanged }) => {
       button.disabled = false
     }
   })
-  return h('span', { class: 'switch-wrap' }, button)
+  // A read token sees the state, not a control it cannot use.
+  return h('span', { class: 'switch-wrap' }, button, h('span', { class: 'switch-readonly' }, state))
 }
 
 const createForm = ({ onCreated }) => {
   const error = errorLine()
+  const company = picker({
+    id: 'new-company',
+    label: 'GravityZone company',
+    hint: 'Type part of the name; only companies no mapping uses are listed.',
+    source: directorySource(api, '/api/platforms/gravityzone/companies', { unmapped: 'true' })
+  })
+  const client = picker({
+    id: 'new-client',
+    label: 'HaloPSA client',
+    hint: 'Only active clients no mapping uses are listed.',
+    describe: (c) => `#${c.id}`,
+    source: directorySource(api, '/api/platforms/halopsa/clients', { unmapped: 'true' })
+  })
   const form = h(
     'form',
     { class: 'panel form-grid', 'aria-labelledby': 'new-mapping-title', novalidate: true },
     h('h2', { id: 'new-mapping-title' }, 'New mapping'),
-    h(
-      'div',
-      { class: 'field' },
-      h('label', { for: 'new-company' }, 'GravityZone company id'),
-      h('input', {
-        id: 'new-company',
-        name: 'company',
-        required: true,
-        autocomplete: 'off',
-        spellcheck: 'false',
-        'aria-describedby': 'new-company-hint',
-        class: 'input-mono'
-      }),
-      h('p', { class: 'hint', id: 'new-company-hint' }, "The company's id in GravityZone (24 hexadecimal characters).")
-    ),
-    h(
-      'div',
-      { class: 'field' },
-      h('label', { for: 'new-client' }, 'HaloPSA client id'),
-      h('input', {
-        id: 'new-client',
-        name: 'client',
-        type: 'number',
-        min: '1',
-        step: '1',
-        inputmode: 'numeric',
-        required: true,
-        class: 'input-narrow'
-      })
-    ),
+    company.field,
+    client.field,
     h(
       'div',
       { class: 'field field-checks' },
@@ -115,21 +129,22 @@ const createForm = ({ onCreated }) => {
   )
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
-    const company = form.elements.company.value.trim()
-    const client = Number(form.elements.client.value)
-    if (!company) return say(error, 'Enter the GravityZone company id.')
-    if (!Number.isInteger(client) || client < 1)
-      return say(error, 'The HaloPSA client id must be a whole number above 0.')
+    const c = company.value()
+    const k = client.value()
+    if (!c) return say(error, 'Pick the GravityZone company from the list.')
+    if (!k) return say(error, 'Pick the HaloPSA client from the list.')
     say(error, '')
     await busy(form.querySelector('[type=submit]'), 'Creating…', async () => {
       try {
         const created = await api.post('/api/mappings', {
-          gravityzoneCompanyId: company,
-          halopsaClientId: client,
+          gravityzoneCompanyId: c.id,
+          halopsaClientId: k.id,
           billing: { enabled: form.elements.billing.checked },
           ticketing: { enabled: form.elements.ticketing.checked }
         })
         form.reset()
+        company.clear()
+        client.clear()
         await onCreated(created)
       } catch (failure) {
         say(error, `The mapping was not created: ${failure.message}.`)
@@ -197,6 +212,7 @@ export default async function mappingsPage(ctx) {
     )
   )
 
+  const suggestions = suggestionsPanel({ onMapped: () => load(), status, error })
   fill(
     ctx.view,
     pageHeader('Mappings', newButton),
@@ -206,6 +222,7 @@ export default async function mappingsPage(ctx) {
       'Each mapping links one GravityZone company to one HaloPSA client. While a mapping has a mapping event, its Billing and Ticketing services are suspended.'
     ),
     formWrap,
+    suggestions.panel,
     status,
     error,
     filter,
@@ -213,6 +230,7 @@ export default async function mappingsPage(ctx) {
     empty
   )
 
+  let reasons = new Map()
   const row = (m) =>
     h(
       'tr',
@@ -238,13 +256,13 @@ export default async function mappingsPage(ctx) {
       h(
         'td',
         { 'data-label': 'Billing' },
-        serviceSwitch(m, 'billing', 'Billing', { status, error, onChanged: load }),
+        serviceSwitch(m, 'billing', 'Billing', { status, error, onChanged: load, reason: reasons.get(m.id) }),
         m.billing.items ? h('div', { class: 'muted small' }, 'custom items') : null
       ),
       h(
         'td',
         { 'data-label': 'Ticketing' },
-        serviceSwitch(m, 'ticketing', 'Ticketing', { status, error, onChanged: load })
+        serviceSwitch(m, 'ticketing', 'Ticketing', { status, error, onChanged: load, reason: reasons.get(m.id) })
       ),
       h(
         'td',
@@ -264,7 +282,7 @@ export default async function mappingsPage(ctx) {
             'data-operate': '',
             onClick: async () => {
               if (await deleteMapping(m, { status, error })) {
-                await Promise.all([load(), ctx.counts.refresh()])
+                await Promise.all([load(), suggestions.load(), ctx.counts.refresh()])
                 ;(tbody.querySelector('a') ?? newButton).focus()
               }
             }
@@ -277,8 +295,12 @@ export default async function mappingsPage(ctx) {
 
   async function load() {
     try {
-      const { items } = await api.get(`/api/mappings${query({ status: statusFilter })}`)
+      const [{ items }, suspended] = await Promise.all([
+        api.get(`/api/mappings${query({ status: statusFilter })}`),
+        suspensionReasons()
+      ])
       if (!ctx.isCurrent()) return
+      reasons = suspended
       tbody.replaceChildren(...items.map(row))
       table.hidden = items.length === 0
       empty.hidden = items.length > 0
@@ -302,7 +324,7 @@ export default async function mappingsPage(ctx) {
               formWrap.hidden = true
               newButton.setAttribute('aria-expanded', 'false')
               say(status, `Mapping ${mappingLabel(created)} created.`)
-              await load()
+              await Promise.all([load(), suggestions.load()])
               newButton.focus()
             }
           })
@@ -318,7 +340,7 @@ export default async function mappingsPage(ctx) {
   })
 
   const flash = takeFlash()
-  await load()
+  await Promise.all([load(), suggestions.load()])
   // Said once the region is on the page, so screen readers announce it.
   say(status, flash)
 }
