@@ -2,16 +2,25 @@ import type { StoredFact } from '../src/store/port.js'
 import type { Fact } from '../src/domain/facts.js'
 import type { Projection } from './projection.js'
 
-/** The relay's HaloPSA tickets by id: which threat stream and mapping each belongs to, and whether it is open. */
+/**
+ * The relay's open HaloPSA tickets by id, with the threat stream and mapping each belongs to, and
+ * how many have been closed. A closed ticket leaves memory: nothing reads it back from the read
+ * model (the ticket's own stream, `ticket-<threatKey>`, keeps its whole story), so the state stays
+ * as small as the open tickets however long the history.
+ *
+ * Snapshots: bump VERSION when the state's shape or what evolve derives changes, so that snapshots
+ * of the old shape are ignored (projections/projection.ts).
+ */
+const VERSION = 1
+
 type TicketRecord = {
   ticketId: number
   threatKey: string
   mappingId: string
   open: boolean
   createdAt: string
-  closedBy?: 'auto-close' | 'technician' | 'gone'
 }
-type TicketsState = { byId: Map<number, TicketRecord>; open: number }
+type TicketsState = { byId: Map<number, TicketRecord>; open: number; closed: number }
 
 const evolveTickets = (state: TicketsState, fact: StoredFact & Fact): TicketsState => {
   switch (fact.type) {
@@ -29,10 +38,9 @@ const evolveTickets = (state: TicketsState, fact: StoredFact & Fact): TicketsSta
     }
     case 'TicketClosed': {
       const d = fact.data
-      const record = state.byId.get(d.ticketId)
-      if (record?.open) {
-        state.byId.set(d.ticketId, { ...record, open: false, closedBy: d.by })
+      if (state.byId.delete(d.ticketId)) {
         state.open--
+        state.closed++
       }
       return state
     }
@@ -43,7 +51,8 @@ const evolveTickets = (state: TicketsState, fact: StoredFact & Fact): TicketsSta
 
 export const ticketsProjection: Projection<TicketsState> = {
   name: 'tickets',
-  initialState: () => ({ byId: new Map(), open: 0 }),
+  version: VERSION,
+  initialState: () => ({ byId: new Map(), open: 0, closed: 0 }),
   evolve: evolveTickets,
   bodiesFor: ['TicketCreated', 'TicketClosed']
 }

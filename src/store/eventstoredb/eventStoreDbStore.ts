@@ -12,6 +12,7 @@ import { validateAppend } from '../validateAppend.js'
 import { StoreUnavailable, toStoreError } from './convert.js'
 import { createReads } from './reads.js'
 import { esdbSubscription, type ResubscribeOptions } from './subscription.js'
+import { esdbSnapshots } from './snapshots.js'
 
 export { StoreUnavailable } from './convert.js'
 
@@ -74,6 +75,7 @@ const toEvent = (fact: NewFact) => {
 export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventStore => {
   const client = connect(options.connectionString)
   const reads = createReads(client)
+  const snapshots = esdbSnapshots({ client, reads, retrying })
   const resubscribe: ResubscribeOptions = { minMs: 100, maxMs: 5_000, attempts: 10, ...options.resubscribe }
   const pingTimeoutMs = options.pingTimeoutMs ?? 2_000
   const inFlight = new Set<Promise<unknown>>()
@@ -120,6 +122,8 @@ export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventS
     readStream: (stream, opts) => track(() => retrying(() => reads.readStream(stream, opts), true)),
     readAll: (opts) => track(() => retrying(() => reads.readAll(opts), true)),
     headPosition: () => track(() => retrying(() => reads.headPosition(), true)),
+    saveSnapshot: (snapshot) => track(() => snapshots.save(snapshot)),
+    loadSnapshot: (name) => track(() => snapshots.load(name)),
 
     subscribeToAll(opts): Subscription {
       if (closed) throw new StoreClosed()

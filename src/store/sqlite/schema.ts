@@ -5,6 +5,11 @@ import { walSync, type WalSync } from './walSync.js'
  * One append-only table. `position` is the rowid (INTEGER PRIMARY KEY), so the global order costs
  * no extra index; one unique index per uniqueness rule and nothing else (every index is a B-tree
  * that each append must update, at random places for random keys).
+ *
+ * Beside it, `snapshots` holds the latest saved state of each read model (derived data, never a
+ * fact: docs/architecture.md#read-model-snapshots), one row per read model, replaced in one
+ * statement, so a crash while saving leaves the previous row whole. Adding the table needed no new
+ * schema version: a build that does not know it never reads it.
  */
 export const SCHEMA_VERSION = 1
 
@@ -23,6 +28,15 @@ export const migrate = (db: Database.Database): void => {
     CREATE UNIQUE INDEX IF NOT EXISTS facts_stream_revision ON facts (stream, revision);
     CREATE UNIQUE INDEX IF NOT EXISTS facts_id ON facts (id);
     CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS snapshots (
+      name     TEXT    PRIMARY KEY,
+      version  TEXT    NOT NULL,
+      position INTEGER NOT NULL,
+      fact_id  TEXT    NOT NULL,
+      taken_at INTEGER NOT NULL,
+      data     BLOB    NOT NULL,
+      checksum TEXT    NOT NULL
+    );
   `)
   const row = db.prepare(`SELECT value FROM store_meta WHERE key = 'schema_version'`).get() as
     { value: string } | undefined

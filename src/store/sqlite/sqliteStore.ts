@@ -10,6 +10,7 @@ import {
   type NewFact,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type Snapshot,
   type StoredFact,
   type SubscribeOptions,
   type Subscription
@@ -21,6 +22,7 @@ import { createCommitter, type CommittedAppend } from './groupCommit.js'
 import { recentFacts } from './recentFacts.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
 import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqliteFact.js'
+import { sqliteSnapshots } from './snapshots.js'
 
 export type SqliteStoreOptions = {
   /** A file path, or `:memory:`. */
@@ -163,6 +165,7 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     return rows.map((row) => new SqliteFact(row, loadBodies))
   }
 
+  const snapshots = sqliteSnapshots(writer, reader)
   let closed = false
   const subscriptions = new Set<Subscription>()
 
@@ -243,6 +246,16 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     async headPosition(): Promise<bigint> {
       if (closed) throw new StoreClosed()
       return head()
+    },
+
+    async saveSnapshot(snapshot: Snapshot): Promise<void> {
+      if (closed) throw new StoreClosed()
+      snapshots.save(snapshot)
+    },
+
+    async loadSnapshot(name: string): Promise<Snapshot | undefined> {
+      if (closed) throw new StoreClosed()
+      return snapshots.load(name)
     },
 
     async ping(): Promise<void> {
