@@ -11,7 +11,8 @@ import type { ApiToken } from './config.js'
 import { newId } from './domain/ids.js'
 import type { Relay } from './services/relay.js'
 import { registerErrorHandling } from './http/plugins/errorHandler.js'
-import { bearerAuth, createFailureLimiter } from './http/plugins/auth.js'
+import { bearerAuth, createFailureLimiters } from './http/plugins/auth.js'
+import { clientErrorHandler, frameworkErrors, safetyHeaders } from './http/plugins/protocolErrors.js'
 import { eventRoutes } from './http/routes/events.js'
 import { mappingRoutes } from './http/routes/mappings.js'
 import { configurationRoutes } from './http/routes/configuration.js'
@@ -25,6 +26,7 @@ import type { Doctor } from './services/doctor.js'
 import type { Processor } from './services/processor.js'
 import { parkedRoutes } from './http/routes/parked.js'
 import type { StatusSource } from './services/status.js'
+import type { StreamLimits } from './http/streams.js'
 import { ApiError } from './http/errors.js'
 import { sendApiError } from './http/plugins/errorHandler.js'
 
@@ -42,7 +44,12 @@ type AppOptions = {
   logger?: FastifyBaseLogger
   /** Extra routes registered last (the dashboard). */
   plugins?: ((app: FastifyInstance) => Promise<void>)[]
+  /** Failed-credential budget per client address, for each surface (API, each webhook) apart. */
   authFailures?: { limit: number; windowMs: number }
+  /** Fastify's `trustProxy` (TRUST_PROXY): whose X-Forwarded-For names the client. Default: nobody's. */
+  trustProxy?: boolean | number | string[]
+  /** The audit streams' limits (tests shorten them). */
+  live?: Partial<StreamLimits>
   /** GET /api/doctor answers 503 not_configured without one. */
   doctor?: Doctor
   /** The ticketing processor, whose parked facts /api/processor/parked shows and retries. */
@@ -75,7 +82,19 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     forceCloseConnections: 'idle',
     connectionTimeout: 120_000,
     requestTimeout: 60_000,
-    keepAliveTimeout: 10_000
+    keepAliveTimeout: 10_000,
+    // A hop count as Fastify applies one (proxy-addr: the first `n` hops are trusted), as a function
+    // because Fastify's types do not take the number.
+    trustProxy:
+      typeof options.trustProxy === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(options.trustProxy)
+        : (options.trustProxy ?? false),
+    // Answers to requests that never reach a route keep the API's error shape (protocolErrors.ts).
+    clientErrorHandler,
+    frameworkErrors
   }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -92,6 +111,13 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
       return
     }
     done()
+  })
+  // Nothing the API answers is for a cache to keep, nor for a browser to sniff; the dashboard's
+  // static files set their own Cache-Control (dashboard.ts). Streams set both themselves.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', safetyHeaders['cache-control'])
+    reply.header('x-content-type-options', safetyHeaders['x-content-type-options'])
+    done(null, payload)
   })
 
   await app.register(fastifySwagger, {
@@ -113,24 +139,25 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     transformObject: jsonSchemaTransformObject
   })
 
-  const limiter = createFailureLimiter(options.authFailures ?? { limit: 20, windowMs: 60_000 })
-  // The bearer check goes on the routes that name a scope, ahead of their own preHandlers; the
-  // others (webhooks with their platforms' own credentials, operations) carry no hook for it.
-  const authenticate = bearerAuth(options.tokens, limiter)
+  const limiters = createFailureLimiters(options.authFailures ?? { limit: 20, windowMs: 60_000 })
+  // The bearer check goes on the routes that name a scope, as their first onRequest hook: before
+  // the body is read. The others (webhooks with their platforms' own credentials, operations)
+  // carry no hook for it.
+  const authenticate = bearerAuth(options.tokens, limiters.api)
   app.addHook('onRoute', (route) => {
     if (!route.config?.scope) return
     const own =
-      route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]
-    route.preHandler = [authenticate, ...own]
+      route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]
+    route.onRequest = [authenticate, ...own]
   })
 
   await app.register(eventRoutes(options.relay))
   await app.register(mappingRoutes(options.relay))
   await app.register(configurationRoutes(options.relay))
-  await app.register(auditRoutes(options.relay))
+  await app.register(auditRoutes(options.relay, options.live))
   await app.register(jobRoutes(options.relay))
   await app.register(opsRoutes(options.relay, state))
-  await app.register(webhookRoutes(options.relay, options.webhooks, limiter))
+  await app.register(webhookRoutes(options.relay, options.webhooks, limiters))
   await app.register(doctorRoutes(options.doctor))
   await app.register(parkedRoutes(options.processor))
   await app.register(statusRoutes(options.status))

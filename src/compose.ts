@@ -265,6 +265,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       halopsaPassword: config.HALO_WEBHOOK_PASSWORD
     },
     ...(logger ? { logger } : {}),
+    trustProxy: config.TRUST_PROXY,
     plugins: [dashboardRoutes()],
     status,
     doctor: createDoctor({ gravityzone, halopsa, ...doctorSettings(config), ticketingConfiguration, now }),

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { sqliteOptions } from './store/url.js'
 
@@ -100,6 +101,38 @@ const Percentage = z.string().transform((value, ctx) => {
   return share
 })
 
+/**
+ * TRUST_PROXY, as Fastify's `trustProxy`: `false` (the default: X-Forwarded-For is ignored and the
+ * client is the peer of the socket), `true` (trust every hop: only when nothing but the proxy can
+ * reach the relay), a hop count, or a comma-separated list of proxy addresses and CIDR ranges.
+ */
+const TrustProxy = z.string().transform((value, ctx): boolean | number | string[] => {
+  const v = value.trim().toLowerCase()
+  if (v === 'false' || v === '0' || v === 'no') return false
+  if (v === 'true' || v === 'yes') return true
+  if (/^\d{1,2}$/.test(v)) return Number(v)
+  const entries = v
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+  const valid = (entry: string): boolean => {
+    const [address, bits, ...rest] = entry.split('/')
+    const family = isIP(address ?? '')
+    if (family === 0 || rest.length > 0) return false
+    if (bits === undefined) return true
+    return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)
+  }
+  const bad = entries.find((e) => !valid(e))
+  if (entries.length === 0 || bad !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected false, true, a hop count, or addresses/CIDRs such as 10.0.0.1,172.16.0.0/12${bad !== undefined ? ` (not one: ${bad.slice(0, 60)})` : ''}`
+    })
+    return z.NEVER
+  }
+  return entries
+})
+
 const Bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -140,7 +173,9 @@ const ConfigSchema = z.object({
   PUSH_WATCHDOG_INTERVAL: Duration(60_000).default(900_000),
   INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   /** Events one GravityZone push delivery may hold; a larger delivery is refused with 413 before any work. */
-  PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000)
+  PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** Which proxies' X-Forwarded-For names the client (failure budgets are per client address). */
+  TRUST_PROXY: TrustProxy.default(false)
 })
 
 export type Config = z.output<typeof ConfigSchema>
@@ -190,6 +225,10 @@ export const variables: Record<VariableName, Variable> = {
     default: '10000',
     what: 'events one GravityZone push delivery may hold; a larger one is refused with 413',
     rule: 'must be a whole number from 1 to 1000000'
+  },
+  TRUST_PROXY: {
+    default: 'false',
+    what: 'proxies whose X-Forwarded-For is believed: false, true, a hop count, or addresses/CIDRs'
   }
 }
 

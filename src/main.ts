@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { ConfigError, loadConfig, variablesUsage, type Config } from './config.js'
+import { isStoreError } from './store/errors.js'
 
 /**
  * Process entry: the command line (only --help), the configuration, then the composed relay, then
@@ -48,8 +49,22 @@ const { redactPaths } = await import('./app.js')
 
 const logger = pino({ level: config.LOG_LEVEL, redact: { paths: redactPaths, censor: '[redacted]' } })
 
-const relay = await composeRelay(config, { logger })
-await relay.start()
+/** A store that cannot be used stops the relay with one line naming it: no stack trace, no retrying forever. */
+const startRelay = async () => {
+  try {
+    const composed = await composeRelay(config, { logger })
+    await composed.start()
+    return composed
+  } catch (error) {
+    if (isStoreError(error) && error.code === 'store_unusable') {
+      console.error(`gz-halo-relay cannot start: ${error.message}`)
+      process.exit(1)
+    }
+    throw error
+  }
+}
+
+const relay = await startRelay()
 const address = await relay.app.listen({ port: config.PORT, host: config.HOST })
 logger.info({ address, store: relay.relay.store.kind }, 'gz-halo-relay is listening')
 

@@ -126,3 +126,20 @@ t.test('durations', async (t) => {
   t.equal(parseDuration('250ms'), 250)
   t.equal(parseDuration('5 minutes'), undefined)
 })
+
+t.test('TRUST_PROXY: off by default; true, a hop count, or addresses and CIDR ranges', async (t) => {
+  t.equal(loadConfig(valid).TRUST_PROXY, false)
+  t.equal(loadConfig({ ...valid, TRUST_PROXY: 'false' }).TRUST_PROXY, false)
+  t.equal(loadConfig({ ...valid, TRUST_PROXY: 'true' }).TRUST_PROXY, true)
+  t.equal(loadConfig({ ...valid, TRUST_PROXY: '2' }).TRUST_PROXY, 2)
+  t.same(loadConfig({ ...valid, TRUST_PROXY: '10.0.0.2, 172.16.0.0/12,fd00::/8' }).TRUST_PROXY, [
+    '10.0.0.2',
+    '172.16.0.0/12',
+    'fd00::/8'
+  ])
+  for (const bad of ['10.0.0.300', '10.0.0.0/33', 'fd00::/129', 'proxy.internal', '10.0.0.1/8/8', ',']) {
+    const error = failure({ ...valid, TRUST_PROXY: bad })
+    t.equal(error.variable, 'TRUST_PROXY', bad)
+    t.match(error.message, /addresses\/CIDRs/, bad)
+  }
+})

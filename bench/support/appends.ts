@@ -2,9 +2,11 @@
  * Child process of the store benchmarks: `concurrency` workers, each keeping one single-fact append
  * in flight on a fresh store file, for a fixed time or count; prints one JSON line of figures.
  *
- *   tsx bench/support/appends.ts <file> <group|tx> <concurrency> [--quick]
+ *   tsx bench/support/appends.ts <file> <group|tx> <concurrency> [--quick] [--mapping]
  *
  * `group` is group commit (the relay's default), `tx` one transaction and one fsync per append.
+ * `--mapping`: each fact names a mapping (`mappingId` at the top of its data), as mapping, billing
+ * and health facts do, so each append also writes an entry of the audit trail's mapping index.
  */
 import { newId } from '../../src/domain/ids.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.js'
@@ -16,6 +18,7 @@ const args = process.argv.slice(2)
 const flags = new Set(args.filter((a) => a.startsWith('--')))
 const [file, mode, concurrencyArg] = args.filter((a) => !a.startsWith('--'))
 const quick = flags.has('--quick')
+const withMapping = flags.has('--mapping')
 const concurrency = Number(concurrencyArg)
 
 const store = openSqliteStore({
@@ -34,7 +37,9 @@ const worker = async () => {
     // Ids and delivery stream names are time-ordered, as the relay's are (UUID v7; a delivery's
     // stream starts with its send time, src/domain/streams.ts).
     const t0 = performance.now()
-    await store.append(`gzDelivery-${newId()}`, [detectionFact()], { expectedRevision: 'no_stream' })
+    const fact = detectionFact()
+    if (withMapping) fact.data = { mappingId: newId(), ...(fact.data as object) }
+    await store.append(`gzDelivery-${newId()}`, [fact], { expectedRevision: 'no_stream' })
     latencies.push(performance.now() - t0)
     done++
   }

@@ -15,6 +15,8 @@ type DomainErrorCode =
   | 'concurrency_conflict'
   | 'invalid_configuration'
   | 'invalid_cursor'
+  | 'invalid_position'
+  | 'invalid_request'
   | 'unknown_company'
   | 'unknown_client'
   | 'billing_disabled'

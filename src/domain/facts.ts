@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isKnownUsageCounter } from './usageCounters.js'
 
 /**
  * The catalogue of facts: every kind of thing the relay records, past tense, with the zod schema of
@@ -23,7 +24,15 @@ const RecurringInvoiceId = z
 export const Month = z.string().regex(/^(0[1-9]|1[0-2])\/\d{4}$/, 'a month is MM/YYYY')
 /** A GravityZone usage counter (getMonthlyUsage field), e.g. endpointMonthlyUsage. */
 const UsageCounter = z.string().regex(/^[A-Za-z][A-Za-z0-9]{1,80}$/, 'a usage counter is a GravityZone counter name')
-export const ItemMap = z.record(UsageCounter, ItemId)
+/** A counter an item mapping may bill: one GravityZone reports (usageCounters.ts). */
+const BillableCounter = z
+  .string()
+  .max(80)
+  .refine(
+    (name): boolean => isKnownUsageCounter(name),
+    'not a GravityZone usage counter (see docs/platforms/gravityzone.md)'
+  )
+export const ItemMap = z.record(BillableCounter, ItemId)
 
 export const BillingSettings = z.object({
   enabled: z.boolean(),

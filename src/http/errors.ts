@@ -9,6 +9,9 @@ export const errorCatalogue = {
   invalid_json: { status: 400, message: 'the body is not valid JSON' },
   invalid_push_envelope: { status: 400, message: 'the body is not a GravityZone addEvents envelope' },
   invalid_cursor: { status: 400, message: 'the cursor is not one this API issued' },
+  invalid_position: { status: 400, message: 'the position is not one of this store' },
+  invalid_url: { status: 400, message: 'the request URL is not valid' },
+  bad_request: { status: 400, message: 'the request is not valid HTTP' },
   // 401
   missing_credentials: { status: 401, message: 'credentials are required' },
   invalid_credentials: { status: 401, message: 'the credentials are not valid' },
@@ -32,9 +35,12 @@ export const errorCatalogue = {
   concurrency_conflict: { status: 409, message: 'the data changed concurrently; try again' },
   fact_not_parked: { status: 409, message: 'the fact is no longer parked (it was retried already)' },
   job_running: { status: 409, message: 'this job is already running' },
-  // 413, 415
+  // 408
+  request_timeout: { status: 408, message: 'the request took too long to arrive' },
+  // 413, 414, 415
   payload_too_large: { status: 413, message: 'the body is larger than this endpoint accepts' },
   too_many_events: { status: 413, message: 'the delivery holds more events than PUSH_MAX_EVENTS allows' },
+  uri_too_long: { status: 414, message: 'a part of the URL is longer than this API accepts' },
   unsupported_media_type: { status: 415, message: 'the body must be JSON' },
   // 422
   invalid_configuration: { status: 422, message: 'the configuration is not valid' },
@@ -46,6 +52,8 @@ export const errorCatalogue = {
     status: 429,
     message: 'too many failed authentication attempts; wait before trying again'
   },
+  // 431
+  header_fields_too_large: { status: 431, message: 'the request line and headers are larger than this API accepts' },
   // 5xx
   internal_error: { status: 500, message: 'the relay failed to handle the request' },
   upstream_failed: { status: 502, message: 'a platform the relay depends on failed' },

@@ -9,6 +9,7 @@ import {
   TicketingConfiguration,
   TicketingSettings
 } from '../domain/facts.js'
+import { parseIsoTime } from '../domain/isoTime.js'
 
 /**
  * The shapes of the HTTP interface (README.md#http-interface), one zod schema each; routes validate
@@ -183,15 +184,22 @@ export const EventListQuery = z.object({
   cursor: z.string().max(200).optional()
 })
 
+/** An ISO 8601 date or time whose fields exist (`2024-02-30` does not). */
+const IsoTime = z
+  .string()
+  .max(40)
+  .refine((v) => parseIsoTime(v) !== undefined, 'expected an ISO 8601 date or time, e.g. 2024-02-29T10:00:00Z')
+
 export const AuditQuery = z.object({
   stream: z.string().max(300).optional(),
   type: z.string().max(300).optional(),
   mappingId: z.string().max(64).optional(),
-  from: z.string().max(40).optional(),
-  to: z.string().max(40).optional(),
+  from: IsoTime.optional(),
+  to: IsoTime.optional(),
   after: z
     .string()
-    .regex(/^\d{1,30}$/, 'after is a position')
+    .max(40)
+    .describe('a position from this API (a decimal string, no later than the newest fact; 400 invalid_position)')
     .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100)
 })

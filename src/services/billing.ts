@@ -101,8 +101,14 @@ export const createBilling = (deps: {
       // Counters may be spelt either way in an item mapping (aLaCarteMonhtlyUsage); items billed by
       // two counters add up.
       const wanted = new Map<number, number>()
-      for (const [counter, itemId] of Object.entries(itemMap))
-        wanted.set(itemId, (wanted.get(itemId) ?? 0) + (usage.counters[canonicalCounterName(counter)] ?? 0))
+      for (const [counter, itemId] of Object.entries(itemMap)) {
+        // Own counters only: a name such as `constructor` must not find Object's.
+        const name = canonicalCounterName(counter)
+        wanted.set(
+          itemId,
+          (wanted.get(itemId) ?? 0) + (Object.hasOwn(usage.counters, name) ? usage.counters[name]! : 0)
+        )
+      }
       return { mapping: m, itemMap, wanted }
     } catch (error) {
       if (!isPlatformError(error)) throw error

@@ -2,6 +2,7 @@ import { DomainError } from '../domain/errors.js'
 import { newId } from '../domain/ids.js'
 import { inBudget } from '../platforms/halopsa/budget.js'
 import { isPlatformError } from '../platforms/transport/errors.js'
+import { cancellableBy } from '../platforms/transport/cancellation.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from './metrics.js'
 
@@ -123,7 +124,9 @@ export const createJobRuns = (deps: { now: () => Date; metrics?: Metrics; logger
       }
       current.set(job, run)
       remember(run)
-      run.done = inBudget({ budget: 'background', signal: controller.signal, onWait }, () => work(run.runId)).then(
+      // Stopping the run abandons its outbound calls too: waits for a budget, backoffs and answers.
+      const working = () => cancellableBy(controller.signal, () => work(run.runId))
+      run.done = inBudget({ budget: 'background', signal: controller.signal, onWait }, working).then(
         ({ result, errors }) =>
           finish(run, errors.length > 0 ? 'failed' : 'succeeded', { result, ...(errors.length ? { errors } : {}) }),
         (error: unknown) => {

@@ -172,6 +172,7 @@ export const createMetrics = () => {
         },
         readStream: (s, o) => store.readStream(s, o),
         readAll: (o) => store.readAll(o),
+        findFacts: (q) => store.findFacts(q),
         subscribeToAll: (o) => store.subscribeToAll(o),
         headPosition: () => store.headPosition(),
         ping: () => store.ping(),

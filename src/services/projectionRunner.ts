@@ -50,7 +50,10 @@ export type ProjectionRunner = {
   waitForPosition(position: bigint, timeoutMs?: number): Promise<void>
   /** Current state of a read model. */
   state<State>(projection: Projection<State>): State
-  /** Takes a snapshot now unless one is running (then waits for it); undefined when there is nothing new or it failed. */
+  /**
+   * Takes a snapshot now unless one is running (then waits for it); undefined when there is nothing
+   * new or it failed.
+   */
   snapshot(): Promise<SnapshotReport | undefined>
   /** Facts folded since start, resubscriptions after drops, snapshots (for /metrics). */
   stats(): { folded: number; resubscriptions: number; caughtUp: boolean; snapshots: SnapshotStats }
@@ -239,7 +242,10 @@ export const createProjectionRunner = (options: {
       } catch (error) {
         release()
         if (stopped) return
-        if (isStoreError(error) && error.code === 'store_closed') {
+        // A closed store, or one whose file is unusable, does not come back by resubscribing.
+        if (isStoreError(error) && (error.code === 'store_closed' || error.code === 'store_unusable')) {
+          // Before start, start() rejects with it; after, nothing else would tell.
+          if (caughtUp) options.logger?.error({ err: error }, 'the read models stopped: the store is unusable')
           failStart(error)
           return
         }

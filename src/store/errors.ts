@@ -61,6 +61,16 @@ export class WriteNotDurable extends StoreError {
   }
 }
 
+/**
+ * The store cannot be used at all: its file is not a database, is damaged, or cannot be opened or
+ * written where it is. Retrying does not help; the message names the store and what is wrong.
+ */
+export class StoreUnusable extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('store_unusable', message, options)
+  }
+}
+
 export class InvalidAppend extends StoreError {
   constructor(message: string) {
     super('invalid_append', message)

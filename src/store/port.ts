@@ -89,6 +89,41 @@ export type ReadAllOptions = {
   filter?: FactFilter
 }
 
+/**
+ * A bounded query over the whole store, for the audit trail: the facts after `after` that match
+ * every filter given, in global order. It looks at no more than `maxScan` facts that could match
+ * (an adapter may narrow them with an index first) and says how far it got, so the work of one
+ * query is bounded however rare the matches are.
+ */
+export type FactQuery = {
+  /** Exclusive. */
+  after: bigint
+  /** One stream, by its exact name. */
+  stream?: string
+  streamPrefixes?: readonly string[]
+  types?: readonly string[]
+  /** Facts whose data has this `mappingId` at its top level. */
+  mappingId?: string
+  /** When the store recorded the fact, inclusive bounds in milliseconds since the epoch. */
+  recordedFrom?: number
+  recordedTo?: number
+  /** Most facts returned. */
+  limit: number
+  /** Most facts looked at. */
+  maxScan: number
+}
+
+export type FactQueryResult = {
+  facts: StoredFact[]
+  /**
+   * Every fact up to this position has been looked at (the last fact returned when `limit` was
+   * reached): the next query continues after it.
+   */
+  scannedTo: bigint
+  /** Nothing after `scannedTo` was in the store when the query ran. */
+  atEnd: boolean
+}
+
 export type SubscribeOptions = {
   /** Exclusive: deliver facts strictly after this position. `start` = everything, `end` = live only. */
   from: bigint | 'start' | 'end'
@@ -143,6 +178,7 @@ export type EventStore = {
   ): Promise<AppendResult>
   readStream(stream: string, options?: ReadStreamOptions): Promise<StoredFact[]>
   readAll(options?: ReadAllOptions): Promise<StoredFact[]>
+  findFacts(query: FactQuery): Promise<FactQueryResult>
   subscribeToAll(options: SubscribeOptions): Subscription
   /** Position of the newest fact (0n when the store is empty). */
   headPosition(): Promise<bigint>

@@ -292,7 +292,7 @@ t.test('HaloPSA webhook', async (t) => {
   })
 })
 
-t.test('failed authentication is rate limited per address', async (t) => {
+t.test('failed authentication is rate limited per address, per surface', async (t) => {
   const { app, close } = await testApp({ authFailures: { limit: 3, windowMs: 60_000 } })
   t.teardown(close)
   const statuses = []
@@ -306,11 +306,13 @@ t.test('failed authentication is rate limited per address', async (t) => {
     statuses.push(res.statusCode)
   }
   t.same(statuses, [401, 401, 401, 429, 429])
-  const limited = await app.inject({
+  const limited = await app.inject({ method: 'POST', url: '/webhooks/gravityzone', payload: '{}' })
+  t.equal(limited.statusCode, 429, 'a missing credential gets the same 429 as a wrong one')
+  t.ok(Number(limited.headers['retry-after']) > 0)
+  const api = await app.inject({
     method: 'GET',
     url: '/api/events',
     headers: { authorization: `Bearer ${webhookSecrets.gravityzoneAuthorization}` }
   })
-  t.equal(limited.statusCode, 429, 'the API refuses the same address too')
-  t.ok(Number(limited.headers['retry-after']) > 0)
+  t.equal(api.statusCode, 401, "the API has a budget of its own: the webhook's failures do not count there")
 })

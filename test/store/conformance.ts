@@ -428,6 +428,89 @@ export const storeConformance = (t: Test, open: () => Promise<StoreUnderTest>): 
     await t.rejects(store.readStream(`${p}bad`), { code: 'stream_not_found' })
   })
 
+  withStore(
+    'findFacts filters by stream, category, type, mapping and recorded time, in global order',
+    async (t, { store }, p) => {
+      const after = await store.headPosition()
+      const m = `${p}mapping`
+      await store.append(`${p}a-1`, [fact('MappingCreated', { mappingId: m }), fact('Noise', { mappingId: 'other' })])
+      await store.append(`${p}b-1`, [fact('CompanyNotFound', { mappingId: m, nested: { mappingId: 'x' } })])
+      await store.append(`${p}a-2`, [fact('Noise', [1, 2]), fact('MappingDeleted', { mappingId: m })])
+      await store.append(`${p}c-1`, [fact('Pushed', new JsonText(`{"mappingId":"${m}","n":1}`))])
+      const find = async (q: Partial<Parameters<typeof store.findFacts>[0]>) => {
+        const found = await store.findFacts({ after, limit: 100, maxScan: 10_000, streamPrefixes: [p], ...q })
+        t.ok(found.atEnd, 'a small query reaches the end')
+        return found.facts.map((f) => `${f.stream}:${f.type}`)
+      }
+      t.same(await find({}), [
+        `${p}a-1:MappingCreated`,
+        `${p}a-1:Noise`,
+        `${p}b-1:CompanyNotFound`,
+        `${p}a-2:Noise`,
+        `${p}a-2:MappingDeleted`,
+        `${p}c-1:Pushed`
+      ])
+      t.same(
+        await find({ mappingId: m }),
+        [`${p}a-1:MappingCreated`, `${p}b-1:CompanyNotFound`, `${p}a-2:MappingDeleted`, `${p}c-1:Pushed`],
+        'the mapping at the top of the data, JSON text included, never a nested one'
+      )
+      t.same(await find({ stream: `${p}a-2` }), [`${p}a-2:Noise`, `${p}a-2:MappingDeleted`])
+      t.same(await find({ streamPrefixes: [`${p}a-`] }), [
+        `${p}a-1:MappingCreated`,
+        `${p}a-1:Noise`,
+        `${p}a-2:Noise`,
+        `${p}a-2:MappingDeleted`
+      ])
+      t.same(await find({ types: ['MappingDeleted', 'CompanyNotFound'] }), [
+        `${p}b-1:CompanyNotFound`,
+        `${p}a-2:MappingDeleted`
+      ])
+      t.same(await find({ mappingId: m, types: ['Noise'] }), [])
+      t.same(await find({ recordedFrom: Date.now() + 3_600_000 }), [], 'nothing recorded in the future')
+      t.equal((await find({ recordedTo: Date.now() + 3_600_000, recordedFrom: 0 })).length, 6)
+      const firstTwo = await store.findFacts({ after, limit: 2, maxScan: 10_000, streamPrefixes: [p] })
+      t.equal(firstTwo.facts.length, 2)
+      t.equal(firstTwo.scannedTo, firstTwo.facts[1]!.position, 'a full page stops at its last fact')
+      t.notOk(firstTwo.atEnd)
+    }
+  )
+
+  withStore(
+    'findFacts looks at a bounded number of facts and continues from where it stopped, losing and repeating nothing',
+    async (t, { store }, p) => {
+      const after = await store.headPosition()
+      for (let i = 0; i < 6; i++)
+        await store.append(
+          `${p}noise-${i}`,
+          Array.from({ length: 10 }, () => fact('Noise'))
+        )
+      await store.append(`${p}wanted-1`, [fact('Wanted', { mappingId: `${p}m` })])
+      await store.append(`${p}noise-last`, [fact('Noise')])
+      for (const q of [{ types: ['Wanted'] }, { mappingId: `${p}m` }, { stream: `${p}wanted-1` }]) {
+        let cursor = after
+        const found: string[] = []
+        let calls = 0
+        for (;;) {
+          calls++
+          const page = await store.findFacts({ after: cursor, limit: 5, maxScan: 16, streamPrefixes: [p], ...q })
+          t.ok(page.scannedTo >= cursor, 'the cursor never goes back')
+          found.push(...page.facts.map((f) => f.type))
+          if (page.atEnd) break
+          cursor = page.scannedTo
+          if (calls > 100) throw new Error('findFacts did not reach the end')
+        }
+        t.same(found, ['Wanted'], JSON.stringify(q))
+        if ('types' in q) t.ok(calls >= 4, `a scan of 62 facts, 16 at a time, takes several calls (${calls})`)
+      }
+      const head = await store.headPosition()
+      const end = await store.findFacts({ after: head, limit: 5, maxScan: 16, streamPrefixes: [p] })
+      t.same(end.facts, [])
+      t.ok(end.atEnd)
+      t.equal(end.scannedTo, head)
+    }
+  )
+
   t.test('close waits for appends in flight, then refuses work and ends subscriptions', async (t) => {
     const sut = await open()
     const { store } = sut

@@ -3,6 +3,7 @@ import { buildApp } from '../../src/app.js'
 import { createRelay, type PlatformServices, type Relay } from '../../src/services/relay.js'
 import type { EventStore } from '../../src/store/port.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.js'
+import type { StreamLimits } from '../../src/http/streams.js'
 
 export const tokens = {
   operator: 'operator-token-0123456789abcdef',
@@ -25,6 +26,9 @@ export const testApp = async (
     authFailures?: { limit: number; windowMs: number }
     /** Preparation threads and events per push delivery (INGEST_THREADS, PUSH_MAX_EVENTS). */
     ingest?: { ingestThreads?: number; pushMaxEvents?: number }
+    trustProxy?: boolean | number | string[]
+    live?: Partial<StreamLimits>
+    plugins?: ((app: FastifyInstance) => Promise<void>)[]
   } = {}
 ): Promise<{ app: FastifyInstance; relay: Relay; close(): Promise<void> }> => {
   const store = options.store ?? openSqliteStore({ path: ':memory:' })
@@ -41,7 +45,10 @@ export const testApp = async (
       { name: 'grafana', scope: 'read', token: tokens.reader }
     ],
     webhooks: webhookSecrets,
-    ...(options.authFailures ? { authFailures: options.authFailures } : {})
+    ...(options.authFailures ? { authFailures: options.authFailures } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.live ? { live: options.live } : {}),
+    ...(options.plugins ? { plugins: options.plugins } : {})
   })
   await app.ready()
   return {

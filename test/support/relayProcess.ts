@@ -117,3 +117,33 @@ export const startRelayProcess = async (
     clearTimeout(timer)
   }
 }
+
+/**
+ * Runs `src/main.ts` with `env` until it exits on its own (a start-up that must fail), killing it
+ * after `timeoutMs`; `user` runs it as another user (the tests run as root, whom no file mode stops).
+ */
+export const runRelayToExit = async (
+  env: Record<string, string>,
+  { timeoutMs = 30_000, user }: { timeoutMs?: number; user?: { uid: number; gid: number } } = {}
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }> => {
+  const started = Date.now()
+  // As another user, without the test runner's process tracking (NODE_OPTIONS), which would try to
+  // write its records into the repository as that user.
+  const [command, args] = user
+    ? ['/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, '--import', 'tsx', 'src/main.ts']]
+    : [process.execPath, ['--import', 'tsx', 'src/main.ts']]
+  const child = spawn(command, args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? root, ...env },
+    ...(user ? { uid: user.uid, gid: user.gid } : {})
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null]
+  clearTimeout(timer)
+  return { code, signal, stdout, stderr, ms: Date.now() - started }
+}

@@ -8,7 +8,18 @@ import { ApiError, errorBody, errorCatalogue, isApiError, type ErrorCode } from 
 /**
  * The one error handler: whatever a route throws becomes `{ error: { code, message, details? } }`
  * with the status from the catalogue. 5xx messages never carry internals (they are logged).
+ *
+ * An error quotes at most a bounded part of what the caller sent: a path or message is cut at
+ * ECHO_LIMIT characters, a validation error lists at most MAX_ISSUES issues, and a message is cut
+ * at MESSAGE_LIMIT, so a megabyte-long key or URL is never sent back whole.
  */
+const ECHO_LIMIT = 200
+const MAX_ISSUES = 20
+const MESSAGE_LIMIT = 4000
+
+export const clip = (text: string, limit = ECHO_LIMIT): string =>
+  text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`
+
 const toApiError = (error: unknown): ApiError => {
   if (isApiError(error)) return error
   if (isDomainError(error)) {
@@ -16,10 +27,14 @@ const toApiError = (error: unknown): ApiError => {
     return new ApiError(code, error.message, error.details)
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const issues = error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message }))
+    const issues = error.validation
+      .slice(0, MAX_ISSUES)
+      .map((v) => ({ path: clip(v.instancePath || '/'), message: clip(v.message ?? 'is not valid') }))
+    const more = error.validation.length - issues.length
     return new ApiError(
       'invalid_request',
-      `${error.validationContext ?? 'request'}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+      `${error.validationContext ?? 'request'}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}` +
+        (more > 0 ? ` (and ${more} more)` : ''),
       { issues }
     )
   }
@@ -59,7 +74,7 @@ export const sendApiError = (reply: FastifyReply, error: ApiError) => {
   return reply
     .code(error.status)
     .type('application/json; charset=utf-8')
-    .send(errorBody(error.code, error.message, error.details))
+    .send(errorBody(error.code, clip(error.message, MESSAGE_LIMIT), error.details))
 }
 
 export const registerErrorHandling = (app: FastifyInstance): void => {
@@ -70,6 +85,9 @@ export const registerErrorHandling = (app: FastifyInstance): void => {
     return sendApiError(reply, apiError)
   })
   app.setNotFoundHandler((request, reply) =>
-    sendApiError(reply, new ApiError('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`))
+    sendApiError(
+      reply,
+      new ApiError('route_not_found', `no route ${request.method} ${clip(request.url.split('?')[0]!)}`)
+    )
   )
 }

@@ -2,20 +2,24 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Relay } from '../../services/relay.js'
 import { auditFact } from '../../services/views.js'
 import { AuditFact, AuditQuery, errorResponses, listOf } from '../schemas.js'
+import { safetyHeaders } from '../plugins/protocolErrors.js'
+import { createStreams, type StreamLimits } from '../streams.js'
 
 /**
  * The audit trail: facts in global order. `Accept: application/x-ndjson` streams every match
  * (no limit) as it is read; `/api/audit/live` tails new facts as server-sent events, resumable
  * with `Last-Event-ID` (the position of the last fact received).
+ *
+ * Both streams write with backpressure (streams.ts): a reader that does not keep up is waited for,
+ * within a bound, then disconnected; a live client resumes with Last-Event-ID and loses nothing.
+ * Both are cut when the server starts closing, so a slow reader never holds up a shutdown.
  */
 export const auditRoutes =
-  (relay: Relay): FastifyPluginAsyncZod =>
+  (relay: Relay, limits?: Partial<StreamLimits>): FastifyPluginAsyncZod =>
   async (app) => {
-    // Live tails never finish on their own: end them when the server starts closing.
-    const tails = new Set<{ unsubscribe(): Promise<void> }>()
-    app.addHook('preClose', async () => {
-      await Promise.all([...tails].map((s) => s.unsubscribe()))
-    })
+    const streams = createStreams(limits)
+    app.addHook('preClose', async () => streams.closeAll())
+
     app.get(
       '/api/audit',
       {
@@ -23,6 +27,9 @@ export const auditRoutes =
         schema: {
           tags: ['audit'],
           summary: 'Facts in global order (JSON pages, or NDJSON with Accept: application/x-ndjson)',
+          description:
+            'A page looks at a bounded number of facts: when the filter matches few of them, a page may hold fewer ' +
+            'than `limit` facts (even none) with a `nextCursor` to continue from; `nextCursor` is null at the end.',
           querystring: AuditQuery,
           response: { 200: listOf(AuditFact), ...errorResponses(400, 401) }
         }
@@ -30,23 +37,22 @@ export const auditRoutes =
       async (request, reply) => {
         const { limit, ...filter } = request.query
         if (request.headers.accept?.includes('application/x-ndjson')) {
-          const facts = relay.audit.all(filter)
-          // Validate the filter before the 200 goes out: a bad cursor must still be a 400.
-          const first = await facts.next()
-          reply.raw.writeHead(200, {
-            'content-type': 'application/x-ndjson; charset=utf-8',
-            'cache-control': 'no-store'
-          })
-          const write = (line: string) =>
-            reply.raw.write(line) ? Promise.resolve() : new Promise<void>((resolve) => reply.raw.once('drain', resolve))
-          if (!first.done) {
-            await write(JSON.stringify(auditFact(first.value)) + '\n')
-            for await (const fact of facts) {
-              if (reply.raw.destroyed) break
-              await write(JSON.stringify(auditFact(fact)) + '\n')
-            }
-          }
-          reply.raw.end()
+          // Checked before the 200 goes out: a bad filter or cursor is still a 400.
+          const chunks = await relay.audit.export(filter)
+          reply.hijack()
+          const res = reply.raw
+          res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', ...safetyHeaders })
+          await streams.run(
+            res,
+            'export',
+            async (write) => {
+              for await (const facts of chunks) {
+                if (!(await write(facts.map((f) => JSON.stringify(auditFact(f))).join('\n') + '\n'))) return false
+              }
+              return true
+            },
+            request.log
+          )
           return reply
         }
         const page = await relay.audit.page(filter, limit)
@@ -61,42 +67,41 @@ export const auditRoutes =
         schema: {
           tags: ['audit'],
           summary: 'New facts as server-sent events (event: fact, id: position)',
+          description:
+            'Resumes after the `Last-Event-ID` header (a position this API gave; 400 invalid_position otherwise). ' +
+            'A client that does not read is disconnected once its backlog is over a bound; it resumes with Last-Event-ID.',
           querystring: AuditQuery.omit({ limit: true, after: true }),
-          response: { 200: AuditFact.describe('one per `fact` event'), ...errorResponses(401) }
+          response: { 200: AuditFact.describe('one per `fact` event'), ...errorResponses(400, 401) }
         }
       },
       async (request, reply) => {
-        const lastEventId = request.headers['last-event-id']
-        const after = typeof lastEventId === 'string' && /^\d{1,30}$/.test(lastEventId) ? lastEventId : undefined
-        const { subscription, matches } = relay.audit.live({ ...request.query, ...(after ? { after } : {}) })
-        tails.add(subscription)
+        const header = request.headers['last-event-id']
+        const lastEventId = typeof header === 'string' && header !== '' ? header : undefined
+        const { subscription, matches } = await relay.audit.live(request.query, lastEventId)
         reply.hijack()
         const res = reply.raw
         res.writeHead(200, {
           'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-store',
+          ...safetyHeaders,
           connection: 'keep-alive',
           'x-accel-buffering': 'no'
         })
-        res.write(': connected\nretry: 2000\n\n')
-        const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000)
-        const stop = () => {
-          clearInterval(heartbeat)
-          tails.delete(subscription)
-          void subscription.unsubscribe()
-        }
-        request.raw.on('close', stop)
-        try {
-          for await (const fact of subscription) {
-            if (!matches(fact)) continue
-            res.write(`id: ${fact.position}\nevent: fact\ndata: ${JSON.stringify(auditFact(fact))}\n\n`)
-          }
-        } catch (error) {
-          request.log.warn({ err: error }, 'audit live stream ended')
-        } finally {
-          stop()
-          res.end()
-        }
+        await streams.run(
+          res,
+          'live',
+          async (write) => {
+            if (!(await write(': connected\nretry: 2000\n\n'))) return false
+            for await (const fact of subscription) {
+              if (!matches(fact)) continue
+              if (!(await write(`id: ${fact.position}\nevent: fact\ndata: ${JSON.stringify(auditFact(fact))}\n\n`)))
+                return false
+            }
+            return true
+          },
+          request.log,
+          () => subscription.unsubscribe()
+        )
+        return reply
       }
     )
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Relay } from '../../services/relay.js'
-import type { FailureLimiter } from '../plugins/auth.js'
+import type { FailureLimiters } from '../plugins/auth.js'
 import { WEBHOOK_BODY_LIMIT, webhookContext, type WebhookSecrets } from './webhooks/shared.js'
 import { gravityzoneWebhook } from './webhooks/gravityzone.js'
 import { halopsaWebhook } from './webhooks/halopsa.js'
@@ -15,13 +15,14 @@ import { halopsaWebhook } from './webhooks/halopsa.js'
 export type { WebhookSecrets }
 
 export const webhookRoutes =
-  (relay: Relay, secrets: WebhookSecrets, limiter: FailureLimiter) => async (app: FastifyInstance) => {
+  (relay: Relay, secrets: WebhookSecrets, limiters: Pick<FailureLimiters, 'gravityzone' | 'halopsa'>) =>
+  async (app: FastifyInstance) => {
     // This plugin's own parsers: every body, with or without a Content-Type, as a Buffer.
     app.removeAllContentTypeParsers()
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) =>
       done(null, body)
     )
-    const ctx = webhookContext(relay, secrets, limiter)
+    const ctx = webhookContext(relay, secrets, limiters)
     gravityzoneWebhook(app, ctx)
     halopsaWebhook(app, ctx)
   }

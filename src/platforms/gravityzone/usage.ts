@@ -24,7 +24,7 @@ export type ProductTypeUsage = MonthlyUsage & {
 /** Some doc versions (and so perhaps some tenants) spell this counter `aLaCarteMonhtlyUsage`. */
 const spellings: Record<string, string> = { aLaCarteMonhtlyUsage: 'aLaCarteMonthlyUsage' }
 
-export const canonicalCounterName = (name: string): string => spellings[name] ?? name
+export const canonicalCounterName = (name: string): string => (Object.hasOwn(spellings, name) ? spellings[name]! : name)
 
 const toNumber = (value: unknown): number | undefined => {
   if (typeof value === 'number' && Number.isFinite(value)) return value

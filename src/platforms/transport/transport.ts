@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici'
 import { systemClock, type Clock } from './clock.js'
 import { PlatformError, isPlatformError, type Platform } from './errors.js'
+import { currentCancellation } from './cancellation.js'
 import type { RateLimiter } from './rateLimiter.js'
 
 /**
@@ -46,6 +47,8 @@ type TransportRequest = {
   /** The limiter for this call's budget (a platform may have several). */
   limiter?: RateLimiter
   timeoutMs?: number
+  /** Abandons the call (its waits and its answer); defaults to the work's scope (cancellation.ts). */
+  signal?: AbortSignal
 }
 
 export type TransportResponse = {
@@ -95,11 +98,12 @@ export const createTransport = (options: TransportOptions): Transport => {
   const base = options.baseUrl.replace(/\/+$/, '')
   const counts: Record<string, number> = { calls: 0, retries: 0, failures: 0 }
 
-  const once = async (req: TransportRequest, attempt: number): Promise<TransportResponse> => {
+  const once = async (req: TransportRequest, attempt: number, cancel?: AbortSignal): Promise<TransportResponse> => {
     const limiter = req.limiter ?? options.limiter
-    if (limiter) await limiter.acquire()
+    if (limiter) await limiter.acquire(cancel)
     const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? 15_000
-    const signal = AbortSignal.timeout(timeoutMs)
+    const timeout = AbortSignal.timeout(timeoutMs)
+    const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout
     try {
       const res = await request(base + req.path, {
         method: req.method,
@@ -113,8 +117,9 @@ export const createTransport = (options: TransportOptions): Transport => {
       const text = await res.body.text()
       return { status: res.statusCode, headers: res.headers, text, attempts: attempt + 1 }
     } catch (error) {
+      if (cancel?.aborted) throw cancel.reason
       const timedOut =
-        signal.aborted ||
+        timeout.aborted ||
         /timeout/i.test((error as Error).name ?? '') ||
         /Timeout/.test((error as { code?: string }).code ?? '')
       throw new PlatformError({
@@ -135,6 +140,8 @@ export const createTransport = (options: TransportOptions): Transport => {
 
   return {
     async send(req) {
+      const cancel = req.signal ?? currentCancellation()
+      cancel?.throwIfAborted()
       const started = clock.now()
       counts.calls!++
       let failedAttempts = 0
@@ -143,7 +150,7 @@ export const createTransport = (options: TransportOptions): Transport => {
         let response: TransportResponse | undefined
         let failure: PlatformError | undefined
         try {
-          response = await once(req, attempt)
+          response = await once(req, attempt, cancel)
         } catch (error) {
           if (!isPlatformError(error)) throw error
           failure = error
@@ -201,7 +208,7 @@ export const createTransport = (options: TransportOptions): Transport => {
           durationMs: clock.now() - started
         })
         // After a 429 the limiter itself holds the next attempt back; otherwise back off here.
-        if (!limited) await clock.sleep(backoff(failedAttempts - 1))
+        if (!limited) await clock.sleep(backoff(failedAttempts - 1), cancel)
       }
     },
     async close() {

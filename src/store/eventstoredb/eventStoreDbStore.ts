@@ -11,6 +11,7 @@ import { InvalidAppend, StoreClosed } from '../errors.js'
 import { validateAppend } from '../validateAppend.js'
 import { StoreUnavailable, toStoreError } from './convert.js'
 import { createReads } from './reads.js'
+import { createFactQueries } from './factQuery.js'
 import { esdbSubscription, type ResubscribeOptions } from './subscription.js'
 import { esdbSnapshots } from './snapshots.js'
 
@@ -76,6 +77,7 @@ export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventS
   const client = connect(options.connectionString)
   const reads = createReads(client)
   const snapshots = esdbSnapshots({ client, reads, retrying })
+  const findFacts = createFactQueries(client, reads.headPosition)
   const resubscribe: ResubscribeOptions = { minMs: 100, maxMs: 5_000, attempts: 10, ...options.resubscribe }
   const pingTimeoutMs = options.pingTimeoutMs ?? 2_000
   const inFlight = new Set<Promise<unknown>>()
@@ -121,6 +123,7 @@ export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventS
     append: (stream, facts, opts) => track(() => append(stream, facts, opts?.expectedRevision ?? 'any')),
     readStream: (stream, opts) => track(() => retrying(() => reads.readStream(stream, opts), true)),
     readAll: (opts) => track(() => retrying(() => reads.readAll(opts), true)),
+    findFacts: (query) => track(() => retrying(() => findFacts(query), true)),
     headPosition: () => track(() => retrying(() => reads.headPosition(), true)),
     saveSnapshot: (snapshot) => track(() => snapshots.save(snapshot)),
     loadSnapshot: (name) => track(() => snapshots.load(name)),

@@ -6,7 +6,8 @@ import { DuplicateFactId, WrongExpectedVersion } from '../errors.js'
 export type AppendRequest = {
   stream: string
   expected: ExpectedRevision
-  rows: { id: string; type: string; data: string; metadata: string }[]
+  /** `mappingId`: the top-level mappingId of the data, for the audit trail's index (schema.ts). */
+  rows: { id: string; type: string; data: string; metadata: string; mappingId?: string | null }[]
 }
 
 /** Where an append goes: at `first` (the revision of its first fact), or nowhere as a repeat. */

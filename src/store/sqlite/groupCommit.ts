@@ -9,7 +9,7 @@ export type PendingAppend = AppendRequest & {
   reject(error: unknown): void
 }
 
-/** Rows per INSERT statement (7 parameters each, far below SQLite's limit of 32,766). */
+/** Rows per INSERT statement (8 parameters each, far below SQLite's limit of 32,766). */
 const MAX_ROWS_PER_INSERT = 64
 
 type Outcome = { ok: true; result: AppendResult; recordedAt: number } | { ok: false; error: unknown }
@@ -49,7 +49,7 @@ export const createCommitter = (
     let statement = inserts.get(rows)
     if (!statement) {
       statement = db.prepare(
-        `INSERT INTO facts (stream, revision, id, type, data, metadata, recorded_at) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`
+        `INSERT INTO facts (stream, revision, id, type, data, metadata, recorded_at, mapping_id) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
       )
       inserts.set(rows, statement)
     }
@@ -74,7 +74,7 @@ export const createCommitter = (
       const params: unknown[] = []
       let revision = first + BigInt(from)
       for (const row of chunk) {
-        params.push(p.stream, revision, row.id, row.type, row.data, row.metadata, now)
+        params.push(p.stream, revision, row.id, row.type, row.data, row.metadata, now, row.mappingId ?? null)
         revision += 1n
       }
       position = BigInt(insertOf(chunk.length).run(params).lastInsertRowid)

@@ -3,17 +3,25 @@ import { walSync, type WalSync } from './walSync.js'
 
 /**
  * One append-only table. `position` is the rowid (INTEGER PRIMARY KEY), so the global order costs
- * no extra index; one unique index per uniqueness rule and nothing else (every index is a B-tree
- * that each append must update, at random places for random keys).
+ * no extra index; one unique index per uniqueness rule (every index is a B-tree that each append
+ * must update, at random places for random keys), and one partial index for the audit trail's
+ * mapping filter: `mapping_id` is the `mappingId` at the top of a fact's data, set at append time,
+ * and only facts that have one (mapping, billing and health facts, not webhook deliveries) get an
+ * index entry, so the appends of the busy path pay nothing for it.
+ *
+ * Version 2 added `mapping_id`; a version 1 store gets the column and its values when opened.
  *
  * Beside it, `snapshots` holds the latest saved state of each read model (derived data, never a
  * fact: docs/architecture.md#read-model-snapshots), one row per read model, replaced in one
  * statement, so a crash while saving leaves the previous row whole. Adding the table needed no new
  * schema version: a build that does not know it never reads it.
  */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 export const migrate = (db: Database.Database): void => {
+  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]
+  if (tables.length > 0 && !tables.includes('facts'))
+    throw new Error(`it is an SQLite database of something else (tables ${tables.slice(0, 5).join(', ')}, no facts)`)
   db.exec(`
     CREATE TABLE IF NOT EXISTS facts (
       position    INTEGER PRIMARY KEY,
@@ -40,11 +48,22 @@ export const migrate = (db: Database.Database): void => {
   `)
   const row = db.prepare(`SELECT value FROM store_meta WHERE key = 'schema_version'`).get() as
     { value: string } | undefined
-  if (!row) {
-    db.prepare(`INSERT INTO store_meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION))
-  } else if (Number(row.value) > SCHEMA_VERSION) {
-    throw new Error(`the store was written by a newer relay (schema ${row.value}, this build knows ${SCHEMA_VERSION})`)
-  }
+  const version = row ? Number(row.value) : undefined
+  if (version !== undefined && version > SCHEMA_VERSION)
+    throw new Error(`the store was written by a newer relay (schema ${row!.value}, this build knows ${SCHEMA_VERSION})`)
+  const columns = db.prepare(`SELECT name FROM pragma_table_info('facts')`).pluck().all() as string[]
+  db.transaction(() => {
+    if (!columns.includes('mapping_id')) {
+      db.exec(`ALTER TABLE facts ADD COLUMN mapping_id TEXT`)
+      // Facts written before the column existed: the same rule as at append time (sqliteStore.ts).
+      db.exec(`UPDATE facts SET mapping_id = json_extract(data, '$.mappingId')
+               WHERE json_type(data, '$.mappingId') = 'text'`)
+    }
+    db.exec(`CREATE INDEX IF NOT EXISTS facts_mapping ON facts (mapping_id) WHERE mapping_id IS NOT NULL`)
+    db.prepare(`INSERT OR REPLACE INTO store_meta (key, value) VALUES ('schema_version', ?)`).run(
+      String(SCHEMA_VERSION)
+    )
+  }).immediate()
 }
 
 /**

@@ -7,6 +7,8 @@ import {
   type EventStore,
   type ExpectedRevision,
   type FactFilter,
+  type FactQuery,
+  type FactQueryResult,
   type NewFact,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -23,6 +25,8 @@ import { recentFacts } from './recentFacts.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
 import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqliteFact.js'
 import { sqliteSnapshots } from './snapshots.js'
+import { createFactQueries } from './factQuery.js'
+import { isDamage, unusableStore } from './unusable.js'
 
 export type SqliteStoreOptions = {
   /** A file path, or `:memory:`. */
@@ -59,24 +63,64 @@ export const filterSql = (filter: FactFilter | undefined): { sql: string; params
   return { sql: parts.length > 0 ? ' AND ' + parts.join(' AND ') : '', params }
 }
 
+/**
+ * The `mappingId` at the top of a fact's data, kept in its own indexed column for the audit
+ * trail's mapping filter. JSON text (a webhook's facts) is parsed only when it names the key.
+ */
+const mappingIdOf = (data: unknown): string | null => {
+  if (data instanceof JsonText) {
+    if (!data.text.includes('"mappingId"')) return null
+    data = JSON.parse(data.text)
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return null
+  const id = (data as { mappingId?: unknown }).mappingId
+  return typeof id === 'string' ? id : null
+}
+
+/**
+ * Opens both connections and brings the schema up to date. Whatever stops that (not a database,
+ * damaged, not writable where it is) becomes one StoreUnusable naming the file.
+ */
+const openConnections = (options: SqliteStoreOptions, inMemory: boolean) => {
+  let writer: Database.Database | undefined
+  let durable: ReturnType<typeof configureWriter> | undefined
+  try {
+    if (!inMemory) mkdirSync(dirname(options.path), { recursive: true })
+    writer = new Database(options.path)
+    durable = configureWriter(writer, { inMemory, fsyncPerCommit: !(options.groupCommit ?? true) })
+    migrate(writer)
+    // A second connection serves reads and subscriptions so they never wait behind a write
+    // transaction (WAL: one writer, many readers). An in-memory database exists per connection.
+    const reader = inMemory ? writer : new Database(options.path, { readonly: true, fileMustExist: true })
+    if (!inMemory) reader.pragma('busy_timeout = 5000')
+    return { writer, reader, durable: durable }
+  } catch (error) {
+    durable?.close()
+    writer?.close()
+    throw unusableStore(options.path, error)
+  }
+}
+
 export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   const inMemory = options.path === ':memory:'
-  if (!inMemory) mkdirSync(dirname(options.path), { recursive: true })
-  const writer = new Database(options.path)
+  const { writer, reader, durable } = openConnections(options, inMemory)
   const groupCommit = options.groupCommit ?? true
-  const durable = configureWriter(writer, { inMemory, fsyncPerCommit: !groupCommit })
-  migrate(writer)
-  // A second connection serves reads and subscriptions so they never wait behind a write
-  // transaction (WAL: one writer, many readers). An in-memory database exists per connection.
-  const reader = inMemory ? writer : new Database(options.path, { readonly: true, fileMustExist: true })
-  if (!inMemory) reader.pragma('busy_timeout = 5000')
+  /** Reads that find the file damaged fail for good, naming it, instead of looking like a passing fault. */
+  const reading = <T>(read: () => T): T => {
+    try {
+      return read()
+    } catch (error) {
+      throw isDamage(error) ? unusableStore(options.path, error) : error
+    }
+  }
+  const queries = createFactQueries(reader)
   const headStatement = reader.prepare('SELECT max(position) FROM facts').pluck().safeIntegers(true)
   const head = (): bigint => (headStatement.get() as bigint | null) ?? 0n
 
   // Subscriptions deliver only what is durable, up to the signal's position: this connection sees
   // a transaction once it is committed, but the fsync that makes it durable may still be running
   // (walSync.ts).
-  const signal = createCommitSignal(head())
+  const signal = createCommitSignal(reading(head))
   const durableHead = signal.position
   // The facts just committed, kept for the subscriptions at the head (recentFacts.ts).
   const recent = recentFacts({ completeAfter: durableHead(), capacity: RECENT_FACTS })
@@ -139,7 +183,9 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   const bodyStatement = reader.prepare('SELECT data, metadata FROM facts WHERE position = ?')
   const loadBodies: BodyLoader = (position) => bodyStatement.get(position) as { data: string; metadata: string }
 
-  const readAllSync = (opts: ReadAllOptions & { bodiesFor?: readonly string[] } = {}): StoredFact[] => {
+  const readAllSync = (opts: ReadAllOptions & { bodiesFor?: readonly string[] } = {}): StoredFact[] =>
+    reading(() => readAllRows(opts))
+  const readAllRows = (opts: ReadAllOptions & { bodiesFor?: readonly string[] }): StoredFact[] => {
     const direction = opts.direction ?? 'forwards'
     const limit = Math.min(opts.maxCount ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
     const from = opts.fromPosition ?? (direction === 'forwards' ? 0n : head() + 1n)
@@ -192,7 +238,8 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
             id: f.id,
             type: f.type,
             data: f.data instanceof JsonText ? f.data.text : JSON.stringify(f.data),
-            metadata: lastJson
+            metadata: lastJson,
+            mappingId: mappingIdOf(f.data)
           }
         })
       } catch (error) {
@@ -208,9 +255,14 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       const direction = opts.direction ?? 'forwards'
       const limit = opts.maxCount ?? Number.MAX_SAFE_INTEGER
       const from = opts.fromRevision ?? (direction === 'forwards' ? 0n : BigInt(Number.MAX_SAFE_INTEGER))
-      const rows = streamStatements[direction].all(stream, from, limit) as FactRow[]
+      const rows = reading(() => streamStatements[direction].all(stream, from, limit) as FactRow[])
       if (rows.length === 0 && streamStatements.exists.get(stream) === undefined) throw new StreamNotFound(stream)
       return rows.map(toFact)
+    },
+
+    async findFacts(query: FactQuery): Promise<FactQueryResult> {
+      if (closed) throw new StoreClosed()
+      return reading(() => queries.find(query))
     },
 
     async readAll(opts?: ReadAllOptions): Promise<StoredFact[]> {

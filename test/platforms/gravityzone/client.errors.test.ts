@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap'
 import { createGravityZoneClient } from '../../../src/platforms/gravityzone/client.js'
+import { cancellableBy } from '../../../src/platforms/transport/cancellation.js'
 import type { PlatformError } from '../../../src/platforms/transport/errors.js'
 import { apiKey, connect, failure, pushSettings, startReceiver, startSimulator } from './support.js'
 
@@ -166,5 +167,35 @@ t.test('timeouts and broken answers', async (t) => {
     })
     t.teardown(() => client.close())
     t.match(await failure(client.getApiKeyDetails()), { kind: 'network', attempts: 2 })
+  })
+
+  t.test('given work that is stopped, its calls stop waiting at once: for an answer and between retries', async (t) => {
+    const reason = new Error('the relay is shutting down')
+    sim.faults.add({ match: 'POST /api/v1.0/jsonrpc/licensing getMonthlyUsage', hang: true })
+    t.teardown(() => sim.faults.clear())
+    const hanging = connect(t, sim, { timeoutMs: 60_000 })
+    const unreachable = createGravityZoneClient({
+      apiUrl: 'http://127.0.0.1:9/api',
+      apiKey,
+      retry: { retries: 10, minDelayMs: 60_000, maxDelayMs: 60_000 }
+    })
+    t.teardown(() => unreachable.close())
+    const controller = new AbortController()
+    const outcomes = cancellableBy(controller.signal, () =>
+      Promise.allSettled([hanging.getMonthlyUsage(), unreachable.getApiKeyDetails()])
+    )
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    controller.abort(reason)
+    const settled = await outcomes
+    t.same(
+      settled.map((outcome) => outcome.status === 'rejected' && outcome.reason === reason),
+      [true, true],
+      'both calls end with the reason the work was stopped for, long before their timeout or backoff'
+    )
+    await t.rejects(
+      cancellableBy(controller.signal, () => unreachable.getApiKeyDetails()),
+      reason,
+      'a call made after the work was stopped is not sent'
+    )
   })
 })

@@ -9,7 +9,7 @@ import { WEBHOOK_BODY_LIMIT, checkHook, rawBody, type WebhookContext } from './s
  * MD5 signature is checked too. GravityZone looks only at the status; the body says what was kept.
  */
 export const gravityzoneWebhook = (app: FastifyInstance, ctx: WebhookContext): void => {
-  const { relay, secrets, limiter, refuse } = ctx
+  const { relay, secrets, refuse } = ctx
   const pushAuthorized = pushAuthorizationCheck(secrets.gravityzoneAuthorization)
 
   app.post(
@@ -17,8 +17,8 @@ export const gravityzoneWebhook = (app: FastifyInstance, ctx: WebhookContext): v
     {
       bodyLimit: WEBHOOK_BODY_LIMIT,
       schema: { tags: ['webhooks'], summary: 'GravityZone Event Push Service (jsonRPC): addEvents deliveries' },
+      // The credential is checked before anything else, whatever the sender's address did before.
       onRequest: checkHook((request) => {
-        limiter.check(request.ip)
         const header = request.headers.authorization
         if (header === undefined)
           refuse(

@@ -20,7 +20,7 @@ const basicCredentials = (header: string | undefined): { user: string; password:
 }
 
 export const halopsaWebhook = (app: FastifyInstance, ctx: WebhookContext): void => {
-  const { relay, secrets, limiter, refuse } = ctx
+  const { relay, secrets, refuse } = ctx
 
   app.post(
     '/webhooks/halopsa',
@@ -30,8 +30,8 @@ export const halopsaWebhook = (app: FastifyInstance, ctx: WebhookContext): void 
         tags: ['webhooks'],
         summary: 'HaloPSA webhook (HTTP Basic): ticket status changes and client notifications'
       },
+      // The credential is checked before anything else, whatever the sender's address did before.
       onRequest: checkHook((request, reply) => {
-        limiter.check(request.ip)
         const credentials = basicCredentials(request.headers.authorization)
         reply.header('www-authenticate', 'Basic realm="gz-halo-relay"')
         if (!credentials)

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Relay } from '../../../services/relay.js'
 import type { ApiError } from '../../errors.js'
-import type { FailureLimiter } from '../../plugins/auth.js'
+import { failedAttempt, type FailureLimiters } from '../../plugins/auth.js'
 
-/** What both webhook routes share: the relay, their secrets, and the failed-credentials limiter. */
+/** What both webhook routes share: the relay, their secrets, and their failed-credentials limiters. */
 
 export type WebhookSecrets = {
   gravityzoneAuthorization: string
@@ -19,19 +19,25 @@ export const WEBHOOK_BODY_LIMIT = 10 * 1024 * 1024
 export type WebhookContext = {
   relay: Relay
   secrets: WebhookSecrets
-  limiter: FailureLimiter
-  /** Counts a refused delivery (against the sender's address and in the metrics) and throws `error`. */
+  limiters: Pick<FailureLimiters, 'gravityzone' | 'halopsa'>
+  /**
+   * Counts a refused delivery (against the sender's address in its platform's failure budget, and
+   * in the metrics) and throws `error`, or 429 when the address is over that budget.
+   */
   refuse(request: FastifyRequest, source: 'gravityzone' | 'halopsa', outcome: string, error: ApiError): never
 }
 
-export const webhookContext = (relay: Relay, secrets: WebhookSecrets, limiter: FailureLimiter): WebhookContext => ({
+export const webhookContext = (
+  relay: Relay,
+  secrets: WebhookSecrets,
+  limiters: WebhookContext['limiters']
+): WebhookContext => ({
   relay,
   secrets,
-  limiter,
+  limiters,
   refuse(request, source, outcome, error) {
-    limiter.fail(request.ip)
     relay.metrics.webhook(source, outcome)
-    throw error
+    throw failedAttempt(limiters[source], request.ip, error)
   }
 })
 

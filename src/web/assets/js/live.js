@@ -102,6 +102,9 @@ export const createLiveFacts = ({ onUnauthorized }) => {
         )
         return
       }
+      // 400 invalid_position: the store no longer reaches the last fact seen (it was restored from
+      // a backup); resuming from there would be refused forever, so the tail follows from now on.
+      if (response.status === 400) lastEventId = ''
       if (!response.ok || !response.body) throw new Error(`the live tail answered ${response.status}`)
       failures = 0
       setStatus('live')
