@@ -39,6 +39,8 @@ export type SnapshotStats = {
   /** How each read model started: from its snapshot, without one, or with one ignored (and why). */
   loads: SnapshotLoad[]
   last?: SnapshotReport
+  /** Position of the newest snapshot every read model has: the last saved, else the oldest loaded. */
+  position?: bigint
 }
 
 export type ProjectionRunner = {
@@ -126,6 +128,7 @@ export const createProjectionRunner = (options: {
     if (models.every((m) => m.after !== undefined)) {
       position = models.reduce((min, m) => (m.after! < min ? m.after! : min), models[0]?.after ?? 0n)
       cursor = models.length > 0 ? position : 'start'
+      if (models.length > 0) snapshots.position = position
     }
   }
 
@@ -170,6 +173,7 @@ export const createProjectionRunner = (options: {
         (report) => {
           snapshots.taken++
           snapshots.last = report
+          snapshots.position = report.position
           logger?.info(
             {
               position: String(report.position),
@@ -189,7 +193,11 @@ export const createProjectionRunner = (options: {
           return undefined
         }
       )
-      .finally(() => (taking = undefined))
+      .finally(() => {
+        taking = undefined
+        // Facts folded while this one was saved may have made the next one due already.
+        if (due()) void snapshot()
+      })
     return taking
   }
 

@@ -9,28 +9,31 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
  * declares its own `snapshot.encode/decode` to and from plain data (projections/projection.ts).
  *
  * Encoding is the only part of taking a snapshot that must see the state as it is at one position,
- * so it runs on the event loop while the runner folds nothing; large containers near the root are
- * written entry by entry and the encoder yields to the event loop every `sliceMs`, so a large
- * state never holds the loop (requests, appends) for longer than one slice.
+ * so it runs on the event loop while the runner folds nothing. It must not hold the loop (requests,
+ * appends) for long: plain objects near the root are written key by key, and large arrays, maps and
+ * sets in batches of entries, one `writeValue` each (a call per entry costs several times more than
+ * the entry), and the encoder yields to the event loop whenever a slice has run `sliceMs`.
  *
- * Shared references survive: V8 keeps them across the values one serializer writes, and the
+ * Shared references survive: one serializer keeps them across all the values it writes, and the
  * containers this walk splits are written once and referred to afterwards. A container the walk
  * splits and that is also reachable inside a value written whole is written twice (no read model
- * shares containers that way; the rebuild comparison would show it).
+ * shares containers that way; the rebuild comparison would show it). Below the split depth values
+ * are written as V8 writes them: a class instance there comes back as a plain object, so a state
+ * holding one needs its own snapshot.encode/decode (projections/projection.ts).
  */
 
 /** Bump when the layout below changes: every snapshot's version includes it (seal.ts). */
-export const CODEC_FORMAT = 1
+export const CODEC_FORMAT = 2
 
 const Tag = { Value: 0, Object: 1, Array: 2, Map: 3, Set: 4, Seen: 5 } as const
 type Tag = (typeof Tag)[keyof typeof Tag]
 
-/** Containers at most this deep from the root are split into entries; deeper ones are written whole. */
+/** Plain objects at most this deep from the root are split into their keys. */
 const SPLIT_DEPTH = 3
-/** Arrays, maps and sets smaller than this are written whole (plain objects are always split). */
-const SPLIT_SIZE = 64
-/** How often (in entries) the encoder looks at the clock. */
-const CLOCK_EVERY = 128
+/** Arrays, maps and sets smaller than this are written whole. */
+const SPLIT_SIZE = 256
+/** Entries per batch of a large container. */
+const BATCH = 256
 
 export class SnapshotCodecError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -71,31 +74,51 @@ const tagOf = (value: unknown, depth: number): Tag => {
  */
 export const encodeState = async (state: unknown, options: { sliceMs?: number } = {}): Promise<Buffer> => {
   const sliceMs = options.sliceMs ?? 4
-  const serializer = new v8.DefaultSerializer()
+  const serializer = new v8.Serializer()
   serializer.writeHeader()
   serializer.writeUint32(CODEC_FORMAT)
   const seen = new Map<object, number>()
   let sliceStart = performance.now()
-  let entries = 0
 
   const pace = async (): Promise<void> => {
-    if (++entries % CLOCK_EVERY !== 0 || performance.now() - sliceStart < sliceMs) return
+    if (performance.now() - sliceStart < sliceMs) return
     await nextTurn()
     sliceStart = performance.now()
+  }
+
+  const writeWhole = (value: unknown): void => {
+    try {
+      serializer.writeValue(value)
+    } catch (error) {
+      throw new SnapshotCodecError(`a read model's state cannot be encoded: ${(error as Error).message}`, {
+        cause: error
+      })
+    }
+  }
+
+  /** A large container's entries (a map's as key, value, key, value…), a batch per writeValue. */
+  const writeBatches = async (size: number, entries: Iterable<unknown>, width: number): Promise<void> => {
+    serializer.writeUint32(size)
+    let batch: unknown[] = []
+    for (const entry of entries) {
+      if (width === 2) batch.push(...(entry as [unknown, unknown]))
+      else batch.push(entry)
+      if (batch.length >= BATCH * width) {
+        writeWhole(batch)
+        batch = []
+        await pace()
+      }
+    }
+    if (batch.length > 0) writeWhole(batch)
+    await pace()
   }
 
   const write = async (value: unknown, depth: number): Promise<void> => {
     const tag = tagOf(value, depth)
     if (tag === Tag.Value) {
       serializer.writeUint32(Tag.Value)
-      try {
-        serializer.writeValue(value)
-      } catch (error) {
-        throw new SnapshotCodecError(`a read model's state cannot be encoded: ${(error as Error).message}`, {
-          cause: error
-        })
-      }
-      return pace()
+      writeWhole(value)
+      return
     }
     const container = value as object
     const earlier = seen.get(container)
@@ -108,15 +131,13 @@ export const encodeState = async (state: unknown, options: { sliceMs?: number } 
     serializer.writeUint32(tag)
     if (tag === Tag.Map) {
       const map = container as Map<unknown, unknown>
-      serializer.writeUint32(map.size)
-      for (const [key, item] of map) {
-        await write(key, SPLIT_DEPTH)
-        await write(item, depth + 1)
-      }
-    } else if (tag === Tag.Set || tag === Tag.Array) {
-      const items = container as Set<unknown> | unknown[]
-      serializer.writeUint32(items instanceof Set ? items.size : items.length)
-      for (const item of items) await write(item, depth + 1)
+      await writeBatches(map.size, map, 2)
+    } else if (tag === Tag.Set) {
+      const set = container as Set<unknown>
+      await writeBatches(set.size, set, 1)
+    } else if (tag === Tag.Array) {
+      const array = container as unknown[]
+      await writeBatches(array.length, array, 1)
     } else {
       const record = container as Record<string, unknown>
       const keys = Object.keys(record)
@@ -135,11 +156,26 @@ export const encodeState = async (state: unknown, options: { sliceMs?: number } 
 /** Decodes what encodeState wrote; throws SnapshotCodecError on anything else. */
 export const decodeState = (bytes: Uint8Array): unknown => {
   try {
-    const deserializer = new v8.DefaultDeserializer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+    const deserializer = new v8.Deserializer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
     deserializer.readHeader()
     const format = deserializer.readUint32()
     if (format !== CODEC_FORMAT) throw new Error(`codec format ${format}, this build reads ${CODEC_FORMAT}`)
     const containers: unknown[] = []
+
+    /** A large container's entries, batch after batch, as encodeState wrote them. */
+    const readBatches = (width: number): unknown[] => {
+      const wanted = deserializer.readUint32() * width
+      const entries: unknown[] = []
+      while (entries.length < wanted) {
+        const batch = deserializer.readValue() as unknown
+        if (!Array.isArray(batch) || batch.length === 0 || batch.length % width !== 0)
+          throw new Error('a batch of entries is not one')
+        if (entries.length + batch.length > wanted) throw new Error('more entries than the container holds')
+        for (const entry of batch) entries.push(entry)
+      }
+      return entries
+    }
+
     // Containers are split only near the root, so this recursion is as shallow as the encoder's.
     const read = (depth: number): unknown => {
       const tag = deserializer.readUint32() as Tag
@@ -155,27 +191,32 @@ export const decodeState = (bytes: Uint8Array): unknown => {
         case Tag.Map: {
           const map = new Map<unknown, unknown>()
           containers.push(map)
-          for (let n = deserializer.readUint32(); n > 0; n--) map.set(read(SPLIT_DEPTH), read(depth + 1))
+          const entries = readBatches(2)
+          for (let i = 0; i < entries.length; i += 2) map.set(entries[i], entries[i + 1])
           return map
         }
         case Tag.Set: {
-          const set = new Set<unknown>()
+          const set = new Set<unknown>(readBatches(1))
           containers.push(set)
-          for (let n = deserializer.readUint32(); n > 0; n--) set.add(read(depth + 1))
           return set
         }
         case Tag.Array: {
-          const array: unknown[] = []
+          const array = readBatches(1)
           containers.push(array)
-          for (let n = deserializer.readUint32(); n > 0; n--) array.push(read(depth + 1))
           return array
         }
         case Tag.Object: {
           const record: Record<string, unknown> = {}
           containers.push(record)
           for (let n = deserializer.readUint32(); n > 0; n--) {
-            const key = deserializer.readValue() as string
-            record[key] = read(depth + 1)
+            const key = String(deserializer.readValue())
+            // Defined, not assigned: a key named __proto__ stays a key.
+            Object.defineProperty(record, key, {
+              value: read(depth + 1),
+              enumerable: true,
+              writable: true,
+              configurable: true
+            })
           }
           return record
         }
