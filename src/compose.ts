@@ -120,6 +120,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     metrics,
     now,
     extraProjections: [ticketsProjection as Projection<unknown>],
+    snapshots: config.SNAPSHOTS && { everyFacts: config.SNAPSHOT_EVERY, intervalMs: config.SNAPSHOT_INTERVAL },
     ...(logger ? { logger } : {})
   })
   const { runner, handlers } = core

@@ -175,7 +175,11 @@ const ConfigSchema = z.object({
   /** Events one GravityZone push delivery may hold; a larger delivery is refused with 413 before any work. */
   PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** Which proxies' X-Forwarded-For names the client (failure budgets are per client address). */
-  TRUST_PROXY: TrustProxy.default(false)
+  TRUST_PROXY: TrustProxy.default(false),
+  /** Read-model snapshots (docs/architecture.md#read-model-snapshots): on, and how often. */
+  SNAPSHOTS: Bool.default(true),
+  SNAPSHOT_EVERY: z.coerce.number().int().min(0).max(1_000_000_000).default(50_000),
+  SNAPSHOT_INTERVAL: Duration(10_000).default(600_000)
 })
 
 export type Config = z.output<typeof ConfigSchema>
@@ -229,6 +233,20 @@ export const variables: Record<VariableName, Variable> = {
   TRUST_PROXY: {
     default: 'false',
     what: 'proxies whose X-Forwarded-For is believed: false, true, a hop count, or addresses/CIDRs'
+  },
+  SNAPSHOTS: {
+    default: 'true',
+    what: 'save the read models now and then and start from them (false: fold every fact at every start)',
+    rule: 'must be true or false'
+  },
+  SNAPSHOT_EVERY: {
+    default: '50000',
+    what: 'facts folded since the last read-model snapshot that make the next one due (0: only by time)',
+    rule: 'must be a whole number from 0 to 1000000000'
+  },
+  SNAPSHOT_INTERVAL: {
+    default: '10m',
+    what: 'time after which a read-model snapshot is due when facts arrived since the last (at least 10s)'
   }
 }
 

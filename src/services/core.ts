@@ -11,7 +11,7 @@ import { mappingsProjection } from '../../projections/mappings.js'
 import type { Projection } from '../../projections/projection.js'
 import type { Logger } from '../logger.js'
 import { createCommandHandler } from './commandHandler.js'
-import { createProjectionRunner } from './projectionRunner.js'
+import { createProjectionRunner, type SnapshotSettings } from './projectionRunner.js'
 import { createMetrics, type Metrics } from './metrics.js'
 
 /**
@@ -28,6 +28,8 @@ export type RelayCoreOptions = {
   /** Read models beyond the two every relay keeps (integration events, mappings). */
   extraProjections?: Projection<unknown>[]
   metrics?: Metrics
+  /** Read-model snapshots (projectionRunner.ts); `false`: fold every fact at every start. */
+  snapshots?: Partial<SnapshotSettings> | false
 }
 
 export const createRelayCore = (options: RelayCoreOptions) => {
@@ -40,6 +42,7 @@ export const createRelayCore = (options: RelayCoreOptions) => {
       mappingsProjection,
       ...(options.extraProjections ?? [])
     ] as Projection<unknown>[],
+    ...(options.snapshots !== undefined ? { snapshots: options.snapshots } : {}),
     ...(options.logger ? { logger: options.logger } : {})
   })
   metrics.attach(store, runner)
