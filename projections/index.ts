@@ -1,0 +1,14 @@
+import { integrationEventsProjection } from './integrationEvents.js'
+import { mappingsProjection } from './mappings.js'
+import type { Projection } from './projection.js'
+import { ticketsProjection } from './tickets.js'
+
+/**
+ * Every read model the relay keeps, for what looks at them all at once (the rebuild comparison,
+ * src/cli/rebuild.ts). A new projection is added here as well as to the runner (compose.ts).
+ */
+export const relayProjections: readonly Projection<unknown>[] = [
+  integrationEventsProjection,
+  mappingsProjection,
+  ticketsProjection
+] as Projection<unknown>[]
