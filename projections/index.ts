@@ -1,3 +1,4 @@
+import { assetsProjection } from './assets.js'
 import { integrationEventsProjection } from './integrationEvents.js'
 import { mappingsProjection } from './mappings.js'
 import type { Projection } from './projection.js'
@@ -10,5 +11,6 @@ import { ticketsProjection } from './tickets.js'
 export const relayProjections: readonly Projection<unknown>[] = [
   integrationEventsProjection,
   mappingsProjection,
+  assetsProjection,
   ticketsProjection
 ] as Projection<unknown>[]

@@ -15,7 +15,10 @@ import { bearerAuth, createFailureLimiters } from './http/plugins/auth.js'
 import { clientErrorHandler, frameworkErrors, safetyHeaders } from './http/plugins/protocolErrors.js'
 import { eventRoutes } from './http/routes/events.js'
 import { mappingRoutes } from './http/routes/mappings.js'
+import { assetRoutes } from './http/routes/assets.js'
 import { configurationRoutes } from './http/routes/configuration.js'
+import { ticketRulesRoutes } from './http/routes/ticketRules.js'
+import { createTicketRulesService, type TicketRulesService } from './services/ticketRules.js'
 import { auditRoutes } from './http/routes/audit.js'
 import { opsRoutes } from './http/routes/ops.js'
 import { jobRoutes } from './http/routes/jobs.js'
@@ -56,6 +59,8 @@ type AppOptions = {
   processor?: Processor
   /** GET /api/status answers 503 not_configured without one. */
   status?: StatusSource
+  /** The ticket rules with their HaloPSA checks; without: built on the relay, unchecked. */
+  ticketRules?: TicketRulesService
 }
 
 /** Secrets never reach logs (docs/operations.md#logs): every header or field that can carry one is censored. */
@@ -153,7 +158,14 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
 
   await app.register(eventRoutes(options.relay))
   await app.register(mappingRoutes(options.relay))
+  await app.register(assetRoutes(options.relay))
   await app.register(configurationRoutes(options.relay))
+  const { store, runner, handlers, now } = options.relay
+  await app.register(
+    ticketRulesRoutes(
+      options.ticketRules ?? createTicketRulesService({ store, runner, ticketingConfig: handlers.ticketingConfig, now })
+    )
+  )
   await app.register(auditRoutes(options.relay, options.live))
   await app.register(jobRoutes(options.relay))
   await app.register(opsRoutes(options.relay, state))

@@ -16,6 +16,9 @@ import { createRelayCore } from './services/core.js'
 import { storedBillingItems, storedTicketingConfiguration } from './services/configuration.js'
 import { createInventory } from './services/inventory.js'
 import { createTicketing } from './services/ticketing.js'
+import { createTicketRulesService } from './services/ticketRules.js'
+import { createAssets } from './services/assets.js'
+import { createAssetPoll } from './services/assets/poll.js'
 import { createBilling } from './services/billing.js'
 import { createRecheck } from './services/recheck.js'
 import { createPushService } from './services/pushService.js'
@@ -126,6 +129,11 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
   const { runner, handlers } = core
   const ticketingConfiguration = storedTicketingConfiguration(handlers.ticketingConfig)
   const billingItems = storedBillingItems(handlers.billingConfig)
+  const assets = createAssets({
+    runner,
+    handlers,
+    ...(config.GZ_ENDPOINT_URL ? { endpointUrl: config.GZ_ENDPOINT_URL } : {})
+  })
   const inventory = createInventory({
     store: core.store,
     runner,
@@ -134,7 +142,18 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     halopsa,
     ticketingConfiguration,
     now,
-    ...(options.pageSize ? { pageSize: options.pageSize } : {})
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    assets: createAssetPoll({
+      runner,
+      handler: handlers.assets,
+      gravityzone,
+      halopsa,
+      rematch: assets.rematch,
+      intervalMs: config.ASSET_POLL_INTERVAL,
+      now,
+      pageSize: options.pageSize ?? 250,
+      ...(logger ? { logger } : {})
+    })
   })
   const billing = createBilling({
     store: core.store,
@@ -177,6 +196,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     core,
     ingestThreads: config.INGEST_THREADS,
     pushMaxEvents: config.PUSH_MAX_EVENTS,
+    assets,
     jobs,
     platforms: {
       directory: {
@@ -214,13 +234,25 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       })
     }
   })
+  const ticketRules = createTicketRulesService({
+    store: core.store,
+    runner,
+    ticketingConfig: handlers.ticketingConfig,
+    now,
+    checks: {
+      priorityIds: async () => (await halopsa.priorities.list()).map((p) => p.id),
+      statusIds: async () => (await halopsa.statuses.list()).map((s) => s.id)
+    }
+  })
   const ticketing = createTicketing({
     runner,
     ticket: handlers.ticket,
     ticketingConfig: handlers.ticketingConfig,
     ticketingConfiguration,
+    ticketRules: ticketRules.current,
     halopsa,
     gravityzone,
+    assets,
     ...(clock ? { clock } : {}),
     ...(logger ? { logger } : {}),
     ...(options.ticketingRetry ? { retry: options.ticketingRetry } : {})
@@ -248,6 +280,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     health,
     jobs,
     processor,
+    webhooks: pushService,
     ticketing,
     halopsaBudget: halopsa.limiter
   })
@@ -269,6 +302,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     trustProxy: config.TRUST_PROXY,
     plugins: [dashboardRoutes()],
     status,
+    ticketRules,
     doctor: createDoctor({ gravityzone, halopsa, ...doctorSettings(config), ticketingConfiguration, now }),
     processor
   })

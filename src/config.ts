@@ -179,7 +179,11 @@ const ConfigSchema = z.object({
   /** Read-model snapshots (docs/architecture.md#read-model-snapshots): on, and how often. */
   SNAPSHOTS: Bool.default(true),
   SNAPSHOT_EVERY: z.coerce.number().int().min(0).max(1_000_000_000).default(50_000),
-  SNAPSHOT_INTERVAL: Duration(10_000).default(600_000)
+  SNAPSHOT_INTERVAL: Duration(10_000).default(600_000),
+  /** How often the asset directory is read again in full (docs/assets.md#reading-the-directory). */
+  ASSET_POLL_INTERVAL: Duration(0).default(3_600_000),
+  /** A link to an endpoint's page in GravityZone's console, which GravityZone does not publish. */
+  GZ_ENDPOINT_URL: HttpUrl.refine((v) => v.includes('{endpointId}'), 'must contain {endpointId}').optional()
 })
 
 export type Config = z.output<typeof ConfigSchema>
@@ -247,6 +251,13 @@ export const variables: Record<VariableName, Variable> = {
   SNAPSHOT_INTERVAL: {
     default: '10m',
     what: 'time after which a read-model snapshot is due when facts arrived since the last (at least 10s)'
+  },
+  ASSET_POLL_INTERVAL: {
+    default: '1h',
+    what: 'how often endpoints and HaloPSA assets are read again in full (new mappings: at the next poll)'
+  },
+  GZ_ENDPOINT_URL: {
+    what: "a link to an endpoint in GravityZone's console for tickets, with {endpointId} (and {companyId}) in it"
   }
 }
 

@@ -63,7 +63,10 @@ latencies.sort((a, b) => a - b)
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0
 await pool.close()
 if (latencies.length === 0) {
-  console.error(`no request got a 200 (${errors} failed; statuses ${JSON.stringify(statuses)})`)
+  console.error(
+    `no request was sent and answered 200 after the warm-up (${errors} failed; all statuses ${JSON.stringify(statuses)}): ` +
+      'the machine is too busy for this measurement'
+  )
   process.exit(1)
 }
 console.log(

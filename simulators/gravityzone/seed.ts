@@ -1,4 +1,4 @@
-import { demoCustomers, demoPartner } from '../kit/demoSeed.js'
+import { demoCustomers, demoEndpoint, demoPartner } from '../kit/demoSeed.js'
 import { previousUsageMonth, usageMonth } from '../../src/platforms/gravityzone/usage.js'
 import type { SimClock } from './clock.js'
 import { fakeId } from './events/context.js'
@@ -45,16 +45,14 @@ export const seedDemo = (state: SimState, clock: SimClock): void => {
       parentId: demoRoot.id,
       licenseType: 3
     })
-    const prefix = customer.name
-      .replace(/[^A-Za-z]/g, '')
-      .slice(0, 4)
-      .toUpperCase()
     for (let n = 1; n <= customer.endpoints; n++) {
+      const endpoint = demoEndpoint(customer, n)
       state.endpoints.add(
         {
           id: fakeId('endpoint', customer.companyId, n),
           companyId: customer.companyId,
-          name: `${prefix}-WS${String(n).padStart(3, '0')}`,
+          name: endpoint.name,
+          macs: [endpoint.mac],
           ...(n === 1 ? { os: 'Windows Server 2022' } : {})
         },
         { silent: true }

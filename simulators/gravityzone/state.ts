@@ -33,9 +33,15 @@ export type SimCompany = {
 export type SimEndpoint = {
   id: string
   name: string
+  /** The label an administrator set in the console (here the name unless given). */
+  label: string
   companyId: string
   fqdn: string
   ip: string
+  /** 12 hex digits without separators, as getEndpointsList lists them (fixture gz-getEndpointsList-response.json). */
+  macs: string[]
+  /** The Active Directory SID (BD-DOC 77212-128494); empty outside a domain. */
+  ssid: string
   os: string
   hwid: string
   product: 'BEST' | 'EPS' | 'SVA'
@@ -70,6 +76,14 @@ export type SimState = ReturnType<typeof createSimState>
 export const createSimState = (options: { clock: Clock; root: { id: string; name: string } }) => {
   const companies = new Map<string, SimCompany>()
   const endpoints = new Map<string, SimEndpoint>()
+  /** Endpoints by company: listing one company's must not scan a tenant of thousands. */
+  const byCompany = new Map<string, Map<string, SimEndpoint>>()
+  const place = (e: SimEndpoint) => {
+    let own = byCompany.get(e.companyId)
+    if (!own) byCompany.set(e.companyId, (own = new Map()))
+    own.set(e.id, e)
+  }
+  const unplace = (e: SimEndpoint) => byCompany.get(e.companyId)?.delete(e.id)
   const listeners = new Set<(emission: Emission) => void>()
   let seq = 0
   const nextSeq = () => ++seq
@@ -104,10 +118,8 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
   }
   const usage: UsageState = createUsageState({ descendantIds: (id) => descendantsOf(id).map((c) => c.id) })
 
-  const firstEndpointOf = (companyId: string): SimEndpoint | undefined => {
-    for (const endpoint of endpoints.values()) if (endpoint.companyId === companyId) return endpoint
-    return undefined
-  }
+  const firstEndpointOf = (companyId: string): SimEndpoint | undefined =>
+    byCompany.get(companyId)?.values().next().value
   const generate = (module: string, companyId: string, opts: EmitOptions = {}): GeneratedEvent => {
     // Without an explicit endpoint, the company's first machine (a placeholder if it has none).
     const endpoint = opts.endpointId !== undefined ? endpoints.get(opts.endpointId) : firstEndpointOf(companyId)
@@ -215,7 +227,8 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
           throw new SimStateError('conflict', 'The company has sub-companies and cannot be deleted.', 'companyId')
         companies.delete(id)
         names.delete(target.name.toLowerCase())
-        for (const e of [...endpoints.values()]) if (e.companyId === id) endpoints.delete(e.id)
+        for (const e of byCompany.get(id)?.values() ?? []) endpoints.delete(e.id)
+        byCompany.delete(id)
         usage.remove(id)
         return target
       },
@@ -239,8 +252,11 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
         const id = input.id ?? fakeId('endpoint', input.companyId, n)
         const name = input.name ?? `WS-${String(n).padStart(4, '0')}`
         const endpoint: SimEndpoint = {
+          label: name,
           fqdn: `${name.toLowerCase()}.local`,
           ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+          macs: [fakeId('mac', id).slice(0, 12)],
+          ssid: '',
           os: 'Windows 11 Pro',
           hwid: fakeId('hwid', id),
           product: 'BEST',
@@ -250,18 +266,22 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
           id,
           name
         }
+        const previous = endpoints.get(id)
+        if (previous) unplace(previous)
         endpoints.set(id, endpoint)
+        place(endpoint)
         if (!opts.silent) emit('install', endpoint.companyId, { endpointId: id })
         return endpoint
       },
       get: (id: string) => endpoints.get(id),
       all: () => [...endpoints.values()],
-      ofCompany: (companyId: string) => [...endpoints.values()].filter((e) => e.companyId === companyId),
+      ofCompany: (companyId: string) => [...(byCompany.get(companyId)?.values() ?? [])],
       remove(id: string) {
         const endpoint = endpoints.get(id)
         if (!endpoint) throw new SimStateError('not_found', "Invalid value for 'endpointId'", 'endpointId')
         emit('uninstall', endpoint.companyId, { endpointId: id })
         endpoints.delete(id)
+        unplace(endpoint)
         return endpoint
       },
       move(id: string, companyId: string) {
@@ -269,7 +289,9 @@ export const createSimState = (options: { clock: Clock; root: { id: string; name
         if (!endpoint) throw new SimStateError('not_found', "Invalid value for 'endpointId'", 'endpointId')
         company(companyId)
         emit('endpoint-moved-out', endpoint.companyId, { endpointId: id })
+        unplace(endpoint)
         endpoint.companyId = companyId
+        place(endpoint)
         emit('endpoint-moved-in', companyId, { endpointId: id })
         return endpoint
       }

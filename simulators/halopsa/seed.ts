@@ -1,6 +1,7 @@
-import { demoCustomers, demoItems } from '../kit/demoSeed.js'
+import { demoAssets, demoCustomers, demoItems } from '../kit/demoSeed.js'
 import { clientRow, invoiceHeaderRow, itemRow, lineRow, recomputeInvoice } from './rows.js'
 import { emptyData, type Row, type SimData } from './state.js'
+import type { DemoAsset } from '../kit/demoSeed.js'
 
 /**
  * What every simulated instance starts with (statuses, ticket types, priorities, outcomes, as on a
@@ -29,8 +30,20 @@ const baseLookups = (data: SimData) => {
     put(data.statuses, { id, name, shortname, type: id === 9 ? 1 : 0, sequence: i + 1, colour: '#888888' })
   )
 
-  put(data.ticketTypes, { id: 1, name: 'Incident', initial_status: 1, default_priority: 3, fields: [] })
-  put(data.ticketTypes, { id: 3, name: 'Service Request', initial_status: 1, default_priority: 4, fields: [] })
+  // `reopenedstatus` (RequestType): the status a re-opened ticket gets; 0 is "none".
+  const types: [number, string, number, number][] = [
+    [1, 'Incident', 3, 0],
+    [3, 'Service Request', 4, 2]
+  ]
+  for (const [id, name, priority, reopened] of types)
+    put(data.ticketTypes, {
+      id,
+      name,
+      initial_status: 1,
+      default_priority: priority,
+      reopenedstatus: reopened,
+      fields: []
+    })
   // The ticket type that reproduces the common 400 (mandatory fields without defaults;
   // docs/platforms/halopsa.md#tickets-and-actions).
   put(data.ticketTypes, {
@@ -57,6 +70,35 @@ const baseLookups = (data: SimData) => {
     [10, 'Private Note']
   ]
   outcomes.forEach(([id, outcome]) => put(data.outcomes, { id, outcome }))
+}
+
+/** Asset types of the demo instance, with the ids of their fields (the first one is the type's key field). */
+export const demoAssetTypes = {
+  Workstation: { id: 1, fields: { name: 101, mac: 102 } },
+  Printer: { id: 2, fields: { name: 201, mac: 202 } }
+} as const
+
+const demoAssetRow = (id: number, client: Row, asset: DemoAsset): Row => {
+  const type = demoAssetTypes[asset.assetType]
+  return {
+    id,
+    inventory_number: asset.inventoryNumber,
+    key_field: asset.keyField,
+    key_field2: '',
+    key_field3: '',
+    client_id: client.id,
+    client_name: client.name,
+    site_id: client.main_site_id,
+    site_name: 'Main',
+    assettype_id: type.id,
+    assettype_name: asset.assetType,
+    inactive: false,
+    fields: [
+      { id: type.fields.name, name: 'Device Name', value: asset.keyField },
+      ...(asset.mac ? [{ id: type.fields.mac, name: 'MAC Address', value: asset.mac }] : [])
+    ],
+    customfields: []
+  }
 }
 
 /** The unrelated line every demo invoice carries, with an automatic quantity, which the relay must leave alone. */
@@ -102,6 +144,9 @@ const demo = (data: SimData, now: number) => {
       now
     )
     put(data.clients, client)
+    demoAssets(customer).forEach((asset, i) =>
+      put(data.assets, demoAssetRow(customer.clientId * 1000 + i + 1, client, asset))
+    )
     if (!customer.billed) continue
     const id = data.recurringInvoices.next()
     const invoice = invoiceHeaderRow(id, client, { client_id: customer.clientId }, now)

@@ -11,6 +11,7 @@ import { registerCustomers } from './routes/customers.js'
 import { registerInvoices } from './routes/invoices.js'
 import { registerLookups } from './routes/lookups.js'
 import { registerTickets } from './routes/tickets.js'
+import { registerAssets } from './routes/assets.js'
 import { seedData, type SeedName } from './seed.js'
 import { installTraffic, type RateLimitSettings } from './traffic.js'
 import { createWebhookEmitter, type WebhookEmitter } from './webhookEmitter.js'
@@ -117,6 +118,7 @@ export const startHaloPsaSimulator = async (options: HaloPsaSimulatorOptions): P
   registerCustomers(app, ctx)
   registerInvoices(app, ctx)
   registerTickets(app, ctx)
+  registerAssets(app, ctx)
   registerLookups(app, ctx)
   const state = createControls(ctx, tokens, traffic)
   registerControlRoutes(app, state, emitter)

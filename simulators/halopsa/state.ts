@@ -44,6 +44,8 @@ export type SimData = {
   recurringInvoices: Table
   invoices: Table
   tickets: Table
+  /** `Device` rows (`/api/Asset`). */
+  assets: Table
   actions: Table
   statuses: Table
   ticketTypes: Table
@@ -83,6 +85,7 @@ export const emptyData = (): SimData => {
     recurringInvoices: numericTable(-1, -1),
     invoices: numericTable(1001),
     tickets: numericTable(1),
+    assets: numericTable(1),
     actions: numericTable(1),
     statuses: numericTable(20),
     ticketTypes: numericTable(40),

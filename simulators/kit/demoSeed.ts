@@ -86,3 +86,47 @@ export const demoItems = [
   { id: 14, name: 'Bitdefender Patch Management (per endpoint)', counter: 'patchManagementMonthlyUsage', price: 1.1 },
   { id: 15, name: 'Bitdefender Email Security (per mailbox)', counter: 'emailSecurityMonthlyUsage', price: 1.75 }
 ]
+
+/** A demo customer's n-th endpoint (from 1), as GravityZone lists it and HaloPSA's assets name it. */
+export const demoEndpoint = (customer: DemoCustomer, n: number) => {
+  const prefix = customer.name
+    .replace(/[^A-Za-z]/g, '')
+    .slice(0, 4)
+    .toUpperCase()
+  const name = `${prefix}-WS${String(n).padStart(3, '0')}`
+  return {
+    name,
+    prefix,
+    mac: createHash('sha256').update(`gz-mac:${customer.companyId}:${n}`).digest('hex').slice(0, 12)
+  }
+}
+
+export type DemoAsset = {
+  keyField: string
+  inventoryNumber: string
+  assetType: 'Workstation' | 'Printer'
+  /** The MAC address recorded on the asset, colon-separated as people type them. */
+  mac?: string
+}
+
+/**
+ * The HaloPSA assets of a demo customer: three endpoints in four have one named as GravityZone
+ * labels them (some in lower case), every fourth has none, and a printer matches no endpoint.
+ */
+export const demoAssets = (customer: DemoCustomer): DemoAsset[] => {
+  if (customer.on !== 'both') return []
+  const assets: DemoAsset[] = []
+  for (let n = 1; n <= Math.min(customer.endpoints, 40); n++) {
+    if (n % 4 === 0) continue
+    const e = demoEndpoint(customer, n)
+    assets.push({
+      keyField: n % 7 === 3 ? e.name.toLowerCase() : e.name,
+      inventoryNumber: `${e.prefix}-A${String(n).padStart(4, '0')}`,
+      assetType: 'Workstation',
+      mac: e.mac.match(/../g)!.join(':').toUpperCase()
+    })
+  }
+  const printer = demoEndpoint(customer, 0).prefix
+  assets.push({ keyField: `${printer}-PRN01`, inventoryNumber: `${printer}-P0001`, assetType: 'Printer' })
+  return assets
+}

@@ -25,6 +25,8 @@ type DomainErrorCode =
   | 'not_configured'
   | 'parked_fact_not_found'
   | 'fact_not_parked'
+  | 'endpoint_not_found'
+  | 'unknown_asset'
 
 const brand = Symbol.for('gz-halo-relay.domain-error')
 

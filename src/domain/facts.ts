@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import { TicketRules } from './ticketRules.js'
 import { isKnownUsageCounter } from './usageCounters.js'
+import { AssetMatchingRule, DirectoryAsset, DirectoryEndpoint } from './assets.js'
 
 /**
  * The catalogue of facts: every kind of thing the relay records, past tense, with the zod schema of
@@ -67,6 +69,18 @@ const ProblemList = z.array(z.object({ field: z.string(), message: z.string() })
 export const Platform = z.enum(['gravityzone', 'halopsa'])
 export type Platform = z.infer<typeof Platform>
 const PlatformFailure = z.object({ kind: z.string().max(40), message: z.string().max(500) })
+/** When the relay received the security event behind a ticket fact (the ticket rules' clock); absent in older facts. */
+const EventAt = z.string().optional()
+/** How the ticket rules decided a creation (docs/ticket-rules.md); absent in facts written before them. */
+const TicketDecision = {
+  eventAt: EventAt,
+  /** The threat without the endpoint, for consolidating endpoints hit by the same threat. */
+  familyKey: z.string().optional(),
+  priorityId: z.number().int().positive().optional(),
+  /** The index of the priority rule that gave priorityId; absent: the configured priority. */
+  priorityRule: z.number().int().nonnegative().optional(),
+  why: z.enum(['new-threat', 'ticket-closed', 'outside-window', 'ticket-gone']).optional()
+}
 // #endregion
 
 const factSchemas = {
@@ -110,6 +124,11 @@ const factSchemas = {
     securityEventKey: z.string().optional()
   }),
   TicketingConfigValid: z.object({ checked: z.array(z.string()) }),
+  /** The ticket rules (docs/ticket-rules.md); each change replaces the whole rule set. */
+  TicketRulesConfigured: TicketRules.extend({
+    /** True when HaloPSA confirmed every priority and status id in them at the time of the change. */
+    verified: z.boolean()
+  }),
   // #endregion
 
   // #region inventory (both sides of a mapping)
@@ -270,7 +289,10 @@ const factSchemas = {
     threatKey: z.string(),
     securityEventKey: z.string(),
     summary: z.string(),
-    blocked: z.boolean()
+    blocked: z.boolean(),
+    ...TicketDecision,
+    /** The HaloPSA asset the ticket was created with (docs/assets.md). */
+    haloAssetId: z.number().int().positive().optional()
   }),
   /**
    * Written before HaloPSA is asked to create a ticket: if the relay dies before recording the
@@ -288,7 +310,21 @@ const factSchemas = {
     mappingId: MappingId,
     ticketId: TicketId,
     threatKey: z.string(),
-    securityEventKey: z.string()
+    securityEventKey: z.string(),
+    eventAt: EventAt,
+    /** The event is another endpoint's: the ticket belongs to this threat key's stream. */
+    consolidatedInto: z.string().optional()
+  }),
+  /** A closed ticket set back to an open status because its threat came back (ticket rules: reopen). */
+  TicketReopened: z.object({
+    mappingId: MappingId,
+    ticketId: TicketId,
+    threatKey: z.string(),
+    securityEventKey: z.string(),
+    eventAt: EventAt,
+    statusId: z.number().int().positive(),
+    /** Whether the repeat note was added after the status change. */
+    noted: z.boolean()
   }),
   TicketCreateFailed: z.object({
     mappingId: MappingId,
@@ -346,9 +382,52 @@ const factSchemas = {
       'not-configured',
       'test-event',
       'already-handled',
-      'no-company'
-    ])
+      'no-company',
+      'excluded-by-rule'
+    ]),
+    /** For excluded-by-rule: the index of the exclusion that matched. */
+    rule: z.number().int().nonnegative().optional()
   }),
+  // #endregion
+
+  // #region assets (docs/assets.md): the directory, the rule's matches, manual links; stream assets-<mappingId>
+  /** The mapped company's endpoints changed since the last read (a big first read spans several facts). */
+  EndpointsChanged: z.object({
+    mappingId: MappingId,
+    gravityzoneCompanyId: CompanyId,
+    added: z.array(DirectoryEndpoint),
+    changed: z.array(DirectoryEndpoint),
+    removed: z.array(DirectoryEndpoint.shape.id)
+  }),
+  /** The mapped client's HaloPSA assets changed since the last read. */
+  HaloAssetsChanged: z.object({
+    mappingId: MappingId,
+    halopsaClientId: ClientId,
+    added: z.array(DirectoryAsset),
+    changed: z.array(DirectoryAsset),
+    removed: z.array(DirectoryAsset.shape.id)
+  }),
+  /** What the matching rule pairs changed: endpoints newly (or differently) matched, and no longer matched. */
+  AssetMatchesChanged: z.object({
+    mappingId: MappingId,
+    rule: AssetMatchingRule,
+    matched: z.array(z.object({ endpointId: DirectoryEndpoint.shape.id, haloAssetId: DirectoryAsset.shape.id })),
+    unmatched: z.array(DirectoryEndpoint.shape.id)
+  }),
+  /** An operator linked an endpoint to an asset by hand; it wins over the rule. */
+  AssetLinked: z.object({
+    mappingId: MappingId,
+    endpointId: DirectoryEndpoint.shape.id,
+    haloAssetId: DirectoryAsset.shape.id
+  }),
+  /** An operator said the endpoint has no asset, whatever the rule says. */
+  AssetUnlinked: z.object({ mappingId: MappingId, endpointId: DirectoryEndpoint.shape.id }),
+  /** The endpoint is back to the rule: its manual link or unlink is gone. */
+  AssetOverrideCleared: z.object({ mappingId: MappingId, endpointId: DirectoryEndpoint.shape.id }),
+  /** The mapping's own matching rule (null: back to the global one). */
+  MappingAssetMatchingSet: z.object({ mappingId: MappingId, rule: AssetMatchingRule.nullable() }),
+  /** The global matching rule (stream assetMatching-main). */
+  AssetMatchingConfigured: z.object({ rule: AssetMatchingRule }),
   // #endregion
 
   // #region HaloPSA webhooks

@@ -8,6 +8,10 @@ export const streams = {
   /** What the inventory checks observed about one mapping's company, client, invoice and items. */
   mappingHealth: (mappingId: string) => `mappingHealth-${mappingId}`,
   billingConfig: () => 'billingConfig-main',
+  /** One mapping's asset directory, the rule's matches and the manual links (docs/assets.md). */
+  assets: (mappingId: string) => `assets-${mappingId}`,
+  /** The global asset matching rule. */
+  assetMatching: () => 'assetMatching-main',
   ticketingConfig: () => 'ticketingConfig-main',
   /** Actions taken on one integration event (acknowledge, recheck). */
   integrationEvent: (eventId: string) => `integrationEvent-${eventId}`,

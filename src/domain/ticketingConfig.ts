@@ -1,12 +1,21 @@
 import type { Decider } from './decider.js'
 import { domainFact, type DomainFact, type Fact, type FactData, type TicketingConfiguration } from './facts.js'
+import type { TicketRules } from './ticketRules.js'
 
-/** The ticketing configuration and whether HaloPSA last confirmed it. */
+/** The ticketing configuration and whether HaloPSA last confirmed it; the ticket rules and their version. */
 
-export type TicketingConfigState = { config?: TicketingConfiguration; invalid: boolean }
+export type TicketingConfigState = {
+  config?: TicketingConfiguration
+  invalid: boolean
+  /** Absent until the first change: the defaults apply (ticketRules.ts). */
+  rules?: TicketRules & { verified: boolean; configuredAt: string }
+  /** How many times the rules were changed. */
+  rulesVersion: number
+}
 
 export type TicketingConfigCommand =
   | { type: 'ConfigureTicketing'; data: FactData<'TicketingConfigured'> }
+  | { type: 'ConfigureTicketRules'; data: FactData<'TicketRulesConfigured'> }
   | {
       type: 'ObserveTicketingValidity'
       data: {
@@ -18,7 +27,7 @@ export type TicketingConfigCommand =
       }
     }
 
-const initialTicketingConfig = (): TicketingConfigState => ({ invalid: false })
+const initialTicketingConfig = (): TicketingConfigState => ({ invalid: false, rulesVersion: 0 })
 
 const evolveTicketingConfig = (state: TicketingConfigState, fact: Fact): TicketingConfigState => {
   switch (fact.type) {
@@ -28,6 +37,10 @@ const evolveTicketingConfig = (state: TicketingConfigState, fact: Fact): Ticketi
       if (verified) state.invalid = false
       break
     }
+    case 'TicketRulesConfigured':
+      state.rules = { ...fact.data, configuredAt: fact.recordedAt.toISOString() }
+      state.rulesVersion++
+      break
     case 'TicketingConfigInvalid':
       state.invalid = true
       break
@@ -42,6 +55,8 @@ const decideTicketingConfig = (command: TicketingConfigCommand, state: Ticketing
   switch (command.type) {
     case 'ConfigureTicketing':
       return [domainFact('TicketingConfigured', command.data)]
+    case 'ConfigureTicketRules':
+      return [domainFact('TicketRulesConfigured', command.data)]
     case 'ObserveTicketingValidity': {
       const d = command.data
       if (d.valid) return state.invalid ? [domainFact('TicketingConfigValid', { checked: d.checked })] : []

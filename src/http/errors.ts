@@ -24,6 +24,7 @@ export const errorCatalogue = {
   mapping_not_found: { status: 404, message: 'no mapping has this id' },
   parked_fact_not_found: { status: 404, message: 'no fact with this id was parked by the processor' },
   job_not_found: { status: 404, message: 'no job run has this id (the relay keeps the last 100 runs)' },
+  endpoint_not_found: { status: 404, message: "no endpoint of the mapping's company has this id" },
   // 409
   event_closed: { status: 409, message: 'the integration event is closed' },
   action_not_supported: { status: 409, message: 'this integration event does not support the action' },
@@ -35,6 +36,7 @@ export const errorCatalogue = {
   concurrency_conflict: { status: 409, message: 'the data changed concurrently; try again' },
   fact_not_parked: { status: 409, message: 'the fact is no longer parked (it was retried already)' },
   job_running: { status: 409, message: 'this job is already running' },
+  preview_running: { status: 409, message: 'a backtest of ticket rules is already running; try again when it ends' },
   // 408
   request_timeout: { status: 408, message: 'the request took too long to arrive' },
   // 413, 414, 415
@@ -47,6 +49,7 @@ export const errorCatalogue = {
   unknown_company: { status: 422, message: 'GravityZone has no such company' },
   unknown_client: { status: 422, message: 'HaloPSA has no such client' },
   billing_disabled: { status: 422, message: 'billing is off for this mapping' },
+  unknown_asset: { status: 422, message: "the mapping's HaloPSA client has no such asset" },
   // 429
   too_many_failed_attempts: {
     status: 429,

@@ -6,8 +6,10 @@ import { billingConfig } from '../domain/billingConfig.js'
 import { ticketingConfig } from '../domain/ticketingConfig.js'
 import { ticketDecider } from '../domain/ticket.js'
 import { usageDecider } from '../domain/usage.js'
+import { assetDirectory, assetMatching } from '../domain/assetDirectory.js'
 import { integrationEventsProjection } from '../../projections/integrationEvents.js'
 import { mappingsProjection } from '../../projections/mappings.js'
+import { assetsProjection } from '../../projections/assets.js'
 import type { Projection } from '../../projections/projection.js'
 import type { Logger } from '../logger.js'
 import { createCommandHandler } from './commandHandler.js'
@@ -25,7 +27,7 @@ export type RelayCoreOptions = {
   store: EventStore
   logger?: Logger
   now?: () => Date
-  /** Read models beyond the two every relay keeps (integration events, mappings). */
+  /** Read models beyond the three every relay keeps (integration events, mappings, assets). */
   extraProjections?: Projection<unknown>[]
   metrics?: Metrics
   /** Read-model snapshots (projectionRunner.ts); `false`: fold every fact at every start. */
@@ -40,6 +42,7 @@ export const createRelayCore = (options: RelayCoreOptions) => {
     projections: [
       integrationEventsProjection,
       mappingsProjection,
+      assetsProjection,
       ...(options.extraProjections ?? [])
     ] as Projection<unknown>[],
     ...(options.snapshots !== undefined ? { snapshots: options.snapshots } : {}),
@@ -59,7 +62,9 @@ export const createRelayCore = (options: RelayCoreOptions) => {
       billingConfig: createCommandHandler(store, billingConfig, { now, cacheSize: 1 }),
       ticketingConfig: createCommandHandler(store, ticketingConfig, { now, cacheSize: 1 }),
       ticket: createCommandHandler(store, ticketDecider, { now, cacheSize: 5000 }),
-      usage: createCommandHandler(store, usageDecider, { now, cacheSize: 100 })
+      usage: createCommandHandler(store, usageDecider, { now, cacheSize: 100 }),
+      assets: createCommandHandler(store, assetDirectory, { now, cacheSize: 500 }),
+      assetMatching: createCommandHandler(store, assetMatching, { now, cacheSize: 1 })
     }
   }
 }

@@ -21,6 +21,7 @@ import { createBillingPrerequisites, invoiceFor } from './inventory/billingPrere
 import { createTicketingCheck } from './inventory/ticketingCheck.js'
 import { createClosedTicketPoll } from './inventory/closedTickets.js'
 import { newTally } from './inventory/tally.js'
+import type { AssetPoll, AssetPollReport } from './assets/poll.js'
 
 /**
  * The inventory and configuration checks: both sides of every mapping (inventory/mappingChecks.ts),
@@ -47,6 +48,8 @@ type InventoryDeps = {
   now?: () => Date
   /** Page size for HaloPSA's bulk lists (clients, recurring invoices). */
   pageSize?: number
+  /** The poll's asset part (docs/assets.md#reading-the-directory). */
+  assets?: AssetPoll
 }
 
 type SyncReport = {
@@ -56,6 +59,7 @@ type SyncReport = {
   calls: { gravityzone: number; halopsa: number }
   durationMs: number
   errors: string[]
+  assets?: AssetPollReport
 }
 
 export const createInventory = (deps: InventoryDeps) => {
@@ -131,6 +135,9 @@ export const createInventory = (deps: InventoryDeps) => {
         await sides.refreshNames(m, company?.name, client && !client.inactive ? client.name : undefined, cause, tally)
       }
 
+      const assets = deps.assets ? await attempt('assets', () => deps.assets!(cause, tally)) : undefined
+      errors.push(...(assets?.errors ?? []))
+
       // Billing prerequisites, for mappings whose services are not suspended.
       const billed = mappings().filter((m) => m.billing.enabled && !suspended(m.id))
       const items = await attempt('HaloPSA items', () => billing.existingItems(billed, pageSize))
@@ -175,7 +182,8 @@ export const createInventory = (deps: InventoryDeps) => {
           halopsa: deps.halopsa.stats().calls - haloBefore
         },
         durationMs: Date.now() - started,
-        errors
+        errors,
+        ...(assets ? { assets } : {})
       }
       // A poll that changed nothing appends nothing (its figures are in the metrics and the answer).
       if (tally.changes.length > 0) {

@@ -52,6 +52,8 @@ export const createPushService = (deps: {
 }) => {
   const now = deps.now ?? (() => new Date())
   let publicUrl = deps.publicUrl?.replace(/\/+$/, '')
+  /** Event types GravityZone refused at the last registration (also a PushSubscriptionKeysDropped fact). */
+  let droppedEventTypes: string[] = []
   const urls = () => ({
     pushUrl: publicUrl ? `${publicUrl}/webhooks/gravityzone` : undefined,
     haloUrl: publicUrl ? `${publicUrl}/webhooks/halopsa` : undefined
@@ -99,6 +101,7 @@ export const createPushService = (deps: {
     try {
       const stored = await deps.gravityzone.setPushEventSettings(settings)
       if (!stored.acknowledged) unexpected(stored.answer)
+      droppedEventTypes = []
       return
     } catch (error) {
       if (!isPlatformError(error) || (error.kind !== 'rejected' && error.kind !== 'rpc')) throw error
@@ -110,6 +113,7 @@ export const createPushService = (deps: {
     const stored = await deps.gravityzone.setPushEventSettings({ ...settings, subscribeToEventTypes: kept })
     if (!stored.acknowledged) unexpected(stored.answer)
     const dropped = refused.slice(0, 64)
+    droppedEventTypes = dropped
     reason = reason.split(deps.pushAuthorization).join('[redacted]').slice(0, 400)
     await record('PushSubscriptionKeysDropped', { dropped, subscribed: Object.keys(kept).slice(0, 64), reason })
     deps.logger?.warn({ dropped, reason }, 'GravityZone refused some push event types; subscribed without them')
@@ -144,6 +148,9 @@ export const createPushService = (deps: {
      * finishes it in HaloPSA), not registered, or not checked yet. The facts are in the audit log.
      */
     haloWebhookState: () => haloWebhook.state(),
+
+    /** Event types GravityZone refused at the last registration: their events never reach the relay. */
+    droppedEventTypes: (): readonly string[] => droppedEventTypes,
 
     /** Reads the HaloPSA webhook back again (e.g. after an operator finished it) and records any change. */
     checkHaloWebhook: () => haloWebhook.check(),

@@ -6,6 +6,7 @@ import { createIngestion } from './ingestion.js'
 import { createPushPreparers } from './pushPreparers.js'
 import { createRelayCore, type RelayCore, type RelayCoreOptions } from './core.js'
 import type { JobControl } from './jobs.js'
+import { createAssets, type Assets } from './assets.js'
 
 /**
  * The services the routes call, on the relay's core (core.ts), without HTTP. Platform-facing parts
@@ -31,6 +32,8 @@ type RelayOptions = (RelayCoreOptions | { core: RelayCore }) & {
   ingestThreads?: number
   /** Events one GravityZone delivery may hold (PUSH_MAX_EVENTS); unset: its default. */
   pushMaxEvents?: number
+  /** Asset mappings built on the same core (compose.ts hands them to the poll and ticketing too). */
+  assets?: Assets
 }
 
 export const createRelay = (deps: RelayOptions) => {
@@ -65,6 +68,7 @@ export const createRelay = (deps: RelayOptions) => {
       ...(platforms.checks ? { checks: platforms.checks } : {})
     }),
     audit: createAuditService({ store }),
+    assets: deps.assets ?? createAssets({ runner, handlers }),
     ingestion: createIngestion({ store, now, preparers }),
     jobs: deps.jobs,
     start: () => runner.start(),

@@ -1,4 +1,5 @@
 import type { EventStore } from '../store/port.js'
+import type { HaloWebhookState } from './haloWebhook.js'
 import type { JobsStatus } from './jobs.js'
 import type { PlatformHealth, PlatformView } from './platformHealth.js'
 
@@ -16,6 +17,13 @@ export type RelayStatus = {
     lagFacts: number
     /** Security events whose ticket creation is being retried after transient HaloPSA failures. */
     pending: number
+    /** Facts the processor set aside after failing on them the same way (GET /api/processor/parked). */
+    parked: number
+  }
+  /** Whether the platforms can reach the relay: what each registration left to do by hand. */
+  webhooks: {
+    halopsa: HaloWebhookState
+    gravityzone: { droppedEventTypes: string[] }
   }
   budget: { halopsa: { used: number; limit: number; windowSeconds: number; reservedForTickets: number } }
 }
@@ -26,7 +34,8 @@ export const createStatus = (deps: {
   store: Pick<EventStore, 'headPosition'>
   health: Pick<PlatformHealth, 'view'>
   jobs: { status(): JobsStatus }
-  processor: { position(): bigint }
+  processor: { position(): bigint; parked(): readonly unknown[] }
+  webhooks: { haloWebhookState(): HaloWebhookState; droppedEventTypes(): readonly string[] }
   ticketing: { pending(): number }
   halopsaBudget: { usage(): { used: number; limit: number; windowMs: number; reservedForTickets: number } }
 }): StatusSource => ({
@@ -37,7 +46,15 @@ export const createStatus = (deps: {
     return {
       platforms: deps.health.view(),
       jobs: deps.jobs.status(),
-      processor: { lagFacts: Number(head > position ? head - position : 0n), pending: deps.ticketing.pending() },
+      processor: {
+        lagFacts: Number(head > position ? head - position : 0n),
+        pending: deps.ticketing.pending(),
+        parked: deps.processor.parked().length
+      },
+      webhooks: {
+        halopsa: deps.webhooks.haloWebhookState(),
+        gravityzone: { droppedEventTypes: [...deps.webhooks.droppedEventTypes()] }
+      },
       budget: {
         halopsa: {
           used: usage.used,

@@ -28,6 +28,8 @@ export const subsetPaths = [
   '/RecurringInvoice/process',
   '/Invoice',
   '/Invoice/{id}',
+  '/Asset',
+  '/Asset/{id}',
   '/Tickets',
   '/Tickets/{id}',
   '/Actions',

@@ -45,6 +45,11 @@ t.test(
       { data: { url: `${s.url}/webhooks/halopsa`, missing: ['ticket-status-event'] } }
     ])
     t.notMatch(JSON.stringify(await audit(s, 'HaloWebhookRegistrationIncomplete')), s.secrets.haloWebhookPassword)
+    t.match(
+      (await s.api('GET', '/api/status')).body.webhooks,
+      { halopsa: { status: 'incomplete', missing: ['ticket-status-event'] }, gravityzone: { droppedEventTypes: [] } },
+      'the status says what is left to finish by hand'
+    )
 
     const { ticket } = await openTicket(s)
     s.halopsa.state.closeTicket(ticket.id as number)
@@ -57,6 +62,7 @@ t.test(
     t.ok(s.halopsa.state.finishWebhook((state as { webhookId: string }).webhookId))
     await s.relay.pushService.watch()
     t.match(s.relay.pushService.haloWebhookState(), { status: 'complete' })
+    t.match((await s.api('GET', '/api/status')).body.webhooks, { halopsa: { status: 'complete' } })
     t.equal((await audit(s, 'HaloWebhookRegistrationComplete')).length, 1)
     await s.relay.pushService.watch()
     t.equal((await audit(s, 'HaloWebhookRegistrationComplete')).length, 1, 'recorded once per change')

@@ -91,6 +91,7 @@ t.test('a poison security event is parked; later events of other customers still
   // then birch gets its ticket, and the poison event is parked and visible.
   t.equal(ticketsFor(first, birch.clientId).length, 1, "birch's event became a ticket")
   t.equal(ticketsFor(first, acme.clientId).length, 0, 'the poison event made none')
+  t.match((await api('GET', '/api/status')).body.processor, { parked: 1 }, 'the status counts it')
   const parked = await api('GET', '/api/processor/parked')
   t.match(parked, {
     status: 200,

@@ -3,11 +3,14 @@ import { previousUsageMonth, usageMonth } from '../../src/platforms/gravityzone/
 import { e2e } from '../support/e2e.js'
 import { populate } from '../support/bulk.js'
 import { busiestWindow } from '../support/windows.js'
+import { mappingsProjection } from '../../projections/mappings.js'
 
 /**
  * 2,000 mappings on the simulators: one inventory poll reads both platforms in pages, so its call
  * count grows with N / page size, not N; and a billing run for all of them stays inside HaloPSA's
- * rolling window. GravityZone's licensing tier (5 req/s on the real platform) is raised on both
+ * rolling window. The poll includes the asset directory (docs/assets.md#reading-the-directory): two
+ * endpoints and two HaloPSA assets per customer, read in bulk, not per company or client; a poll
+ * inside ASSET_POLL_INTERVAL reads none. GravityZone's licensing tier (5 req/s on the real platform) is raised on both
  * sides here so the run takes seconds: at the real tier the 2,000 usage reads alone are paced over
  * at least 400 s, which the client's own token bucket does (tested in test/platforms/gravityzone).
  */
@@ -20,7 +23,7 @@ const fastLicensing = { licensing: { limit: 1_000, intervalMs: 1_000 }, general:
 t.test(`${N} mappings: one poll, one billing run`, async (t) => {
   const s = await e2e(t, { haloWindow, gravityzoneLimits: fastLicensing, gravityzoneSimulatorLimits: fastLicensing })
   await s.api('PUT', '/api/config/billing', { items: { endpointMonthlyUsage: 12 } })
-  const customers = await populate(s, N, { month })
+  const customers = await populate(s, N, { month, assetsEach: 2 })
   t.equal((await s.api('GET', '/api/mappings?limit=1')).status, 200)
 
   const haloStart = s.halopsa.state.calls.requests().length
@@ -38,9 +41,37 @@ t.test(`${N} mappings: one poll, one billing run`, async (t) => {
   t.ok(poll.halopsa <= 50, `at most 50 HaloPSA calls (${poll.halopsa})`)
   t.ok(poll.gravityzone <= 50, `at most 50 GravityZone calls (${poll.gravityzone})`)
   t.same(first.calls, poll, 'the poll reports the calls it made')
+  const assetCalls = {
+    halopsa: s.halopsa.state.calls.requests().filter((r) => r.route === '/api/Asset').length,
+    gravityzone: ['getNetworkInventoryItems', 'getEndpointsList']
+      .map((m) => s.gravityzone.calls.of(`network.${m}`))
+      .reduce((a, b) => a + b, 0)
+  }
+  const haloAssets = s.halopsa.state.data().assets.rows.size
+  t.comment(
+    `the asset directory's part: ${assetCalls.halopsa} HaloPSA calls for ${haloAssets} assets; ${assetCalls.gravityzone} GravityZone network listings (companies and endpoints); ${JSON.stringify(first.assets)}`
+  )
+  t.match(first.assets, { full: true, endpoints: { mappings: N, way: 'bulk' }, assets: { mappings: N, way: 'bulk' } })
+  t.ok(assetCalls.halopsa <= Math.ceil(haloAssets / 250) + 1, `assets in pages, not per client (${assetCalls.halopsa})`)
+  const sample = customers[7]!
+  const sampleMapping = [...s.relay.relay.runner.state(mappingsProjection).mappings.values()].find(
+    (m) => m.gravityzoneCompanyId === sample.companyId
+  )!
+  const sampleAssets = (await s.api('GET', `/api/mappings/${sampleMapping.id}/assets`)).body
+  t.match(sampleAssets.counts, { endpoints: 2, matched: 1, unmatched: 1, assets: 2 }, "a customer's endpoints matched")
   t.equal((await s.api('GET', '/api/events/count')).body.active, 0, 'every mapping is healthy')
+  const beforeSecond = s.halopsa.state.calls.requests().length
   const second = await s.sync()
   t.same(second.changes, [], 'a second poll of the same state appends nothing')
+  t.equal(
+    s.halopsa.state.calls
+      .requests()
+      .slice(beforeSecond)
+      .filter((r) => r.route === '/api/Asset').length,
+    0,
+    'a poll inside ASSET_POLL_INTERVAL reads no asset'
+  )
+  t.match(second.assets, { full: false, endpoints: { mappings: 0 }, assets: { mappings: 0 } })
 
   const billingStart = s.halopsa.state.calls.requests().length
   const run = await s.runJob(`/api/billing/run?month=${encodeURIComponent(month)}`)

@@ -54,6 +54,9 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     ['put', '/api/config/billing'],
     ['get', '/api/config/ticketing'],
     ['put', '/api/config/ticketing'],
+    ['get', '/api/config/ticket-rules'],
+    ['put', '/api/config/ticket-rules'],
+    ['post', '/api/ticketing/rules/preview'],
     ['get', '/api/audit'],
     ['get', '/api/audit/live'],
     ['post', '/api/sync/run'],
@@ -67,7 +70,17 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     ['post', '/webhooks/halopsa'],
     ['get', '/health'],
     ['get', '/ready'],
-    ['get', '/metrics']
+    ['get', '/metrics'],
+    ['get', '/api/mappings/{id}/assets'],
+    ['put', '/api/mappings/{id}/assets/{endpointId}'],
+    ['delete', '/api/mappings/{id}/assets/{endpointId}'],
+    ['delete', '/api/mappings/{id}/assets/{endpointId}/override'],
+    ['get', '/api/mappings/{id}/halo-assets'],
+    ['get', '/api/mappings/{id}/asset-matching'],
+    ['put', '/api/mappings/{id}/asset-matching'],
+    ['delete', '/api/mappings/{id}/asset-matching'],
+    ['get', '/api/config/asset-matching'],
+    ['put', '/api/config/asset-matching']
   ]
   for (const [method, path] of expected) {
     const op = doc.paths[path]?.[method]
@@ -87,7 +100,14 @@ t.test('GET /docs serves an OpenAPI document that lists every route with its sch
     }
     if (
       ['post', 'put', 'patch'].includes(method) &&
-      ['/api/mappings', '/api/mappings/{id}', '/api/config/billing', '/api/config/ticketing'].includes(path)
+      [
+        '/api/mappings',
+        '/api/mappings/{id}',
+        '/api/config/billing',
+        '/api/config/ticketing',
+        '/api/config/ticket-rules',
+        '/api/ticketing/rules/preview'
+      ].includes(path)
     ) {
       t.ok(op.requestBody?.content?.['application/json']?.schema, `${method} ${path} has a request body schema`)
     }

@@ -18,7 +18,15 @@ export type BulkCustomer = { companyId: string; clientId: number; name: string; 
 export const populate = async (
   stack: Stack,
   count: number,
-  options: { month: string; firstClientId?: number }
+  options: {
+    month: string
+    firstClientId?: number
+    /**
+     * Endpoints in GravityZone and assets in HaloPSA for each customer (docs/assets.md): this many
+     * of each, the first named as its endpoint (the default rule matches it), the others not.
+     */
+    assetsEach?: number
+  }
 ): Promise<BulkCustomer[]> => {
   const first = options.firstClientId ?? 10_000
   const data = stack.halopsa.state.data()
@@ -46,6 +54,21 @@ export const populate = async (
       lineRow(data, id, { _itemid: 20, qty_order: 3 }, 2)
     ]
     data.recurringInvoices.rows.set(id, recomputeInvoice(invoice))
+    for (let n = 1; n <= (options.assetsEach ?? 0); n++) {
+      const name = `BULK${c.clientId}-WS${n}`
+      stack.gravityzone.state.endpoints.add({ companyId: c.companyId, name }, { silent: true })
+      const assetId = c.clientId * 100 + n
+      data.assets.rows.set(assetId, {
+        id: assetId,
+        inventory_number: `B${c.clientId}-${n}`,
+        key_field: n === 1 ? name : `Spare ${n}`,
+        client_id: c.clientId,
+        client_name: c.name,
+        inactive: false,
+        fields: [],
+        customfields: []
+      })
+    }
   }
   const { handlers, runner } = stack.relay.relay
   const cause = { actor: 'test', correlationId: newId() }

@@ -44,21 +44,27 @@ export const fakeHash = (...parts: (string | number)[]): string =>
 export const fakeId = (...parts: (string | number)[]): string => fakeHash(...parts).slice(0, 24)
 
 /** The endpoint a company-level event falls back to when the company has none. */
-const placeholderEndpoint = (ctx: EventContext): SimEndpoint => ({
-  id: fakeId('placeholder-endpoint', ctx.company.id),
-  name: `${ctx.company.name
+const placeholderEndpoint = (ctx: EventContext): SimEndpoint => {
+  const name = `${ctx.company.name
     .replace(/[^A-Za-z0-9]+/g, '-')
     .toUpperCase()
-    .slice(0, 12)}-WS01`,
-  companyId: ctx.company.id,
-  fqdn: 'ws01.local',
-  ip: '10.0.0.10',
-  os: 'Windows 11 Pro',
-  hwid: fakeId('hwid', ctx.company.id),
-  product: 'BEST',
-  isManaged: true,
-  lastSeen: isoSeconds(ctx.at)
-})
+    .slice(0, 12)}-WS01`
+  return {
+    id: fakeId('placeholder-endpoint', ctx.company.id),
+    name,
+    label: name,
+    companyId: ctx.company.id,
+    fqdn: 'ws01.local',
+    ip: '10.0.0.10',
+    macs: [fakeId('mac', ctx.company.id).slice(0, 12)],
+    ssid: '',
+    os: 'Windows 11 Pro',
+    hwid: fakeId('hwid', ctx.company.id),
+    product: 'BEST',
+    isManaged: true,
+    lastSeen: isoSeconds(ctx.at)
+  }
+}
 
 export const endpointOf = (ctx: EventContext): SimEndpoint => ctx.endpoint ?? placeholderEndpoint(ctx)
 

@@ -40,35 +40,32 @@ const needsService = (ctx: CallContext, name: string) => {
   )
 }
 
+/** The fields both listings share (BD-DOC 77212-128494's `details`; fixture gz-getEndpointsList-response.json). */
+const endpointFields = (e: SimEndpoint) => ({
+  label: e.label,
+  fqdn: e.fqdn,
+  groupId: e.companyId,
+  isManaged: e.isManaged,
+  machineType: 1,
+  operatingSystemVersion: e.os,
+  ip: e.ip,
+  macs: e.macs,
+  ssid: e.ssid,
+  managedWithBest: e.product === 'BEST'
+})
+
+/** An inventory item names its company (`companyId` in BD-DOC 77212-128494's example). */
 const endpointItem = (e: SimEndpoint) => ({
   id: e.id,
   name: e.name,
   type: inventoryType.computer,
   parentId: e.companyId,
   companyId: e.companyId,
-  details: {
-    label: e.name,
-    fqdn: e.fqdn,
-    groupId: e.companyId,
-    isManaged: e.isManaged,
-    machineType: 1,
-    operatingSystemVersion: e.os,
-    ip: e.ip
-  }
+  details: endpointFields(e)
 })
 
-const endpointListItem = (e: SimEndpoint) => ({
-  id: e.id,
-  name: e.name,
-  label: e.name,
-  fqdn: e.fqdn,
-  groupId: e.companyId,
-  companyId: e.companyId,
-  isManaged: e.isManaged,
-  machineType: 1,
-  operatingSystemVersion: e.os,
-  ip: e.ip
-})
+/** A getEndpointsList item has no `companyId` (the published example has none). */
+const endpointListItem = (e: SimEndpoint) => ({ id: e.id, name: e.name, ...endpointFields(e) })
 
 /** The parent and, when recursive, every company below it. */
 const companiesUnder = (ctx: CallContext, parent: SimCompany, recursive: boolean): SimCompany[] =>

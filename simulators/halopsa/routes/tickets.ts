@@ -3,6 +3,7 @@ import type { SimContext } from '../context.js'
 import { simEvents, type SimEventKey } from '../events.js'
 import { registerResource, truthy, type FieldErrors, type Query } from '../resource.js'
 import { ticketRow } from '../rows.js'
+import { ticketAssetErrors, ticketAssets } from './assets.js'
 import { NULL_DATE, haloTime, num, str, type Row } from '../state.js'
 
 /**
@@ -149,7 +150,8 @@ const checkRef = (
 const validateTicket = (ctx: SimContext, input: Row, existing: Row | undefined, at: string): FieldErrors => {
   const errors: FieldErrors = {
     ...checkRef(ctx, 'statuses', input, 'status_id', at),
-    ...checkRef(ctx, 'priorities', input, 'priority_id', at)
+    ...checkRef(ctx, 'priorities', input, 'priority_id', at),
+    ...ticketAssetErrors(ctx, input, at)
   }
   if (existing) return errors
   if (typeof input.summary !== 'string' || input.summary.trim() === '')
@@ -205,6 +207,8 @@ export const registerTickets = (app: FastifyInstance, ctx: SimContext): void => 
     validate: (input, existing, at, c) => validateTicket(c, input, existing, at),
     create: (input, id, c) => {
       const row = ticketRow(c.data, id, withoutFlags(input), c.clock.now())
+      // `Faults.assets` is a list of `Device_List`: a ticket shows the assets' rows, not only their ids.
+      row.assets = ticketAssets(c, input.assets)
       if (row.status_id === c.data.closedStatusId) applyStatus(c, row, row.status_id as number)
       return row
     },
@@ -214,6 +218,7 @@ export const registerTickets = (app: FastifyInstance, ctx: SimContext): void => 
       const status = num(fields, 'status_id')
       delete fields.status_id
       Object.assign(row, fields, { id: row.id })
+      if ('assets' in fields) row.assets = ticketAssets(c, fields.assets)
       if (status !== undefined) applyStatus(c, row, status)
       row.last_update = haloTime(c.clock.now())
     },

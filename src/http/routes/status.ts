@@ -34,7 +34,24 @@ const RelayStatus = z
     jobs: z.object({ sync: Job, billing: Job, pushWatchdog: Job }),
     processor: z.object({
       lagFacts: z.number().int().describe('store head minus the ticketing processor position, in positions'),
-      pending: z.number().int().describe('security events whose ticket creation is being retried')
+      pending: z.number().int().describe('security events whose ticket creation is being retried'),
+      parked: z.number().int().describe('facts set aside after failing the same way (GET /api/processor/parked)')
+    }),
+    webhooks: z.object({
+      halopsa: z
+        .object({
+          status: z.enum(['unchecked', 'not-registered', 'complete', 'incomplete']),
+          url: z.string().optional(),
+          webhookId: z.string().optional(),
+          reason: z.string().optional(),
+          missing: z.unknown().optional(),
+          message: z.string().optional(),
+          checkedAt: z.string().optional()
+        })
+        .describe("the HaloPSA webhook as last read back; 'incomplete' is finished by hand (docs/platforms)"),
+      gravityzone: z.object({
+        droppedEventTypes: z.array(z.string()).describe('event types GravityZone refused at the last registration')
+      })
     }),
     budget: z.object({
       halopsa: z.object({

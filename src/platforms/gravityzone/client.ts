@@ -7,6 +7,7 @@ import {
   type InventoryCompany
 } from './companyTree.js'
 import { isPlatformError } from '../transport/errors.js'
+import { fromEndpointListItem, fromInventoryItem, type GzEndpoint } from './endpoints.js'
 import { createRpcCaller, type Budget, type RpcCaller, type RpcCallerOptions } from './rpc.js'
 import {
   ApiKeyDetails,
@@ -70,6 +71,13 @@ export type GravityZoneClient = {
   /** Every company under the key in ceil(N / perPage) calls: the inventory poll's listing. */
   listAllCompanies(options?: { parentId?: string; perPage?: number }): Promise<InventoryCompany[]>
   getEndpointsList(params?: EndpointsListParams, version?: 'v1.0' | 'v1.1'): Promise<Page<EndpointListItem>>
+  /** Every endpoint of one company (getEndpointsList v1.1, `perPage` up to 1000): the asset directory's read. */
+  listEndpoints(options: { parentId: string; perPage?: number }): Promise<GzEndpoint[]>
+  /**
+   * One page of every computer and virtual machine under the key, each with its `companyId`
+   * (getNetworkInventoryItems v1.1): the asset directory's bulk read.
+   */
+  endpointInventoryPage(options: { page: number; perPage?: number }): Promise<Page<GzEndpoint>>
   getManagedEndpointDetails(endpointId: string): Promise<ManagedEndpointDetails>
   /** Counters of the default product type; `targetMonth` `MM/YYYY`, default the current month (UTC). */
   getMonthlyUsage(params?: UsageParams): Promise<MonthlyUsage>
@@ -176,6 +184,31 @@ export const createGravityZoneClient = (options: GravityZoneClientOptions): Grav
         targets: ['parentId'],
         version
       }),
+    listEndpoints: async ({ parentId, perPage = 1000 }) =>
+      (
+        await pageThrough((p) =>
+          read(
+            'network',
+            'getEndpointsList',
+            'general',
+            page(EndpointListItem),
+            { parentId, page: p, perPage },
+            {
+              targets: ['parentId'],
+              version: 'v1.1'
+            }
+          )
+        )
+      ).map(fromEndpointListItem),
+    endpointInventoryPage: async ({ page: p, perPage = 1000 }) => {
+      const answer = await getNetworkInventoryItems({
+        filters: { type: { computers: true, virtualMachines: true }, depth: { allItemsRecursively: true } },
+        page: p,
+        perPage
+      })
+      // Only computers and virtual machines were asked for; their type codes differ between versions (2, 5).
+      return { ...answer, items: answer.items.map(fromInventoryItem) }
+    },
     getManagedEndpointDetails: async (endpointId) => {
       const details = (api: string) =>
         read(

@@ -103,6 +103,22 @@ export const blockedByEvent = (module: SecurityModule, event: Event): boolean =>
   return field !== undefined && saysBlocked(event[field])
 }
 
+/**
+ * What GravityZone did about the threat, in its own words: the first outcome field it sent
+ * (`deleted`, `aph_blocked`, `reportOnly`, `kill`…), or each Exchange detection's `actionTaken`.
+ */
+export const actionOf = (module: string, event: Event): string | undefined => {
+  if (module === 'exchange-malware') {
+    const actions = [...new Set(exchangeMalware(event).flatMap((m) => str(m.actionTaken) ?? []))]
+    return actions.length > 0 ? actions.join(', ') : undefined
+  }
+  for (const name of outcomeFields) {
+    const value = str(event[name])
+    if (value !== undefined) return value
+  }
+  return undefined
+}
+
 const minTime = Date.UTC(2000, 0, 1)
 const maxTime = Date.UTC(2100, 0, 1)
 

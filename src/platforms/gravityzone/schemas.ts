@@ -79,11 +79,29 @@ export const InventoryItem = z.looseObject({
 })
 export type InventoryItem = z.infer<typeof InventoryItem>
 
+/** Text GravityZone may send as null or leave out; read as absent. */
+const maybeText = z.string().nullish()
+
+/**
+ * The fields asset matching reads, on getEndpointsList items and on the `details` of computer and
+ * virtual machine inventory items (BD-DOC 77212-128494: label, fqdn, ip, macs, ssid — the latter the
+ * Active Directory SID; fixtures `gz-getEndpointsList-response.json`,
+ * `gz-getNetworkInventoryItems-response-v1.0.json`).
+ */
+export const EndpointIdentity = z.looseObject({
+  label: maybeText,
+  fqdn: maybeText,
+  ip: maybeText,
+  macs: z.array(z.string()).nullish(),
+  ssid: maybeText
+})
+
 export const EndpointListItem = z.looseObject({
   id: z.string(),
   name: z.string(),
   companyId: z.string().nullable().optional(),
-  isManaged: z.boolean().optional()
+  isManaged: z.boolean().optional(),
+  ...EndpointIdentity.shape
 })
 export type EndpointListItem = z.infer<typeof EndpointListItem>
 

@@ -12,6 +12,7 @@ import {
   type HaloWebhooks
 } from './resources/lookups.js'
 import { createRecurringInvoicesApi, type HaloRecurringInvoices } from './resources/recurringInvoices.js'
+import { createAssetsApi, type HaloAssets } from './resources/assets.js'
 import { createTicketsApi, type HaloTickets } from './resources/tickets.js'
 
 /**
@@ -43,6 +44,7 @@ export type HaloPsaClient = {
   items: HaloItems
   recurringInvoices: HaloRecurringInvoices
   tickets: HaloTickets
+  assets: HaloAssets
   statuses: HaloStatuses
   ticketTypes: HaloTicketTypes
   priorities: HaloPriorities
@@ -107,6 +109,7 @@ export const createHaloPsaClient = (options: HaloPsaClientOptions): HaloPsaClien
     items: createItemsApi(http, pageSize),
     recurringInvoices: createRecurringInvoicesApi(http),
     tickets: createTicketsApi(http),
+    assets: createAssetsApi(http),
     ...createLookupsApi(http),
     limiter,
     stats: () => {

@@ -108,6 +108,69 @@ export type RecurringInvoice = z.output<typeof recurringInvoiceSchema>
 
 const customFieldSchema = haloObject({ id: haloInt, name: haloText.optional(), value: z.unknown().optional() })
 
+/** Elements that do not parse are left out, so one odd field does not cost the whole record. */
+const lenientArray = <T extends z.ZodType>(item: T) =>
+  z
+    .array(z.unknown())
+    .nullish()
+    .transform((values) =>
+      (values ?? []).flatMap((v) => {
+        const parsed = item.safeParse(v)
+        return parsed.success ? [parsed.data as z.output<T>] : []
+      })
+    )
+
+/** A value as text: what Halo displays when it says, else the value itself when it is a scalar. */
+const valueText = (display: string | null | undefined, value: unknown): string | undefined => {
+  if (typeof display === 'string' && display.trim() !== '') return display
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  return undefined
+}
+
+/** `FieldHelper` (an asset type's field) and `CustomField`, read for their id, name and value. */
+const fieldValueSchema = haloObject({
+  id: haloInt,
+  name: haloText.optional(),
+  label: haloText.optional(),
+  value: z.unknown().optional(),
+  display: haloText.optional()
+}).transform((f) => ({ id: f.id, name: f.label ?? f.name ?? null, value: valueText(f.display, f.value) }))
+
+/**
+ * An asset (`Device_List` in a list, `Device` alone): its tag (`inventory_number`), the values of
+ * its type's main fields (`key_field`…), the client it belongs to, and its fields and custom fields
+ * (docs/platforms/halopsa.md#assets).
+ */
+export const assetSchema = haloObject({
+  id: haloInt,
+  inventory_number: haloText,
+  key_field: haloText,
+  key_field2: haloText,
+  key_field3: haloText,
+  client_id: haloRef,
+  client_name: haloText,
+  site_name: haloText,
+  assettype_name: haloText,
+  inactive: haloBool,
+  fields: lenientArray(fieldValueSchema),
+  customfields: lenientArray(fieldValueSchema)
+}).transform((r) => ({
+  id: r.id,
+  inventoryNumber: r.inventory_number,
+  keyField: r.key_field,
+  keyField2: r.key_field2,
+  keyField3: r.key_field3,
+  clientId: r.client_id,
+  clientName: r.client_name,
+  siteName: r.site_name,
+  assetTypeName: r.assettype_name,
+  inactive: r.inactive,
+  fields: r.fields,
+  customFields: r.customfields
+}))
+export type HaloAsset = z.output<typeof assetSchema>
+
 /** What both a list row and a full ticket carry (n8n's HaloPSA node: `ticket/getAll.json`, from a real list). */
 const ticketColumns = {
   id: haloInt,
@@ -158,14 +221,17 @@ export const ticketSchema = haloObject({
   dateclosed: haloDate,
   third_party_id_string: haloText.optional(),
   deleted: maybeBool,
-  customfields: z.array(customFieldSchema).nullish()
+  customfields: z.array(customFieldSchema).nullish(),
+  /** `Faults.assets`: the assets the ticket is about. */
+  assets: lenientArray(haloObject({ id: haloInt }))
 }).transform((r) => ({
   ...columnsOf(r),
   hasBeenClosed: r.hasbeenclosed ?? null,
   dateClosed: r.dateclosed,
   thirdPartyIdString: r.third_party_id_string,
   deleted: r.deleted ?? null,
-  customFields: (r.customfields ?? []).map((f) => ({ id: f.id, name: f.name ?? null, value: f.value }))
+  customFields: (r.customfields ?? []).map((f) => ({ id: f.id, name: f.name ?? null, value: f.value })),
+  assetIds: r.assets.map((a) => a.id)
 }))
 export type HaloTicket = z.output<typeof ticketSchema>
 
@@ -228,12 +294,15 @@ export const ticketTypeDetailSchema = haloObject({
   id: haloInt,
   name: z.string(),
   initial_status: haloRef,
-  default_priority: haloRef
+  default_priority: haloRef,
+  /** `RequestType.reopenedstatus`: the status Halo gives a ticket of this type when it is re-opened. */
+  reopenedstatus: haloRef.optional()
 }).transform((r) => ({
   id: r.id,
   name: r.name,
   initialStatusId: r.initial_status,
-  defaultPriorityId: r.default_priority
+  defaultPriorityId: r.default_priority,
+  reopenedStatusId: r.reopenedstatus ?? null
 }))
 export type HaloTicketTypeDetail = z.output<typeof ticketTypeDetailSchema>
 

@@ -69,6 +69,7 @@ t.test('given a simulator that refuses unpublished keys, registration stores eve
   const stored = await gravityzone.getPushEventSettings()
   t.same(stored.subscribeToEventTypes, pushEventTypes)
   t.same(await facts('PushSubscriptionKeysDropped'), [])
+  t.same(push.droppedEventTypes(), [])
 })
 
 t.test('given GravityZone refuses a key by name, the relay subscribes without it and records it', async (t) => {
@@ -88,6 +89,7 @@ t.test('given GravityZone refuses a key by name, the relay subscribes without it
   t.notOk(JSON.stringify(dropped?.data).includes('push-secret'), 'no secret in the fact')
   t.notOk((dropped?.data as { subscribed: string[] }).subscribed.includes('partner-changed'))
   t.match(warnings, [{ obj: { dropped: ['partner-changed'] } }])
+  t.same(push.droppedEventTypes(), ['partner-changed'], 'what the status shows')
 })
 
 t.test('given a refusal that names no event type, registration fails and nothing is retried', async (t) => {

@@ -110,9 +110,10 @@ t.test(
     )
     t.same(
       await client.ticketTypes.get(25),
-      { id: 25, name: 'Security Incident', initialStatusId: 1, defaultPriorityId: 2 },
+      { id: 25, name: 'Security Incident', initialStatusId: 1, defaultPriorityId: 2, reopenedStatusId: null },
       'no mandatory-field claim: RequestTypeField has no such property'
     )
+    t.match(await client.ticketTypes.get(3), { reopenedStatusId: 2 }, 'the status a re-opened ticket of the type gets')
     t.equal(await client.ticketTypes.get(999), null)
 
     // Halo documents GET /Priority as a list of Policy: GUID ids, the number in priorityid, per SLA.

@@ -34,6 +34,8 @@ type NewTicket = {
   customFields?: { id: number; value: unknown }[]
   /** A dedup key the relay can find the ticket by later. */
   thirdPartyIdString?: string
+  /** Assets the ticket is about (`Faults.assets`, an array of `{id}`; docs/platforms/halopsa.md#assets). */
+  assets?: number[]
   /** `_novalidate`: skip the ticket type's mandatory fields (CIPP does). */
   noValidate?: boolean
   /** Further Halo ticket fields, sent verbatim (Halo's own names). */
@@ -64,7 +66,11 @@ export type TicketListOptions = {
 }
 
 export type HaloTickets = TicketLookups & {
-  /** Not idempotent: a failure whose outcome is unknown is not retried. */
+  /**
+   * Not idempotent: a failure whose outcome is unknown is not retried. A creation with assets that
+   * HaloPSA refuses naming an asset (a 400: nothing was written) is sent again without them: a ticket
+   * without its asset is better than no ticket (docs/assets.md#tickets).
+   */
   create(ticket: NewTicket): Promise<HaloTicket>
   /** Null when Halo answers 404. */
   get(id: number): Promise<HaloTicket | null>
@@ -81,6 +87,11 @@ export type HaloTickets = TicketLookups & {
    * docs/platforms/halopsa.md#tickets-and-actions).
    */
   close(id: number, options: { statusId: number; agentId?: number }): Promise<HaloTicket>
+  /**
+   * Sets a closed ticket back to an open status (`POST /api/Tickets [{id, status_id}]`, as a
+   * technician re-opens one); absolute, so it is retried safely.
+   */
+  reopen(id: number, options: { statusId: number }): Promise<HaloTicket>
   /** Adds a note/action; not idempotent. */
   addAction(action: NewAction): Promise<HaloAction>
   /**
@@ -113,6 +124,7 @@ const toWire = (t: NewTicket): Record<string, unknown> =>
     urgency: t.urgency,
     customfields: t.customFields,
     third_party_id_string: t.thirdPartyIdString,
+    assets: t.assets?.length ? t.assets.map((id) => ({ id })) : undefined,
     _novalidate: t.noValidate ? true : undefined,
     ...t.fields
   })
@@ -133,6 +145,12 @@ const outcomeRefused = (error: unknown) =>
   isPlatformError(error) &&
   error.kind === 'rejected' &&
   /outcome|action/i.test(`${error.message} ${JSON.stringify(error.details ?? '')}`)
+
+/** A refusal that names an asset ("[0].assets": …): the asset is gone or not the client's. */
+const assetRefused = (error: unknown) =>
+  isPlatformError(error) &&
+  error.kind === 'rejected' &&
+  /asset/i.test(`${error.message} ${JSON.stringify(error.details ?? '')}`)
 
 export const createTicketsApi = (http: HaloHttp): HaloTickets => {
   const post = (body: Record<string, unknown>, idempotent: boolean) =>
@@ -191,12 +209,20 @@ export const createTicketsApi = (http: HaloHttp): HaloTickets => {
     })
 
   return {
-    create: (ticket) => post(toWire(ticket), false),
+    async create(ticket) {
+      try {
+        return await post(toWire(ticket), false)
+      } catch (error) {
+        if (!ticket.assets?.length || !assetRefused(error)) throw error
+        return post(toWire({ ...ticket, assets: [] }), false)
+      }
+    },
     get,
     list,
     page,
     update,
     close: (id, options) => update(id, defined({ status_id: options.statusId, agent_id: options.agentId })),
+    reopen: (id, options) => update(id, { status_id: options.statusId }),
     addAction,
     async addNote(ticketId, note, outcome = defaultNoteOutcome) {
       const base = { ticketId, note, hiddenFromUser: true }

@@ -1,9 +1,10 @@
-// Configuration: the global billing item mapping and the ticketing settings.
+// Configuration: the global billing item mapping, the ticketing settings and the ticket rules.
 
 import { api } from '../api.js'
 import { errorLine, fill, h, onSubmit, pageHeader, say } from '../dom.js'
 import { securityModules } from '../catalogue.js'
 import { itemRowsEditor } from '../itemRows.js'
+import { ticketRulesForm } from './ticketRules.js'
 
 const numberField = (id, name, label, value, { required = false, hint } = {}) =>
   h(
@@ -173,9 +174,11 @@ export default async function configurationPage(ctx) {
     body
   )
   try {
-    const [billing, ticketing] = await Promise.all([api.get('/api/config/billing'), api.get('/api/config/ticketing')])
+    const [billing, ticketing, rules] = await Promise.all(
+      ['billing', 'ticketing', 'ticket-rules'].map((part) => api.get(`/api/config/${part}`))
+    )
     if (!ctx.isCurrent()) return
-    fill(body, billingForm(billing), ticketingForm(ticketing))
+    fill(body, billingForm(billing), ticketingForm(ticketing), ticketRulesForm(rules))
   } catch (failure) {
     say(error, `The configuration could not be loaded: ${failure.message}.`)
   }

@@ -7,6 +7,7 @@ import { itemRowsEditor } from '../itemRows.js'
 import { clientName, companyName, mappingStatusBadge } from '../format.js'
 import { flashNext, hashFor } from '../router.js'
 import { deleteMapping, mappingLabel } from './mappings.js'
+import { mountAssetsTab } from './mappingAssets.js'
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
 
@@ -299,4 +300,5 @@ export default async function mappingPage(ctx) {
       deleteError
     )
   )
+  mountAssetsTab(ctx, body, mapping)
 }
