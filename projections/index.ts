@@ -1,4 +1,5 @@
 import { assetsProjection } from './assets.js'
+import { billingProjection } from './billing.js'
 import { integrationEventsProjection } from './integrationEvents.js'
 import { mappingsProjection } from './mappings.js'
 import type { Projection } from './projection.js'
@@ -12,5 +13,6 @@ export const relayProjections: readonly Projection<unknown>[] = [
   integrationEventsProjection,
   mappingsProjection,
   assetsProjection,
-  ticketsProjection
+  ticketsProjection,
+  billingProjection
 ] as Projection<unknown>[]

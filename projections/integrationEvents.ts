@@ -49,6 +49,8 @@ export type IntegrationEvent = {
   description: string
   recommendedAction?: string
   subject: EventSubject
+  /** What the event knows beyond its subject: the candidate invoices of recurring-invoice-missing. */
+  details?: Record<string, unknown>
   actions: readonly EventAction[]
   status: 'active' | 'closed'
   raisedAt: string
@@ -149,7 +151,7 @@ const mappingSubject = (m: Mapping): EventSubject => ({
   ...(m.halopsaClientName !== undefined ? { halopsaClientName: m.halopsaClientName } : {})
 })
 
-type Wanted = { type: EventTypeId; subject: EventSubject } | null
+type Wanted = { type: EventTypeId; subject: EventSubject; details?: Record<string, unknown> } | null
 
 // #region raise / close / attach
 const raise = (state: IntegrationEventsState, key: string, wanted: NonNullable<Wanted>, fact: PositionedFact): void => {
@@ -163,6 +165,7 @@ const raise = (state: IntegrationEventsState, key: string, wanted: NonNullable<W
     description: def.describe(wanted.subject),
     ...(def.recommendedAction !== undefined ? { recommendedAction: def.recommendedAction } : {}),
     subject: wanted.subject,
+    ...(wanted.details ? { details: wanted.details } : {}),
     actions: def.actions,
     status: 'active',
     raisedAt: fact.recordedAt.toISOString(),
@@ -294,6 +297,7 @@ const reconcile = (state: IntegrationEventsState, key: string, wanted: Wanted, f
   const active = activeId !== undefined ? state.events.get(activeId) : undefined
   if (active && wanted && active.type === wanted.type) {
     if (raisedBy[active.type].includes(fact.type)) attach(state, active.id, fact)
+    if (wanted.details) active.details = wanted.details
     return
   }
   if (active) close(state, active.id, fact, wanted ? { reason: `superseded by ${wanted.type}` } : {})
@@ -321,8 +325,14 @@ const wantedMappingEvent = (state: IntegrationEventsState, mappingId: string): W
 
 const wantedInvoiceEvent = (state: IntegrationEventsState, mappingId: string): Wanted => {
   const m = state.registry.mappings.get(mappingId)
-  if (!m || !m.billing.enabled || !healthOf(state, mappingId).invoiceMissing) return null
-  return { type: 'recurring-invoice-missing', subject: mappingSubject(m) }
+  const health = healthOf(state, mappingId)
+  if (!m || !m.billing.enabled || !health.invoiceMissing) return null
+  const candidates = health.invoiceCandidates
+  return {
+    type: 'recurring-invoice-missing',
+    subject: mappingSubject(m),
+    ...(candidates ? { details: { candidates } } : {})
+  }
 }
 
 const customItems = (m: Mapping): number[] =>
@@ -400,7 +410,8 @@ const evolveIntegrationEvents = (state: IntegrationEventsState, fact: Positioned
     }
     case 'InvoiceMissing':
     case 'InvoiceFound':
-    case 'RecurringInvoiceGenerated': {
+    case 'RecurringInvoiceGenerated':
+    case 'RecurringInvoiceLinked': {
       const { mappingId } = fact.data
       if (!state.registry.mappings.has(mappingId)) return state
       evolveHealth(healthOf(state, mappingId), fact)
@@ -520,6 +531,7 @@ export const integrationEventsProjection: Projection<IntegrationEventsState> = {
     'InvoiceMissing',
     'InvoiceFound',
     'RecurringInvoiceGenerated',
+    'RecurringInvoiceLinked',
     'ItemMissing',
     'ItemFound',
     'BillingConfigured',

@@ -28,6 +28,8 @@ import { statusRoutes } from './http/routes/status.js'
 import type { Doctor } from './services/doctor.js'
 import type { Processor } from './services/processor.js'
 import { parkedRoutes } from './http/routes/parked.js'
+import { billingRoutes } from './http/routes/billing.js'
+import type { BillingReports } from './services/billing/reports.js'
 import type { StatusSource } from './services/status.js'
 import type { StreamLimits } from './http/streams.js'
 import { ApiError } from './http/errors.js'
@@ -59,6 +61,8 @@ type AppOptions = {
   processor?: Processor
   /** GET /api/status answers 503 not_configured without one. */
   status?: StatusSource
+  /** Billing preview, reconciliation and proposals; 503 not_configured without. */
+  billing?: BillingReports
   /** The ticket rules with their HaloPSA checks; without: built on the relay, unchecked. */
   ticketRules?: TicketRulesService
 }
@@ -134,7 +138,9 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
         version: '0.1.0'
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      tags: ['events', 'mappings', 'configuration', 'audit', 'jobs', 'webhooks', 'operations'].map((name) => ({ name }))
+      tags: ['events', 'mappings', 'configuration', 'audit', 'jobs', 'billing', 'webhooks', 'operations'].map(
+        (name) => ({ name })
+      )
     },
     transform: (input) => {
       const transformed = jsonSchemaTransform(input)
@@ -173,6 +179,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   await app.register(doctorRoutes(options.doctor))
   await app.register(parkedRoutes(options.processor))
   await app.register(statusRoutes(options.status))
+  await app.register(billingRoutes(options.billing))
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   for (const plugin of options.plugins ?? []) await app.register(plugin)

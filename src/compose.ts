@@ -10,6 +10,13 @@ import type { Clock } from './platforms/transport/clock.js'
 import { isPlatformError } from './platforms/transport/errors.js'
 import type { Projection } from '../projections/projection.js'
 import { ticketsProjection } from '../projections/tickets.js'
+import { billingProjection } from '../projections/billing.js'
+import { billingProposals } from './domain/billingProposals.js'
+import { createUsageReader } from './services/billing/usageReader.js'
+import { createPlanner } from './services/billing/plan.js'
+import { createInvoiceLinks } from './services/billing/linking.js'
+import { createBillingApproval } from './services/billing/approval.js'
+import { createBillingReports } from './services/billing/reports.js'
 import { createRelay, type Relay } from './services/relay.js'
 import { createMetrics } from './services/metrics.js'
 import { createRelayCore } from './services/core.js'
@@ -33,6 +40,9 @@ import { inBudget } from './platforms/halopsa/budget.js'
 import { createCommandHandler } from './services/commandHandler.js'
 import { createPlatformHealth, type PlatformHealth } from './services/platformHealth.js'
 import { createStatus, type StatusSource } from './services/status.js'
+import { instanceIdOf, soleLeadership, storeLeadership, type Leadership } from './services/leadership.js'
+import { asLeaderWork, fencedStore, NotLeader } from './services/leaderFence.js'
+import { DomainError } from './domain/errors.js'
 
 /**
  * The composition root: from a validated configuration to a running relay — store, platform
@@ -70,6 +80,8 @@ export type ComposedRelay = {
   pushService: ReturnType<typeof createPushService>
   health: PlatformHealth
   status: StatusSource
+  /** Which instance this is and whether it leads (services/leadership.ts). */
+  leadership: Leadership
   clients: { gravityzone: ReturnType<typeof createGravityZoneClient>; halopsa: ReturnType<typeof createHaloPsaClient> }
   /** Catches up the read models, starts the processor and the scheduler (call before listen). */
   start(): Promise<void>
@@ -81,11 +93,28 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
   const logger = options.logger
   const clock = options.clock
   const now = clock ? () => new Date(clock.now()) : () => new Date()
-  const store = options.store ?? (await openEventStore(config.EVENT_STORE_URL))
+  const rawStore = options.store ?? (await openEventStore(config.EVENT_STORE_URL))
+  // One relay per SQLite file (the file lock sees to it): it always leads. On EventStoreDB any
+  // number of instances share the store and one of them, holding the lease, does the leader's work,
+  // whose appends are fenced by its term (services/leaderFence.ts).
+  const instanceId = instanceIdOf(config.INSTANCE_ID)
+  const leadership =
+    rawStore.kind === 'sqlite'
+      ? soleLeadership(instanceId, now)
+      : storeLeadership({
+          store: rawStore,
+          instanceId,
+          renewMs: config.LEASE_RENEW_MS,
+          ttlMs: config.LEASE_TTL_MS,
+          now,
+          ...(logger ? { logger } : {})
+        })
+  const store = rawStore.kind === 'sqlite' ? rawStore : fencedStore(rawStore, leadership.verify)
   const metrics = createMetrics()
+  metrics.attachLeadership(() => leadership.view())
   // Every finished call feeds the metrics and the platform's health (whose transitions are facts).
   const health = createPlatformHealth({
-    handler: createCommandHandler(metrics.instrument(store), platformHealth, { now, cacheSize: 2 }),
+    handler: createCommandHandler(metrics.instrument(rawStore), platformHealth, { now, cacheSize: 2 }),
     now,
     ...(logger ? { logger } : {})
   })
@@ -122,7 +151,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     store,
     metrics,
     now,
-    extraProjections: [ticketsProjection as Projection<unknown>],
+    extraProjections: [ticketsProjection as Projection<unknown>, billingProjection as Projection<unknown>],
     snapshots: config.SNAPSHOTS && { everyFacts: config.SNAPSHOT_EVERY, intervalMs: config.SNAPSHOT_INTERVAL },
     ...(logger ? { logger } : {})
   })
@@ -155,16 +184,34 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
       ...(logger ? { logger } : {})
     })
   })
+  const usageReader = createUsageReader({ gravityzone, now: () => now().getTime() })
+  const plan = createPlanner({
+    runner,
+    billingConfig: handlers.billingConfig,
+    halopsa,
+    usage: usageReader,
+    alertChange: config.BILLING_ALERT_CHANGE,
+    ...(options.pageSize ? { pageSize: options.pageSize } : {})
+  })
+  const proposals = createCommandHandler(core.store, billingProposals, { now, cacheSize: 12 })
   const billing = createBilling({
     store: core.store,
     runner,
     usage: handlers.usage,
-    billingConfig: handlers.billingConfig,
+    proposals,
     inventory,
     gravityzone,
     halopsa,
+    plan,
+    approval: config.BILLING_APPROVAL,
     now,
     ...(options.pageSize ? { pageSize: options.pageSize } : {})
+  })
+  const invoiceLinks = createInvoiceLinks({
+    halopsa,
+    health: handlers.health,
+    registry: handlers.registry,
+    billingItems
   })
   const pushService = createPushService({
     store: core.store,
@@ -197,7 +244,19 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     ingestThreads: config.INGEST_THREADS,
     pushMaxEvents: config.PUSH_MAX_EVENTS,
     assets,
-    jobs,
+    // Runs on request happen on the leader, so that a poll never runs on two instances at once.
+    jobs: {
+      request(job, requested) {
+        const { role, term } = leadership.view()
+        if (role !== 'leader')
+          throw new DomainError(
+            'not_leader',
+            `instance ${instanceId} does not lead (term ${term}); the leader runs jobs`
+          )
+        return jobs.request(job, requested)
+      },
+      get: (runId) => jobs.get(runId)
+    },
     platforms: {
       directory: {
         company: (id) =>
@@ -211,15 +270,8 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
         client: (id) =>
           halopsa.clients.get(id).then((c) => (c ? { id: c.id, name: c.name, inactive: c.inactive === true } : null))
       },
-      makeInvoice: async (mapping) => {
-        const name = mapping.halopsaClientName ?? `Client ${mapping.halopsaClientId}`
-        const items = Object.values(mapping.billing.items ?? (await billingItems()))
-        const invoice = await halopsa.recurringInvoices.createForClient(
-          { id: mapping.halopsaClientId, name },
-          { lines: [...new Set(items)].map((itemId) => ({ itemId, quantity: 0 })) }
-        )
-        return { recurringInvoiceId: invoice.id, name }
-      },
+      makeInvoice: invoiceLinks.create,
+      invoices: invoiceLinks,
       checks: {
         missingItems: async (ids) =>
           (await Promise.all(ids.map(async (id) => ((await halopsa.items.get(id)) ? undefined : id)))).filter(
@@ -282,15 +334,32 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     processor,
     webhooks: pushService,
     ticketing,
-    halopsaBudget: halopsa.limiter
+    halopsaBudget: halopsa.limiter,
+    instance: () => leadership.view()
   })
   metrics.attachUpstream({
     platforms: () => health.view(),
     budgetUsed: () => ({ halopsa: halopsa.limiter.usage().used })
   })
 
+  const billingReports = createBillingReports({
+    now,
+    plan,
+    usage: usageReader,
+    gravityzone,
+    halopsa,
+    approvals: createBillingApproval({
+      runner,
+      proposals,
+      jobs,
+      lastPollAt: jobs.lastPollAt,
+      approval: config.BILLING_APPROVAL
+    })
+  })
+
   const app = await buildApp({
     relay,
+    billing: billingReports,
     tokens: config.API_TOKENS,
     webhooks: {
       gravityzoneAuthorization: config.GZ_PUSH_AUTHORIZATION,
@@ -308,6 +377,39 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
   })
   await app.register(fastifySchedule)
 
+  /** The leader's work, started with each term this instance wins and stopped when it ends. */
+  let term: { term: number; signal: AbortSignal; abort: AbortController } | undefined
+  const leaderWork = {
+    async lead(won: number) {
+      const abort = new AbortController()
+      term = { term: won, signal: abort.signal, abort }
+      await asLeaderWork(term, async () => {
+        await processor.start()
+        if (options.schedule === false) return
+        jobs.schedule(app.scheduler, { pollMs: config.POLL_INTERVAL, watchdogMs: config.PUSH_WATCHDOG_INTERVAL })
+        void pushService
+          .register()
+          .catch((error) =>
+            logger?.warn(
+              { err: error },
+              'could not register the webhooks with the platforms; will keep working without'
+            )
+          )
+      })
+    },
+    async follow(ended: number, reason: string) {
+      const current = term
+      if (current?.term !== ended) return
+      term = undefined
+      // Its outbound calls end now; its appends are refused by the fence from the moment it lost.
+      current.abort.abort(new NotLeader(reason))
+      await Promise.all([
+        asLeaderWork(current, () => processor.stop()),
+        options.schedule === false ? undefined : jobs.unschedule(app.scheduler, reason)
+      ])
+    }
+  }
+
   let started = false
   return {
     app,
@@ -319,29 +421,20 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     pushService,
     health,
     status,
+    leadership,
     clients: { gravityzone, halopsa },
     async start() {
       await health.start()
       await relay.start()
-      await processor.start()
       await app.ready()
-      if (options.schedule !== false) {
-        jobs.schedule(app.scheduler, { pollMs: config.POLL_INTERVAL, watchdogMs: config.PUSH_WATCHDOG_INTERVAL })
-        void pushService
-          .register()
-          .catch((error) =>
-            logger?.warn(
-              { err: error },
-              'could not register the webhooks with the platforms; will keep working without'
-            )
-          )
-      }
+      await leadership.start(leaderWork)
       started = true
     },
     async close() {
       // Runs waiting for HaloPSA's budget stop now, so requests waiting for them answer at once.
       await Promise.all([app.close(), jobs.close()])
-      if (started) await processor.stop()
+      // The leader's work stops at a checkpoint, then the lease is given up for the next leader.
+      if (started) await leadership.stop()
       await relay.stop()
       await gravityzone.close()
       await halopsa.close()

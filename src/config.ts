@@ -31,6 +31,17 @@ const Duration = (min: number) =>
     return ms
   })
 
+/** Milliseconds, as a number (`2000`) or a duration (`2s`): the lease settings, which tests shorten. */
+const Millis = (min: number, max: number) =>
+  z.string().transform((value, ctx) => {
+    const ms = /^\d+$/.test(value.trim()) ? Number(value) : parseDuration(value)
+    if (ms === undefined || ms < min || ms > max) {
+      ctx.addIssue({ code: 'custom', message: `must be milliseconds (or a duration such as 2s) from ${min} to ${max}` })
+      return z.NEVER
+    }
+    return ms
+  })
+
 const HttpUrl = z.string().refine((v) => {
   try {
     const u = new URL(v)
@@ -90,16 +101,23 @@ const RateWindow = z.string().transform((value, ctx) => {
   return { limit: Number(match[1]), windowMs }
 })
 
-/** `20%` → 0.2; at most 90%, so background work always keeps some of the window. */
-const Percentage = z.string().transform((value, ctx) => {
-  const match = /^(\d{1,3}(?:\.\d+)?)\s*%$/.exec(value.trim())
-  const share = match ? Number(match[1]) / 100 : NaN
-  if (!(share >= 0 && share <= 0.9)) {
-    ctx.addIssue({ code: 'custom', message: 'must be a percentage from 0% to 90%, e.g. 20%' })
-    return z.NEVER
-  }
-  return share
-})
+/** `20%` → 0.2, up to `max` percent, with `example` in the message. */
+const Share = (max: number, example: string) =>
+  z.string().transform((value, ctx) => {
+    const match = /^(\d{1,4}(?:\.\d+)?)\s*%$/.exec(value.trim())
+    const share = match ? Number(match[1]) / 100 : NaN
+    if (!(share >= 0 && share <= max / 100)) {
+      ctx.addIssue({ code: 'custom', message: `must be a percentage from 0% to ${max}%, e.g. ${example}` })
+      return z.NEVER
+    }
+    return share
+  })
+
+/** At most 90%, so background work always keeps some of the window. */
+const Percentage = Share(90, '20%')
+
+/** A change in usage from one month to the next worth flagging. */
+const Change = Share(1000, '25%')
 
 /**
  * TRUST_PROXY, as Fastify's `trustProxy`: `false` (the default: X-Forwarded-For is ignored and the
@@ -137,54 +155,74 @@ const Bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
-const ConfigSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  EVENT_STORE_URL: z
-    .string()
-    .regex(/^(sqlite:.+|esdb(\+discover)?:\/\/.+)$/)
-    .refine((url) => {
-      if (!url.startsWith('sqlite:')) return true
-      try {
-        sqliteOptions(url)
-        return true
-      } catch {
-        return false
-      }
-    }, 'must name a file or :memory: after sqlite:, with no ?options')
-    .default('sqlite:./data/relay.db'),
-  API_TOKENS: ApiTokens,
-  GZ_API_URL: HttpUrl,
-  GZ_API_KEY: Secret(8),
-  GZ_PUSH_AUTHORIZATION: Secret(16),
-  HALO_URL: HttpUrl,
-  HALO_AUTH_URL: HttpUrl.optional(),
-  HALO_TENANT: z.string().min(1).optional(),
-  HALO_CLIENT_ID: z.string().min(1),
-  HALO_CLIENT_SECRET: Secret(8),
-  HALO_WEBHOOK_USER: z.string().min(1),
-  HALO_WEBHOOK_PASSWORD: Secret(12),
-  POLL_INTERVAL: Duration(10_000).default(300_000),
-  LOG_LEVEL: z.enum(logLevels).default('info'),
-  PUBLIC_URL: HttpUrl.optional(),
-  HALO_RATE_LIMIT: RateWindow.default({ limit: 250, windowMs: 300_000 }),
-  HALO_TICKET_RESERVE: Percentage.default(0.2),
-  BILLING_DAILY: Bool.default(false),
-  PUSH_WATCHDOG_INTERVAL: Duration(60_000).default(900_000),
-  INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(1),
-  /** Events one GravityZone push delivery may hold; a larger delivery is refused with 413 before any work. */
-  PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
-  /** Which proxies' X-Forwarded-For names the client (failure budgets are per client address). */
-  TRUST_PROXY: TrustProxy.default(false),
-  /** Read-model snapshots (docs/architecture.md#read-model-snapshots): on, and how often. */
-  SNAPSHOTS: Bool.default(true),
-  SNAPSHOT_EVERY: z.coerce.number().int().min(0).max(1_000_000_000).default(50_000),
-  SNAPSHOT_INTERVAL: Duration(10_000).default(600_000),
-  /** How often the asset directory is read again in full (docs/assets.md#reading-the-directory). */
-  ASSET_POLL_INTERVAL: Duration(0).default(3_600_000),
-  /** A link to an endpoint's page in GravityZone's console, which GravityZone does not publish. */
-  GZ_ENDPOINT_URL: HttpUrl.refine((v) => v.includes('{endpointId}'), 'must contain {endpointId}').optional()
-})
+const ConfigSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    EVENT_STORE_URL: z
+      .string()
+      .regex(/^(sqlite:.+|esdb(\+discover)?:\/\/.+)$/)
+      .refine((url) => {
+        if (!url.startsWith('sqlite:')) return true
+        try {
+          sqliteOptions(url)
+          return true
+        } catch {
+          return false
+        }
+      }, 'must name a file or :memory: after sqlite:, with no ?options')
+      .default('sqlite:./data/relay.db'),
+    API_TOKENS: ApiTokens,
+    GZ_API_URL: HttpUrl,
+    GZ_API_KEY: Secret(8),
+    GZ_PUSH_AUTHORIZATION: Secret(16),
+    HALO_URL: HttpUrl,
+    HALO_AUTH_URL: HttpUrl.optional(),
+    HALO_TENANT: z.string().min(1).optional(),
+    HALO_CLIENT_ID: z.string().min(1),
+    HALO_CLIENT_SECRET: Secret(8),
+    HALO_WEBHOOK_USER: z.string().min(1),
+    HALO_WEBHOOK_PASSWORD: Secret(12),
+    POLL_INTERVAL: Duration(10_000).default(300_000),
+    LOG_LEVEL: z.enum(logLevels).default('info'),
+    PUBLIC_URL: HttpUrl.optional(),
+    HALO_RATE_LIMIT: RateWindow.default({ limit: 250, windowMs: 300_000 }),
+    HALO_TICKET_RESERVE: Percentage.default(0.2),
+    BILLING_DAILY: Bool.default(false),
+    BILLING_APPROVAL: z.enum(['auto', 'manual']).default('auto'),
+    BILLING_ALERT_CHANGE: Change.default(0.25),
+    PUSH_WATCHDOG_INTERVAL: Duration(60_000).default(900_000),
+    INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(1),
+    /** Events one GravityZone push delivery may hold; a larger delivery is refused with 413 before any work. */
+    PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    /** Which proxies' X-Forwarded-For names the client (failure budgets are per client address). */
+    TRUST_PROXY: TrustProxy.default(false),
+    /** Read-model snapshots (docs/architecture.md#read-model-snapshots): on, and how often. */
+    SNAPSHOTS: Bool.default(true),
+    SNAPSHOT_EVERY: z.coerce.number().int().min(0).max(1_000_000_000).default(50_000),
+    SNAPSHOT_INTERVAL: Duration(10_000).default(600_000),
+    /** How often the asset directory is read again in full (docs/assets.md#reading-the-directory). */
+    ASSET_POLL_INTERVAL: Duration(0).default(3_600_000),
+    /** A link to an endpoint's page in GravityZone's console, which GravityZone does not publish. */
+    GZ_ENDPOINT_URL: HttpUrl.refine((v) => v.includes('{endpointId}'), 'must contain {endpointId}').optional(),
+    /** This process among several on one EventStoreDB (services/leadership.ts). */
+    INSTANCE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits or ._-')
+      .optional(),
+    LEASE_RENEW_MS: Millis(50, 60_000).default(2_000),
+    LEASE_TTL_MS: Millis(200, 600_000).default(10_000)
+  })
+  // A leader that misses one renewal still holds the lease; it stops its work one renewal before
+  // the lease runs out (services/leadership.ts), which needs a TTL of more than two renewals.
+  .superRefine((c, ctx) => {
+    if (c.LEASE_TTL_MS <= 2 * c.LEASE_RENEW_MS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LEASE_TTL_MS'],
+        message: `must be more than twice LEASE_RENEW_MS (${c.LEASE_RENEW_MS} ms)`
+      })
+  })
 
 export type Config = z.output<typeof ConfigSchema>
 type VariableName = keyof Config
@@ -223,6 +261,15 @@ export const variables: Record<VariableName, Variable> = {
   },
   HALO_TICKET_RESERVE: { default: '20%', what: 'share of that window polls and billing leave to ticket work' },
   BILLING_DAILY: { default: 'false', what: 'also bill the current month once a day', rule: 'must be true or false' },
+  BILLING_APPROVAL: {
+    default: 'auto',
+    what: 'auto: billing runs write at once; manual: they record a proposal an operator approves',
+    rule: 'must be auto or manual'
+  },
+  BILLING_ALERT_CHANGE: {
+    default: '25%',
+    what: "a mapping's usage change against last month's billed usage worth flagging in preview and reconciliation"
+  },
   PUSH_WATCHDOG_INTERVAL: { default: '15m', what: 'how often the GravityZone push service is checked and re-armed' },
   INGEST_THREADS: {
     default: '1',
@@ -258,7 +305,10 @@ export const variables: Record<VariableName, Variable> = {
   },
   GZ_ENDPOINT_URL: {
     what: "a link to an endpoint in GravityZone's console for tickets, with {endpointId} (and {companyId}) in it"
-  }
+  },
+  INSTANCE_ID: { what: 'this relay among several on one EventStoreDB (default: host name and a random suffix)' },
+  LEASE_RENEW_MS: { default: '2000', what: "how often the leader renews its lease on the leader's work" },
+  LEASE_TTL_MS: { default: '10000', what: 'how long a lease not renewed holds; more than twice LEASE_RENEW_MS' }
 }
 
 /** Variables whose values are never printed, not even when they are wrong. */
@@ -309,10 +359,17 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   }
   const problems = [...byVariable].map(([variable, issues]): ConfigProblem => {
     const value = cleaned[variable]
-    if (value === undefined) return { variable, message: `${variable} is required but not set` }
+    // A rule across variables can fault one left at its default: say the rule, not "required".
+    if (value === undefined && issues.every((i) => i.code !== 'custom'))
+      return { variable, message: `${variable} is required but not set` }
     const rule = variables[variable as VariableName]?.rule
     const said = [...new Set(issues.map((i) => (i.code === 'custom' || !rule ? i.message : rule)))].join('; ')
-    const shown = secretVariables.has(variable) ? '' : ` (got ${quoted(value)})`
+    const shown =
+      value === undefined
+        ? ` (it is ${variables[variable as VariableName]?.default ?? 'unset'})`
+        : secretVariables.has(variable)
+          ? ''
+          : ` (got ${quoted(value)})`
     return { variable, message: `${variable} ${said}${shown}` }
   })
   throw new ConfigError(problems)

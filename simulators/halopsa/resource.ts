@@ -51,7 +51,7 @@ export const listAnswer = (
   rows: Row[],
   q: Query,
   key: string | null,
-  options: { maxPageSize?: number; clamp?: boolean }
+  options: { maxPageSize?: number; clamp?: boolean; view?: (row: Row) => Row }
 ): { status: number; body: unknown } => {
   if (q.order) {
     const field = q.order.toLowerCase()
@@ -74,6 +74,8 @@ export const listAnswer = (
   } else if (q.count !== undefined && Number(q.count) > 0) {
     page = rows.slice(0, Number(q.count))
   }
+  // Only the rows answered are rendered: a page of a large table costs its size, not the table's.
+  if (options.view) page = page.map(options.view)
   if (truthy(q.idonly)) page = page.map((r) => ({ id: r.id }))
   return { status: 200, body: key === null ? page : { ...paging, record_count: recordCount, [key]: page } }
 }
@@ -100,8 +102,8 @@ export const registerResource = <K extends number | string>(
             (r.searchText ? r.searchText(row) : String(row.name ?? '')).toLowerCase().includes(needle)
         )
         .sort((a, b) => Math.abs(Number(a.id)) - Math.abs(Number(b.id)))
-        .map((row) => view(row, q, false))
       const answer = listAnswer(rows, q, r.key, {
+        view: (row) => view(row, q, false),
         ...(r.maxPageSize !== undefined ? { maxPageSize: r.maxPageSize } : {}),
         clamp: ctx.behaviour.ticketPageSize === 'clamp'
       })

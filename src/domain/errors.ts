@@ -25,6 +25,11 @@ type DomainErrorCode =
   | 'not_configured'
   | 'parked_fact_not_found'
   | 'fact_not_parked'
+  | 'not_leader'
+  | 'invoice_exists'
+  | 'proposal_not_found'
+  | 'proposal_stale'
+  | 'proposal_not_pending'
   | 'endpoint_not_found'
   | 'unknown_asset'
 

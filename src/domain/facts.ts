@@ -64,10 +64,44 @@ export type TicketingConfiguration = z.infer<typeof TicketingConfiguration>
 /** A pushed event's text as sent (bounded like the event itself: 256 KiB). */
 const RawText = z.string().max(256 * 1024)
 
+const InvoiceCandidate = z.object({
+  recurringInvoiceId: RecurringInvoiceId,
+  reference: z.string().max(200).optional()
+})
+
+/**
+ * One mapping in a billing proposal: the invoice and, per item, the quantity to write. Only
+ * `update` lines are written when the proposal is approved; the others are kept for the facts.
+ */
+const ProposalEntry = z.object({
+  mappingId: MappingId,
+  recurringInvoiceId: RecurringInvoiceId,
+  lines: z.array(
+    z.object({
+      itemId: ItemId,
+      counters: z.array(UsageCounter).min(1),
+      quantity: z.number().nonnegative(),
+      previousQuantity: z.number().nullable(),
+      action: z.enum(['update', 'unchanged', 'skip']),
+      quantityType: z.number().int().optional()
+    })
+  )
+})
+const ProposalTotals = z.object({
+  mappings: z.number().int().nonnegative(),
+  billed: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  update: z.number().int().nonnegative(),
+  unchanged: z.number().int().nonnegative(),
+  skip: z.number().int().nonnegative()
+})
+
 const ProblemList = z.array(z.object({ field: z.string(), message: z.string() }))
 
 export const Platform = z.enum(['gravityzone', 'halopsa'])
 export type Platform = z.infer<typeof Platform>
+/** A relay instance: INSTANCE_ID, or the host name with a random suffix. */
+const InstanceId = z.string().min(1).max(128)
 const PlatformFailure = z.object({ kind: z.string().max(40), message: z.string().max(500) })
 /** When the relay received the security event behind a ticket fact (the ticket rules' clock); absent in older facts. */
 const EventAt = z.string().optional()
@@ -166,9 +200,26 @@ const factSchemas = {
     mappingId: MappingId,
     halopsaClientId: ClientId,
     halopsaClientName: z.string().optional(),
-    recurringInvoiceId: RecurringInvoiceId.optional()
+    recurringInvoiceId: RecurringInvoiceId.optional(),
+    /**
+     * The client has several recurring invoices and none stands out (none, or more than one, carries
+     * the mapped items): the operator links one (docs/billing.md#linking).
+     */
+    candidates: z.array(InvoiceCandidate).max(50).optional()
   }),
   InvoiceFound: z.object({ mappingId: MappingId, recurringInvoiceId: RecurringInvoiceId }),
+  /**
+   * The mapping bills to this recurring invoice from now on: the client's only one, the one that
+   * already carries the mapped items, or one created for it (docs/billing.md#linking).
+   */
+  RecurringInvoiceLinked: z.object({
+    mappingId: MappingId,
+    halopsaClientId: ClientId,
+    recurringInvoiceId: RecurringInvoiceId,
+    how: z.enum(['only', 'carries-items', 'created']),
+    /** The name of an invoice the relay created. */
+    name: z.string().max(200).optional()
+  }),
   RecurringInvoiceGenerated: z.object({
     mappingId: MappingId,
     halopsaClientId: ClientId,
@@ -226,8 +277,32 @@ const factSchemas = {
     unchanged: z.number().int(),
     skipped: z.number().int(),
     failed: z.number().int(),
-    durationMs: z.number().int()
+    durationMs: z.number().int(),
+    /** The approved proposal this run applied (BILLING_APPROVAL=manual). */
+    proposalId: z.string().optional()
   }),
+  /**
+   * BILLING_APPROVAL=manual: what a billing run would write, kept until an operator approves it
+   * (docs/billing.md#approval). The entries of a large plan continue in BillingProposalPart facts
+   * appended with it, so no fact grows past a few hundred KiB.
+   */
+  BillingProposed: z.object({
+    proposalId: z.string().max(64),
+    month: Month,
+    /** The pending proposal of the month this one replaces. */
+    supersedes: z.string().max(64).optional(),
+    totals: ProposalTotals,
+    /** How many BillingProposalPart facts follow with the rest of the entries. */
+    parts: z.number().int().nonnegative(),
+    plan: z.object({ entries: z.array(ProposalEntry) })
+  }),
+  BillingProposalPart: z.object({
+    proposalId: z.string().max(64),
+    part: z.number().int().positive(),
+    entries: z.array(ProposalEntry)
+  }),
+  /** An operator approved the proposal; the run that applies it follows (BillingRunCompleted.proposalId). */
+  BillingProposalApproved: z.object({ proposalId: z.string().max(64), month: Month, approvedBy: z.string() }),
   // #endregion
 
   // #region GravityZone push deliveries
@@ -511,6 +586,25 @@ const factSchemas = {
     factId: z.string(),
     factType: z.string()
   }),
+  // #endregion
+
+  // #region leadership (services/leadership.ts): the lease on the work that must happen once
+  /**
+   * An instance took the lease with a new term (appended with the revision it read, so two
+   * contenders cannot both win). `expiresAt` is informational: the instances time the lease on
+   * their own monotonic clocks, never on each other's wall clocks.
+   */
+  LeaseAcquired: z.object({
+    instanceId: InstanceId,
+    term: z.number().int().positive(),
+    expiresAt: z.string(),
+    /** Who held it before, when someone did. */
+    previousInstanceId: InstanceId.optional()
+  }),
+  /** The holder renewed the lease for its term. */
+  LeaseRenewed: z.object({ instanceId: InstanceId, term: z.number().int().positive(), expiresAt: z.string() }),
+  /** The holder stopped its leader work and gave the lease up (a clean shutdown): anyone may take it at once. */
+  LeaseReleased: z.object({ instanceId: InstanceId, term: z.number().int().positive() }),
   // #endregion
 
   // #region platform connections (services/platformHealth.ts): transitions only, never repeated

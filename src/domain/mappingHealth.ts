@@ -12,6 +12,8 @@ export type HealthState = {
   missingCompanies: Set<string>
   missingClients: Set<number>
   invoiceMissing: boolean
+  /** While the invoice is missing because several are candidates: those (the event lists them). */
+  invoiceCandidates?: FactData<'InvoiceMissing'>['candidates']
   missingItems: Set<number>
 }
 
@@ -35,9 +37,17 @@ export type HealthCommand =
     }
   | {
       type: 'ObserveInvoice'
-      data: { mappingId: string; clientId: number; clientName?: string; found: boolean; recurringInvoiceId?: number }
+      data: {
+        mappingId: string
+        clientId: number
+        clientName?: string
+        found: boolean
+        recurringInvoiceId?: number
+        candidates?: FactData<'InvoiceMissing'>['candidates']
+      }
     }
   | { type: 'RecordInvoiceGenerated'; data: FactData<'RecurringInvoiceGenerated'> }
+  | { type: 'RecordInvoiceLinked'; data: FactData<'RecurringInvoiceLinked'> }
   | {
       type: 'ObserveItems'
       data: { mappingId: string; present: number[]; missing: { itemId: number; counters: string[] }[] }
@@ -72,10 +82,14 @@ export const evolveHealth = (state: HealthState, fact: Fact): HealthState => {
     }
     case 'InvoiceMissing':
       state.invoiceMissing = true
+      if (fact.data.candidates) state.invoiceCandidates = fact.data.candidates
+      else delete state.invoiceCandidates
       break
     case 'InvoiceFound':
     case 'RecurringInvoiceGenerated':
+    case 'RecurringInvoiceLinked':
       state.invoiceMissing = false
+      delete state.invoiceCandidates
       break
     case 'ItemMissing':
       state.missingItems.add(fact.data.itemId)
@@ -135,7 +149,8 @@ const decideHealth = (command: HealthCommand, state: HealthState): DomainFact[] 
             mappingId: d.mappingId,
             halopsaClientId: d.clientId,
             ...(d.clientName !== undefined ? { halopsaClientName: d.clientName } : {}),
-            ...(d.recurringInvoiceId !== undefined ? { recurringInvoiceId: d.recurringInvoiceId } : {})
+            ...(d.recurringInvoiceId !== undefined ? { recurringInvoiceId: d.recurringInvoiceId } : {}),
+            ...(d.candidates ? { candidates: d.candidates } : {})
           })
         ]
       }
@@ -146,6 +161,8 @@ const decideHealth = (command: HealthCommand, state: HealthState): DomainFact[] 
     }
     case 'RecordInvoiceGenerated':
       return [domainFact('RecurringInvoiceGenerated', command.data)]
+    case 'RecordInvoiceLinked':
+      return [domainFact('RecurringInvoiceLinked', command.data)]
     case 'ObserveItems': {
       const d = command.data
       const facts: DomainFact[] = []

@@ -28,6 +28,8 @@ export const streams = {
   /** One mapping's billing for one month: `usage-<mappingId>_<yyyy>-<mm>`. */
   usage: (mappingId: string, month: string) => `usage-${mappingId}_${month.slice(3)}-${month.slice(0, 2)}`,
   billingRun: (month: string) => `billingRun-${month.slice(3)}-${month.slice(0, 2)}`,
+  /** BILLING_APPROVAL=manual: the month's billing proposals and their approvals. */
+  billingProposals: (month: string) => `billingProposals-${month.slice(3)}-${month.slice(0, 2)}`,
   syncRun: () => 'syncRun-main',
   pushService: () => 'pushService-main',
   /** What the relay found when it read its HaloPSA webhook back. */
@@ -35,6 +37,8 @@ export const streams = {
   checkpoint: (processor: string) => `checkpoint-${processor}`,
   /** The facts a processor parked, and the operators' retries of them. */
   parkedFacts: (processor: string) => `parkedFacts-${processor}`,
+  /** The lease on the leader's work (scheduler, ticketing processor, webhook registration). */
+  leadership: () => 'leadership-main',
   /** Whether one platform answers: only the transitions (unreachable, recovered). */
   platformHealth: (platform: string) => `platformHealth-${platform}`
 } as const

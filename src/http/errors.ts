@@ -24,6 +24,7 @@ export const errorCatalogue = {
   mapping_not_found: { status: 404, message: 'no mapping has this id' },
   parked_fact_not_found: { status: 404, message: 'no fact with this id was parked by the processor' },
   job_not_found: { status: 404, message: 'no job run has this id (the relay keeps the last 100 runs)' },
+  proposal_not_found: { status: 404, message: 'no billing proposal has this id' },
   endpoint_not_found: { status: 404, message: "no endpoint of the mapping's company has this id" },
   // 409
   event_closed: { status: 409, message: 'the integration event is closed' },
@@ -36,6 +37,12 @@ export const errorCatalogue = {
   concurrency_conflict: { status: 409, message: 'the data changed concurrently; try again' },
   fact_not_parked: { status: 409, message: 'the fact is no longer parked (it was retried already)' },
   job_running: { status: 409, message: 'this job is already running' },
+  invoice_exists: { status: 409, message: "the mapping's recurring invoice still exists in HaloPSA" },
+  proposal_stale: {
+    status: 409,
+    message: 'the proposal was made before the latest poll; a new one replaces it (details.proposalId)'
+  },
+  proposal_not_pending: { status: 409, message: 'the proposal has already been applied' },
   preview_running: { status: 409, message: 'a backtest of ticket rules is already running; try again when it ends' },
   // 408
   request_timeout: { status: 408, message: 'the request took too long to arrive' },
@@ -63,7 +70,8 @@ export const errorCatalogue = {
   store_unavailable: { status: 503, message: 'the event store is not available' },
   not_ready: { status: 503, message: 'the relay is not ready' },
   shutting_down: { status: 503, message: 'the relay is shutting down' },
-  not_configured: { status: 503, message: 'the platform connection this needs is not configured' }
+  not_configured: { status: 503, message: 'the platform connection this needs is not configured' },
+  not_leader: { status: 503, message: 'another instance, the leader, runs jobs now; try again there' }
 } as const satisfies Record<string, { status: number; message: string }>
 
 export type ErrorCode = keyof typeof errorCatalogue

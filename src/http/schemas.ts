@@ -70,6 +70,7 @@ export const IntegrationEvent = register(
     description: z.string(),
     recommendedAction: z.string().optional(),
     subject: EventSubject,
+    details: z.record(z.string(), z.unknown()).optional().describe('recurring-invoice-missing: the candidate invoices'),
     actions: z.array(EventAction),
     status: z.enum(['active', 'closed']),
     raisedAt: z.string(),

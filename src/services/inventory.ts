@@ -157,8 +157,14 @@ export const createInventory = (deps: InventoryDeps) => {
             })
           : new Map<number, RecurringInvoice[]>()
       if (invoices) {
+        const globalItems = (await handlers.billingConfig.load(streams.billingConfig())).items
         for (const m of billed)
-          await billing.observeInvoice(m, invoiceFor(m, invoices.get(m.halopsaClientId) ?? []), cause, tally)
+          await billing.observeInvoice(
+            m,
+            invoiceFor(m, invoices.get(m.halopsaClientId) ?? [], globalItems),
+            cause,
+            tally
+          )
       }
 
       const ticketingChecked = await attempt('ticketing configuration', () =>

@@ -175,9 +175,9 @@ export const createJobRuns = (deps: { now: () => Date; metrics?: Metrics; logger
     lastRun: (job: JobName): JobRun | undefined => last.get(job),
 
     /** Stops every run at its next wait for the budget, and gives them `graceMs` to end (shutdown). */
-    async close(graceMs = 5_000) {
+    async close(graceMs = 5_000, reason = 'the relay is shutting down') {
       const active = [...current.values()]
-      for (const run of active) run.controller.abort(skipped('the relay is shutting down'))
+      for (const run of active) run.controller.abort(skipped(reason))
       let timer: ReturnType<typeof setTimeout> | undefined
       await Promise.race([
         Promise.all(active.map((run) => run.done)),

@@ -3,7 +3,7 @@ import { DomainError } from '../domain/errors.js'
 import { previousUsageMonth, usageMonth } from '../platforms/gravityzone/usage.js'
 import { isPlatformError } from '../platforms/transport/errors.js'
 import type { BudgetClass } from '../platforms/halopsa/budget.js'
-import type { Billing } from './billing.js'
+import type { Billing, RunRequest } from './billing.js'
 import type { Inventory } from './inventory.js'
 import type { Metrics } from './metrics.js'
 import type { PushService } from './pushService.js'
@@ -32,7 +32,7 @@ export type JobControl = {
   /** Starts a run now (409 job_running while the same job runs); resolves within `waitMs`. */
   request(
     job: 'sync' | 'billing',
-    options: { actor: string; month?: string; waitMs: number }
+    options: { actor: string; month?: string; waitMs: number; proposal?: RunRequest['proposal'] }
   ): Promise<JobRun & { thrown?: unknown }>
   get(runId: string): JobRun
 }
@@ -89,13 +89,19 @@ export const createJobs = (deps: {
     return done.result
   }
 
-  const billingRun = (month: string | undefined, actor: string) => async (runId: string) =>
-    billingOutcome(await deps.billing.run(month, actor, runId))
+  const billingRun =
+    (month: string | undefined, actor: string, proposal?: RunRequest['proposal']) => async (runId: string) =>
+      billingOutcome(await deps.billing.run(month, actor, runId, proposal ? { proposal } : {}))
+  /** When the last finished poll started: billing proposals made before it are stale. */
+  const lastPollAt = () => {
+    const run = runs.lastRun('sync')
+    return run && run.status !== 'skipped' ? new Date(run.startedAt) : undefined
+  }
   const syncRun = (actor: string) => async (runId: string) => syncOutcome(await deps.inventory.sync(actor, runId))
 
   const control: JobControl = {
     async request(job, options) {
-      const work = job === 'sync' ? syncRun(options.actor) : billingRun(options.month, options.actor)
+      const work = job === 'sync' ? syncRun(options.actor) : billingRun(options.month, options.actor, options.proposal)
       return runs.settle(runs.start(job, work)!, options.waitMs)
     },
     get(runId) {
@@ -108,6 +114,7 @@ export const createJobs = (deps: {
   const jobs = {
     ...control,
     running: runs.running,
+    lastPollAt,
 
     status(): JobsStatus {
       const of = (job: JobName) => {
@@ -133,7 +140,7 @@ export const createJobs = (deps: {
       const ran: string[] = []
       const current = usageMonth(at)
       const previous = previousUsageMonth(current)
-      if (at.getUTCDate() >= 2 && (await deps.billing.due(previous))) {
+      if (at.getUTCDate() >= 2 && (await deps.billing.due(previous, { lastPollAt: lastPollAt() }))) {
         const report = await tick('billing', billingRun(previous, 'scheduler'), intervals.billingCheckMs)
         if (report) ran.push(previous)
       }
@@ -187,6 +194,15 @@ export const createJobs = (deps: {
           { id: 'push-watchdog', preventOverrun: true }
         )
       )
+    },
+
+    /**
+     * Takes the three jobs off the scheduler and ends the runs in progress: this instance's term as
+     * leader ended (services/leadership.ts), another instance runs them now.
+     */
+    async unschedule(scheduler: ToadScheduler, reason: string) {
+      for (const id of ['sync', 'billing', 'push-watchdog']) if (scheduler.existsById(id)) scheduler.removeById(id)
+      await runs.close(5_000, reason)
     },
 
     /** Ends the runs in progress at their next wait for the budget (shutdown). */

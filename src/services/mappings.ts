@@ -11,6 +11,8 @@ import { mappingsProjection } from '../../projections/mappings.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
 import type { MappingView } from './views.js'
+import type { InvoiceLinks } from './billing/linking.js'
+import { isPlatformError } from '../platforms/transport/errors.js'
 
 /**
  * Mappings (one GravityZone company ↔ one HaloPSA client). When the platform directory is
@@ -33,6 +35,8 @@ export const createMappingsService = (deps: {
   health: CommandHandler<HealthCommand, HealthState>
   directory?: Directory
   makeInvoice?: InvoiceMaker
+  /** Links the client's recurring invoice when billing is switched on (docs/billing.md#linking). */
+  invoices?: Pick<InvoiceLinks, 'link' | 'exists'>
 }) => {
   const mappings = () => deps.runner.state(mappingsProjection)
 
@@ -90,6 +94,21 @@ export const createMappingsService = (deps: {
     if (position !== null) await deps.runner.waitForPosition(position)
   }
 
+  /**
+   * Billing switched on: the invoice is linked at once. When HaloPSA does not answer, the mapping
+   * stays as saved (the outage is reported by the platform's health) and the next poll links it or
+   * raises recurring-invoice-missing.
+   */
+  const linkInvoice = async (id: string, cause: Cause) => {
+    const m = find(id)
+    if (!deps.invoices || !m.billing.enabled) return
+    try {
+      await settle(await deps.invoices.link(m, cause))
+    } catch (error) {
+      if (!isPlatformError(error)) throw error
+    }
+  }
+
   return {
     list(filter: { status?: MappingView['status'] } = {}): MappingView[] {
       return [...mappings().mappings.values()]
@@ -135,6 +154,7 @@ export const createMappingsService = (deps: {
         cause
       )
       await settle(result.position)
+      await linkInvoice(mappingId, cause)
       return view(find(mappingId))
     },
 
@@ -156,6 +176,9 @@ export const createMappingsService = (deps: {
         cause
       )
       await settle(result.position)
+      const updated = find(id)
+      const switchedOn = !current.billing.enabled || updated.halopsaClientId !== current.halopsaClientId
+      if (switchedOn) await linkInvoice(id, cause)
       return view(find(id))
     },
 
@@ -169,12 +192,22 @@ export const createMappingsService = (deps: {
       await settle(result.position)
     },
 
-    /** "Generate Recurring Invoice": creates the invoice in HaloPSA, records it, links it to the mapping. */
+    /**
+     * "Generate Recurring Invoice", for a missing invoice only: while the linked one exists in
+     * HaloPSA (asked live) nothing is created. Otherwise creates the invoice, records it, links it.
+     */
     async generateRecurringInvoice(id: string, cause: Cause): Promise<MappingView> {
       const mapping = find(id)
       if (!mapping.billing.enabled)
         throw new DomainError('billing_disabled', `billing is off for mapping ${id}`, { mappingId: id })
       if (!deps.makeInvoice) throw new DomainError('not_configured', 'generating invoices needs the HaloPSA connection')
+      const current = mapping.billing.recurringInvoiceId
+      if (current !== undefined && deps.invoices && (await deps.invoices.exists(current)))
+        throw new DomainError(
+          'invoice_exists',
+          `recurring invoice ${current} still exists in HaloPSA: Generate is only for a missing invoice`,
+          { recurringInvoiceId: current }
+        )
       const invoice = await deps.makeInvoice(mapping, cause)
       const recorded = await deps.health.handle(
         streams.mappingHealth(id),

@@ -123,6 +123,19 @@ export const createMetrics = () => {
   })
 
   let upstream: UpstreamSources | undefined
+  let leadership: (() => { id: string; role: 'leader' | 'follower' }) | undefined
+  new Gauge({
+    name: 'relay_leader',
+    help: 'Whether this instance leads (1: it runs the scheduler, the ticketing processor and the webhook registration) or follows (0), by instance id',
+    labelNames: ['instance'],
+    registers: [registry],
+    collect() {
+      if (!leadership) return
+      const { id, role } = leadership()
+      this.reset()
+      this.set({ instance: id }, role === 'leader' ? 1 : 0)
+    }
+  })
   new Gauge({
     name: 'relay_platform_up',
     help: 'Whether the platform answers the relay (1) or has been unreachable for two calls or two minutes (0); absent before the first call',
@@ -151,6 +164,10 @@ export const createMetrics = () => {
     render: () => registry.metrics(),
     attach(store: EventStore, runner: ProjectionRunner) {
       sources = { store, runner }
+    },
+    /** This instance's role (services/leadership.ts), read at each scrape. */
+    attachLeadership(view: () => { id: string; role: 'leader' | 'follower' }) {
+      leadership = view
     },
     /** Platform health and rate budgets, read at each scrape. */
     attachUpstream(sourcesOfUpstream: UpstreamSources) {

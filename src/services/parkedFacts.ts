@@ -35,7 +35,8 @@ export const retryLater = (error: unknown): Error => {
 }
 
 // The store is down or closing: nothing can be recorded meanwhile, and nothing is wrong with the fact.
-const unavailable = new Set(['store_unavailable', 'store_closed', 'write_not_durable'])
+// `not_leader`: this instance's term ended under the handler (services/leaderFence.ts); it stops.
+const unavailable = new Set(['store_unavailable', 'store_closed', 'write_not_durable', 'not_leader'])
 
 /** Failures a processor waits out, retrying the same fact for as long as they last. */
 export const isWorthWaiting = (error: unknown): boolean =>

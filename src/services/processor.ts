@@ -81,7 +81,7 @@ export const createProcessor = (options: {
   let subscription: Subscription | undefined
   let loop: Promise<void> | undefined
   let waiters: { position: bigint; resolve(): void }[] = []
-  const abort = new AbortController()
+  let abort = new AbortController()
 
   const release = () => {
     waiters = waiters.filter((w) => (w.position <= position ? (w.resolve(), false) : true))
@@ -271,21 +271,25 @@ export const createProcessor = (options: {
   }
 
   // Idle checkpoints, on the processor's clock: when nothing arrives for a while, save where we are.
-  const idleCheckpoints = async () => {
-    while (!stopped) {
-      await clock.sleep(idleMs, abort.signal).catch(() => undefined)
-      if (!stopped) await checkpoint().catch(() => undefined)
+  const idleCheckpoints = async (signal: AbortSignal) => {
+    while (!signal.aborted) {
+      await clock.sleep(idleMs, signal).catch(() => undefined)
+      if (!signal.aborted) await checkpoint().catch(() => undefined)
     }
   }
 
   return {
     name: options.name,
+    // Started again after a stop when this instance leads again (leadership.ts): from the checkpoint
+    // in the store, which another instance may have moved meanwhile.
     async start() {
+      stopped = false
+      abort = new AbortController()
       await loadCheckpoint()
       await loadParked()
       loop = follow()
       // Not awaited at stop: it ends at its next wake-up, and its save, if one is running, is awaited.
-      void idleCheckpoints()
+      void idleCheckpoints(abort.signal)
     },
     async stop() {
       stopped = true

@@ -6,6 +6,7 @@ import { createIngestion } from './ingestion.js'
 import { createPushPreparers } from './pushPreparers.js'
 import { createRelayCore, type RelayCore, type RelayCoreOptions } from './core.js'
 import type { JobControl } from './jobs.js'
+import type { InvoiceLinks } from './billing/linking.js'
 import { createAssets, type Assets } from './assets.js'
 
 /**
@@ -18,6 +19,8 @@ import { createAssets, type Assets } from './assets.js'
 export type PlatformServices = {
   directory?: Directory
   makeInvoice?: InvoiceMaker
+  /** Links (or creates) a mapping's recurring invoice when billing is switched on. */
+  invoices?: InvoiceLinks
   checks?: ConfigurationChecks
   recheck?: RecheckExecutor
 }
@@ -59,7 +62,8 @@ export const createRelay = (deps: RelayOptions) => {
       registry: handlers.registry,
       health: handlers.health,
       ...(platforms.directory ? { directory: platforms.directory } : {}),
-      ...(platforms.makeInvoice ? { makeInvoice: platforms.makeInvoice } : {})
+      ...(platforms.makeInvoice ? { makeInvoice: platforms.makeInvoice } : {}),
+      ...(platforms.invoices ? { invoices: platforms.invoices } : {})
     }),
     configuration: createConfigurationService({
       runner,

@@ -2,6 +2,7 @@ import type { EventStore } from '../store/port.js'
 import type { HaloWebhookState } from './haloWebhook.js'
 import type { JobsStatus } from './jobs.js'
 import type { PlatformHealth, PlatformView } from './platformHealth.js'
+import type { LeadershipView } from './leadership.js'
 
 /**
  * GET /api/status: what an operator needs to know the relay is doing its job — whether each
@@ -26,6 +27,8 @@ export type RelayStatus = {
     gravityzone: { droppedEventTypes: string[] }
   }
   budget: { halopsa: { used: number; limit: number; windowSeconds: number; reservedForTickets: number } }
+  /** This instance, and whether it runs the leader's work (services/leadership.ts). */
+  instance?: LeadershipView
 }
 
 export type StatusSource = { status(): Promise<RelayStatus> }
@@ -38,19 +41,23 @@ export const createStatus = (deps: {
   webhooks: { haloWebhookState(): HaloWebhookState; droppedEventTypes(): readonly string[] }
   ticketing: { pending(): number }
   halopsaBudget: { usage(): { used: number; limit: number; windowMs: number; reservedForTickets: number } }
+  instance?: () => LeadershipView
 }): StatusSource => ({
   async status() {
     const head = await deps.store.headPosition()
     const position = deps.processor.position()
     const usage = deps.halopsaBudget.usage()
+    const instance = deps.instance?.()
+    // EventStoreDB's positions are byte offsets: a lag counted in them can exceed a safe integer.
+    const lag = Math.min(Number(head > position ? head - position : 0n), Number.MAX_SAFE_INTEGER)
     return {
       platforms: deps.health.view(),
       jobs: deps.jobs.status(),
-      processor: {
-        lagFacts: Number(head > position ? head - position : 0n),
-        pending: deps.ticketing.pending(),
-        parked: deps.processor.parked().length
-      },
+      // A follower runs no processor: the leader's status tells how far behind it is.
+      processor:
+        instance?.role === 'follower'
+          ? { lagFacts: 0, pending: 0, parked: 0 }
+          : { lagFacts: lag, pending: deps.ticketing.pending(), parked: deps.processor.parked().length },
       webhooks: {
         halopsa: deps.webhooks.haloWebhookState(),
         gravityzone: { droppedEventTypes: [...deps.webhooks.droppedEventTypes()] }
@@ -62,7 +69,8 @@ export const createStatus = (deps: {
           windowSeconds: usage.windowMs / 1000,
           reservedForTickets: usage.reservedForTickets
         }
-      }
+      },
+      ...(instance ? { instance } : {})
     }
   }
 })

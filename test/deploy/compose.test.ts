@@ -1,5 +1,6 @@
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { openEventStoreDbStore } from '../../src/store/eventstoredb/eventStoreDbStore.js'
 import { skipUnless } from '../support/requirements.js'
@@ -50,10 +51,19 @@ t.test('docker-compose.yml validates with docker-compose 1.29', { skip: missing 
       const result = compose('--profile', 'cluster', 'config')
       t.equal(result.status, 0, result.stderr)
       const services = servicesOf(result.stdout)
-      t.same([...services.keys()].sort(), ['kurrentdb', 'node1', 'node2', 'node3', 'relay', 'relay-cluster'])
+      t.same([...services.keys()].sort(), [
+        'kurrentdb',
+        'node1',
+        'node2',
+        'node3',
+        'relay',
+        'relay-cluster',
+        'relay-cluster-1',
+        'relay-cluster-2'
+      ])
       for (const name of ['relay', 'kurrentdb'])
         t.notMatch(services.get(name)!, /profiles:/, `${name} is in no profile`)
-      for (const name of ['node1', 'node2', 'node3', 'relay-cluster'])
+      for (const name of ['node1', 'node2', 'node3', 'relay-cluster', 'relay-cluster-1', 'relay-cluster-2'])
         t.match(services.get(name)!, /profiles:\n\s+- cluster/, `${name} is in the cluster profile`)
       for (const name of ['node1', 'node2', 'node3']) {
         t.match(services.get(name)!, /KURRENTDB_CLUSTER_SIZE: ['"]?3['"]?/, `${name} expects a cluster of three`)
@@ -72,8 +82,9 @@ t.test('docker-compose.yml validates with docker-compose 1.29', { skip: missing 
     const services = servicesOf(compose('--profile', 'cluster', 'config').stdout)
     const urlOf = (service: string) => /EVENT_STORE_URL: (\S+)/.exec(services.get(service) ?? '')?.[1]
     t.equal(urlOf('relay'), 'esdb://kurrentdb:2113?tls=false')
-    t.match(urlOf('relay-cluster'), /^esdb:\/\/node1:2113,node2:2113,node3:2113\?tls=false/)
-    for (const service of ['relay', 'relay-cluster']) {
+    for (const service of ['relay-cluster-1', 'relay-cluster-2'])
+      t.match(urlOf(service), /^esdb:\/\/node1:2113,node2:2113,node3:2113\?tls=false/)
+    for (const service of ['relay', 'relay-cluster-1', 'relay-cluster-2']) {
       // The client only parses here; it connects on first use, which never comes.
       const store = openEventStoreDbStore({ connectionString: urlOf(service)! })
       t.equal(store.kind, 'eventstoredb', `${service}'s URL opens the adapter`)
@@ -91,4 +102,23 @@ t.test('docker-compose.yml validates with docker-compose 1.29', { skip: missing 
       t.match(services.get('relay')!, new RegExp(`\\b${variable}:`), `the relay passes ${variable} through`)
     }
   })
+
+  t.test(
+    'the cluster profile runs two relays, each its own instance, behind one proxy that checks /ready',
+    async (t) => {
+      const services = servicesOf(compose('--profile', 'cluster', 'config').stdout)
+      t.match(services.get('relay-cluster-1')!, /INSTANCE_ID: relay-cluster-1/)
+      t.match(services.get('relay-cluster-2')!, /INSTANCE_ID: relay-cluster-2/)
+      for (const name of ['relay-cluster-1', 'relay-cluster-2']) {
+        t.notMatch(services.get(name)!, /ports:/, `${name} is reached through the proxy only`)
+        t.match(services.get(name)!, /LEASE_TTL_MS: /, `${name} takes the lease settings`)
+      }
+      const proxy = services.get('relay-cluster')!
+      t.match(proxy, /image: caddy:/, 'the proxy is the official Caddy image')
+      t.match(proxy, /Caddyfile:\/etc\/caddy\/Caddyfile/)
+      const caddyfile = readFileSync(new URL('../../deploy/Caddyfile', import.meta.url), 'utf8')
+      t.match(caddyfile, /reverse_proxy relay-cluster-1:3000 relay-cluster-2:3000/)
+      t.match(caddyfile, /health_uri \/ready/)
+    }
+  )
 })

@@ -15,7 +15,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const scripts = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts
 
 /** package.json scripts that are this project's own commands. */
-const ourScripts = ['sim:gravityzone', 'sim:halopsa', 'demo', 'bench', 'test', 'start']
+const ourScripts = ['sim:gravityzone', 'sim:halopsa', 'esdb:standin', 'demo', 'bench', 'test', 'start']
 /** Other scripts: other tools' commands, and the scripts that run the build. */
 const otherScripts = ['build', 'typecheck', 'lint', 'format', 'dev', 'doctor']
 /** Scripts run with tsx directly, as their headers say. */

@@ -122,6 +122,7 @@ t.test(
     t.notOk((await mappingOf(acme.customer.companyId))?.billing.items, 'items: null went back to the global mapping')
 
     await page.getByRole('button', { name: 'Generate Recurring Invoice' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Generate' }).click()
     await waitForText(
       page.getByRole('status'),
       `Recurring invoice #-${5000 + acme.customer.clientId} generated in HaloPSA for Acme Dental Group.`

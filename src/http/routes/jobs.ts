@@ -13,7 +13,7 @@ import { BillingRunQuery, errorResponses } from '../schemas.js'
  * HaloPSA's rate budget beyond it — and GET /api/jobs/:runId tells the rest.
  */
 
-const Wait = z.object({
+export const Wait = z.object({
   wait: z.coerce
     .number()
     .min(0)
@@ -24,7 +24,7 @@ const Wait = z.object({
 
 const RunStatus = z.enum(['running', 'succeeded', 'failed', 'skipped'])
 
-const RunStarted = z.object({ runId: z.string(), job: z.string(), status: z.literal('running') })
+export const RunStarted = z.object({ runId: z.string(), job: z.string(), status: z.literal('running') })
 
 export const JobRunView = z
   .object({
@@ -44,7 +44,7 @@ export const JobRunView = z
  * 202 while the run goes on; once finished, its result (the report the job gives) with the run's
  * id and outcome — or, for a run that stopped on an error, that error, as before runs had ids.
  */
-const answer = (reply: FastifyReply, run: JobRun & { thrown?: unknown }) => {
+export const answer = (reply: FastifyReply, run: JobRun & { thrown?: unknown }) => {
   if (run.status === 'running') return reply.code(202).send({ runId: run.runId, job: run.job, status: 'running' })
   if (run.thrown !== undefined) throw run.thrown
   return reply.send({

@@ -100,9 +100,10 @@ export const mappingRoutes =
         config: { scope: 'operate' },
         schema: {
           tags: ['mappings'],
-          summary: 'Generate Recurring Invoice in HaloPSA for the mapping',
+          summary:
+            'Generate Recurring Invoice in HaloPSA for the mapping (409 invoice_exists while its invoice exists)',
           params: IdParams,
-          response: { 200: Mapping, ...errorResponses(401, 403, 404, 422, 502, 503) }
+          response: { 200: Mapping, ...errorResponses(401, 403, 404, 409, 422, 502, 503) }
         }
       },
       async (request) => relay.mappings.generateRecurringInvoice(request.params.id, causeOf(request))

@@ -60,7 +60,15 @@ const RelayStatus = z
         windowSeconds: z.number(),
         reservedForTickets: z.number().int()
       })
-    })
+    }),
+    instance: z
+      .object({
+        id: z.string().describe('INSTANCE_ID, or the host name with a random suffix'),
+        role: z.enum(['leader', 'follower']).describe('the leader runs the scheduler and the ticketing processor'),
+        term: z.number().int().describe("the lease's term: it grows by one at each change of leader"),
+        since: z.string().describe('when this instance took its role')
+      })
+      .optional()
   })
   .meta({ id: 'RelayStatus' })
 

@@ -9,6 +9,10 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 const scopes = new AsyncLocalStorage<AbortSignal>()
 
 /** Runs `work` with every outbound call it makes abandoned once `signal` aborts. */
-export const cancellableBy = <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => scopes.run(signal, work)
+export const cancellableBy = <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => {
+  // Inside another cancellable scope (a job run of the leader's work), either signal stops the calls.
+  const outer = scopes.getStore()
+  return scopes.run(outer ? AbortSignal.any([outer, signal]) : signal, work)
+}
 
 export const currentCancellation = (): AbortSignal | undefined => scopes.getStore()

@@ -9,6 +9,7 @@ import type { RecurringInvoice } from '../../platforms/halopsa/schemas.js'
 import type { CommandHandler } from '../commandHandler.js'
 import type { ProjectionRunner } from '../projectionRunner.js'
 import { count, lastPosition, newTally, type Tally } from './tally.js'
+import { candidatesOf, chooseInvoice, chosenInvoice, type InvoiceChoice } from '../billing/invoiceChoice.js'
 
 /**
  * What billing needs in HaloPSA before it can bill a mapping: a recurring invoice for the client,
@@ -18,12 +19,11 @@ import { count, lastPosition, newTally, type Tally } from './tally.js'
 
 /**
  * The recurring invoice a mapping bills to: the one it is linked to, or — when that one is gone or
- * none is linked yet — the client's first active one (which then becomes the linked one).
+ * none is linked yet — the one chooseInvoice picks among the client's (which then becomes the
+ * linked one), given the items the mapping bills (its own item mapping, else the global one).
  */
-export const invoiceFor = (m: Mapping, invoices: RecurringInvoice[]): RecurringInvoice | undefined =>
-  (m.billing.recurringInvoiceId !== undefined
-    ? invoices.find((i) => i.id === m.billing.recurringInvoiceId)
-    : undefined) ?? invoices.find((i) => !i.disabled)
+export const invoiceFor = (m: Mapping, invoices: RecurringInvoice[], globalItems: Record<string, number> = {}) =>
+  chooseInvoice(m.billing.recurringInvoiceId, invoices, Object.values(m.billing.items ?? globalItems))
 
 /** The items an item mapping names, split by whether HaloPSA has them, with the counters each bills. */
 const itemsSeen = (items: Record<string, number>, exists: (id: number) => boolean) => {
@@ -42,7 +42,9 @@ export const createBillingPrerequisites = (deps: {
   billingConfig: CommandHandler<BillingConfigCommand, BillingConfigState>
   halopsa: HaloPsaClient
 }) => {
-  const observeInvoice = async (m: Mapping, invoice: RecurringInvoice | undefined, cause: Cause, tally: Tally) => {
+  const observeInvoice = async (m: Mapping, choice: InvoiceChoice, cause: Cause, tally: Tally) => {
+    const invoice = chosenInvoice(choice)
+    const candidates = candidatesOf(choice)
     count(
       tally,
       await deps.health.handle(
@@ -58,14 +60,35 @@ export const createBillingPrerequisites = (deps: {
               ? { recurringInvoiceId: invoice.id }
               : m.billing.recurringInvoiceId !== undefined
                 ? { recurringInvoiceId: m.billing.recurringInvoiceId }
-                : {})
+                : {}),
+            ...(candidates ? { candidates } : {})
           }
         },
         cause
       )
     )
     // An invoice found for a client whose mapping names none (or a deleted one) is linked to it.
-    if (invoice && m.billing.recurringInvoiceId !== invoice.id) {
+    if (
+      invoice &&
+      (choice.how === 'only' || choice.how === 'carries-items') &&
+      m.billing.recurringInvoiceId !== invoice.id
+    ) {
+      count(
+        tally,
+        await deps.health.handle(
+          streams.mappingHealth(m.id),
+          {
+            type: 'RecordInvoiceLinked',
+            data: {
+              mappingId: m.id,
+              halopsaClientId: m.halopsaClientId,
+              recurringInvoiceId: invoice.id,
+              how: choice.how
+            }
+          },
+          cause
+        )
+      )
       count(
         tally,
         await deps.registry.handle(
@@ -125,7 +148,8 @@ export const createBillingPrerequisites = (deps: {
     async checkInvoice(m: Mapping, cause: Cause): Promise<bigint | null> {
       const tally = newTally()
       const invoices = await deps.halopsa.recurringInvoices.listForClient(m.halopsaClientId)
-      await observeInvoice(m, invoiceFor(m, invoices), cause, tally)
+      const globalItems = (await deps.billingConfig.load(streams.billingConfig())).items
+      await observeInvoice(m, invoiceFor(m, invoices, globalItems), cause, tally)
       return lastPosition(tally)
     },
 

@@ -17,7 +17,7 @@ import {
   type SubscribeOptions,
   type Subscription
 } from '../port.js'
-import { StoreClosed, StreamNotFound } from '../errors.js'
+import { StoreClosed, StreamNotFound, isStoreError } from '../errors.js'
 import { validateAppend } from '../validateAppend.js'
 import { configureWriter, migrate } from './schema.js'
 import { createCommitter, type CommittedAppend } from './groupCommit.js'
@@ -27,6 +27,7 @@ import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqlit
 import { sqliteSnapshots } from './snapshots.js'
 import { createFactQueries } from './factQuery.js'
 import { isDamage, unusableStore } from './unusable.js'
+import { lockStoreFile, type InstanceLock } from './instanceLock.js'
 
 export type SqliteStoreOptions = {
   /** A file path, or `:memory:`. */
@@ -84,8 +85,11 @@ const mappingIdOf = (data: unknown): string | null => {
 const openConnections = (options: SqliteStoreOptions, inMemory: boolean) => {
   let writer: Database.Database | undefined
   let durable: ReturnType<typeof configureWriter> | undefined
+  let lock: InstanceLock | undefined
   try {
     if (!inMemory) mkdirSync(dirname(options.path), { recursive: true })
+    // Before anything touches the file: a second relay on it must not even migrate it.
+    if (!inMemory) lock = lockStoreFile(options.path)
     writer = new Database(options.path)
     durable = configureWriter(writer, { inMemory, fsyncPerCommit: !(options.groupCommit ?? true) })
     migrate(writer)
@@ -93,17 +97,19 @@ const openConnections = (options: SqliteStoreOptions, inMemory: boolean) => {
     // transaction (WAL: one writer, many readers). An in-memory database exists per connection.
     const reader = inMemory ? writer : new Database(options.path, { readonly: true, fileMustExist: true })
     if (!inMemory) reader.pragma('busy_timeout = 5000')
-    return { writer, reader, durable: durable }
+    return { writer, reader, durable: durable, lock }
   } catch (error) {
     durable?.close()
     writer?.close()
+    lock?.release()
+    if (isStoreError(error)) throw error
     throw unusableStore(options.path, error)
   }
 }
 
 export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   const inMemory = options.path === ':memory:'
-  const { writer, reader, durable } = openConnections(options, inMemory)
+  const { writer, reader, durable, lock } = openConnections(options, inMemory)
   const groupCommit = options.groupCommit ?? true
   /** Reads that find the file damaged fail for good, naming it, instead of looking like a passing fault. */
   const reading = <T>(read: () => T): T => {
@@ -324,6 +330,7 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       if (reader !== writer) reader.close()
       writer.close()
       durable?.close()
+      lock?.release()
     }
   }
   return Object.assign(store, { stats: committer.stats })

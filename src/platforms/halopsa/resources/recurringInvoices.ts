@@ -12,7 +12,7 @@ import { fetchAll } from './pages.js'
  * calculates (`recurring_invoice_quantity_type` other than 0) are never written: see LineSkip.
  */
 
-type LineQuantity = {
+export type LineQuantity = {
   itemId: number
   quantity: number
   /** Only sent when given; otherwise Halo keeps the line's price (or the item's for a new line). */
@@ -99,6 +99,61 @@ const checkQuantities = (lines: LineQuantity[]) => {
   }
 }
 
+type InvoiceLine = RecurringInvoice['lines'][number]
+
+/**
+ * The line that carries an item's quantity: a manual one is the relay's to set (an active one
+ * preferred: a human may have left an inactive one beside it); `index` is -1 when there is none,
+ * and `automatic` is the item's line whose quantity Halo calculates, if any.
+ */
+export const itemLine = (invoice: RecurringInvoice, itemId: number): { index: number; automatic?: InvoiceLine } => {
+  const manual = (l: InvoiceLine) => l.itemId === itemId && l.quantityType === 0
+  let index = invoice.lines.findIndex((l) => manual(l) && !l.inactive)
+  if (index < 0) index = invoice.lines.findIndex(manual)
+  const automatic = invoice.lines.find((l) => l.itemId === itemId && l.quantityType !== 0)
+  return { index, ...(automatic ? { automatic } : {}) }
+}
+
+/**
+ * The full line set with the wanted quantities, and what changes (nothing to post when empty): a
+ * pure function of the invoice as read, so a billing preview computes exactly what a write would
+ * post.
+ */
+export const planLineQuantities = (
+  invoice: RecurringInvoice,
+  wanted: LineQuantity[]
+): { lines: Record<string, unknown>[]; changes: LineChange[]; skipped: LineSkip[] } => {
+  const lines = invoice.lines.map((line) => ({ ...line.raw }))
+  const changes: LineChange[] = []
+  const skipped: LineSkip[] = []
+  for (const want of wanted) {
+    const { index, automatic } = itemLine(invoice, want.itemId)
+    if (index < 0 && automatic) {
+      skipped.push({
+        itemId: want.itemId,
+        lineId: automatic.id,
+        quantityType: automatic.quantityType,
+        quantity: automatic.quantity,
+        wanted: want.quantity,
+        reason: 'automatic_quantity'
+      })
+      continue
+    }
+    if (index < 0) {
+      lines.push(newLine(want))
+      changes.push({ itemId: want.itemId, lineId: null, before: null, after: want.quantity })
+      continue
+    }
+    const line = invoice.lines[index]!
+    const priceChanges = want.unitPrice !== undefined && want.unitPrice !== line.unitPrice
+    if (line.quantity === want.quantity && !priceChanges) continue
+    lines[index]!.qty_order = want.quantity
+    if (want.unitPrice !== undefined) lines[index]!.unit_price = want.unitPrice
+    changes.push({ itemId: want.itemId, lineId: line.id, before: line.quantity, after: want.quantity })
+  }
+  return { lines, changes, skipped }
+}
+
 export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoices => {
   const get = (id: number) =>
     http.find({
@@ -129,50 +184,9 @@ export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoice
       schema: z.union([z.array(recurringInvoiceSchema), recurringInvoiceSchema.transform((one) => [one])])
     })
 
-  /** The full line set with the wanted quantities, and what changes (nothing to post when empty). */
-  const plan = (
-    invoice: RecurringInvoice,
-    wanted: LineQuantity[]
-  ): { lines: Record<string, unknown>[]; changes: LineChange[]; skipped: LineSkip[] } => {
-    const lines = invoice.lines.map((line) => ({ ...line.raw }))
-    const changes: LineChange[] = []
-    const skipped: LineSkip[] = []
-    for (const want of wanted) {
-      // Only a manual line is the relay's to set; prefer an active one (a human may have left an
-      // inactive one beside it).
-      const manual = (l: RecurringInvoice['lines'][number]) => l.itemId === want.itemId && l.quantityType === 0
-      let index = invoice.lines.findIndex((l) => manual(l) && !l.inactive)
-      if (index < 0) index = invoice.lines.findIndex(manual)
-      const automatic = invoice.lines.find((l) => l.itemId === want.itemId && l.quantityType !== 0)
-      if (index < 0 && automatic) {
-        skipped.push({
-          itemId: want.itemId,
-          lineId: automatic.id,
-          quantityType: automatic.quantityType,
-          quantity: automatic.quantity,
-          wanted: want.quantity,
-          reason: 'automatic_quantity'
-        })
-        continue
-      }
-      if (index < 0) {
-        lines.push(newLine(want))
-        changes.push({ itemId: want.itemId, lineId: null, before: null, after: want.quantity })
-        continue
-      }
-      const line = invoice.lines[index]!
-      const priceChanges = want.unitPrice !== undefined && want.unitPrice !== line.unitPrice
-      if (line.quantity === want.quantity && !priceChanges) continue
-      lines[index]!.qty_order = want.quantity
-      if (want.unitPrice !== undefined) lines[index]!.unit_price = want.unitPrice
-      changes.push({ itemId: want.itemId, lineId: line.id, before: line.quantity, after: want.quantity })
-    }
-    return { lines, changes, skipped }
-  }
-
   /** Full line set with the wanted quantities; posted only when something changes. */
   const apply = async (invoice: RecurringInvoice, wanted: LineQuantity[]): Promise<LineResult> => {
-    const { lines, changes, skipped } = plan(invoice, wanted)
+    const { lines, changes, skipped } = planLineQuantities(invoice, wanted)
     if (changes.length === 0) return { invoice, changes, skipped }
     // Absolute values over the full line set: sending it twice leaves the same invoice.
     return { invoice: await post({ id: invoice.id, lines }, true), changes, skipped }
@@ -242,7 +256,11 @@ export const createRecurringInvoicesApi = (http: HaloHttp): HaloRecurringInvoice
         checkQuantities(lines)
         return { invoiceId: invoice.id, changes: [], skipped: [] }
       })
-      const planned = entries.map(({ invoice, lines }, index) => ({ index, invoice, ...plan(invoice, lines) }))
+      const planned = entries.map(({ invoice, lines }, index) => ({
+        index,
+        invoice,
+        ...planLineQuantities(invoice, lines)
+      }))
       for (const p of planned) results[p.index]!.skipped = p.skipped
       const changed = planned.filter((p) => p.changes.length > 0)
       for (let i = 0; i < changed.length; i += batchSize) {

@@ -108,7 +108,9 @@ export const factTypes = [
   'FactParked',
   'ParkedFactRetried',
   'PlatformUnreachable',
-  'PlatformRecovered'
+  'PlatformRecovered',
+  'LeaseAcquired',
+  'LeaseReleased'
 ]
 
 /** Stream categories (src/domain/streams.ts). */
@@ -127,7 +129,8 @@ export const streamCategories = [
   'pushService',
   'haloWebhook',
   'parkedFacts',
-  'platformHealth'
+  'platformHealth',
+  'leadership'
 ]
 
 export const mappingStatuses = {

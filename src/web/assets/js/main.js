@@ -13,6 +13,7 @@ import mappingsPage from './pages/mappings.js'
 import mappingPage from './pages/mapping.js'
 import configurationPage from './pages/configuration.js'
 import auditPage from './pages/audit.js'
+import billingPage from './pages/billing.js'
 
 const $ = (id) => document.getElementById(id)
 
@@ -114,7 +115,13 @@ live.onStatus((status) => {
 // #endregion
 
 // #region router
-const routes = { events: eventsPage, mappings: mappingsPage, configuration: configurationPage, audit: auditPage }
+const routes = {
+  events: eventsPage,
+  mappings: mappingsPage,
+  configuration: configurationPage,
+  audit: auditPage,
+  billing: billingPage
+}
 const detailRoutes = { events: eventPage, mappings: mappingPage }
 let cleanups = []
 let renderCount = 0

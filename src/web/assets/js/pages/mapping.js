@@ -2,7 +2,7 @@
 // Ticketing, and Delete.
 
 import { api } from '../api.js'
-import { busy, errorLine, fill, h, onSubmit, say, statusLine, time } from '../dom.js'
+import { busy, confirmDialog, errorLine, fill, h, onSubmit, say, statusLine, time } from '../dom.js'
 import { itemRowsEditor } from '../itemRows.js'
 import { clientName, companyName, mappingStatusBadge } from '../format.js'
 import { flashNext, hashFor } from '../router.js'
@@ -226,8 +226,20 @@ export default async function mappingPage(ctx) {
       invoiceError
     )
   )
-  invoiceButton.addEventListener('click', () =>
-    busy(invoiceButton, 'Generating…', async () => {
+  invoiceButton.addEventListener('click', async () => {
+    // Generate is only for a missing invoice (the relay answers 409 invoice_exists otherwise): say so first.
+    const linked = mapping.billing.recurringInvoiceId
+    const confirmed = await confirmDialog({
+      title: 'Generate a recurring invoice?',
+      body:
+        linked === undefined
+          ? `The relay creates a recurring invoice named after ${mappingLabel(mapping)} in HaloPSA and bills this mapping to it.`
+          : `The relay creates a new recurring invoice in HaloPSA only if invoice #${linked} no longer exists there; while it exists, nothing is created.`,
+      confirm: 'Generate',
+      tone: 'primary'
+    })
+    if (!confirmed) return
+    await busy(invoiceButton, 'Generating…', async () => {
       say(invoiceError, '')
       say(invoiceStatus, '')
       try {
@@ -242,7 +254,7 @@ export default async function mappingPage(ctx) {
         say(invoiceError, `No recurring invoice was generated: ${failure.message}.`)
       }
     })
-  )
+  })
   // #endregion
 
   // #region ticketing
