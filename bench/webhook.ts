@@ -20,6 +20,7 @@ import { buildApp } from '../src/app.js'
 import { createRelay } from '../src/services/relay.js'
 import { openSqliteStore } from '../src/store/sqlite/sqliteStore.js'
 import { readCommandLine } from '../simulators/kit/cli.js'
+import { benchFacts } from './support/facts.js'
 
 const options = readCommandLine(
   `usage: npx tsx bench/webhook.ts [--quick]
@@ -108,8 +109,12 @@ const combine = (runs: Figures[], eventsPerBody: number): Figures => {
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-webhook-bench-'))
 const store = openSqliteStore({ path: join(dir, 'relay.db') })
-// As npm start runs it: large deliveries prepared on one thread (INGEST_THREADS' default).
-const relay = createRelay({ store, ingestThreads: 1 })
+// A history, so that the read models have something to snapshot (the snapshot rounds below).
+const history = quick ? 30_000 : 200_000
+for (const { stream, facts } of benchFacts(history)) await store.append(stream, facts)
+// As npm start runs it: large deliveries prepared on one thread (INGEST_THREADS' default); read-model
+// snapshots only when the snapshot rounds force them.
+const relay = createRelay({ store, ingestThreads: 1, snapshots: { everyFacts: 0, intervalMs: 0 } })
 await relay.start()
 const app = await buildApp({
   relay,
@@ -136,8 +141,25 @@ try {
     bareRuns.push(await load(`${bareUrl}/bare`, 64, 'bare', roundSeconds))
     singleRuns.push(await load(`${relayUrl}/webhooks/gravityzone`, 64, 'push1', roundSeconds))
   }
+  // Snapshot writing against none, taking turns: in the snapshot rounds a read-model snapshot is
+  // taken again as soon as the previous one is saved, for the whole round.
+  const plainRuns: Figures[] = []
+  const snapshotRuns: Figures[] = []
+  let snapshotsTaken = 0
+  for (let round = 0; round < rounds; round++) {
+    plainRuns.push(await load(`${relayUrl}/webhooks/gravityzone`, 64, 'push1', roundSeconds))
+    let snapshotting = true
+    const forcing = (async () => {
+      while (snapshotting) if (await relay.runner.snapshot()) snapshotsTaken++
+    })()
+    snapshotRuns.push(await load(`${relayUrl}/webhooks/gravityzone`, 64, 'push1', roundSeconds))
+    snapshotting = false
+    await forcing
+  }
   const baseline = combine(bareRuns, 1)
   const single = combine(singleRuns, 1)
+  const plain = combine(plainRuns, 1)
+  const snapshotting = combine(snapshotRuns, 1)
   const batches = await load(`${relayUrl}/webhooks/gravityzone`, 16, 'push50')
   const stored = (
     await store.readAll({ filter: { types: ['SecurityEventReceived'] }, maxCount: Number.MAX_SAFE_INTEGER })
@@ -164,6 +186,13 @@ try {
     `  ${rounds} rounds of ${roundSeconds} s each, taking turns; round by round: ${shares.join(', ')} (bare ${bareRuns.map((r) => fmt(r.rps)).join(', ')} req/s)`
   )
   console.log(`Batches: ${fmt(batches.eventsPerSec)} events/s (target ≥ 25,000)`)
+  const snapshotBytes = relay.runner.stats().snapshots.last?.readModels.reduce((n, r) => n + r.storedBytes, 0) ?? 0
+  console.log(
+    `While read-model snapshots are written back to back (${snapshotsTaken} of ${fmt(snapshotBytes)} bytes over ` +
+      `${fmt(history)} facts of history): ${fmt(snapshotting.rps)} single-event deliveries/s against ${fmt(plain.rps)} ` +
+      `without, ${((100 * snapshotting.rps) / plain.rps).toFixed(0)}% (target ≥ 95%), p99 ${snapshotting.p99.toFixed(1)} ms ` +
+      `against ${plain.p99.toFixed(1)} ms; ${rounds} rounds each, taking turns`
+  )
   console.log(
     `Every acknowledged event is in the store: ${stored >= single.requests + batches.requests * 50 ? 'yes' : 'NO'} (${fmt(stored)} facts)`
   )

@@ -8,7 +8,11 @@ import type { Projection } from './projection.js'
  * Every mapping's asset directory, matches and manual links (the same fold the `assets-<mappingId>`
  * decider uses), and the global matching rule: what the Assets tab lists and what a new ticket
  * carries (docs/assets.md).
+ *
+ * Snapshots: bump VERSION when the state's shape or what evolve derives changes (here or in
+ * evolveAssetDirectory), so that snapshots of the old shape are ignored (projections/projection.ts).
  */
+const VERSION = 1
 
 export type AssetsState = { rule: AssetMatchingRule; byMapping: Map<string, AssetDirectoryState> }
 
@@ -41,6 +45,7 @@ const evolveAssets = (state: AssetsState, fact: StoredFact & Fact): AssetsState 
 
 export const assetsProjection: Projection<AssetsState> = {
   name: 'assets',
+  version: VERSION,
   initialState: () => ({ rule: defaultAssetMatchingRule, byMapping: new Map() }),
   evolve: evolveAssets,
   bodiesFor: [...directoryTypes, 'AssetMatchingConfigured', 'MappingDeleted']

@@ -6,7 +6,11 @@ import type { Projection } from './projection.js'
  * What billing needs to know without asking the platforms (docs/billing.md): the billing proposals
  * and what became of them (BILLING_APPROVAL=manual), and each mapping's billed usage of its last
  * few months, from UsageBilled, against which a usage jump is measured.
+ *
+ * Snapshots: bump VERSION when the state's shape or what evolve derives changes, so that snapshots
+ * of the old shape are ignored (projections/projection.ts).
  */
+const VERSION = 1
 
 export type ProposalStatus = 'pending' | 'approved' | 'applied' | 'superseded'
 
@@ -109,6 +113,7 @@ const evolveBilling = (state: BillingState, fact: StoredFact & Fact): BillingSta
 
 export const billingProjection: Projection<BillingState> = {
   name: 'billing',
+  version: VERSION,
   initialState: () => ({ proposals: new Map(), billed: new Map() }),
   evolve: evolveBilling,
   bodiesFor: ['BillingProposed', 'BillingProposalApproved', 'BillingRunCompleted', 'UsageBilled', 'MappingDeleted']

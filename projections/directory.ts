@@ -25,8 +25,12 @@ const evolveDirectory = (state: DirectoryState, fact: StoredFact & Fact): Direct
   return state
 }
 
+/** Bump when the state's shape or what evolve derives changes: older snapshots are then ignored. */
+const VERSION = 1
+
 export const directoryProjection: Projection<DirectoryState> = {
   name: 'directory',
+  version: VERSION,
   initialState: () => ({ lists: new Map() }),
   evolve: evolveDirectory,
   bodiesFor: ['DirectoryChanged']

@@ -10,6 +10,7 @@ import {
   type EventTypeId
 } from '../src/domain/integrationEvents.js'
 import { evolveRegistry, initialRegistry, type Mapping, type RegistryState } from '../src/domain/mappingRegistry.js'
+import type { StoredFact } from '../src/store/port.js'
 import type { Projection } from './projection.js'
 
 /**
@@ -22,7 +23,20 @@ import type { Projection } from './projection.js'
  * should have is raised if none is active, an active event of another type is closed (superseded),
  * and a repeat of the same problem is attached to the active event instead of raising a second.
  * A new occurrence after closing is a new event, whose id is the id of the fact that raised it.
+ *
+ * Memory stays bounded by what is active, not by history: the most recent RECENT_CLOSED closed
+ * events are kept whole; an older one is archived, reduced to what its facts cannot give back (its
+ * key, type, subject, the positions of its facts, and how it was closed). The events service reads
+ * those facts back from the store to show it (`restoreArchived`).
+ *
+ * Snapshots: bump VERSION when the state's shape or what evolve derives changes (here, in the
+ * catalogue's texts, or in the deciders' evolve functions folded here), so that snapshots of the
+ * old shape are ignored (projections/projection.ts).
  */
+const VERSION = 1
+
+/** Closed events kept whole (the dashboard's recent history); older ones are archived. */
+export const RECENT_CLOSED = 1_000
 
 type ClosedBy = { factId: string; factType: string; actor: string; action?: EventAction; reason?: string }
 
@@ -46,6 +60,18 @@ export type IntegrationEvent = {
   facts: { id: string; type: string; position: bigint }[]
 }
 
+/** A closed event beyond the recent ones: what the store's facts cannot give back about it. */
+export type ArchivedEvent = {
+  id: string
+  key: string
+  type: EventTypeId
+  subject: EventSubject
+  /** Positions of the facts behind the event, in order (the first raised it). */
+  positions: bigint[]
+  /** The fact that closed it, and the action and reason the projection derived. */
+  closedBy: { position: bigint; action?: EventAction; reason?: string }
+}
+
 export type Counts = { active: number; byCategory: Record<EventCategory, number>; byType: Record<EventTypeId, number> }
 
 export type IntegrationEventsState = {
@@ -54,7 +80,12 @@ export type IntegrationEventsState = {
   health: Map<string, HealthState>
   /** The global item mapping and which of its items are missing (the billing-configuration fold). */
   billing: BillingConfigState
+  /** Active events and the most recent closed ones, whole. */
   events: Map<string, IntegrationEvent>
+  /** Ids of the closed events kept whole, oldest first. */
+  recentlyClosed: Set<string>
+  /** Older closed events, archived. */
+  archived: Map<string, ArchivedEvent>
   activeByKey: Map<string, string>
   activeByMapping: Map<string, Set<string>>
   pendingRechecks: Map<string, string>
@@ -68,6 +99,8 @@ const initialIntegrationEvents = (): IntegrationEventsState => ({
   health: new Map(),
   billing: initialBillingConfig(),
   events: new Map(),
+  recentlyClosed: new Set(),
+  archived: new Map(),
   activeByKey: new Map(),
   activeByMapping: new Map(),
   pendingRechecks: new Map(),
@@ -140,7 +173,7 @@ const raise = (state: IntegrationEventsState, key: string, wanted: NonNullable<W
   }
   // A fact raises at most one event per key; should one fact ever raise two (it cannot today),
   // the second gets a suffixed id rather than overwriting the first.
-  if (state.events.has(event.id)) event.id = `${fact.id}:${key}`
+  if (state.events.has(event.id) || state.archived.has(event.id)) event.id = `${fact.id}:${key}`
   state.events.set(event.id, event)
   state.activeByKey.set(key, event.id)
   if (wanted.subject.mappingId !== undefined) {
@@ -184,11 +217,78 @@ const close = (
   state.counts.active--
   state.counts.byCategory[current.category]--
   state.counts.byType[current.type]--
+  state.recentlyClosed.add(eventId)
+  if (state.recentlyClosed.size > RECENT_CLOSED) archiveOldest(state)
+}
+
+const archiveOldest = (state: IntegrationEventsState): void => {
+  const [oldest] = state.recentlyClosed
+  const event = oldest !== undefined ? state.events.get(oldest) : undefined
+  state.recentlyClosed.delete(oldest!)
+  if (!event?.closedBy) return
+  const closing = event.facts.find((f) => f.id === event.closedBy!.factId)!
+  const { action, reason } = event.closedBy
+  state.events.delete(event.id)
+  state.archived.set(event.id, {
+    id: event.id,
+    key: event.key,
+    type: event.type,
+    subject: event.subject,
+    positions: event.facts.map((f) => f.position),
+    closedBy: {
+      position: closing.position,
+      ...(action !== undefined ? { action } : {}),
+      ...(reason !== undefined ? { reason } : {})
+    }
+  })
+}
+
+/**
+ * An archived event as it was when it was kept whole, from the facts at its positions (read back
+ * from the store by the caller). The facts list holds the facts given: a caller that shows no facts
+ * (a list page) may give only the first and the closing one.
+ */
+export const restoreArchived = (
+  archived: ArchivedEvent,
+  factAt: (position: bigint) => StoredFact | undefined
+): IntegrationEvent | undefined => {
+  const raising = factAt(archived.positions[0]!)
+  const closing = factAt(archived.closedBy.position)
+  if (!raising || !closing) return undefined
+  const def = eventCatalogue[archived.type]
+  const { action, reason } = archived.closedBy
+  return {
+    id: archived.id,
+    key: archived.key,
+    type: archived.type,
+    category: def.category,
+    title: def.title,
+    description: def.describe(archived.subject),
+    ...(def.recommendedAction !== undefined ? { recommendedAction: def.recommendedAction } : {}),
+    subject: archived.subject,
+    actions: def.actions,
+    status: 'closed',
+    raisedAt: raising.recordedAt.toISOString(),
+    closedAt: closing.recordedAt.toISOString(),
+    closedBy: {
+      factId: closing.id,
+      factType: closing.type,
+      actor: closing.metadata?.actor ?? 'relay',
+      ...(action !== undefined ? { action } : {}),
+      ...(reason !== undefined ? { reason } : {})
+    },
+    facts: archived.positions.flatMap((position) => {
+      const f = factAt(position)
+      return f ? [{ id: f.id, type: f.type, position }] : []
+    })
+  }
 }
 
 /** The facts list only ever grows, so it is appended in place (a copy per repeat would be quadratic). */
 const attach = (state: IntegrationEventsState, eventId: string, fact: PositionedFact): void => {
-  state.events.get(eventId)?.facts.push({ id: fact.id, type: fact.type, position: fact.position })
+  const event = state.events.get(eventId)
+  if (event) event.facts.push({ id: fact.id, type: fact.type, position: fact.position })
+  else state.archived.get(eventId)?.positions.push(fact.position)
 }
 
 /** Makes the key's active event match what is wanted, given the fact that prompted the check. */
@@ -392,7 +492,7 @@ const evolveIntegrationEvents = (state: IntegrationEventsState, fact: Positioned
     }
     case 'RecheckCompleted': {
       const { eventId } = fact.data
-      if (!state.events.has(eventId)) return state
+      if (!state.events.has(eventId) && !state.archived.has(eventId)) return state
       attach(state, eventId, fact)
       state.pendingRechecks.delete(eventId)
       return state
@@ -416,6 +516,7 @@ export const isSuspended = (state: IntegrationEventsState, mappingId: string): b
 
 export const integrationEventsProjection: Projection<IntegrationEventsState> = {
   name: 'integrationEvents',
+  version: VERSION,
   initialState: initialIntegrationEvents,
   evolve: evolveIntegrationEvents,
   bodiesFor: [

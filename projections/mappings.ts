@@ -6,7 +6,12 @@ import type { Projection } from './projection.js'
 /**
  * Mappings as the API lists them: the registry fold (the same evolve the registry decider uses)
  * plus what the services last did for each mapping.
+ *
+ * Snapshots: bump VERSION when the state's shape or what evolve derives changes (here or in
+ * evolveRegistry), so that snapshots of the old shape are ignored (projections/projection.ts).
  */
+const VERSION = 1
+
 type MappingActivity = { lastBilledMonth?: string; ticketsCreated: number; lastTicketAt?: string }
 
 type MappingsState = RegistryState & { activity: Map<string, MappingActivity> }
@@ -49,6 +54,7 @@ const evolveMappings = (state: MappingsState, fact: StoredFact & Fact): Mappings
 
 export const mappingsProjection: Projection<MappingsState> = {
   name: 'mappings',
+  version: VERSION,
   initialState: initialMappings,
   evolve: evolveMappings,
   bodiesFor: ['MappingCreated', 'MappingUpdated', 'MappingDeleted', 'UsageBilled', 'TicketCreated']

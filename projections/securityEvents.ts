@@ -188,8 +188,12 @@ const types = [
   'ParkedFactRetried'
 ]
 
+/** Bump when the state's shape or what evolve derives changes: older snapshots are then ignored. */
+const VERSION = 1
+
 export const securityEventsProjection: Projection<SecurityEventsState> = {
   name: 'securityEvents',
+  version: VERSION,
   initialState: () => ({ events: new Map(), byFactId: new Map(), byTicket: new Map() }),
   evolve,
   bodiesFor: types

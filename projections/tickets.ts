@@ -7,8 +7,13 @@ import type { Projection } from './projection.js'
 /**
  * The relay's HaloPSA tickets by id: which threat stream and mapping each belongs to, and whether
  * it is open; and the newest ticket of each threat per client, for consolidating endpoints hit by
- * the same threat (docs/ticket-rules.md).
+ * the same threat (docs/ticket-rules.md). Closed tickets stay: a closed ticket may be re-opened.
+ *
+ * Snapshots: bump VERSION when the state's shape or what evolve derives changes, so that snapshots
+ * of the old shape are ignored (projections/projection.ts).
  */
+const VERSION = 1
+
 type TicketRecord = {
   ticketId: number
   threatKey: string
@@ -72,6 +77,7 @@ const evolveTickets = (state: TicketsState, fact: StoredFact & Fact): TicketsSta
 
 export const ticketsProjection: Projection<TicketsState> = {
   name: 'tickets',
+  version: VERSION,
   initialState: () => ({ byId: new Map(), open: 0, byFamily: new Map() }),
   evolve: evolveTickets,
   bodiesFor: ['TicketCreated', 'TicketClosed', 'TicketReopened']

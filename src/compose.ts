@@ -158,6 +158,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     metrics,
     now,
     extraProjections: [ticketsProjection, billingProjection, securityEventsProjection] as Projection<unknown>[],
+    snapshots: config.SNAPSHOTS && { everyFacts: config.SNAPSHOT_EVERY, intervalMs: config.SNAPSHOT_INTERVAL },
     ...(logger ? { logger } : {})
   })
   const { runner, handlers } = core

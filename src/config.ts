@@ -197,6 +197,10 @@ const ConfigSchema = z
     PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     /** Which proxies' X-Forwarded-For names the client (failure budgets are per client address). */
     TRUST_PROXY: TrustProxy.default(false),
+    /** Read-model snapshots (docs/architecture.md#read-model-snapshots): on, and how often. */
+    SNAPSHOTS: Bool.default(true),
+    SNAPSHOT_EVERY: z.coerce.number().int().min(0).max(1_000_000_000).default(50_000),
+    SNAPSHOT_INTERVAL: Duration(10_000).default(600_000),
     /** How often the asset directory is read again in full (docs/assets.md#reading-the-directory). */
     ASSET_POLL_INTERVAL: Duration(0).default(3_600_000),
     /** A link to an endpoint's page in GravityZone's console, which GravityZone does not publish. */
@@ -292,6 +296,20 @@ export const variables: Record<VariableName, Variable> = {
   NOTIFY_SECRET_KEY: {
     what: "key (32+ characters) that encrypts notification targets' secrets at rest; needed to store one",
     secret: true
+  },
+  SNAPSHOTS: {
+    default: 'true',
+    what: 'save the read models now and then and start from them (false: fold every fact at every start)',
+    rule: 'must be true or false'
+  },
+  SNAPSHOT_EVERY: {
+    default: '50000',
+    what: 'facts folded since the last read-model snapshot that make the next one due (0: only by time)',
+    rule: 'must be a whole number from 0 to 1000000000'
+  },
+  SNAPSHOT_INTERVAL: {
+    default: '10m',
+    what: 'time after which a read-model snapshot is due when facts arrived since the last (at least 10s)'
   },
   ASSET_POLL_INTERVAL: {
     default: '1h',

@@ -15,7 +15,7 @@ import { assetsProjection } from '../../projections/assets.js'
 import type { Projection } from '../../projections/projection.js'
 import type { Logger } from '../logger.js'
 import { createCommandHandler } from './commandHandler.js'
-import { createProjectionRunner } from './projectionRunner.js'
+import { createProjectionRunner, type SnapshotSettings } from './projectionRunner.js'
 import { createMetrics, type Metrics } from './metrics.js'
 
 /**
@@ -32,6 +32,8 @@ export type RelayCoreOptions = {
   /** Read models beyond those every relay keeps (integration events, mappings, assets, platform directories). */
   extraProjections?: Projection<unknown>[]
   metrics?: Metrics
+  /** Read-model snapshots (projectionRunner.ts); `false`: fold every fact at every start. */
+  snapshots?: Partial<SnapshotSettings> | false
 }
 
 export const createRelayCore = (options: RelayCoreOptions) => {
@@ -46,6 +48,7 @@ export const createRelayCore = (options: RelayCoreOptions) => {
       directoryProjection,
       ...(options.extraProjections ?? [])
     ] as Projection<unknown>[],
+    ...(options.snapshots !== undefined ? { snapshots: options.snapshots } : {}),
     ...(options.logger ? { logger: options.logger } : {})
   })
   metrics.attach(store, runner)

@@ -1,4 +1,4 @@
-import type { EventStore } from '../store/port.js'
+import type { EventStore, StoredFact } from '../store/port.js'
 import type { Cause } from '../domain/metadata.js'
 import { DomainError, isDomainError } from '../domain/errors.js'
 import {
@@ -9,8 +9,14 @@ import {
 } from '../domain/eventActions.js'
 import type { RegistryCommand, RegistryState } from '../domain/mappingRegistry.js'
 import { streams } from '../domain/streams.js'
-import type { EventCategory, EventTypeId } from '../domain/integrationEvents.js'
-import { integrationEventsProjection, type IntegrationEvent, type Counts } from '../../projections/integrationEvents.js'
+import { eventCatalogue, type EventCategory, type EventTypeId } from '../domain/integrationEvents.js'
+import {
+  integrationEventsProjection,
+  restoreArchived,
+  type ArchivedEvent,
+  type Counts,
+  type IntegrationEvent
+} from '../../projections/integrationEvents.js'
 import type { CommandHandler } from './commandHandler.js'
 import type { ProjectionRunner } from './projectionRunner.js'
 import { auditFact, eventView, type EventView } from './views.js'
@@ -18,6 +24,7 @@ import { auditFact, eventView, type EventView } from './views.js'
 /**
  * Integration events: what the projection derived, and the three actions plus "recheck events".
  * Every action answers with the event as it is after the facts it appended (read-your-writes).
+ * Closed events the projection has archived are shown from their facts, read back from the store.
  */
 
 type RecheckOutcome = { outcome: 'closed' | 'still-active' | 'failed'; message?: string }
@@ -45,7 +52,11 @@ const decodeCursor = (cursor: string): bigint => {
   return BigInt(text.slice(2))
 }
 
-const raisingPosition = (event: IntegrationEvent): bigint => event.facts[0]!.position
+type Listed = IntegrationEvent | ArchivedEvent
+const isArchived = (event: Listed): event is ArchivedEvent => 'positions' in event
+const raisingPosition = (event: Listed): bigint => (isArchived(event) ? event.positions[0]! : event.facts[0]!.position)
+const statusOf = (event: Listed) => (isArchived(event) ? 'closed' : event.status)
+const categoryOf = (event: Listed) => (isArchived(event) ? eventCatalogue[event.type].category : event.category)
 
 /** What an action needs to know about the event it acts on. */
 const viewOf = (event: IntegrationEvent): ActionTarget => ({
@@ -66,20 +77,41 @@ export const createEventsService = (deps: {
   const now = deps.now ?? (() => new Date())
   const state = () => deps.runner.state(integrationEventsProjection)
 
-  const find = (id: string): IntegrationEvent => {
-    const event = state().events.get(id)
-    if (!event) throw new DomainError('event_not_found', `no integration event has id ${id}`, { eventId: id })
+  const notFound = (id: string) =>
+    new DomainError('event_not_found', `no integration event has id ${id}`, { eventId: id })
+
+  /** The facts at these positions, read from the store (an archived event's, an event's audit trail). */
+  const factsAt = async (positions: readonly bigint[]): Promise<Map<bigint, StoredFact>> => {
+    const read = await Promise.all(
+      positions.map(async (p) => (await deps.store.readAll({ fromPosition: p, maxCount: 1 }))[0])
+    )
+    return new Map(read.filter((f): f is StoredFact => f !== undefined).map((f) => [f.position, f]))
+  }
+
+  /** An archived event as a whole one, from the facts given or else from its first and closing facts. */
+  const restore = async (archived: ArchivedEvent, facts?: Map<bigint, StoredFact>): Promise<IntegrationEvent> => {
+    const read = facts ?? (await factsAt([archived.positions[0]!, archived.closedBy.position]))
+    const event = restoreArchived(archived, (p) => read.get(p))
+    if (!event) throw new Error(`the facts of integration event ${archived.id} are missing from the store`)
     return event
+  }
+
+  const find = async (id: string): Promise<IntegrationEvent> => {
+    const event = state().events.get(id)
+    if (event) return event
+    const archived = state().archived.get(id)
+    if (!archived) throw notFound(id)
+    return restore(archived)
   }
 
   const settle = async (position: bigint | null | undefined) => {
     if (position !== null && position !== undefined) await deps.runner.waitForPosition(position)
   }
 
-  const current = (id: string): EventView => eventView(find(id))
+  const current = async (id: string): Promise<EventView> => eventView(await find(id))
 
   const recheckOne = async (id: string, cause: Cause): Promise<RecheckOutcome & { event: EventView }> => {
-    const event = find(id)
+    const event = await find(id)
     const requested = await deps.actions.handle(
       streams.integrationEvent(id),
       { type: 'RequestRecheck', data: { event: viewOf(event), now: now() } },
@@ -91,9 +123,9 @@ export const createEventsService = (deps: {
     let outcome: RecheckOutcome
     try {
       if (!deps.recheck) throw new Error('rechecks need the platform connections, which are not configured')
-      const result = await deps.recheck(find(id), checkCause)
+      const result = await deps.recheck(await find(id), checkCause)
       await settle(result?.position)
-      const after = find(id)
+      const after = await find(id)
       outcome =
         after.status === 'closed'
           ? { outcome: 'closed' }
@@ -115,19 +147,22 @@ export const createEventsService = (deps: {
       checkCause
     )
     await settle(completed.position)
-    return { ...outcome, event: current(id) }
+    return { ...outcome, event: await current(id) }
   }
 
   return {
-    list(filter: EventFilter = {}): { items: EventView[]; nextCursor: string | null } {
+    async list(filter: EventFilter = {}): Promise<{ items: EventView[]; nextCursor: string | null }> {
       const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500)
       const before = filter.cursor !== undefined ? decodeCursor(filter.cursor) : undefined
       const status = filter.status ?? 'active'
-      const matches = [...state().events.values()]
+      const { events, archived } = state()
+      const candidates: Listed[] =
+        status === 'active' ? [...events.values()] : [...events.values(), ...archived.values()]
+      const matches = candidates
         .filter(
           (e) =>
-            (status === 'all' || e.status === status) &&
-            (filter.category === undefined || e.category === filter.category) &&
+            (status === 'all' || statusOf(e) === status) &&
+            (filter.category === undefined || categoryOf(e) === filter.category) &&
             (filter.type === undefined || e.type === filter.type) &&
             (filter.mappingId === undefined || e.subject.mappingId === filter.mappingId) &&
             (before === undefined || raisingPosition(e) < before)
@@ -136,7 +171,7 @@ export const createEventsService = (deps: {
       const page = matches.slice(0, limit)
       const last = page.at(-1)
       return {
-        items: page.map((e) => eventView(e)),
+        items: await Promise.all(page.map(async (e) => eventView(isArchived(e) ? await restore(e) : e))),
         nextCursor: matches.length > limit && last ? encodeCursor(raisingPosition(last)) : null
       }
     },
@@ -147,26 +182,34 @@ export const createEventsService = (deps: {
     },
 
     async get(id: string): Promise<EventView> {
-      const event = find(id)
-      const facts = await Promise.all(
-        event.facts.map(async (f) => (await deps.store.readAll({ fromPosition: f.position, maxCount: 1 }))[0]!)
+      const whole = state().events.get(id)
+      const archived = whole ? undefined : state().archived.get(id)
+      if (!whole && !archived) throw notFound(id)
+      const positions = whole ? whole.facts.map((f) => f.position) : archived!.positions
+      const facts = await factsAt(positions)
+      const event = whole ?? (await restore(archived!, facts))
+      return eventView(
+        event,
+        positions.flatMap((p) => {
+          const f = facts.get(p)
+          return f ? [auditFact(f)] : []
+        })
       )
-      return eventView(event, facts.filter(Boolean).map(auditFact))
     },
 
     async acknowledge(id: string, cause: Cause): Promise<EventView> {
-      const event = find(id)
+      const event = await find(id)
       const result = await deps.actions.handle(
         streams.integrationEvent(id),
         { type: 'Acknowledge', data: { event: viewOf(event) } },
         cause
       )
       await settle(result.position)
-      return current(id)
+      return await current(id)
     },
 
     async resolve(id: string, cause: Cause): Promise<EventView> {
-      const event = find(id)
+      const event = await find(id)
       ensureActionAllowed(viewOf(event), 'resolve')
       const mappingId = event.subject.mappingId!
       try {
@@ -182,7 +225,7 @@ export const createEventsService = (deps: {
           throw new DomainError('event_closed', `event ${id} is closed`, { eventId: id })
         throw error
       }
-      return current(id)
+      return await current(id)
     },
 
     async recheck(id: string, cause: Cause): Promise<EventView> {

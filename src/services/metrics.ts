@@ -89,6 +89,28 @@ export const createMetrics = () => {
     }
   })
   new Gauge({
+    name: 'relay_snapshots_total',
+    help: 'Read-model snapshots since start, by outcome (saved, failed: logged and tried again later)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      if (!sources) return
+      const { taken, failed } = sources.runner.stats().snapshots
+      this.set({ outcome: 'saved' }, taken)
+      this.set({ outcome: 'failed' }, failed)
+    }
+  })
+  new Gauge({
+    name: 'relay_snapshot_age_facts',
+    help: 'Facts folded since the newest read-model snapshot (saved or loaded at start)',
+    registers: [registry],
+    collect() {
+      if (!sources) return
+      const at = sources.runner.stats().snapshots.position
+      if (at !== undefined) this.set(Number(sources.runner.position() - at))
+    }
+  })
+  new Gauge({
     name: 'relay_integration_events_active',
     help: 'Active integration events by type',
     labelNames: ['type'],
@@ -192,6 +214,8 @@ export const createMetrics = () => {
         findFacts: (q) => store.findFacts(q),
         subscribeToAll: (o) => store.subscribeToAll(o),
         headPosition: () => store.headPosition(),
+        saveSnapshot: (s) => store.saveSnapshot(s),
+        loadSnapshot: (name) => store.loadSnapshot(name),
         ping: () => store.ping(),
         close: () => store.close()
       }

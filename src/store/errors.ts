@@ -85,3 +85,10 @@ export const isWrongExpectedVersion = (error: unknown): error is WrongExpectedVe
 
 export const isStreamNotFound = (error: unknown): error is StreamNotFound =>
   isStoreError(error) && error.code === 'stream_not_found'
+
+/** A stored snapshot that cannot be read back as one (the caller ignores it and rebuilds). */
+export class SnapshotUnreadable extends StoreError {
+  constructor(name: string, reason: string) {
+    super('snapshot_unreadable', `the snapshot of ${name} cannot be read: ${reason}`)
+  }
+}

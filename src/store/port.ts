@@ -147,6 +147,27 @@ export type Subscription = AsyncIterable<StoredFact> & {
   readonly caughtUp: Promise<void>
 }
 
+/**
+ * A read model's saved state (docs/architecture.md#read-model-snapshots): derived data, never a
+ * fact, and never trusted over the facts. The store keeps the latest one per name; saving one is
+ * atomic (a crash while saving leaves the previous one as it was).
+ */
+export type Snapshot = {
+  /** The read model's name. */
+  name: string
+  /** Which projection version (and codec) wrote it: a snapshot of another version is ignored. */
+  version: string
+  /** The position of the last fact the state reflects. */
+  position: bigint
+  /** The id of the fact at `position`, to tell a store that is not the one it was taken from. */
+  factId: string
+  takenAt: Date
+  /** The encoded state, as the snapshot machinery sealed it. */
+  data: Uint8Array
+  /** SHA-256 of `data`, hex. */
+  checksum: string
+}
+
 export type EventStore = {
   /** Which adapter this is, for logs and metrics. */
   readonly kind: 'sqlite' | 'eventstoredb'
@@ -161,11 +182,23 @@ export type EventStore = {
   subscribeToAll(options: SubscribeOptions): Subscription
   /** Position of the newest fact (0n when the store is empty). */
   headPosition(): Promise<bigint>
+  /** Replaces the read model's snapshot, atomically. */
+  saveSnapshot(snapshot: Snapshot): Promise<void>
+  /** The read model's latest snapshot, whatever its version, or undefined. */
+  loadSnapshot(name: string): Promise<Snapshot | undefined>
   /** Answers quickly whether the store is usable (for /ready). */
   ping(): Promise<void>
   /** Waits for appends in flight, ends subscriptions, releases the connection. Idempotent. */
   close(): Promise<void>
 }
+
+/**
+ * Streams the snapshot machinery writes with EventStoreDB: `snapshot-<name>` holds the latest
+ * snapshot of a read model, `snapshotChunk-<name>` the parts of one too large for one event. They
+ * are not facts: appends to them through the port are refused, and no read or subscription shows them.
+ */
+export const snapshotStreamPrefixes = ['snapshot-', 'snapshotChunk-'] as const
+export const isSnapshotStream = (stream: string): boolean => snapshotStreamPrefixes.some((p) => stream.startsWith(p))
 
 export const matchesFilter = (filter: FactFilter | undefined, stream: string, type: string): boolean => {
   if (!filter) return true

@@ -1,15 +1,18 @@
-import type { NewFact } from './port.js'
+import { isSnapshotStream, type NewFact } from './port.js'
 import { InvalidAppend } from './errors.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * Checks every adapter applies before writing, so both reject the same bad input the same way.
- * EventStoreDB requires UUID event ids; `$` names are the server's own.
+ * EventStoreDB requires UUID event ids; `$` names are the server's own; snapshot streams hold
+ * read-model snapshots, not facts.
  */
 export const validateAppend = (stream: string, facts: readonly NewFact[]): readonly NewFact[] => {
   if (typeof stream !== 'string' || stream.length === 0) throw new InvalidAppend('a stream name is required')
   if (stream.startsWith('$')) throw new InvalidAppend(`stream names starting with $ are reserved (${stream})`)
+  if (isSnapshotStream(stream))
+    throw new InvalidAppend(`stream names starting with snapshot- or snapshotChunk- are reserved (${stream})`)
   if (facts.length === 0) throw new InvalidAppend(`an append to ${stream} needs at least one fact`)
   const seen = new Set<string>()
   for (const fact of facts) {

@@ -7,6 +7,7 @@ import { selectedStores } from '../support/stores.js'
 /** A read model that records every position it folds, to prove no fact is folded twice or skipped. */
 const recorder: Projection<bigint[]> = {
   name: 'recorder',
+  version: 1,
   initialState: () => [],
   evolve: (s, f) => (s.push(f.position), s)
 }

@@ -6,7 +6,13 @@ import {
   type Filter,
   type ResolvedEvent
 } from '@eventstore/db-client'
-import type { ExpectedRevision, FactFilter, FactMetadata, StoredFact } from '../port.js'
+import {
+  isSnapshotStream,
+  type ExpectedRevision,
+  type FactFilter,
+  type FactMetadata,
+  type StoredFact
+} from '../port.js'
 import { InvalidAppend, StoreError, StreamNotFound, WrongExpectedVersion } from '../errors.js'
 
 /**
@@ -25,6 +31,10 @@ export class StoreUnavailable extends StoreError {
 
 /** `$` streams ($$…, $stats-…, $users…) and `$` types ($metadata, `$>` links…) are the server's own. */
 export const isSystemEvent = (stream: string, type: string): boolean => stream.startsWith('$') || type.startsWith('$')
+
+/** What is not a fact: the server's own events, and the read-model snapshots the relay keeps beside the facts. */
+export const isNotAFact = (stream: string, type: string): boolean =>
+  isSystemEvent(stream, type) || isSnapshotStream(stream)
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Array.isArray(value)

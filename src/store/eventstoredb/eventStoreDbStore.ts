@@ -13,6 +13,7 @@ import { StoreUnavailable, toStoreError } from './convert.js'
 import { createReads } from './reads.js'
 import { createFactQueries } from './factQuery.js'
 import { esdbSubscription, type ResubscribeOptions } from './subscription.js'
+import { esdbSnapshots } from './snapshots.js'
 
 export { StoreUnavailable } from './convert.js'
 
@@ -75,6 +76,7 @@ const toEvent = (fact: NewFact) => {
 export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventStore => {
   const client = connect(options.connectionString)
   const reads = createReads(client)
+  const snapshots = esdbSnapshots({ client, reads, retrying })
   const findFacts = createFactQueries(client, reads.headPosition)
   const resubscribe: ResubscribeOptions = { minMs: 100, maxMs: 5_000, attempts: 10, ...options.resubscribe }
   const pingTimeoutMs = options.pingTimeoutMs ?? 2_000
@@ -123,6 +125,8 @@ export const openEventStoreDbStore = (options: EventStoreDbStoreOptions): EventS
     readAll: (opts) => track(() => retrying(() => reads.readAll(opts), true)),
     findFacts: (query) => track(() => retrying(() => findFacts(query), true)),
     headPosition: () => track(() => retrying(() => reads.headPosition(), true)),
+    saveSnapshot: (snapshot) => track(() => snapshots.save(snapshot)),
+    loadSnapshot: (name) => track(() => snapshots.load(name)),
 
     subscribeToAll(opts): Subscription {
       if (closed) throw new StoreClosed()

@@ -9,7 +9,7 @@ import {
 } from '@eventstore/db-client'
 import type { ReadAllOptions, ReadStreamOptions, StoredFact } from '../port.js'
 import { matchesFilter } from '../port.js'
-import { isSystemEvent, toStoreError, toStoredFact } from './convert.js'
+import { isNotAFact, toStoreError, toStoredFact } from './convert.js'
 
 /** Events per read call when reading $all, which we filter on our side (the 6.x client cannot filter reads). */
 const PAGE = 512
@@ -89,7 +89,7 @@ export const createReads = (client: EventStoreDBClient) => {
           last = fact.position
           if (
             fact.position === skip ||
-            isSystemEvent(fact.stream, fact.type) ||
+            isNotAFact(fact.stream, fact.type) ||
             !matchesFilter(opts.filter, fact.stream, fact.type)
           )
             return true

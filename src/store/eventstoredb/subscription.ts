@@ -1,7 +1,7 @@
 import { START, type AllStreamSubscription, type EventStoreDBClient } from '@eventstore/db-client'
 import type { FactFilter, StoredFact, Subscription } from '../port.js'
 import { matchesFilter } from '../port.js'
-import { StoreUnavailable, isSystemEvent, isTransient, serverFilter, toStoreError, toStoredFact } from './convert.js'
+import { StoreUnavailable, isNotAFact, isTransient, serverFilter, toStoreError, toStoredFact } from './convert.js'
 
 export type ResubscribeOptions = {
   /** First pause after a drop, doubled at each failed attempt up to `maxMs`. */
@@ -87,7 +87,7 @@ export const esdbSubscription = (options: {
           for await (const resolved of sub) {
             const fact = toStoredFact(resolved)
             if (!fact || (cursor !== 'start' && fact.position <= cursor)) continue
-            if (isSystemEvent(fact.stream, fact.type) || !matchesFilter(filter, fact.stream, fact.type)) continue
+            if (isNotAFact(fact.stream, fact.type) || !matchesFilter(filter, fact.stream, fact.type)) continue
             cursor = fact.position
             yield fact
             if (stopped) return

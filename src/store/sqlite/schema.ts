@@ -10,6 +10,11 @@ import { walSync, type WalSync } from './walSync.js'
  * index entry, so the appends of the busy path pay nothing for it.
  *
  * Version 2 added `mapping_id`; a version 1 store gets the column and its values when opened.
+ *
+ * Beside it, `snapshots` holds the latest saved state of each read model (derived data, never a
+ * fact: docs/architecture.md#read-model-snapshots), one row per read model, replaced in one
+ * statement, so a crash while saving leaves the previous row whole. Adding the table needed no new
+ * schema version: a build that does not know it never reads it.
  */
 export const SCHEMA_VERSION = 2
 
@@ -31,6 +36,15 @@ export const migrate = (db: Database.Database): void => {
     CREATE UNIQUE INDEX IF NOT EXISTS facts_stream_revision ON facts (stream, revision);
     CREATE UNIQUE INDEX IF NOT EXISTS facts_id ON facts (id);
     CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS snapshots (
+      name     TEXT    PRIMARY KEY,
+      version  TEXT    NOT NULL,
+      position INTEGER NOT NULL,
+      fact_id  TEXT    NOT NULL,
+      taken_at INTEGER NOT NULL,
+      data     BLOB    NOT NULL,
+      checksum TEXT    NOT NULL
+    );
   `)
   const row = db.prepare(`SELECT value FROM store_meta WHERE key = 'schema_version'`).get() as
     { value: string } | undefined

@@ -12,6 +12,7 @@ import {
   type NewFact,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type Snapshot,
   type StoredFact,
   type SubscribeOptions,
   type Subscription
@@ -23,6 +24,7 @@ import { createCommitter, type CommittedAppend } from './groupCommit.js'
 import { recentFacts } from './recentFacts.js'
 import { createCommitSignal, sqliteSubscription } from './subscription.js'
 import { FACT_COLUMNS, SqliteFact, type BodyLoader, type FactRow } from './sqliteFact.js'
+import { sqliteSnapshots } from './snapshots.js'
 import { createFactQueries } from './factQuery.js'
 import { isDamage, unusableStore } from './unusable.js'
 import { lockStoreFile, type InstanceLock } from './instanceLock.js'
@@ -215,6 +217,7 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     return rows.map((row) => new SqliteFact(row, loadBodies))
   }
 
+  const snapshots = sqliteSnapshots(writer, reader)
   let closed = false
   const subscriptions = new Set<Subscription>()
 
@@ -301,6 +304,16 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     async headPosition(): Promise<bigint> {
       if (closed) throw new StoreClosed()
       return head()
+    },
+
+    async saveSnapshot(snapshot: Snapshot): Promise<void> {
+      if (closed) throw new StoreClosed()
+      snapshots.save(snapshot)
+    },
+
+    async loadSnapshot(name: string): Promise<Snapshot | undefined> {
+      if (closed) throw new StoreClosed()
+      return snapshots.load(name)
     },
 
     async ping(): Promise<void> {
