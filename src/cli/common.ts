@@ -47,7 +47,8 @@ export const openExistingStore = async (env: Env): Promise<EventStore> => {
   } else if (!/^esdb(\+discover)?:\/\//.test(url)) {
     throw new UsageError('EVENT_STORE_URL must be sqlite:<path> or esdb://…')
   }
-  return openEventStore(url)
+  // The CLI only reads the store, while the relay that holds it runs.
+  return openEventStore(url, { besideRelay: true })
 }
 
 /** The running relay's API: RELAY_URL (default http://127.0.0.1:$PORT) and RELAY_TOKEN. */

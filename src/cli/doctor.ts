@@ -38,7 +38,8 @@ const openExistingStore = async (url: string): Promise<EventStore | undefined> =
     const { path } = sqliteOptions(url)
     if (path === ':memory:' || !existsSync(path)) return undefined
   }
-  return openEventStore(url)
+  // The doctor only reads the store, often while the relay that holds it runs.
+  return openEventStore(url, { besideRelay: true })
 }
 
 const withDeadline = <T>(promise: Promise<T>, ms: number): Promise<T> =>

@@ -19,8 +19,9 @@ export * from './errors.js'
  * Opens the store named by EVENT_STORE_URL: `sqlite:<path>`, `sqlite::memory:`, or
  * `esdb://host:2113?tls=false` (also `esdb+discover://`, and several comma-separated hosts).
  */
-export const openEventStore = async (url: string): Promise<EventStore> => {
-  if (url.startsWith('sqlite:')) return openSqliteStore(sqliteOptions(url))
+/** `besideRelay`: for read-only tools run next to a relay on the same SQLite file (sqliteStore.ts). */
+export const openEventStore = async (url: string, options: { besideRelay?: boolean } = {}): Promise<EventStore> => {
+  if (url.startsWith('sqlite:')) return openSqliteStore({ ...sqliteOptions(url), ...options })
   if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) {
     // Loaded on demand: the gRPC client is only needed in production deployments.
     const { openEventStoreDbStore } = await import('./eventstoredb/eventStoreDbStore.js')

@@ -36,6 +36,11 @@ export type SqliteStoreOptions = {
   groupCommit?: boolean
   /** Most appends in one transaction. Default 1024. */
   maxGroup?: number
+  /**
+   * Opened beside a running relay by a tool that only reads (the CLI's export and rebuild): takes
+   * no instance lock, so it can run while the relay holds it. Such a tool must never append.
+   */
+  besideRelay?: boolean
 }
 
 const toFact = (row: FactRow): StoredFact => new SqliteFact(row)
@@ -89,7 +94,7 @@ const openConnections = (options: SqliteStoreOptions, inMemory: boolean) => {
   try {
     if (!inMemory) mkdirSync(dirname(options.path), { recursive: true })
     // Before anything touches the file: a second relay on it must not even migrate it.
-    if (!inMemory) lock = lockStoreFile(options.path)
+    if (!inMemory && !options.besideRelay) lock = lockStoreFile(options.path)
     writer = new Database(options.path)
     durable = configureWriter(writer, { inMemory, fsyncPerCommit: !(options.groupCommit ?? true) })
     migrate(writer)
