@@ -40,6 +40,10 @@ export type RelayStatus = {
 
 export type StatusSource = { status(): Promise<RelayStatus> }
 
+/** EventStoreDB's positions are byte offsets: a lag counted in them can exceed a safe integer. */
+const lagOf = (head: bigint, position: bigint): number =>
+  Math.min(Number(head > position ? head - position : 0n), Number.MAX_SAFE_INTEGER)
+
 export const createStatus = (deps: {
   store: Pick<EventStore, 'headPosition'>
   health: Pick<PlatformHealth, 'view'>
@@ -59,8 +63,7 @@ export const createStatus = (deps: {
     const position = deps.processor.position()
     const usage = deps.halopsaBudget.usage()
     const instance = deps.instance?.()
-    // EventStoreDB's positions are byte offsets: a lag counted in them can exceed a safe integer.
-    const lag = Math.min(Number(head > position ? head - position : 0n), Number.MAX_SAFE_INTEGER)
+    const lag = lagOf(head, position)
     return {
       platforms: deps.health.view(),
       jobs: deps.jobs.status(),
@@ -84,9 +87,7 @@ export const createStatus = (deps: {
       ...(deps.notifications
         ? {
             notifications: {
-              lagFacts: Number(
-                head > deps.notifications.processor.position() ? head - deps.notifications.processor.position() : 0n
-              ),
+              lagFacts: lagOf(head, deps.notifications.processor.position()),
               parked: deps.notifications.processor.parked().length,
               ...deps.notifications.notifier.health()
             }
