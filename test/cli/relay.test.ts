@@ -133,7 +133,9 @@ t.test('rebuild matches a live relay on its own store, and reports the differenc
   const report = JSON.parse(differs.out)
   t.equal(report.match, false)
   t.ok(report.differences.length > 0)
-  t.match(report.differences.join('\n'), /securityEvents [0-9a-f]+: /)
+  // The mappings differ for certain (their ids are new in each history); the security events may
+  // coincide when both histories pushed the same events within one second.
+  t.match(report.differences.join('\n'), /mappings [0-9a-f-]+: /)
 })
 
 t.test('doctor runs as a command of the CLI (and npm run doctor is its alias)', async (t) => {
