@@ -16,8 +16,8 @@ import { fact } from '../support/storeFacts.js'
  * runs. /health is probed from another process on its own connection.
  *
  * The latency criterion allows for a shared, noisy 2-core machine: 99% of the probes within 100 ms
- * and none over a second. A scan that holds the event loop (the whole store read in one go) fails
- * the second half by seconds.
+ * (90% when there are fewer than 100) and none over a second. A scan that holds the event loop
+ * (the whole store read in one go) fails the second half by seconds.
  */
 
 const FACTS = 200_000
