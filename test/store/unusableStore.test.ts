@@ -1,8 +1,9 @@
 import t from 'tap'
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.js'
 import { relayEnvironment, runRelayToExit } from '../support/relayProcess.js'
@@ -50,6 +51,23 @@ for (const file of [damaged, random, truncated]) chmodSync(file, 0o666)
 
 // Root ignores file modes: the relay then runs as nobody, who can read the code but not write there.
 const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined
+
+// A checkout in a folder only its owner may enter (`mktemp -d` makes them 0700) hides the code from
+// nobody: each such folder above the checkout lets others pass through (o+x, no listing) while the
+// relays run, and gets its mode back afterwards.
+if (user) {
+  const checkout = fileURLToPath(new URL('../..', import.meta.url))
+  const folders = checkout
+    .split(sep)
+    .filter(Boolean)
+    .map((_, i, parts) => sep + parts.slice(0, i + 1).join(sep))
+  for (const folder of folders) {
+    const mode = statSync(folder).mode & 0o7777
+    if ((mode & 0o001) !== 0) continue
+    chmodSync(folder, mode | 0o001)
+    t.teardown(() => chmodSync(folder, mode))
+  }
+}
 
 const cases: [string, string, RegExp][] = [
   ['damaged in the middle', damaged, /is damaged/],
