@@ -23,6 +23,44 @@ export type InvoiceLinks = {
   create(mapping: Mapping): Promise<{ recurringInvoiceId: number; name: string }>
 }
 
+type LinkHow = 'only' | 'carries-items' | 'created'
+
+/**
+ * Records that a mapping bills to this recurring invoice: the RecurringInvoiceLinked fact, then the
+ * mapping's recurringInvoiceId. Shared by the link made when billing is switched on (below) and the
+ * one the poll makes when it finds an invoice for a mapping that names none (inventory).
+ */
+export const recordInvoiceLink = async (
+  handlers: {
+    health: CommandHandler<HealthCommand, HealthState>
+    registry: CommandHandler<RegistryCommand, RegistryState>
+  },
+  link: { mapping: Mapping; recurringInvoiceId: number; how: LinkHow; name?: string },
+  cause: Cause
+) => {
+  const { mapping: m, recurringInvoiceId, how, name } = link
+  const recorded = await handlers.health.handle(
+    streams.mappingHealth(m.id),
+    {
+      type: 'RecordInvoiceLinked',
+      data: {
+        mappingId: m.id,
+        halopsaClientId: m.halopsaClientId,
+        recurringInvoiceId,
+        how,
+        ...(name !== undefined ? { name } : {})
+      }
+    },
+    cause
+  )
+  const updated = await handlers.registry.handle(
+    streams.mappingRegistry(),
+    { type: 'UpdateMapping', data: { mappingId: m.id, changes: { billing: { ...m.billing, recurringInvoiceId } } } },
+    cause
+  )
+  return [recorded, updated] as const
+}
+
 export const createInvoiceLinks = (deps: {
   halopsa: HaloPsaClient
   health: CommandHandler<HealthCommand, HealthState>
@@ -42,27 +80,13 @@ export const createInvoiceLinks = (deps: {
   const record = async (
     m: Mapping,
     recurringInvoiceId: number,
-    how: 'only' | 'carries-items' | 'created',
+    how: LinkHow,
     cause: Cause,
     name?: string
   ) => {
-    await deps.health.handle(
-      streams.mappingHealth(m.id),
-      {
-        type: 'RecordInvoiceLinked',
-        data: {
-          mappingId: m.id,
-          halopsaClientId: m.halopsaClientId,
-          recurringInvoiceId,
-          how,
-          ...(name !== undefined ? { name } : {})
-        }
-      },
-      cause
-    )
-    const linked = await deps.registry.handle(
-      streams.mappingRegistry(),
-      { type: 'UpdateMapping', data: { mappingId: m.id, changes: { billing: { ...m.billing, recurringInvoiceId } } } },
+    const [, linked] = await recordInvoiceLink(
+      deps,
+      { mapping: m, recurringInvoiceId, how, ...(name !== undefined ? { name } : {}) },
       cause
     )
     return linked.position

@@ -10,6 +10,7 @@ import type { CommandHandler } from '../commandHandler.js'
 import type { ProjectionRunner } from '../projectionRunner.js'
 import { count, lastPosition, newTally, type Tally } from './tally.js'
 import { candidatesOf, chooseInvoice, chosenInvoice, type InvoiceChoice } from '../billing/invoiceChoice.js'
+import { recordInvoiceLink } from '../billing/linking.js'
 
 /**
  * What billing needs in HaloPSA before it can bill a mapping: a recurring invoice for the client,
@@ -73,33 +74,12 @@ export const createBillingPrerequisites = (deps: {
       (choice.how === 'only' || choice.how === 'carries-items') &&
       m.billing.recurringInvoiceId !== invoice.id
     ) {
-      count(
-        tally,
-        await deps.health.handle(
-          streams.mappingHealth(m.id),
-          {
-            type: 'RecordInvoiceLinked',
-            data: {
-              mappingId: m.id,
-              halopsaClientId: m.halopsaClientId,
-              recurringInvoiceId: invoice.id,
-              how: choice.how
-            }
-          },
-          cause
-        )
-      )
-      count(
-        tally,
-        await deps.registry.handle(
-          streams.mappingRegistry(),
-          {
-            type: 'UpdateMapping',
-            data: { mappingId: m.id, changes: { billing: { ...m.billing, recurringInvoiceId: invoice.id } } }
-          },
-          cause
-        )
-      )
+      for (const result of await recordInvoiceLink(
+        deps,
+        { mapping: m, recurringInvoiceId: invoice.id, how: choice.how },
+        cause
+      ))
+        count(tally, result)
     }
   }
 
