@@ -59,6 +59,27 @@ export const say = (line, text, tone) => {
 }
 
 /** A table in a scrollable region, so a narrow screen scrolls it instead of the page. */
+/**
+ * A data table: `caption` for screen readers, one column header per entry of `columns` (text or a
+ * node, e.g. a visually hidden "Actions"), then the body or bodies.
+ */
+export const dataTable = (props, caption, columns, ...bodies) =>
+  h(
+    'table',
+    props,
+    h('caption', { class: 'visually-hidden' }, caption),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => h('th', { scope: 'col' }, c))
+      )
+    ),
+    ...bodies
+  )
+
 export const tableRegion = (label, table) =>
   h('div', { class: 'table-region', role: 'region', 'aria-label': label, tabindex: '0' }, table)
 

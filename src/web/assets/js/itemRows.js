@@ -1,7 +1,7 @@
 // An item mapping editor: rows of "usage counter → HaloPSA item id", with Add and Remove.
 // Used by Configuration (global billing) and by a mapping's custom billing.
 
-import { h } from './dom.js'
+import { dataTable, h } from './dom.js'
 import { usageCounters } from './catalogue.js'
 
 let editors = 0
@@ -68,21 +68,10 @@ export const itemRowsEditor = ({ label, items = {} }) => {
     empty.hidden = tbody.childElementCount > 0
     table.hidden = tbody.childElementCount === 0
   }
-  const table = h(
-    'table',
+  const table = dataTable(
     { class: 'data item-rows' },
-    h('caption', { class: 'visually-hidden' }, label),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('th', { scope: 'col' }, 'Usage counter (GravityZone)'),
-        h('th', { scope: 'col' }, 'HaloPSA item id'),
-        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Remove'))
-      )
-    ),
+    label,
+    ['Usage counter (GravityZone)', 'HaloPSA item id', h('span', { class: 'visually-hidden' }, 'Remove')],
     tbody
   )
   const add = h('button', { type: 'button', class: 'button button-small' }, 'Add item')

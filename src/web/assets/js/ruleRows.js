@@ -1,7 +1,7 @@
 // Rows of ticket-rule conditions (modules, event types, blocked or not, severity), with a priority
 // id for priority rules: the editor of Configuration › Ticket rules (pages/ticketRules.js).
 
-import { h, tableRegion } from './dom.js'
+import { dataTable, h, tableRegion } from './dom.js'
 
 let rowIds = 0
 
@@ -66,22 +66,7 @@ export const matchRows = ({ label, noun, rows, priority, onChange }) => {
   })
   for (const rule of rows) addRow(rule)
   const heads = ['Modules', 'Event types', 'Threat', 'Severity from', 'to', ...(priority ? ['Priority id'] : [])]
-  const table = h(
-    'table',
-    { class: 'data item-rows' },
-    h('caption', { class: 'visually-hidden' }, label),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        heads.map((x) => h('th', { scope: 'col' }, x)),
-        h('th', { scope: 'col' })
-      )
-    ),
-    tbody
-  )
+  const table = dataTable({ class: 'data item-rows' }, label, [...heads, ''], tbody)
   const list = (text) => {
     const items = text
       .split(',')

@@ -4,7 +4,7 @@
 // are set aside.
 
 import { api } from './api.js'
-import { busy, h, say, tableRegion, visuallyHidden } from './dom.js'
+import { busy, dataTable, h, say, tableRegion, visuallyHidden } from './dom.js'
 
 const percent = (confidence) => `${Math.round(confidence * 100)} %`
 
@@ -33,21 +33,10 @@ export const suggestionsPanel = ({ onMapped, status, error }) => {
     ),
     tableRegion(
       'Suggested mappings',
-      h(
-        'table',
+      dataTable(
         { class: 'data suggestions-table stack-narrow' },
-        h('caption', { class: 'visually-hidden' }, 'Suggested mappings'),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['GravityZone company', 'HaloPSA client', 'Match', h('span', { class: 'visually-hidden' }, 'Actions')].map(
-              (c) => h('th', { scope: 'col' }, c)
-            )
-          )
-        ),
+        'Suggested mappings',
+        ['GravityZone company', 'HaloPSA client', 'Match', h('span', { class: 'visually-hidden' }, 'Actions')],
         tbody
       )
     )

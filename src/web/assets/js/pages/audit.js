@@ -7,6 +7,7 @@
 import { api, query } from '../api.js'
 import {
   busy,
+  dataTable,
   errorLine,
   fill,
   h,
@@ -128,21 +129,10 @@ export default async function auditPage(ctx) {
   const arrivals = statusLine()
   const error = errorLine()
   const tbody = h('tbody')
-  const table = h(
-    'table',
+  const table = dataTable(
     { class: 'data audit-table stack-narrow' },
-    h('caption', { class: 'visually-hidden' }, 'Facts, newest first'),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ['Recorded', 'What happened', 'Customer', 'Actor', h('span', { class: 'visually-hidden' }, 'Details')].map(
-          (c) => h('th', { scope: 'col' }, c)
-        )
-      )
-    ),
+    'Facts, newest first',
+    ['Recorded', 'What happened', 'Customer', 'Actor', h('span', { class: 'visually-hidden' }, 'Details')],
     tbody
   )
   const empty = h(

@@ -7,6 +7,7 @@ import {
   badge,
   busy,
   confirmDialog,
+  dataTable,
   errorLine,
   fill,
   h,
@@ -43,21 +44,7 @@ const reasonText = (reason) =>
 const num = (n) => (n === null || n === undefined ? '—' : String(n))
 
 const table = (caption, columns, rows) =>
-  h(
-    'table',
-    { class: 'data stack-narrow' },
-    h('caption', { class: 'visually-hidden' }, caption),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        columns.map((c) => h('th', { scope: 'col' }, c))
-      )
-    ),
-    h('tbody', {}, rows)
-  )
+  dataTable({ class: 'data stack-narrow' }, caption, columns, h('tbody', {}, rows))
 
 const previewRows = (preview) =>
   preview.mappings.flatMap((m) => {

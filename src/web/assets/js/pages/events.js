@@ -4,6 +4,7 @@ import { api, followJob, query } from '../api.js'
 import {
   badge,
   busy,
+  dataTable,
   errorLine,
   fill,
   h,
@@ -73,21 +74,10 @@ export default async function eventsPage(ctx) {
   const recheckResults = h('div', { class: 'recheck-results' })
   const changed = h('div', { class: 'notice', role: 'status' })
   const tbody = h('tbody')
-  const table = h(
-    'table',
+  const table = dataTable(
     { class: 'data events-table stack-narrow' },
-    h('caption', { class: 'visually-hidden' }, 'Integration events'),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ['Event', 'Subject', 'Raised', 'Status', h('span', { class: 'visually-hidden' }, 'Actions')].map((c) =>
-          h('th', { scope: 'col' }, c)
-        )
-      )
-    ),
+    'Integration events',
+    ['Event', 'Subject', 'Raised', 'Status', h('span', { class: 'visually-hidden' }, 'Actions')],
     tbody
   )
   const empty = h('p', { class: 'empty', hidden: true })

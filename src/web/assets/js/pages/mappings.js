@@ -4,6 +4,7 @@ import { api, query } from '../api.js'
 import {
   busy,
   confirmDialog,
+  dataTable,
   errorLine,
   fill,
   h,
@@ -159,26 +160,17 @@ export default async function mappingsPage(ctx) {
   const status = statusLine()
   const error = errorLine()
   const tbody = h('tbody')
-  const table = h(
-    'table',
+  const table = dataTable(
     { class: 'data mappings-table stack-narrow' },
-    h('caption', { class: 'visually-hidden' }, 'Mappings'),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        [
-          'Status',
-          'GravityZone company',
-          'HaloPSA client',
-          'Billing',
-          'Ticketing',
-          h('span', { class: 'visually-hidden' }, 'Actions')
-        ].map((c) => h('th', { scope: 'col' }, c))
-      )
-    ),
+    'Mappings',
+    [
+      'Status',
+      'GravityZone company',
+      'HaloPSA client',
+      'Billing',
+      'Ticketing',
+      h('span', { class: 'visually-hidden' }, 'Actions')
+    ],
     tbody
   )
   const empty = h('p', { class: 'empty', hidden: true })

@@ -7,6 +7,7 @@ import {
   badge,
   busy,
   confirmDialog,
+  dataTable,
   errorLine,
   fill,
   h,
@@ -58,19 +59,10 @@ export default async function securityEventsPage(ctx) {
     since: ctx.params.since ?? ''
   }
   const tbody = h('tbody')
-  const table = h(
-    'table',
+  const table = dataTable(
     { class: 'data security-events-table stack-narrow' },
-    h('caption', { class: 'visually-hidden' }, 'Security events, newest first'),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ['Received', 'Company', 'Module', 'Threat', 'Outcome', 'Details'].map((c) => h('th', { scope: 'col' }, c))
-      )
-    ),
+    'Security events, newest first',
+    ['Received', 'Company', 'Module', 'Threat', 'Outcome', 'Details'],
     tbody
   )
   const summary = h('ul', { class: 'stat-cards', 'aria-label': 'Security events by outcome' })

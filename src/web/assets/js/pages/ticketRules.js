@@ -3,7 +3,7 @@
 // nothing. The rules in the form are backtested on the recorded history before they can be saved.
 
 import { api } from '../api.js'
-import { busy, errorLine, fill, h, onSubmit, say, tableRegion } from '../dom.js'
+import { busy, dataTable, errorLine, fill, h, onSubmit, say, tableRegion } from '../dom.js'
 import { matchRows, numberProps } from '../ruleRows.js'
 
 const optional = (text) => (text.trim() === '' ? undefined : Number(text))
@@ -40,20 +40,10 @@ const backtestView = (result) => {
     events.capped ? h('p', { class: 'notice' }, `Capped: ${events.message}.`) : null,
     tableRegion(
       'Backtest by customer',
-      h(
-        'table',
+      dataTable(
         { class: 'data' },
-        h('caption', { class: 'visually-hidden' }, 'Backtest by customer'),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, 'Customer'),
-            COLUMNS.map(([, x]) => h('th', { scope: 'col' }, x))
-          )
-        ),
+        'Backtest by customer',
+        ['Customer', ...COLUMNS.map(([, x]) => x)],
         h(
           'tbody',
           {},
