@@ -1,4 +1,4 @@
-import { readCommandLine } from '../kit/cli.js'
+import { closeOnSignals, readCommandLine } from '../kit/cli.js'
 
 /**
  * `npm run esdb:standin -- [--port N]`: the EventStoreDB stand-in the tests use, as a process of its
@@ -28,20 +28,7 @@ const main = async () => {
   const { startEsdbStandIn } = await import('./index.js')
   const standIn = await startEsdbStandIn({ port })
   console.log(standIn.url)
-  let stopping = false
-  const stop = () => {
-    if (stopping) return
-    stopping = true
-    standIn.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error)
-        process.exit(1)
-      }
-    )
-  }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  closeOnSignals(() => standIn.stop())
 }
 
 main().catch((error: unknown) => {

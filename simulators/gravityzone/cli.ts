@@ -1,4 +1,4 @@
-import { readCommandLine } from '../kit/cli.js'
+import { closeOnSignals, readCommandLine } from '../kit/cli.js'
 
 /**
  * `npm run sim:gravityzone -- --port N --api-key KEY [--seed demo]`: starts the simulator on
@@ -44,15 +44,7 @@ const main = async () => {
   })
   console.log(sim.url)
 
-  let stopping = false
-  const stop = async () => {
-    if (stopping) return
-    stopping = true
-    await sim.close()
-    process.exit(0)
-  }
-  process.on('SIGINT', () => void stop())
-  process.on('SIGTERM', () => void stop())
+  closeOnSignals(() => sim.close())
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { readCommandLine } from '../kit/cli.js'
+import { closeOnSignals, readCommandLine } from '../kit/cli.js'
 
 /**
  * `npm run sim:halopsa -- --port N --client-id ID --client-secret SECRET [--seed demo] [--tenant T]`
@@ -60,20 +60,7 @@ const main = async () => {
     }
   })
   console.log(sim.url)
-  let stopping = false
-  const stop = () => {
-    if (stopping) return
-    stopping = true
-    sim.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error)
-        process.exit(1)
-      }
-    )
-  }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  closeOnSignals(() => sim.close())
 }
 
 main().catch((error: unknown) => {

@@ -32,3 +32,24 @@ export const readCommandLine = <const O extends Options>(
   }
   return parsed.values
 }
+
+/**
+ * Closes a running simulator on SIGINT or SIGTERM (once, however many signals come) and exits 0,
+ * or 1 with the error when closing fails.
+ */
+export const closeOnSignals = (close: () => Promise<void>): void => {
+  let stopping = false
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error)
+        process.exit(1)
+      }
+    )
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
