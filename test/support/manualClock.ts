@@ -12,16 +12,21 @@ export const manualClock = (start = Date.UTC(2026, 0, 1)) => {
     sleep: (ms, signal) =>
       new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason)
-        const sleeper = { at: now + ms, wake: resolve }
+        const onAbort = () => {
+          sleepers.delete(sleeper)
+          reject(signal!.reason)
+        }
+        // A sleeper that wakes takes its abort listener with it, so a long-lived signal does not
+        // collect one per sleep.
+        const sleeper = {
+          at: now + ms,
+          wake: () => {
+            signal?.removeEventListener('abort', onAbort)
+            resolve()
+          }
+        }
         sleepers.add(sleeper)
-        signal?.addEventListener(
-          'abort',
-          () => {
-            sleepers.delete(sleeper)
-            reject(signal.reason)
-          },
-          { once: true }
-        )
+        signal?.addEventListener('abort', onAbort, { once: true })
       }),
     async advance(ms) {
       now += ms

@@ -77,13 +77,7 @@ export const createInvoiceLinks = (deps: {
     return { recurringInvoiceId: invoice.id, name }
   }
 
-  const record = async (
-    m: Mapping,
-    recurringInvoiceId: number,
-    how: LinkHow,
-    cause: Cause,
-    name?: string
-  ) => {
+  const record = async (m: Mapping, recurringInvoiceId: number, how: LinkHow, cause: Cause, name?: string) => {
     const [, linked] = await recordInvoiceLink(
       deps,
       { mapping: m, recurringInvoiceId, how, ...(name !== undefined ? { name } : {}) },
