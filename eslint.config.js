@@ -30,7 +30,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['bench/**', 'test/**', '**/*.test.ts', 'simulators/**/cli.ts', 'demo/**', 'src/main.ts'],
+    files: ['bench/**', 'test/**', '**/*.test.ts', '**/*.spec.ts', 'simulators/**/cli.ts', 'demo/**', 'src/main.ts'],
     rules: { 'no-console': 'off' }
   },
   {

@@ -61,6 +61,7 @@ t.test(
     const imports = spawn('grep', [
       '-rlE',
       '--exclude=*.test.ts',
+      '--exclude=*.spec.ts',
       "from '(\\.\\./)+(simulators|demo|test)/",
       `${root}src`,
       `${root}projections`
