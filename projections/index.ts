@@ -20,3 +20,13 @@ export const relayProjections: readonly Projection<unknown>[] = [
   directoryProjection,
   securityEventsProjection
 ] as Projection<unknown>[]
+
+/**
+ * The read models the full relay keeps on top of those every relay core has (compose.ts): tickets,
+ * billing and security events. A benchmark that means to measure what production runs adds them too.
+ */
+export const serviceProjections: readonly Projection<unknown>[] = [
+  ticketsProjection,
+  billingProjection,
+  securityEventsProjection
+] as Projection<unknown>[]

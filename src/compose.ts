@@ -8,16 +8,13 @@ import { createGravityZoneClient } from './platforms/gravityzone/client.js'
 import { createHaloPsaClient } from './platforms/halopsa/client.js'
 import type { Clock } from './platforms/transport/clock.js'
 import { isPlatformError } from './platforms/transport/errors.js'
-import type { Projection } from '../projections/projection.js'
-import { ticketsProjection } from '../projections/tickets.js'
-import { billingProjection } from '../projections/billing.js'
+import { serviceProjections } from '../projections/index.js'
 import { billingProposals } from './domain/billingProposals.js'
 import { createUsageReader } from './services/billing/usageReader.js'
 import { createPlanner } from './services/billing/plan.js'
 import { createInvoiceLinks } from './services/billing/linking.js'
 import { createBillingApproval } from './services/billing/approval.js'
 import { createBillingReports } from './services/billing/reports.js'
-import { securityEventsProjection } from '../projections/securityEvents.js'
 import { createSecurityEventsService } from './services/securityEvents.js'
 import { createNotifications } from './services/notifications/index.js'
 import { createRelay, type Relay } from './services/relay.js'
@@ -157,7 +154,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     store,
     metrics,
     now,
-    extraProjections: [ticketsProjection, billingProjection, securityEventsProjection] as Projection<unknown>[],
+    extraProjections: [...serviceProjections],
     snapshots: config.SNAPSHOTS && { everyFacts: config.SNAPSHOT_EVERY, intervalMs: config.SNAPSHOT_INTERVAL },
     ...(logger ? { logger } : {})
   })

@@ -134,13 +134,15 @@ const blockingKeys = (n: Normalised): string[] => [...n.tokens.map((t) => `w:${t
 /**
  * The best pairs first; each company and each client in at most one suggestion. Pairs below
  * `minConfidence` are left out. A company whose name a client has exactly is paired with that one
- * only: nothing can score higher.
+ * only: nothing can score higher. `pace` is called after each company; when it returns a promise
+ * (the caller's time slice is over), the comparison waits for it, so that thousands of names
+ * compared on a server's event loop leave room for its other requests.
  */
-export const suggestPairs = <C, K>(
+export const suggestPairs = async <C, K>(
   companies: readonly NamedEntry<C>[],
   clients: readonly NamedEntry<K>[],
-  { minConfidence = 0.5 }: { minConfidence?: number } = {}
-): Suggestion<C, K>[] => {
+  { minConfidence = 0.5, pace }: { minConfidence?: number; pace?: () => Promise<void> | undefined } = {}
+): Promise<Suggestion<C, K>[]> => {
   const prepare = preparer()
   const normalisedClients = clients.map((c) => normaliseName(c.name))
   const preparedClients = normalisedClients.map(prepare)
@@ -156,7 +158,7 @@ export const suggestPairs = <C, K>(
   for (const [key, list] of index) if (key.startsWith('k:')) byKey.set(key.slice(2), list)
   const pairs: { company: number; client: number; score: number }[] = []
   const candidates = new Set<number>()
-  companies.forEach((company, ci) => {
+  const compare = (company: NamedEntry<C>, ci: number) => {
     const n = normaliseName(company.name)
     if (n.key === '') return
     const exact = byKey.get(n.key)
@@ -177,7 +179,12 @@ export const suggestPairs = <C, K>(
       const score = similarity(prepared, preparedClients[k]!)
       if (score >= minConfidence) pairs.push({ company: ci, client: k, score })
     }
-  })
+  }
+  for (let ci = 0; ci < companies.length; ci++) {
+    compare(companies[ci]!, ci)
+    const wait = pace?.()
+    if (wait) await wait
+  }
   pairs.sort(
     (a, b) =>
       b.score - a.score || companies[a.company]!.name.localeCompare(companies[b.company]!.name) || a.client - b.client

@@ -41,7 +41,7 @@ t.test('pairs: best first, each company and each client at most once, nothing un
     { id: 2, name: 'Birchwood Legal LLP' },
     { id: 3, name: 'Cobalt Logistics' }
   ]
-  const pairs = suggestPairs(companies, clients)
+  const pairs = await suggestPairs(companies, clients)
   t.same(
     pairs.map((p) => [p.company.id, p.client.id, p.exact]),
     [
@@ -51,16 +51,33 @@ t.test('pairs: best first, each company and each client at most once, nothing un
     'Acme Dental loses ACME Dental Group to the exact match, and nothing is left for it'
   )
   t.same(
-    suggestPairs([{ id: 'c2', name: 'Acme Dental' }], clients).map((p) => [p.company.id, p.client.id, p.exact]),
+    (await suggestPairs([{ id: 'c2', name: 'Acme Dental' }], clients)).map((p) => [p.company.id, p.client.id, p.exact]),
     [['c2', 1, false]]
   )
-  t.same(suggestPairs(companies, clients, { minConfidence: 1 }).length, 2)
+  t.same((await suggestPairs(companies, clients, { minConfidence: 1 })).length, 2)
 })
 
 t.test('names made of common words are still paired, without comparing every pair', async (t) => {
   const companies = Array.from({ length: 600 }, (_, i) => ({ id: `c${i}`, name: `Services ${i} Group` }))
   const clients = Array.from({ length: 600 }, (_, i) => ({ id: i, name: `Services ${i} Group Ltd` }))
-  const pairs = suggestPairs(companies, clients, { minConfidence: 1 })
+  const pairs = await suggestPairs(companies, clients, { minConfidence: 1 })
   t.equal(pairs.length, 600)
   t.ok(pairs.every((p) => p.company.id === `c${p.client.id}`))
+})
+
+t.test('a pace is asked after every company, and the comparison waits whenever it answers a promise', async (t) => {
+  const companies = Array.from({ length: 50 }, (_, i) => ({ id: `c${i}`, name: `Company ${i}` }))
+  const clients = Array.from({ length: 50 }, (_, i) => ({ id: i, name: `Company ${i}` }))
+  let asked = 0
+  let waited = 0
+  const pairs = await suggestPairs(companies, clients, {
+    pace: () => {
+      asked++
+      if (asked % 10 !== 0) return undefined
+      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => void waited++)
+    }
+  })
+  t.equal(asked, 50, 'once per company')
+  t.equal(waited, 5, 'each promise waited for')
+  t.equal(pairs.length, 50, 'the same pairs as without a pace')
 })
