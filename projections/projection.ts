@@ -28,4 +28,10 @@ export type Projection<State> = {
    * (src/services/snapshots/codec.ts).
    */
   snapshot?: { encode(state: State): unknown; decode(data: unknown): State }
+  /**
+   * `false`: never snapshotted; folded from the first fact at every start. For a read model whose
+   * snapshot costs more to restore than its facts cost to fold again (measured, see
+   * docs/architecture.md#bounded-memory): it also keeps the snapshot's encoding off the event loop.
+   */
+  snapshotted?: false
 }

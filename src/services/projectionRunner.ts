@@ -128,8 +128,11 @@ export const createProjectionRunner = (options: {
     if (models.every((m) => m.after !== undefined)) {
       position = models.reduce((min, m) => (m.after! < min ? m.after! : min), models[0]?.after ?? 0n)
       cursor = models.length > 0 ? position : 'start'
-      if (models.length > 0) snapshots.position = position
     }
+    // The snapshots' age counts from the oldest of those loaded, read models never snapshotted aside.
+    const snapshotted = models.filter((m) => m.projection.snapshotted !== false)
+    if (snapshotted.length > 0 && snapshotted.every((m) => m.after !== undefined))
+      snapshots.position = snapshotted.reduce((min, m) => (m.after! < min ? m.after! : min), snapshotted[0]!.after!)
   }
 
   const fold = (stored: StoredFact) => {

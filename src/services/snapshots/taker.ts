@@ -3,10 +3,11 @@ import type { Projection } from '../../../projections/projection.js'
 import { encodeReadModel, seal, snapshotVersion } from './seal.js'
 
 /**
- * Taking one snapshot of every read model, at one position. Only the encoding needs the states
- * as they are at that position: it runs while `hold` keeps the runner from folding (the event loop
- * stays free: codec.ts yields every slice), then the runner folds on while the bytes are
- * compressed, checksummed (libuv's thread pool) and saved one read model after another.
+ * Taking one snapshot of every read model (but those never snapshotted), at one position. Only the
+ * encoding needs the states as they are at that position: it runs while `hold` keeps the runner
+ * from folding (the event loop stays free: codec.ts yields every slice), then the runner folds on
+ * while the bytes are compressed, checksummed (libuv's thread pool) and saved one read model after
+ * another.
  */
 
 export type SnapshotReport = {
@@ -30,17 +31,17 @@ export const takeSnapshot = async (deps: {
 }): Promise<SnapshotReport> => {
   const takenAt = deps.now?.() ?? new Date()
   const started = performance.now()
+  const models = deps.models.filter(({ projection }) => projection.snapshotted !== false)
   const release = deps.hold()
   const encoded: Buffer[] = []
   try {
-    for (const { projection, state } of deps.models)
-      encoded.push(await encodeReadModel(projection, state, deps.sliceMs))
+    for (const { projection, state } of models) encoded.push(await encodeReadModel(projection, state, deps.sliceMs))
   } finally {
     release()
   }
   const heldMs = performance.now() - started
   const readModels: SnapshotReport['readModels'] = []
-  for (const [i, { projection }] of deps.models.entries()) {
+  for (const [i, { projection }] of models.entries()) {
     const bytes = encoded[i]!
     const { data, checksum } = await seal(bytes)
     await deps.store.saveSnapshot({
