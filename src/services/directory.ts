@@ -1,7 +1,7 @@
 import { DomainError } from '../domain/errors.js'
 import type { DirectoryEntry, DirectoryKind, Platform } from '../domain/facts.js'
 import { directoryKey } from '../domain/directory.js'
-import { setImmediate as nextTurn } from 'node:timers/promises'
+import { timeSlices } from '../runtime/timeSlices.js'
 import { suggestPairs } from '../domain/nameMatching.js'
 import { directoryList, directoryProjection } from '../../projections/directory.js'
 import { mappingsProjection } from '../../projections/mappings.js'
@@ -21,17 +21,6 @@ export type DirectoryItem = DirectoryEntry & {
 
 /** Longest run of name comparisons between two turns of the event loop. */
 const SLICE_MS = 10
-
-/** A pace for long loops: nothing while a slice lasts, then a turn of the event loop. */
-const timeSlices = (sliceMs: number) => {
-  let started = performance.now()
-  return () => {
-    if (performance.now() - started < sliceMs) return undefined
-    return nextTurn().then(() => {
-      started = performance.now()
-    })
-  }
-}
 
 type ListQuery = { q?: string; unmapped?: boolean; limit?: number; cursor?: string }
 

@@ -52,17 +52,21 @@ const MappingPlan = z.object({
     .optional()
 })
 
+/** How many mappings a billing plan covers, bills and skips, and what it does to their lines. */
+const PlanCounts = z.object({
+  mappings: z.number().int(),
+  billed: z.number().int(),
+  skipped: z.number().int(),
+  update: z.number().int(),
+  unchanged: z.number().int(),
+  skip: z.number().int()
+})
+
 const BillingPreview = z
   .object({
     month: Month,
     mappings: z.array(MappingPlan),
-    totals: z.object({
-      mappings: z.number().int(),
-      billed: z.number().int(),
-      skipped: z.number().int(),
-      update: z.number().int(),
-      unchanged: z.number().int(),
-      skip: z.number().int(),
+    totals: PlanCounts.extend({
       quantities: z.object({ gravityzone: z.number(), halopsa: z.number(), update: z.number() }),
       usageJumps: z.number().int()
     }),
@@ -117,14 +121,7 @@ const Proposal = z
     stale: z.boolean().describe('pending, but made before the latest poll: approving it makes a new one'),
     proposedAt: z.string(),
     proposedBy: z.string(),
-    totals: z.object({
-      mappings: z.number().int(),
-      billed: z.number().int(),
-      skipped: z.number().int(),
-      update: z.number().int(),
-      unchanged: z.number().int(),
-      skip: z.number().int()
-    }),
+    totals: PlanCounts,
     supersedes: z.string().optional(),
     supersededBy: z.string().optional(),
     approvedAt: z.string().optional(),

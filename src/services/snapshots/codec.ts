@@ -1,5 +1,5 @@
 import v8 from 'node:v8'
-import { setImmediate as nextTurn } from 'node:timers/promises'
+import { timeSlices } from '../../runtime/timeSlices.js'
 
 /**
  * The one codec for read-model state: plain data (objects, arrays, strings, numbers, booleans,
@@ -78,13 +78,8 @@ export const encodeState = async (state: unknown, options: { sliceMs?: number } 
   serializer.writeHeader()
   serializer.writeUint32(CODEC_FORMAT)
   const seen = new Map<object, number>()
-  let sliceStart = performance.now()
-
-  const pace = async (): Promise<void> => {
-    if (performance.now() - sliceStart < sliceMs) return
-    await nextTurn()
-    sliceStart = performance.now()
-  }
+  const slice = timeSlices(sliceMs)
+  const pace = async (): Promise<void> => slice()
 
   const writeWhole = (value: unknown): void => {
     try {
