@@ -23,15 +23,14 @@ export type Projection<State> = {
    */
   bodiesFor?: readonly string[]
   /**
+   * Top-level data fields `evolve` never reads, per fact type (a large payload): a store may leave
+   * them out of what the runner folds (SubscribeOptions.unread).
+   */
+  unread?: Readonly<Record<string, readonly string[]>>
+  /**
    * Only for a state that is not plain data (objects, arrays, Map, Set, Date, bigint and the
    * primitives): to and from plain data, which the snapshot codec then encodes
    * (src/services/snapshots/codec.ts).
    */
   snapshot?: { encode(state: State): unknown; decode(data: unknown): State }
-  /**
-   * `false`: never snapshotted; folded from the first fact at every start. For a read model whose
-   * snapshot costs more to restore than its facts cost to fold again (measured, see
-   * docs/architecture.md#bounded-memory): it also keeps the snapshot's encoding off the event loop.
-   */
-  snapshotted?: false
 }

@@ -201,6 +201,8 @@ const ConfigSchema = z
     SNAPSHOTS: Bool.default(true),
     SNAPSHOT_EVERY: z.coerce.number().int().min(0).max(1_000_000_000).default(50_000),
     SNAPSHOT_INTERVAL: Duration(10_000).default(600_000),
+    /** Security events whose records stay in memory, newest first (docs/architecture.md#bounded-memory). */
+    SECURITY_EVENTS_IN_MEMORY: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
     /** How often the asset directory is read again in full (docs/assets.md#reading-the-directory). */
     ASSET_POLL_INTERVAL: Duration(0).default(3_600_000),
     /** A link to an endpoint's page in GravityZone's console, which GravityZone does not publish. */
@@ -306,6 +308,11 @@ export const variables: Record<VariableName, Variable> = {
     default: '50000',
     what: 'facts folded since the last read-model snapshot that make the next one due (0: only by time)',
     rule: 'must be a whole number from 0 to 1000000000'
+  },
+  SECURITY_EVENTS_IN_MEMORY: {
+    default: '10000',
+    what: 'security events whose records stay in memory, newest first (older ones are read back from the store)',
+    rule: 'must be a whole number from 1 to 10000000'
   },
   SNAPSHOT_INTERVAL: {
     default: '10m',

@@ -3,7 +3,8 @@ import type { NewFact } from '../../src/store/port.js'
 
 /**
  * A relay's history in miniature, for benchmarks: 2,000 mappings, then mostly GravityZone
- * deliveries and tickets, with the inventory flapping now and then (events raised and closed),
+ * deliveries and what ticketing made of each event (a ticket, notes on it, skips; tickets closed
+ * 200 deliveries later), with the inventory flapping now and then (events raised and closed),
  * failed tickets acknowledged, rechecks, and monthly billing.
  */
 const MAPPINGS = 2000
@@ -68,20 +69,24 @@ export function* benchFacts(total: number): Generator<{ stream: string; facts: N
   yield emit('billingConfig-main', [
     fact('BillingConfigured', { items: { endpointMonthlyUsage: 12, edrMonthlyUsage: 13 } }, 'alice')
   ])
+  /** The tickets still open, oldest first: each is closed 200 rounds after it was created. */
+  const open: { mappingId: string; ticketId: number; threatKey: string }[] = []
   for (let round = 0; produced < total; round++) {
     const m = round % MAPPINGS
     const ids = { mappingId: `m${m}`, gravityzoneCompanyId: companyId(m), halopsaClientId: 1000 + m }
     const delivery = randomUUID()
-    const events = 1 + (round % 20)
+    const threat = randomUUID()
+    const events = Array.from({ length: 1 + (round % 20) }, () => randomUUID())
     yield emit(
       `gzDelivery-${delivery}`,
-      Array.from({ length: events }, (_, i) =>
+      events.map((eventKey, i) =>
         fact(
           'SecurityEventReceived',
           {
             deliveryId: delivery,
             index: i,
-            eventKey: randomUUID(),
+            eventKey,
+            threatKey: threat,
             module: 'av',
             companyId: ids.gravityzoneCompanyId,
             endpointId: `${m}-${i}`,
@@ -96,38 +101,39 @@ export function* benchFacts(total: number): Generator<{ stream: string; facts: N
         )
       )
     )
-    const threat = randomUUID()
-    yield emit(`ticket-${threat}`, [
-      fact('TicketCreated', {
-        ...ids,
-        ticketId: 10_000 + round,
-        threatKey: threat,
-        securityEventKey: delivery,
-        summary: 'Malware quarantined on WKS-1',
-        blocked: true
-      }),
-      ...(round % 4 === 0
-        ? [
-            fact('TicketNoteAdded', {
+    // What ticketing made of each event: a ticket for the first, then notes on it and skips.
+    const ticketId = 10_000 + round
+    const base = { mappingId: ids.mappingId, ticketId, threatKey: threat }
+    yield emit(
+      `ticket-${threat}`,
+      events.map((securityEventKey, i) =>
+        i === 0
+          ? fact('TicketCreated', {
               ...ids,
-              ticketId: 10_000 + round,
+              ticketId,
               threatKey: threat,
-              securityEventKey: randomUUID()
+              securityEventKey,
+              summary: 'Malware quarantined on WKS-0',
+              blocked: true
             })
-          ]
-        : []),
-      ...(round % 2 === 0
-        ? [
-            fact('TicketClosed', {
-              ticketId: 10_000 + round,
-              mappingId: ids.mappingId,
-              threatKey: threat,
-              by: 'auto-close',
-              statusId: 9
-            })
-          ]
-        : [])
-    ])
+          : i % 2 === 1
+            ? fact('TicketNoteAdded', { ...base, securityEventKey })
+            : fact('TicketingSkipped', {
+                securityEventKey,
+                module: 'av',
+                companyId: ids.gravityzoneCompanyId,
+                mappingId: ids.mappingId,
+                reason: 'module-not-ticketed'
+              })
+      )
+    )
+    open.push(base)
+    if (open.length > 200) {
+      const closing = open.shift()!
+      yield emit(`ticket-${closing.threatKey}`, [
+        fact('TicketClosed', { ...closing, by: round % 2 ? 'auto-close' : 'technician', statusId: 9 })
+      ])
+    }
     if (round % 50 === 0) {
       // The inventory flaps: a company disappears, an operator rechecks, it is found again.
       yield emit(`mappingHealth-m${m}`, [fact('CompanyNotFound', ids)])

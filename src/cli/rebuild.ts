@@ -2,16 +2,21 @@ import { asFact } from '../domain/facts.js'
 import type { EventStore, StoredFact } from '../store/port.js'
 import { integrationEventsProjection } from '../../projections/integrationEvents.js'
 import { mappingsProjection } from '../../projections/mappings.js'
-import { securityEventsProjection } from '../../projections/securityEvents.js'
+import {
+  createSecurityEventsProjection,
+  outcomes,
+  RECENT_EVENTS,
+  type SecurityEventsState
+} from '../../projections/securityEvents.js'
 import type { Projection } from '../../projections/projection.js'
 import { exit, openExistingStore, parse, relayApi, type CliOutput, type Env } from './common.js'
 import { progressBar } from './progress.js'
 
 export const rebuildUsage = `usage: npm run relay -- rebuild [--json] [--attempts N]
 
-Rebuilds the read models (mappings, integration events, security events) from scratch in memory,
-from every fact in the store EVENT_STORE_URL names, and compares them with the live ones of the
-running relay, read through its API (RELAY_URL, RELAY_TOKEN). Prints each difference. A relay that
+Rebuilds the read models (mappings, integration events, security events: the newest events'
+records and every event's count by outcome) from scratch in memory, from every fact in the store
+EVENT_STORE_URL names, and compares them with the live ones of the running relay, read through its API (RELAY_URL, RELAY_TOKEN). Prints each difference. A relay that
 is still catching up can differ for a moment: a mismatch is checked again, up to N times (default
 3, a second apart), before it counts.
 
@@ -27,11 +32,11 @@ type Model = { name: string; key: string; rebuilt: Map<string, Row>; live: Map<s
 const CHUNK = 1_000
 
 /** Every fact, folded from the start by the projections the relay runs (no subscription, no hints). */
-const fold = async (store: EventStore) => {
+const fold = async (store: EventStore, recent: number) => {
   const projections = [
     integrationEventsProjection,
     mappingsProjection,
-    securityEventsProjection
+    createSecurityEventsProjection(recent)
   ] as Projection<unknown>[]
   const states = projections.map((p) => p.initialState())
   const head = await store.headPosition()
@@ -49,7 +54,7 @@ const fold = async (store: EventStore) => {
   const [events, mappings, security] = states as [
     ReturnType<typeof integrationEventsProjection.initialState>,
     ReturnType<typeof mappingsProjection.initialState>,
-    ReturnType<typeof securityEventsProjection.initialState>
+    SecurityEventsState
   ]
   return {
     mappings: new Map(
@@ -63,14 +68,42 @@ const fold = async (store: EventStore) => {
       ])
     ),
     events: new Map([...events.events.values()].map((e) => [e.id, { type: e.type, status: e.status }])),
+    // The records kept for the newest events, by position; and every event counted by outcome.
     securityEvents: new Map(
-      [...security.events.values()].map((r) => [r.key, { outcome: r.outcome, ticketId: r.ticketId ?? null }])
-    )
+      [...security.events.values()].map((r) => [
+        r.key,
+        { outcome: r.outcome, ticketId: r.ticketId ?? null, position: r.position }
+      ])
+    ),
+    securityEventCounts: securityEventCounts(security)
   }
 }
 
-const live = async (api: ReturnType<typeof relayApi>) => {
-  const pages = async (path: string) => {
+const securityEventCounts = (state: SecurityEventsState): Map<string, Row> => {
+  const counts = Object.fromEntries(outcomes.map((o) => [o, 0])) as Record<string, number>
+  for (const records of [state.events, state.held]) for (const r of records.values()) counts[r.outcome]!++
+  for (const bucket of state.archived.values()) for (const o of outcomes) counts[o]! += bucket.byOutcome[o] ?? 0
+  return new Map(outcomes.map((o) => [o, { count: counts[o] }]))
+}
+
+/**
+ * The newest security events of both sides, compared over the positions both hold: the side with
+ * more facts folded has moved its window of records on.
+ */
+const overlap = (rebuilt: Map<string, Row>, live: Map<string, Row>) => {
+  const oldest = (rows: Map<string, Row>) =>
+    [...rows.values()].reduce(
+      (min, r) => (BigInt(String(r.position)) < min ? BigInt(String(r.position)) : min),
+      2n ** 64n
+    )
+  const from = [oldest(rebuilt), oldest(live)].reduce((a, b) => (a > b ? a : b))
+  const within = (rows: Map<string, Row>) =>
+    new Map([...rows].filter(([, r]) => BigInt(String(r.position)) >= from).map(([k, { position: _, ...r }]) => [k, r]))
+  return { rebuilt: within(rebuilt), live: within(live) }
+}
+
+const live = async (api: ReturnType<typeof relayApi>, recent: number) => {
+  const pages = async (path: string, most = Infinity) => {
     const items: Row[] = []
     let cursor: string | null = null
     do {
@@ -84,7 +117,7 @@ const live = async (api: ReturnType<typeof relayApi>) => {
       }
       items.push(...page.items)
       cursor = page.nextCursor
-    } while (cursor !== null)
+    } while (cursor !== null && items.length < most)
     return items
   }
   const mappings = ((await api('GET', '/api/mappings')) as { items: Row[] }).items
@@ -99,10 +132,14 @@ const live = async (api: ReturnType<typeof relayApi>) => {
       (await pages('/api/events?status=all')).map((e) => [String(e.id), { type: e.type, status: e.status }])
     ),
     securityEvents: new Map(
-      (await pages('/api/security-events')).map((r) => [
-        String(r.key),
-        { outcome: r.outcome, ticketId: r.ticketId ?? null }
-      ])
+      (await pages('/api/security-events', recent))
+        .slice(0, recent)
+        .map((r) => [String(r.key), { outcome: r.outcome, ticketId: r.ticketId ?? null, position: r.position }])
+    ),
+    securityEventCounts: new Map(
+      Object.entries(
+        ((await api('GET', '/api/security-events/summary')) as { byOutcome: Record<string, number> }).byOutcome
+      ).map(([o, count]) => [o, { count }])
     )
   }
 }
@@ -126,6 +163,8 @@ export const runRebuild = async (argv: string[], env: Env, io: CliOutput): Promi
   const o = parse(argv, { json: { type: 'boolean' }, attempts: { type: 'string' } })
   if (o.help) return (io.out(rebuildUsage), exit.ok)
   const attempts = o.attempts !== undefined ? Number(o.attempts) : 3
+  // As many security events in memory as the relay keeps (its own setting, when the CLI shares its environment).
+  const recent = Number(env.SECURITY_EVENTS_IN_MEMORY ?? RECENT_EVENTS) || RECENT_EVENTS
   const api = relayApi(env)
   const store = await openExistingStore(env)
   try {
@@ -133,14 +172,18 @@ export const runRebuild = async (argv: string[], env: Env, io: CliOutput): Promi
     let models: Model[] = []
     for (let attempt = 1; attempt <= Math.max(1, attempts); attempt++) {
       // The live models first: the rebuild then reads at least every fact they can have seen.
-      const seen = await live(api)
-      const rebuilt = await fold(store)
-      models = (['mappings', 'events', 'securityEvents'] as const).map((name) => ({
-        name,
-        key: name,
-        rebuilt: rebuilt[name],
-        live: seen[name]
-      }))
+      const seen = await live(api, recent)
+      const rebuilt = await fold(store, recent)
+      const newest = overlap(rebuilt.securityEvents, seen.securityEvents)
+      models = [
+        ...(['mappings', 'events', 'securityEventCounts'] as const).map((name) => ({
+          name,
+          key: name,
+          rebuilt: rebuilt[name],
+          live: seen[name]
+        })),
+        { name: 'securityEvents', key: 'securityEvents', ...newest }
+      ]
       found = differences(models)
       if (found.length === 0) break
       if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, 1_000))

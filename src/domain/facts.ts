@@ -496,7 +496,24 @@ const factSchemas = {
     actor: z.string().max(120),
     /** What the event's outcome was when the replay was asked for. */
     previousOutcome: z.enum(['skipped', 'failed']),
-    reason: z.string().max(500).optional()
+    reason: z.string().max(500).optional(),
+    /**
+     * When the event had left the security events read model's memory (an older settled event):
+     * what the read model needs to take it back (docs/security-events.md#memory).
+     */
+    archived: z
+      .object({
+        module: z.string().max(64),
+        companyId: z.string().max(64).optional(),
+        mappingId: z.string().max(64).optional(),
+        endpointName: z.string().max(200).optional(),
+        threatName: z.string().max(200).optional(),
+        isTest: z.boolean(),
+        receivedAt: z.string().max(40),
+        occurredAt: z.string().max(40).optional(),
+        replays: z.number().int().min(0)
+      })
+      .optional()
   }),
   // #endregion
 

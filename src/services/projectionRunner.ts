@@ -62,6 +62,22 @@ export type ProjectionRunner = {
   stop(): Promise<void>
 }
 
+/**
+ * The data fields no projection reads, per fact type: those every projection that reads the type's
+ * body declares `unread` (SubscribeOptions.unread).
+ */
+export const unreadFields = (projections: readonly Projection<unknown>[]): Record<string, string[]> => {
+  const unread: Record<string, string[]> = {}
+  const types = new Set(projections.flatMap((p) => p.bodiesFor ?? []))
+  for (const type of types) {
+    const readers = projections.filter((p) => p.bodiesFor?.includes(type))
+    const fields = readers.map((p) => p.unread?.[type] ?? [])
+    const common = fields.reduce((a, b) => a.filter((f) => b.includes(f)))
+    if (common.length > 0) unread[type] = [...common]
+  }
+  return unread
+}
+
 export const createProjectionRunner = (options: {
   store: EventStore
   projections: readonly Projection<unknown>[]
@@ -85,6 +101,7 @@ export const createProjectionRunner = (options: {
   const bodiesFor = options.projections.every((p) => p.bodiesFor)
     ? [...new Set(options.projections.flatMap((p) => p.bodiesFor!))]
     : undefined
+  const unread = unreadFields(options.projections)
   /** Where the subscription resumes (exclusive), and the position the read models are at. */
   let cursor: bigint | 'start' = 'start'
   let position = 0n
@@ -128,11 +145,9 @@ export const createProjectionRunner = (options: {
     if (models.every((m) => m.after !== undefined)) {
       position = models.reduce((min, m) => (m.after! < min ? m.after! : min), models[0]?.after ?? 0n)
       cursor = models.length > 0 ? position : 'start'
+      // The snapshots' age counts from the oldest of them.
+      if (models.length > 0) snapshots.position = position
     }
-    // The snapshots' age counts from the oldest of those loaded, read models never snapshotted aside.
-    const snapshotted = models.filter((m) => m.projection.snapshotted !== false)
-    if (snapshotted.length > 0 && snapshotted.every((m) => m.after !== undefined))
-      snapshots.position = snapshotted.reduce((min, m) => (m.after! < min ? m.after! : min), snapshotted[0]!.after!)
   }
 
   const fold = (stored: StoredFact) => {
@@ -236,7 +251,7 @@ export const createProjectionRunner = (options: {
           release()
         }
         const head = await store.headPosition()
-        subscription = store.subscribeToAll({ from: cursor, ...(bodiesFor ? { bodiesFor } : {}) })
+        subscription = store.subscribeToAll({ from: cursor, ...(bodiesFor ? { bodiesFor, unread } : {}) })
         const sub = subscription
         if (!caughtUp) void sub.caughtUp.then(() => whenFolded(head))
         for await (const fact of sub) {

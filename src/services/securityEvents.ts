@@ -3,8 +3,11 @@ import { DomainError } from '../domain/errors.js'
 import type { Cause } from '../domain/metadata.js'
 import { streams } from '../domain/streams.js'
 import type { TicketCommand, TicketState } from '../domain/ticket.js'
+import { asFact, type FactData } from '../domain/facts.js'
 import {
   isReplayable,
+  outcomes,
+  recordFromFacts,
   securityEventsProjection,
   type SecurityEventOutcome,
   type SecurityEventRecord
@@ -34,12 +37,30 @@ export type SecurityEventFilter = {
 /** Most events one bulk replay request hands over; the answer's nextCursor continues. */
 export const REPLAY_CAP = 500
 const SAMPLE = 10
+/**
+ * Older events are read back from the store: one request looks at no more than this many of them
+ * (their arrival facts) and says where it stopped (nextCursor), however rare the matches are.
+ */
+export const SCAN_BUDGET = 5_000
+/** A detail asked for by key alone, for an event no longer in memory: how far back it is looked for. */
+export const KEY_SEARCH_BUDGET = 50_000
+const PAGE = 500
 
-const encodeCursor = (position: string): string => Buffer.from(`s:${position}`).toString('base64url')
+const encodeCursor = (position: string | bigint): string => Buffer.from(`s:${position}`).toString('base64url')
 const decodeCursor = (cursor: string): bigint => {
   const text = Buffer.from(cursor, 'base64url').toString('utf8')
   if (!/^s:\d{1,20}$/.test(text)) throw new DomainError('invalid_cursor', 'the cursor is not one this API issued')
   return BigInt(text.slice(2))
+}
+
+/** What the arrival fact alone can rule out, before the event's ticket stream is read. */
+const arrivalMatches = (filter: SecurityEventFilter) => (fact: StoredFact) => {
+  const d = fact.data as FactData<'SecurityEventReceived'>
+  if (filter.company !== undefined && d.companyId !== filter.company) return false
+  if (filter.module !== undefined && d.module !== filter.module) return false
+  const at = fact.recordedAt.getTime()
+  if (filter.until !== undefined && at > filter.until) return false
+  return filter.since === undefined || at >= filter.since
 }
 
 const matches = (filter: SecurityEventFilter) => (r: SecurityEventRecord) => {
@@ -53,20 +74,8 @@ const matches = (filter: SecurityEventFilter) => (r: SecurityEventRecord) => {
   return true
 }
 
-/** Newest first, strictly before `before` (a position), matching `filter`. */
-function* newestFirst(
-  events: Map<string, SecurityEventRecord>,
-  filter: SecurityEventFilter,
-  before: bigint | undefined
-): Generator<SecurityEventRecord> {
-  const keep = matches(filter)
-  const all = [...events.values()]
-  for (let i = all.length - 1; i >= 0; i--) {
-    const r = all[i]!
-    if (before !== undefined && BigInt(r.position) >= before) continue
-    if (keep(r)) yield r
-  }
-}
+/** How a newest-first walk ended: `stoppedAt` is where the next request goes on (null: nothing older). */
+type Walk = { stoppedAt: bigint | null }
 
 export const createSecurityEventsService = (deps: {
   store: EventStore
@@ -74,6 +83,73 @@ export const createSecurityEventsService = (deps: {
   ticket: CommandHandler<TicketCommand, TicketState>
 }) => {
   const state = () => deps.runner.state(securityEventsProjection)
+  const inMemory = (key: string) => state().events.get(key) ?? state().held.get(key)
+
+  /** An event no longer in memory, from its arrival fact and its threat's ticket stream. */
+  const fromStore = async (arrival: StoredFact, streamsRead?: Map<string, StoredFact[]>) => {
+    const threatKey = (arrival.data as FactData<'SecurityEventReceived'>).threatKey
+    let ticketStream = streamsRead?.get(threatKey)
+    if (!ticketStream) {
+      ticketStream = await deps.store.readStream(streams.ticket(threatKey), { maxCount: 10_000 })
+      streamsRead?.set(threatKey, ticketStream)
+    }
+    return recordFromFacts(asFact(arrival), ticketStream.map(asFact))
+  }
+
+  /**
+   * Newest first, strictly before `before`, matching `filter`: the records in memory for the newest
+   * events, then older events read back from the store (held ones from memory), at most
+   * SCAN_BUDGET arrivals a walk. `visit` returns false to stop.
+   */
+  const walk = async (
+    filter: SecurityEventFilter,
+    before: bigint | undefined,
+    visit: (r: SecurityEventRecord) => boolean
+  ): Promise<Walk> => {
+    const keep = matches(filter)
+    const { events, held } = state()
+    const recent = [...events.values()]
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const r = recent[i]!
+      if (before !== undefined && BigInt(r.position) >= before) continue
+      if (keep(r) && !visit(r)) return { stoppedAt: BigInt(r.position) }
+    }
+    // Older than every record kept for the newest events: the store has them.
+    const oldest = recent.length > 0 ? BigInt(recent[0]!.position) : undefined
+    let from = [before, oldest].reduce<bigint | undefined>(
+      (min, p) => (p === undefined ? min : min === undefined || p < min ? p : min),
+      undefined
+    )
+    if (state().archivedTotal === 0 && held.size === 0) return { stoppedAt: null }
+    const early = arrivalMatches(filter)
+    const streamsRead = new Map<string, StoredFact[]>()
+    let scanned = 0
+    // Pages grow: a page of the list needs a few arrivals, a rare match many.
+    let pageSize = 64
+    while (scanned < SCAN_BUDGET) {
+      const page = await deps.store.readAll({
+        direction: 'backwards',
+        ...(from !== undefined ? { fromPosition: from } : {}),
+        maxCount: Math.min(pageSize, SCAN_BUDGET - scanned),
+        filter: { types: ['SecurityEventReceived'] }
+      })
+      if (page.length === 0) return { stoppedAt: null }
+      for (const arrival of page) {
+        scanned++
+        from = arrival.position
+        if (filter.since !== undefined && arrival.recordedAt.getTime() < filter.since) return { stoppedAt: null }
+        const key = (arrival.data as FactData<'SecurityEventReceived'>).eventKey
+        if (events.has(key)) continue
+        const heldRecord = held.get(key)
+        if (heldRecord && heldRecord.factId !== arrival.id) continue
+        if (!heldRecord && !early(arrival)) continue
+        const r = heldRecord ?? (await fromStore(arrival, streamsRead))
+        if (r && keep(r) && !visit(r)) return { stoppedAt: arrival.position }
+      }
+      pageSize = Math.min(PAGE, pageSize * 2)
+    }
+    return { stoppedAt: from ?? null }
+  }
 
   /** The integration event that covers a failure (it lists the failure's fact), if any. */
   const coveringEvent = (factId: string): string | undefined => {
@@ -85,7 +161,7 @@ export const createSecurityEventsService = (deps: {
   const view = (r: SecurityEventRecord, detail = false) => {
     const mapping =
       r.mappingId !== undefined ? deps.runner.state(mappingsProjection).mappings.get(r.mappingId) : undefined
-    const { facts: _facts, failure, ...rest } = r
+    const { facts: _facts, failure, ticketClosed: _closed, ...rest } = r
     const integrationEventId = failure && detail ? coveringEvent(failure.factId) : undefined
     return {
       ...rest,
@@ -97,10 +173,51 @@ export const createSecurityEventsService = (deps: {
     }
   }
 
-  const find = (key: string): SecurityEventRecord => {
-    const record = state().events.get(key)
-    if (!record) throw new DomainError('security_event_not_found', `no security event has the key ${key}`)
-    return record
+  const notFound = (key: string) => new DomainError('security_event_not_found', `no security event has the key ${key}`)
+
+  /**
+   * One event by key: in memory, or read back from the store — at `position` when the caller knows
+   * it (every record shows it), else looked for among the newest KEY_SEARCH_BUDGET arrivals.
+   */
+  const find = async (key: string, position?: bigint): Promise<SecurityEventRecord> => {
+    const record = inMemory(key)
+    if (record) return record
+    if (position !== undefined) {
+      const [arrival] = await deps.store.readAll({ fromPosition: position, maxCount: 1 })
+      const found =
+        arrival?.position === position &&
+        arrival.type === 'SecurityEventReceived' &&
+        (arrival.data as FactData<'SecurityEventReceived'>).eventKey === key
+          ? await fromStore(arrival)
+          : undefined
+      if (found) return found
+      throw notFound(key)
+    }
+    let from = BigInt(state().archivedThrough) + 1n
+    for (let scanned = 0; scanned < KEY_SEARCH_BUDGET;) {
+      const page = await deps.store.readAll({
+        direction: 'backwards',
+        fromPosition: from,
+        maxCount: PAGE,
+        filter: { types: ['SecurityEventReceived'] }
+      })
+      if (page.length === 0) break
+      for (const arrival of page) {
+        if ((arrival.data as FactData<'SecurityEventReceived'>).eventKey === key) {
+          const found = await fromStore(arrival)
+          if (found) return found
+        }
+      }
+      scanned += page.length
+      from = page.at(-1)!.position
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    throw new DomainError(
+      'security_event_not_found',
+      `no security event has the key ${key} among the newest ${KEY_SEARCH_BUDGET} older events; ` +
+        'give its position (?position=, as the list shows it) to read an older one',
+      { key }
+    )
   }
 
   const replay = async (record: SecurityEventRecord, cause: Cause, reason?: string) => {
@@ -112,6 +229,19 @@ export const createSecurityEventsService = (deps: {
           outcome: record.outcome
         }
       )
+    const archived: FactData<'SecurityEventReplayRequested'>['archived'] = inMemory(record.key)
+      ? undefined
+      : {
+          module: record.module.slice(0, 64),
+          ...(record.companyId !== undefined ? { companyId: record.companyId.slice(0, 64) } : {}),
+          ...(record.mappingId !== undefined ? { mappingId: record.mappingId.slice(0, 64) } : {}),
+          ...(record.endpointName !== undefined ? { endpointName: record.endpointName } : {}),
+          ...(record.threatName !== undefined ? { threatName: record.threatName } : {}),
+          isTest: record.isTest,
+          receivedAt: record.receivedAt,
+          ...(record.occurredAt !== undefined ? { occurredAt: record.occurredAt.slice(0, 40) } : {}),
+          replays: record.replays
+        }
     const result = await deps.ticket.handle(
       streams.ticket(record.threatKey),
       {
@@ -123,7 +253,8 @@ export const createSecurityEventsService = (deps: {
           position: record.position,
           actor: cause.actor.slice(0, 120),
           previousOutcome: record.outcome as 'skipped' | 'failed',
-          ...(reason !== undefined ? { reason } : {})
+          ...(reason !== undefined ? { reason } : {}),
+          ...(archived ? { archived } : {})
         }
       },
       cause
@@ -132,23 +263,26 @@ export const createSecurityEventsService = (deps: {
   }
 
   return {
-    list(filter: SecurityEventFilter, limit: number, cursor?: string) {
+    async list(filter: SecurityEventFilter, limit: number, cursor?: string) {
       const before = cursor !== undefined ? decodeCursor(cursor) : undefined
       const items: SecurityEventRecord[] = []
       let more = false
-      for (const r of newestFirst(state().events, filter, before)) {
+      const { stoppedAt } = await walk(filter, before, (r) => {
         if (items.length === limit) {
           more = true
-          break
+          return false
         }
         items.push(r)
-      }
-      return { items: items.map((r) => view(r)), nextCursor: more ? encodeCursor(items.at(-1)!.position) : null }
+        return true
+      })
+      // A full page continues after its last item; a walk that used up its budget, where it stopped.
+      const next = more ? items.at(-1)!.position : stoppedAt
+      return { items: items.map((r) => view(r)), nextCursor: next !== null ? encodeCursor(next) : null }
     },
 
     /** The event as received, its outcome, and the facts behind it (read back from the store). */
-    async get(key: string) {
-      const record = find(key)
+    async get(key: string, position?: bigint) {
+      const record = await find(key, position)
       const facts: StoredFact[] = []
       for (const ref of record.facts) {
         const [fact] = await deps.store.readAll({ fromPosition: BigInt(ref.position), maxCount: 1 })
@@ -158,26 +292,46 @@ export const createSecurityEventsService = (deps: {
       return { ...view(record, true), event: (received?.data as { event?: unknown } | undefined)?.event, facts }
     },
 
+    /**
+     * Counts per outcome and customer: exact for the events in memory; for older ones, by the day
+     * they were received (UTC), or the month beyond DAYS_KEPT days: a period that ends after
+     * `since` is counted whole.
+     */
     summary(since?: number) {
-      const byOutcome = Object.fromEntries(
-        (['ticketed', 'noted', 'auto-closed', 'skipped', 'pending', 'failed'] as const).map((o) => [o, 0])
-      ) as Record<SecurityEventOutcome, number>
+      const byOutcome = Object.fromEntries(outcomes.map((o) => [o, 0])) as Record<SecurityEventOutcome, number>
       const customers = new Map<
         string,
         { companyId: string | null; mappingId: string | null; total: number; byOutcome: Record<string, number> }
       >()
       let total = 0
-      for (const r of state().events.values()) {
-        if (since !== undefined && Date.parse(r.receivedAt) < since) continue
-        total++
-        byOutcome[r.outcome]++
-        const id = r.companyId ?? ''
+      const customer = (companyId: string | null) => {
+        const id = companyId ?? ''
         let c = customers.get(id)
-        if (!c) customers.set(id, (c = { companyId: r.companyId ?? null, mappingId: null, total: 0, byOutcome: {} }))
-        if (r.mappingId !== undefined) c.mappingId = r.mappingId
-        c.total++
-        c.byOutcome[r.outcome] = (c.byOutcome[r.outcome] ?? 0) + 1
+        if (!c) customers.set(id, (c = { companyId, mappingId: null, total: 0, byOutcome: {} }))
+        return c
       }
+      const add = (c: ReturnType<typeof customer>, outcome: SecurityEventOutcome, n: number) => {
+        total += n
+        byOutcome[outcome] += n
+        c.total += n
+        c.byOutcome[outcome] = (c.byOutcome[outcome] ?? 0) + n
+      }
+      const { events, held, archived } = state()
+      const sinceDay = since !== undefined ? new Date(since).toISOString().slice(0, 10) : undefined
+      for (const bucket of archived.values()) {
+        if (bucket.total === 0 || (sinceDay !== undefined && bucket.period < sinceDay.slice(0, bucket.period.length)))
+          continue
+        const c = customer(bucket.companyId)
+        if (bucket.mappingId !== null) c.mappingId = bucket.mappingId
+        for (const outcome of outcomes) if (bucket.byOutcome[outcome]) add(c, outcome, bucket.byOutcome[outcome])
+      }
+      for (const records of [held, events])
+        for (const r of records.values()) {
+          if (since !== undefined && Date.parse(r.receivedAt) < since) continue
+          const c = customer(r.companyId ?? null)
+          if (r.mappingId !== undefined) c.mappingId = r.mappingId
+          add(c, r.outcome, 1)
+        }
       const mappings = deps.runner.state(mappingsProjection)
       const byCustomer = [...customers.values()]
         .map((c) => {
@@ -189,12 +343,15 @@ export const createSecurityEventsService = (deps: {
       return { total, byOutcome, byCustomer }
     },
 
-    replayOne: (key: string, cause: Cause, reason?: string) => replay(find(key), cause, reason),
+    replayOne: async (key: string, cause: Cause, reason?: string, position?: bigint) =>
+      replay(await find(key, position), cause, reason),
 
     /**
-     * Skipped and failed events that match, newest first: counted (all of them), and handed over
-     * (at most `limit`, capped at REPLAY_CAP) unless it is a dry run. An event refused meanwhile
-     * (it got a ticket) is counted as refused, never ticketed twice.
+     * Skipped and failed events that match, newest first: counted, and handed over (at most
+     * `limit`, capped at REPLAY_CAP) unless it is a dry run. The count covers every match in memory
+     * and those among the older events one walk reads back (SCAN_BUDGET); `complete` says whether
+     * that was all of them. An event refused meanwhile (it got a ticket) is counted as refused,
+     * never ticketed twice.
      */
     async replayMany(
       filter: SecurityEventFilter,
@@ -204,14 +361,18 @@ export const createSecurityEventsService = (deps: {
       const limit = Math.min(options.limit, REPLAY_CAP)
       const chosen: SecurityEventRecord[] = []
       let matched = 0
-      for (const r of newestFirst(state().events, filter, before)) {
-        if (!isReplayable(r)) continue
+      const { stoppedAt } = await walk(filter, before, (r) => {
+        if (!isReplayable(r)) return true
         matched++
         if (chosen.length < limit) chosen.push(r)
-      }
+        return true
+      })
       const sample = chosen.slice(0, SAMPLE).map((r) => view(r))
-      const nextCursor = matched > chosen.length ? encodeCursor(chosen.at(-1)!.position) : null
-      if (options.dryRun) return { dryRun: true, matched, cap: limit, replayed: 0, refused: 0, sample, nextCursor }
+      const next = matched > chosen.length ? chosen.at(-1)!.position : stoppedAt
+      const nextCursor = next !== null ? encodeCursor(next) : null
+      const complete = stoppedAt === null
+      if (options.dryRun)
+        return { dryRun: true, matched, complete, cap: limit, replayed: 0, refused: 0, sample, nextCursor }
       let replayed = 0
       let refused = 0
       for (const r of chosen) {
@@ -223,7 +384,7 @@ export const createSecurityEventsService = (deps: {
           refused++
         }
       }
-      return { dryRun: false, matched, cap: limit, replayed, refused, sample, nextCursor }
+      return { dryRun: false, matched, complete, cap: limit, replayed, refused, sample, nextCursor }
     }
   }
 }

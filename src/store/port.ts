@@ -134,6 +134,12 @@ export type SubscribeOptions = {
    * bodies nobody reads). Every fact is still delivered, and every body still readable.
    */
   bodiesFor?: readonly string[]
+  /**
+   * A hint: top-level fields of these fact types' data the subscriber never reads (a large payload
+   * it does not fold). An adapter may leave them out of the data it delivers; one that does not
+   * delivers them as usual.
+   */
+  unread?: Readonly<Record<string, readonly string[]>>
 }
 
 /**

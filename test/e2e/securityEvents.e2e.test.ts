@@ -1,6 +1,7 @@
 import t from 'tap'
 import { customers, e2e, type E2E } from '../support/e2e.js'
 import { waitFor } from '../support/storeFacts.js'
+import { securityEventsProjection } from '../../projections/securityEvents.js'
 
 /**
  * What became of each security event, end to end: skipped while its company was unmapped, replayed
@@ -133,3 +134,71 @@ t.test('with a fallback client, events of unmapped companies become tickets on i
   t.match(tickets(s)[0]!.details, new RegExp(`Company: ${acme.name} \\(${acme.companyId}, not mapped\\)`))
   t.match(await list(s), [{ outcome: 'ticketed', mappingId: 'fallback', companyId: acme.companyId }])
 })
+
+t.test(
+  'older events than those kept in memory are read back from the store: listed, shown, counted, replayed',
+  async (t) => {
+    // Given a relay that keeps records for the newest 2 events, and 6 events skipped (their company unmapped)
+    const s = await e2e(t, { env: { SECURITY_EVENTS_IN_MEMORY: '2' } })
+    t.equal((await s.api('PUT', '/api/config/ticketing', config)).status, 200)
+    for (let i = 0; i < 6; i++) await s.gravityzone.push.send([{ event: s.gravityzone.generate('av', acme.companyId) }])
+    await s.settle()
+    const events = s.relay.relay.runner.state(securityEventsProjection)
+    t.equal(events.events.size, 2)
+    t.equal(events.archivedTotal, 4, 'the four older, settled, have left memory')
+
+    // When the list is paged, 2 at a time, then it gives all 6, newest first, the older ones from the store
+    const seen: { key: string; position: string; outcome: string; reason: string }[] = []
+    let cursor: string | null = null
+    do {
+      const page: { items: typeof seen; nextCursor: string | null } = (
+        await s.api('GET', `/api/security-events?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      ).body
+      seen.push(...page.items)
+      cursor = page.nextCursor
+    } while (cursor)
+    t.equal(seen.length, 6)
+    t.same(
+      seen.map((e) => BigInt(e.position)),
+      seen.map((e) => BigInt(e.position)).sort((a, b) => (a > b ? -1 : 1))
+    )
+    t.ok(seen.every((e) => e.outcome === 'skipped' && e.reason === 'unmapped'))
+    t.equal(new Set(seen.map((e) => e.key)).size, 6)
+    const oldest = seen.at(-1)!
+    // and the filters apply to them too
+    t.equal((await s.api('GET', `/api/security-events?company=${acme.companyId}&limit=10`)).body.items.length, 6)
+    t.equal((await s.api('GET', `/api/security-events?company=${birch.companyId}&limit=10`)).body.items.length, 0)
+    t.equal((await s.api('GET', '/api/security-events?outcome=ticketed&limit=10')).body.items.length, 0)
+
+    // Then an older event is shown by its key, with or without its position, and counted
+    const byKey = await s.api('GET', `/api/security-events/${oldest.key}`)
+    t.equal(byKey.status, 200)
+    t.match(byKey.body, { key: oldest.key, outcome: 'skipped', event: { module: 'av' } })
+    t.same(
+      byKey.body.facts.map((f: { type: string }) => f.type),
+      ['SecurityEventReceived', 'TicketingSkipped']
+    )
+    t.equal((await s.api('GET', `/api/security-events/${oldest.key}?position=${oldest.position}`)).status, 200)
+    const wrong = await s.api('GET', `/api/security-events/${oldest.key}?position=${BigInt(oldest.position) + 1n}`)
+    t.equal(wrong.status, 404)
+    t.equal(wrong.body.error.code, 'security_event_not_found')
+    t.match((await s.api('GET', '/api/security-events/summary')).body, { total: 6, byOutcome: { skipped: 6 } })
+    const dry = await s.api('POST', '/api/security-events/replay', { dryRun: true })
+    t.match(dry.body, { matched: 6, complete: true })
+
+    // When the company is mapped and the oldest event replayed
+    await s.map(acme, { ticketing: true })
+    const replay = await s.api('POST', `/api/security-events/${oldest.key}/replay`, {})
+    t.equal(replay.status, 202)
+    await s.settle()
+    // Then it is ticketed once, back in memory until its ticket closes, and counted as ticketed
+    t.equal(tickets(s).length, 1)
+    t.match(events.held.get(oldest.key), { outcome: 'ticketed', replays: 1 })
+    t.match((await s.api('GET', '/api/security-events?outcome=ticketed')).body.items, [{ key: oldest.key }])
+    t.match((await s.api('GET', '/api/security-events/summary')).body, {
+      total: 6,
+      byOutcome: { skipped: 5, ticketed: 1 }
+    })
+    t.equal((await s.api('POST', `/api/security-events/${oldest.key}/replay`, {})).status, 409)
+  }
+)

@@ -300,6 +300,38 @@ export const storeConformance = (t: Test, open: () => Promise<StoreUnderTest>): 
   })
 
   withStore(
+    'an unread hint may leave the named fields out of the data it delivers, and nothing else',
+    async (t, { store }, p) => {
+      const written = [
+        fact('Arrived', { key: 'k1', event: { payload: 'x'.repeat(2_000) }, nested: { event: 1 } }),
+        fact('Other', { key: 'k2', event: 'kept' })
+      ]
+      await store.append(`${p}u`, written)
+      const sub = store.subscribeToAll({
+        from: 'start',
+        filter: { streamPrefixes: [p] },
+        bodiesFor: ['Arrived', 'Other'],
+        unread: { Arrived: ['event'], "Other'; DROP TABLE facts; --": ['event'] }
+      })
+      const got: StoredFact[] = []
+      for await (const f of sub) {
+        got.push(f)
+        if (got.length === written.length) break
+      }
+      await sub.unsubscribe()
+      const [arrived, other] = got.map((f) => f.data as Record<string, unknown>)
+      const { event: _, ...withoutEvent } = written[0]!.data as Record<string, unknown>
+      if (store.kind === 'sqlite') t.same(arrived, withoutEvent, 'SQLite leaves the field out')
+      else t.ok([JSON.stringify(written[0]!.data), JSON.stringify(withoutEvent)].includes(JSON.stringify(arrived)))
+      t.same(other, written[1]!.data, 'another type keeps every field (and an odd type name is ignored)')
+      t.same(
+        (await store.readAll({ filter: { streamPrefixes: [p] } })).map((f) => f.data),
+        written.map((f) => f.data)
+      )
+    }
+  )
+
+  withStore(
     'a body hint (bodiesFor) still delivers every fact, and every body stays readable',
     async (t, { store }, p) => {
       const written = [

@@ -90,6 +90,9 @@ const Summary = z.object({
 const ReplayAnswer = z.object({
   dryRun: z.boolean(),
   matched: z.number().int().describe('skipped or failed events that match the filters'),
+  complete: z
+    .boolean()
+    .describe('false: older events remain unread (a request reads a bounded number back); nextCursor goes on'),
   cap: z.number().int().describe('the most this request hands over; nextCursor continues'),
   replayed: z.number().int(),
   refused: z.number().int().describe('refused by the ticket decider meanwhile (a ticket exists, or a replay waits)'),
@@ -98,6 +101,14 @@ const ReplayAnswer = z.object({
 })
 
 const KeyParams = z.object({ id: z.string().min(1).max(128) })
+/** Where the event was received (every record shows it): finds an older event the relay no longer keeps in memory. */
+const PositionQuery = z.object({
+  position: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .optional()
+    .describe('the position the record shows; needed for an event older than those kept in memory')
+})
 
 export const securityEventRoutes =
   (service: SecurityEventsService | undefined): FastifyPluginAsyncZod =>
@@ -153,14 +164,16 @@ export const securityEventRoutes =
           tags,
           summary: 'One security event: the event as received, its outcome, and the facts behind it',
           params: KeyParams,
+          querystring: PositionQuery,
           response: {
             200: SecurityEvent.extend({ event: z.unknown(), facts: z.array(AuditFact) }),
-            ...errorResponses(401, 404, 503)
+            ...errorResponses(400, 401, 404, 503)
           }
         }
       },
       async (request) => {
-        const found = await theService().get(request.params.id)
+        const { position } = request.query
+        const found = await theService().get(request.params.id, position !== undefined ? BigInt(position) : undefined)
         return { ...found, facts: found.facts.map(auditFact) }
       }
     )
@@ -196,6 +209,7 @@ export const securityEventRoutes =
           tags,
           summary: 'Hand one skipped or failed security event to ticketing again',
           params: KeyParams,
+          querystring: PositionQuery,
           body: z
             .object({ reason: z.string().max(500).optional() })
             .strict()
@@ -210,6 +224,15 @@ export const securityEventRoutes =
         }
       },
       async (request, reply) =>
-        reply.code(202).send(await theService().replayOne(request.params.id, causeOf(request), request.body?.reason))
+        reply
+          .code(202)
+          .send(
+            await theService().replayOne(
+              request.params.id,
+              causeOf(request),
+              request.body?.reason,
+              request.query.position !== undefined ? BigInt(request.query.position) : undefined
+            )
+          )
     )
   }

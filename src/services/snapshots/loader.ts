@@ -46,7 +46,6 @@ export const loadReadModels = async (
       model: { projection, state: projection.initialState(), after: undefined },
       load
     })
-    if (projection.snapshotted === false) return fresh({ name, outcome: 'none' })
     let snapshot: Snapshot | undefined
     try {
       snapshot = await store.loadSnapshot(name)

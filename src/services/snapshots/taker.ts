@@ -3,7 +3,7 @@ import type { Projection } from '../../../projections/projection.js'
 import { encodeReadModel, seal, snapshotVersion } from './seal.js'
 
 /**
- * Taking one snapshot of every read model (but those never snapshotted), at one position. Only the
+ * Taking one snapshot of every read model, at one position. Only the
  * encoding needs the states as they are at that position: it runs while `hold` keeps the runner
  * from folding (the event loop stays free: codec.ts yields every slice), then the runner folds on
  * while the bytes are compressed, checksummed (libuv's thread pool) and saved one read model after
@@ -31,7 +31,7 @@ export const takeSnapshot = async (deps: {
 }): Promise<SnapshotReport> => {
   const takenAt = deps.now?.() ?? new Date()
   const started = performance.now()
-  const models = deps.models.filter(({ projection }) => projection.snapshotted !== false)
+  const models = deps.models
   const release = deps.hold()
   const encoded: Buffer[] = []
   try {

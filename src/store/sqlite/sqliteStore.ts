@@ -112,6 +112,19 @@ const openConnections = (options: SqliteStoreOptions, inMemory: boolean) => {
   }
 }
 
+/**
+ * The data column with the unread fields removed, as SQL. Type and field names are written into the
+ * statement (it is prepared once per hint), so only plain identifiers are taken; others are read whole.
+ */
+const unreadSql = (unread: SubscribeOptions['unread']): string => {
+  const cases = Object.entries(unread ?? {})
+    .filter(([type]) => /^[A-Za-z][A-Za-z0-9]*$/.test(type))
+    .map(([type, fields]) => [type, fields.filter((f) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(f))] as const)
+    .filter(([, fields]) => fields.length > 0)
+    .map(([type, fields]) => `WHEN '${type}' THEN json_remove(data, ${fields.map((f) => `'$.${f}'`).join(', ')})`)
+  return cases.length > 0 ? `CASE type ${cases.join(' ')} ELSE data END` : 'data'
+}
+
 export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
   const inMemory = options.path === ':memory:'
   const { writer, reader, durable, lock } = openConnections(options, inMemory)
@@ -177,26 +190,32 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
     }
     return { statement, params }
   }
-  /** The bodies of the facts of some types in a position range: one query per batch read. */
-  const bodiesStatements = new Map<number, Database.Statement>()
-  const bodiesOfTypes = (types: readonly string[], low: number, high: number) => {
-    let statement = bodiesStatements.get(types.length)
+  /**
+   * The bodies of the facts of some types in a position range: one query per batch read. The
+   * fields a subscriber never reads are removed by SQLite (json_remove) before the data is copied
+   * out and parsed: a security event's payload is most of its fact.
+   */
+  const bodiesStatements = new Map<string, Database.Statement>()
+  const bodiesOfTypes = (types: readonly string[], low: number, high: number, unread?: SubscribeOptions['unread']) => {
+    const data = unreadSql(unread)
+    const key = `${types.length}|${data}`
+    let statement = bodiesStatements.get(key)
     if (!statement) {
       statement = reader
         .prepare(
-          `SELECT position, data, metadata FROM facts WHERE position >= ? AND position <= ? AND type IN (${types.map(() => '?').join(', ')})`
+          `SELECT position, ${data}, metadata FROM facts WHERE position >= ? AND position <= ? AND type IN (${types.map(() => '?').join(', ')})`
         )
         .raw(true)
-      bodiesStatements.set(types.length, statement)
+      bodiesStatements.set(key, statement)
     }
     return statement.all(low, high, ...types) as [number, string, string][]
   }
   const bodyStatement = reader.prepare('SELECT data, metadata FROM facts WHERE position = ?')
   const loadBodies: BodyLoader = (position) => bodyStatement.get(position) as { data: string; metadata: string }
 
-  const readAllSync = (opts: ReadAllOptions & { bodiesFor?: readonly string[] } = {}): StoredFact[] =>
-    reading(() => readAllRows(opts))
-  const readAllRows = (opts: ReadAllOptions & { bodiesFor?: readonly string[] }): StoredFact[] => {
+  type Hints = Pick<SubscribeOptions, 'bodiesFor' | 'unread'>
+  const readAllSync = (opts: ReadAllOptions & Hints = {}): StoredFact[] => reading(() => readAllRows(opts))
+  const readAllRows = (opts: ReadAllOptions & Hints): StoredFact[] => {
     const direction = opts.direction ?? 'forwards'
     const limit = Math.min(opts.maxCount ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
     const from = opts.fromPosition ?? (direction === 'forwards' ? 0n : head() + 1n)
@@ -210,7 +229,8 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
       for (const [position, data, metadata] of bodiesOfTypes(
         opts.bodiesFor,
         Math.min(first, last),
-        Math.max(first, last)
+        Math.max(first, last),
+        opts.unread
       )) {
         const row = byPosition.get(position)
         if (row) {
@@ -292,7 +312,8 @@ export const openSqliteStore = (options: SqliteStoreOptions): EventStore => {
             fromPosition: after + 1n,
             maxCount: max,
             ...(opts.filter ? { filter: opts.filter } : {}),
-            ...(opts.bodiesFor ? { bodiesFor: opts.bodiesFor } : {})
+            ...(opts.bodiesFor ? { bodiesFor: opts.bodiesFor } : {}),
+            ...(opts.unread ? { unread: opts.unread } : {})
           })
           return facts.length > 0 && facts[facts.length - 1]!.position > durableHead()
             ? facts.filter((f) => f.position <= durableHead())

@@ -181,13 +181,18 @@ export default async function securityEventsPage(ctx) {
         }
         const dry = await api.post('/api/security-events/replay', { ...body, dryRun: true })
         if (dry.matched === 0) {
-          say(replayStatus, 'No skipped or failed security events match these filters: nothing to replay.')
+          say(
+            replayStatus,
+            dry.complete === false
+              ? 'No skipped or failed security events match among the newest events read: narrow the dates (since, until) to reach older ones.'
+              : 'No skipped or failed security events match these filters: nothing to replay.'
+          )
           return
         }
         const handed = Math.min(dry.matched, dry.cap)
         const ok = await confirmDialog({
           title: 'Replay security events?',
-          body: `${dry.matched} skipped or failed security event${dry.matched === 1 ? '' : 's'} match. ${handed} will be handed to ticketing again${handed < dry.matched ? ` (at most ${dry.cap} at a time; replay again for the rest)` : ''}. Events that have a ticket are never ticketed twice.`,
+          body: `${dry.complete === false ? 'At least ' : ''}${dry.matched} skipped or failed security event${dry.matched === 1 ? '' : 's'} match. ${handed} will be handed to ticketing again${handed < dry.matched ? ` (at most ${dry.cap} at a time; replay again for the rest)` : ''}. Events that have a ticket are never ticketed twice.`,
           confirm: `Replay ${handed}`,
           tone: 'primary'
         })
