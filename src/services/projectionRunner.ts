@@ -29,7 +29,15 @@ export type SnapshotSettings = {
   intervalMs: number
   /** Longest stretch the encoder holds the event loop (codec.ts). */
   sliceMs?: number
+  /**
+   * The share of the event loop a snapshot's encoding may take (default SNAPSHOT_SHARE): the rest
+   * goes to requests and appends, and the snapshot takes longer, the read models pausing meanwhile.
+   */
+  share?: number
 }
+
+/** Snapshots are background work: a twentieth of the event loop while they are encoded. */
+export const SNAPSHOT_SHARE = 0.05
 
 export const defaultSnapshotSettings: SnapshotSettings = { everyFacts: 50_000, intervalMs: 10 * 60_000 }
 
@@ -185,6 +193,7 @@ export const createProjectionRunner = (options: {
       at: { position, factId: lastFactId },
       hold,
       ...(settings.sliceMs !== undefined ? { sliceMs: settings.sliceMs } : {}),
+      share: settings.share ?? SNAPSHOT_SHARE,
       ...(options.now ? { now: options.now } : {})
     })
       .then(

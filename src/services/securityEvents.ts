@@ -43,7 +43,7 @@ const SAMPLE = 10
  */
 export const SCAN_BUDGET = 5_000
 /** A detail asked for by key alone, for an event no longer in memory: how far back it is looked for. */
-export const KEY_SEARCH_BUDGET = 50_000
+export const KEY_SEARCH_BUDGET = 20_000
 const PAGE = 500
 
 const encodeCursor = (position: string | bigint): string => Buffer.from(`s:${position}`).toString('base64url')

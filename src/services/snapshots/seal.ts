@@ -27,8 +27,11 @@ const sha256 = async (bytes: Uint8Array): Promise<string> =>
   Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex')
 
 /** The state as plain data, encoded (the caller keeps the state unchanged until this settles). */
-export const encodeReadModel = <S>(projection: Projection<S>, state: S, sliceMs?: number): Promise<Buffer> =>
-  encodeState(projection.snapshot ? projection.snapshot.encode(state) : state, sliceMs !== undefined ? { sliceMs } : {})
+export const encodeReadModel = <S>(
+  projection: Projection<S>,
+  state: S,
+  pace: { sliceMs?: number; share?: number } = {}
+): Promise<Buffer> => encodeState(projection.snapshot ? projection.snapshot.encode(state) : state, pace)
 
 /** Compressed encoded state and its checksum. */
 export const seal = async (encoded: Uint8Array): Promise<{ data: Buffer; checksum: string }> => {

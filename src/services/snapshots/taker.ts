@@ -27,6 +27,8 @@ export const takeSnapshot = async (deps: {
   /** Stops the runner folding until the returned function is called. */
   hold(): () => void
   sliceMs?: number
+  /** The share of the event loop the encoding may take (default 1: all it needs, a slice at a time). */
+  share?: number
   now?: () => Date
 }): Promise<SnapshotReport> => {
   const takenAt = deps.now?.() ?? new Date()
@@ -35,7 +37,11 @@ export const takeSnapshot = async (deps: {
   const release = deps.hold()
   const encoded: Buffer[] = []
   try {
-    for (const { projection, state } of models) encoded.push(await encodeReadModel(projection, state, deps.sliceMs))
+    const pace = {
+      ...(deps.sliceMs !== undefined ? { sliceMs: deps.sliceMs } : {}),
+      ...(deps.share !== undefined ? { share: deps.share } : {})
+    }
+    for (const { projection, state } of models) encoded.push(await encodeReadModel(projection, state, pace))
   } finally {
     release()
   }

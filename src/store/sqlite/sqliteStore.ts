@@ -121,7 +121,13 @@ const unreadSql = (unread: SubscribeOptions['unread']): string => {
     .filter(([type]) => /^[A-Za-z][A-Za-z0-9]*$/.test(type))
     .map(([type, fields]) => [type, fields.filter((f) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(f))] as const)
     .filter(([, fields]) => fields.length > 0)
-    .map(([type, fields]) => `WHEN '${type}' THEN json_remove(data, ${fields.map((f) => `'$.${f}'`).join(', ')})`)
+    // json_valid first: SQLite refuses JSON nested deeper than 1,000 levels ("malformed JSON", and
+    // the whole read with it), which a fact may be (it was stored as text); such data is read whole.
+    .map(
+      ([type, fields]) =>
+        `WHEN '${type}' THEN CASE WHEN json_valid(data) ` +
+        `THEN json_remove(data, ${fields.map((f) => `'$.${f}'`).join(', ')}) ELSE data END`
+    )
   return cases.length > 0 ? `CASE type ${cases.join(' ')} ELSE data END` : 'data'
 }
 
