@@ -45,6 +45,8 @@ export const SCAN_BUDGET = 5_000
 /** A detail asked for by key alone, for an event no longer in memory: how far back it is looked for. */
 export const KEY_SEARCH_BUDGET = 20_000
 const PAGE = 500
+/** Facts of one threat's ticket stream read back, newest first, for its events out of memory. */
+const TICKET_STREAM_BUDGET = 20_000
 
 const encodeCursor = (position: string | bigint): string => Buffer.from(`s:${position}`).toString('base64url')
 const decodeCursor = (cursor: string): bigint => {
@@ -86,14 +88,36 @@ export const createSecurityEventsService = (deps: {
   const inMemory = (key: string) => state().events.get(key) ?? state().held.get(key)
 
   /** An event no longer in memory, from its arrival fact and its threat's ticket stream. */
-  const fromStore = async (arrival: StoredFact, streamsRead?: Map<string, StoredFact[]>) => {
-    const threatKey = (arrival.data as FactData<'SecurityEventReceived'>).threatKey
-    let ticketStream = streamsRead?.get(threatKey)
-    if (!ticketStream) {
-      ticketStream = await deps.store.readStream(streams.ticket(threatKey), { maxCount: 10_000 })
-      streamsRead?.set(threatKey, ticketStream)
+  /**
+   * The facts of a threat's ticket stream after `position`, newest first, read backwards from the
+   * stream's end a page at a time (at most TICKET_STREAM_BUDGET): what is written about an event
+   * comes after its arrival, however long the threat's stream. Kept per walk, per threat.
+   */
+  type Tail = { facts: StoredFact[]; done: boolean }
+  const ticketFactsAfter = async (threatKey: string, position: bigint, tails: Map<string, Tail>) => {
+    let tail = tails.get(threatKey)
+    if (!tail) tails.set(threatKey, (tail = { facts: [], done: false }))
+    while (!tail.done && (tail.facts.length === 0 || tail.facts.at(-1)!.position > position)) {
+      const last = tail.facts.at(-1)
+      if (last?.revision === 0n) {
+        tail.done = true
+        break
+      }
+      const page = await deps.store.readStream(streams.ticket(threatKey), {
+        direction: 'backwards',
+        ...(last ? { fromRevision: last.revision - 1n } : {}),
+        maxCount: PAGE
+      })
+      tail.facts.push(...page)
+      tail.done = page.length < PAGE || tail.facts.length >= TICKET_STREAM_BUDGET
     }
-    return recordFromFacts(asFact(arrival), ticketStream.map(asFact))
+    return tail.facts.filter((f) => f.position > position).reverse()
+  }
+
+  const fromStore = async (arrival: StoredFact, tails: Map<string, Tail> = new Map()) => {
+    const threatKey = (arrival.data as FactData<'SecurityEventReceived'>).threatKey
+    const after = await ticketFactsAfter(threatKey, arrival.position, tails)
+    return recordFromFacts(asFact(arrival), after.map(asFact))
   }
 
   /**
@@ -122,7 +146,7 @@ export const createSecurityEventsService = (deps: {
     )
     if (state().archivedTotal === 0 && held.size === 0) return { stoppedAt: null }
     const early = arrivalMatches(filter)
-    const streamsRead = new Map<string, StoredFact[]>()
+    const tails = new Map<string, Tail>()
     let scanned = 0
     // Pages grow: a page of the list needs a few arrivals, a rare match many.
     let pageSize = 64
@@ -143,7 +167,7 @@ export const createSecurityEventsService = (deps: {
         const heldRecord = held.get(key)
         if (heldRecord && heldRecord.factId !== arrival.id) continue
         if (!heldRecord && !early(arrival)) continue
-        const r = heldRecord ?? (await fromStore(arrival, streamsRead))
+        const r = heldRecord ?? (await fromStore(arrival, tails))
         if (r && keep(r) && !visit(r)) return { stoppedAt: arrival.position }
       }
       pageSize = Math.min(PAGE, pageSize * 2)
