@@ -65,7 +65,7 @@ const buildStore = async (facts: number): Promise<string> => {
   }
   await Promise.all(inFlight)
   await store.close()
-  for (const suffix of ['-wal', '-shm']) rmSync(`${building}${suffix}`, { force: true })
+  for (const suffix of ['-wal', '-shm', '.lock']) rmSync(`${building}${suffix}`, { force: true })
   renameSync(building, path)
   console.log(`built ${path} (${facts} facts) in ${((performance.now() - started) / 1000).toFixed(0)} s`)
   return path
@@ -173,7 +173,7 @@ const results = new Map<number, Record<'old' | 'fresh' | 'none', Run>>()
 for (const size of sizes) {
   // The runs append (their traffic): they run on a copy, and the cached store stays as built.
   const path = join('test-output', `history-${size}-run.db`)
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
+  for (const suffix of ['', '-wal', '-shm', '.lock']) rmSync(`${path}${suffix}`, { force: true })
   copyFileSync(await buildStore(size), path)
   const store = openSqliteStore({ path })
   const head = await store.headPosition()
@@ -191,7 +191,7 @@ for (const size of sizes) {
   const fresh = await startRelay(path, true)
   const none = await startRelay(path, false)
   results.set(size, { old, fresh, none })
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
+  for (const suffix of ['', '-wal', '-shm', '.lock']) rmSync(`${path}${suffix}`, { force: true })
   const stored = report.readModels.reduce((n, r) => n + r.storedBytes, 0)
   console.log(
     `${size} facts: snapshot of ${(stored / 1e6).toFixed(1)} MB stored, encoded in ${report.heldMs.toFixed(0)} ms`
