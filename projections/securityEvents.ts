@@ -178,7 +178,7 @@ const release = (state: SecurityEventsState, record: SecurityEventRecord | undef
 /**
  * The oldest of the newest `recent` events make room: settled ones leave memory, the others are
  * held. In batches of a sixteenth of `recent`: a Map walked from its start skips the entries deleted
- * before, so one eviction per arrival walked ever more of them (folding was eight times slower).
+ * before, so one eviction per arrival walked ever more of them (docs/benchmarks.md#history-start-up-and-memory).
  */
 const makeRoom = (state: SecurityEventsState, recent: number): void => {
   if (state.events.size <= recent + Math.floor(recent / 16)) return
@@ -217,9 +217,28 @@ const received = (state: SecurityEventsState, fact: StoredFact & FactOf<'Securit
   makeRoom(state, recent)
 }
 
+/** What a replay of an event out of memory records of it, for `readmit` to take it back. */
+export const archivedOf = (
+  r: SecurityEventRecord
+): NonNullable<FactData<'SecurityEventReplayRequested'>['archived']> => {
+  const was: NonNullable<FactData<'SecurityEventReplayRequested'>['archived']> = {
+    module: r.module.slice(0, 64),
+    isTest: r.isTest,
+    receivedAt: r.receivedAt,
+    replays: r.replays
+  }
+  if (r.companyId !== undefined) was.companyId = r.companyId.slice(0, 64)
+  if (r.mappingId !== undefined) was.mappingId = r.mappingId.slice(0, 64)
+  if (r.endpointName !== undefined) was.endpointName = r.endpointName
+  if (r.threatName !== undefined) was.threatName = r.threatName
+  if (r.occurredAt !== undefined) was.occurredAt = r.occurredAt.slice(0, 40)
+  return was
+}
+
 /**
- * A replay of an event that had left memory: the fact says what the event was (`archived`), so
- * the record comes back, held until it settles again, and its old outcome is no longer counted.
+ * A replay of an event that had left memory: the fact says what the event was (`archived`, from
+ * `archivedOf`), so the record comes back, held until it settles again, and its old outcome is no
+ * longer counted.
  */
 const readmit = (state: SecurityEventsState, fact: StoredFact & FactOf<'SecurityEventReplayRequested'>) => {
   const d = fact.data
@@ -227,21 +246,15 @@ const readmit = (state: SecurityEventsState, fact: StoredFact & FactOf<'Security
   if (!was) return undefined
   count(bucketOf(state, was.receivedAt, was.companyId), d.previousOutcome, -1)
   state.archivedTotal--
+  const { replays, ...fields } = was
   const record: SecurityEventRecord = {
     key: d.eventKey,
     threatKey: d.threatKey,
     factId: d.factId,
     position: d.position,
-    module: was.module,
-    ...(was.companyId !== undefined ? { companyId: was.companyId } : {}),
-    ...(was.mappingId !== undefined ? { mappingId: was.mappingId } : {}),
-    ...(was.endpointName !== undefined ? { endpointName: was.endpointName } : {}),
-    ...(was.threatName !== undefined ? { threatName: was.threatName } : {}),
-    isTest: was.isTest,
-    receivedAt: was.receivedAt,
-    ...(was.occurredAt !== undefined ? { occurredAt: was.occurredAt } : {}),
+    ...fields,
     outcome: d.previousOutcome,
-    replays: was.replays,
+    replays,
     facts: [{ id: d.factId, type: 'SecurityEventReceived', position: d.position }],
     updatedAt: was.receivedAt
   }

@@ -8,9 +8,7 @@ import { createGravityZoneClient } from './platforms/gravityzone/client.js'
 import { createHaloPsaClient } from './platforms/halopsa/client.js'
 import type { Clock } from './platforms/transport/clock.js'
 import { isPlatformError } from './platforms/transport/errors.js'
-import { serviceProjections } from '../projections/index.js'
-import type { Projection } from '../projections/projection.js'
-import { createSecurityEventsProjection, securityEventsProjection } from '../projections/securityEvents.js'
+import { createServiceProjections } from '../projections/index.js'
 import { billingProposals } from './domain/billingProposals.js'
 import { createUsageReader } from './services/billing/usageReader.js'
 import { createPlanner } from './services/billing/plan.js'
@@ -156,11 +154,7 @@ export const composeRelay = async (config: Config, options: ComposeOptions = {})
     store,
     metrics,
     now,
-    extraProjections: serviceProjections.map((p) =>
-      p.name === securityEventsProjection.name
-        ? (createSecurityEventsProjection(config.SECURITY_EVENTS_IN_MEMORY) as Projection<unknown>)
-        : p
-    ),
+    extraProjections: [...createServiceProjections({ securityEventsInMemory: config.SECURITY_EVENTS_IN_MEMORY })],
     snapshots: config.SNAPSHOTS && { everyFacts: config.SNAPSHOT_EVERY, intervalMs: config.SNAPSHOT_INTERVAL },
     ...(logger ? { logger } : {})
   })

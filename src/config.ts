@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { sqliteOptions } from './store/url.js'
+import { RECENT_EVENTS } from '../projections/securityEvents.js'
 
 /**
  * Configuration from the environment (README.md#configuration), validated once at start-up. Every
@@ -202,7 +203,7 @@ const ConfigSchema = z
     SNAPSHOT_EVERY: z.coerce.number().int().min(0).max(1_000_000_000).default(50_000),
     SNAPSHOT_INTERVAL: Duration(10_000).default(600_000),
     /** Security events whose records stay in memory, newest first (docs/architecture.md#bounded-memory). */
-    SECURITY_EVENTS_IN_MEMORY: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+    SECURITY_EVENTS_IN_MEMORY: z.coerce.number().int().min(1).max(10_000_000).default(RECENT_EVENTS),
     /** How often the asset directory is read again in full (docs/assets.md#reading-the-directory). */
     ASSET_POLL_INTERVAL: Duration(0).default(3_600_000),
     /** A link to an endpoint's page in GravityZone's console, which GravityZone does not publish. */
@@ -310,7 +311,7 @@ export const variables: Record<VariableName, Variable> = {
     rule: 'must be a whole number from 0 to 1000000000'
   },
   SECURITY_EVENTS_IN_MEMORY: {
-    default: '10000',
+    default: String(RECENT_EVENTS),
     what: 'security events whose records stay in memory, newest first (older ones are read back from the store)',
     rule: 'must be a whole number from 1 to 10000000'
   },
@@ -365,14 +366,33 @@ export class ConfigError extends Error {
 
 const quoted = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value)
 
+// Empty strings count as unset, so `HALO_TENANT=` in an env file means "no tenant".
+const cleanedEnv = (env: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''))
+
 /** Parses the environment; throws a ConfigError listing every bad or missing variable. */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
-  // Empty strings count as unset, so `HALO_TENANT=` in an env file means "no tenant".
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const cleaned = cleanedEnv(env)
   const result = ConfigSchema.safeParse(cleaned)
   if (result.success) return result.data
+  throw configError(result.error, cleaned)
+}
+
+/**
+ * One variable as the relay reads it (its default when unset), for a tool that shares the relay's
+ * environment; throws a ConfigError when it is invalid.
+ */
+export const configValue = <K extends VariableName>(name: K, env: Record<string, string | undefined>): Config[K] => {
+  const cleaned = cleanedEnv(env)
+  const result = z.object({ [name]: ConfigSchema.shape[name] }).safeParse(cleaned)
+  if (result.success) return (result.data as Record<string, unknown>)[name] as Config[K]
+  throw configError(result.error, cleaned)
+}
+
+/** Every variable at fault, one problem each, in plain words (the value only when it cannot be a secret). */
+const configError = (error: z.ZodError, cleaned: Record<string, string>): ConfigError => {
   const byVariable = new Map<string, z.core.$ZodIssue[]>()
-  for (const issue of result.error.issues) {
+  for (const issue of error.issues) {
     const variable = String(issue.path[0] ?? 'environment')
     byVariable.set(variable, [...(byVariable.get(variable) ?? []), issue])
   }
@@ -391,5 +411,5 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
           : ` (got ${quoted(value)})`
     return { variable, message: `${variable} ${said}${shown}` }
   })
-  throw new ConfigError(problems)
+  return new ConfigError(problems)
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { parseIsoTime } from '../domain/isoTime.js'
 import { openEventStore, type EventStore } from '../store/index.js'
 import { sqliteOptions } from '../store/url.js'
+import { ConfigError, configValue, type Config } from '../config.js'
 
 /** What the relay's CLI commands share: output, exit codes, options, the store and the API. */
 
@@ -31,6 +32,16 @@ export const time = (value: string | undefined, name: string): number | undefine
   const ms = parseIsoTime(value)
   if (ms === undefined) throw new UsageError(`--${name} must be an ISO 8601 date or time, e.g. 2026-12-01T00:00:00Z`)
   return ms
+}
+
+/** One of the relay's settings, read as the relay reads it; an invalid value is a usage error. */
+export const relaySetting = <K extends keyof Config>(env: Env, name: K): Config[K] => {
+  try {
+    return configValue(name, env)
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message)
+    throw error
+  }
 }
 
 /** The relay's event store (EVENT_STORE_URL), only when it exists: a CLI command never creates one. */

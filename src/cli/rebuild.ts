@@ -2,23 +2,19 @@ import { asFact } from '../domain/facts.js'
 import type { EventStore, StoredFact } from '../store/port.js'
 import { integrationEventsProjection } from '../../projections/integrationEvents.js'
 import { mappingsProjection } from '../../projections/mappings.js'
-import {
-  createSecurityEventsProjection,
-  outcomes,
-  RECENT_EVENTS,
-  type SecurityEventsState
-} from '../../projections/securityEvents.js'
+import { createSecurityEventsProjection, outcomes, type SecurityEventsState } from '../../projections/securityEvents.js'
 import type { Projection } from '../../projections/projection.js'
-import { exit, openExistingStore, parse, relayApi, type CliOutput, type Env } from './common.js'
+import { exit, openExistingStore, parse, relayApi, relaySetting, type CliOutput, type Env } from './common.js'
 import { progressBar } from './progress.js'
 
 export const rebuildUsage = `usage: npm run relay -- rebuild [--json] [--attempts N]
 
 Rebuilds the read models (mappings, integration events, security events: the newest events'
 records and every event's count by outcome) from scratch in memory, from every fact in the store
-EVENT_STORE_URL names, and compares them with the live ones of the running relay, read through its API (RELAY_URL, RELAY_TOKEN). Prints each difference. A relay that
-is still catching up can differ for a moment: a mismatch is checked again, up to N times (default
-3, a second apart), before it counts.
+EVENT_STORE_URL names, and compares them with the live ones of the running relay, read through its
+API (RELAY_URL, RELAY_TOKEN). Prints each difference. A relay that is still catching up can differ
+for a moment: a mismatch is checked again, up to N times (default 3, a second apart), before it
+counts. SECURITY_EVENTS_IN_MEMORY, as the relay has it, says how many events' records to compare.
 
   --json          print the comparison as JSON
   --attempts N    comparisons before a difference counts (default 3)
@@ -91,14 +87,12 @@ const securityEventCounts = (state: SecurityEventsState): Map<string, Row> => {
  * more facts folded has moved its window of records on.
  */
 const overlap = (rebuilt: Map<string, Row>, live: Map<string, Row>) => {
+  const positionOf = (r: Row) => BigInt(String(r.position))
   const oldest = (rows: Map<string, Row>) =>
-    [...rows.values()].reduce(
-      (min, r) => (BigInt(String(r.position)) < min ? BigInt(String(r.position)) : min),
-      2n ** 64n
-    )
+    [...rows.values()].map(positionOf).reduce((a, b) => (b < a ? b : a), 2n ** 64n)
   const from = [oldest(rebuilt), oldest(live)].reduce((a, b) => (a > b ? a : b))
   const within = (rows: Map<string, Row>) =>
-    new Map([...rows].filter(([, r]) => BigInt(String(r.position)) >= from).map(([k, { position: _, ...r }]) => [k, r]))
+    new Map([...rows].filter(([, r]) => positionOf(r) >= from).map(([k, { position: _, ...r }]) => [k, r]))
   return { rebuilt: within(rebuilt), live: within(live) }
 }
 
@@ -164,7 +158,7 @@ export const runRebuild = async (argv: string[], env: Env, io: CliOutput): Promi
   if (o.help) return (io.out(rebuildUsage), exit.ok)
   const attempts = o.attempts !== undefined ? Number(o.attempts) : 3
   // As many security events in memory as the relay keeps (its own setting, when the CLI shares its environment).
-  const recent = Number(env.SECURITY_EVENTS_IN_MEMORY ?? RECENT_EVENTS) || RECENT_EVENTS
+  const recent = relaySetting(env, 'SECURITY_EVENTS_IN_MEMORY')
   const api = relayApi(env)
   const store = await openExistingStore(env)
   try {

@@ -7,11 +7,8 @@ import { ticketingConfig } from '../domain/ticketingConfig.js'
 import { ticketDecider } from '../domain/ticket.js'
 import { usageDecider } from '../domain/usage.js'
 import { assetDirectory, assetMatching } from '../domain/assetDirectory.js'
-import { integrationEventsProjection } from '../../projections/integrationEvents.js'
-import { mappingsProjection } from '../../projections/mappings.js'
-import { directoryProjection } from '../../projections/directory.js'
+import { coreProjections } from '../../projections/index.js'
 import { directoryDecider } from '../domain/directory.js'
-import { assetsProjection } from '../../projections/assets.js'
 import type { Projection } from '../../projections/projection.js'
 import type { Logger } from '../logger.js'
 import { createCommandHandler } from './commandHandler.js'
@@ -41,13 +38,7 @@ export const createRelayCore = (options: RelayCoreOptions) => {
   const store = metrics.instrument(options.store)
   const runner = createProjectionRunner({
     store,
-    projections: [
-      integrationEventsProjection,
-      mappingsProjection,
-      assetsProjection,
-      directoryProjection,
-      ...(options.extraProjections ?? [])
-    ] as Projection<unknown>[],
+    projections: [...coreProjections, ...(options.extraProjections ?? [])],
     ...(options.snapshots !== undefined ? { snapshots: options.snapshots } : {}),
     ...(options.logger ? { logger: options.logger } : {})
   })

@@ -192,8 +192,10 @@ export const createProjectionRunner = (options: {
       models,
       at: { position, factId: lastFactId },
       hold,
-      ...(settings.sliceMs !== undefined ? { sliceMs: settings.sliceMs } : {}),
-      share: settings.share ?? SNAPSHOT_SHARE,
+      pace: {
+        ...(settings.sliceMs !== undefined ? { sliceMs: settings.sliceMs } : {}),
+        share: settings.share ?? SNAPSHOT_SHARE
+      },
       ...(options.now ? { now: options.now } : {})
     })
       .then(

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { EventStore, StoredFact } from '../store/port.js'
 import { DomainError } from '../domain/errors.js'
 import type { Cause } from '../domain/metadata.js'
@@ -5,6 +6,7 @@ import { streams } from '../domain/streams.js'
 import type { TicketCommand, TicketState } from '../domain/ticket.js'
 import { asFact, type FactData } from '../domain/facts.js'
 import {
+  archivedOf,
   isReplayable,
   outcomes,
   recordFromFacts,
@@ -55,25 +57,33 @@ const decodeCursor = (cursor: string): bigint => {
   return BigInt(text.slice(2))
 }
 
-/** What the arrival fact alone can rule out, before the event's ticket stream is read. */
-const arrivalMatches = (filter: SecurityEventFilter) => (fact: StoredFact) => {
-  const d = fact.data as FactData<'SecurityEventReceived'>
-  if (filter.company !== undefined && d.companyId !== filter.company) return false
-  if (filter.module !== undefined && d.module !== filter.module) return false
-  const at = fact.recordedAt.getTime()
-  if (filter.until !== undefined && at > filter.until) return false
-  return filter.since === undefined || at >= filter.since
-}
+type Matchable = Pick<SecurityEventRecord, 'companyId' | 'module' | 'receivedAt'> &
+  Partial<Pick<SecurityEventRecord, 'outcome' | 'mappingId'>>
 
-const matches = (filter: SecurityEventFilter) => (r: SecurityEventRecord) => {
-  if (filter.outcome !== undefined && r.outcome !== filter.outcome) return false
-  if (filter.company !== undefined && r.companyId !== filter.company) return false
-  if (filter.mapping !== undefined && r.mappingId !== filter.mapping) return false
-  if (filter.module !== undefined && r.module !== filter.module) return false
-  const at = Date.parse(r.receivedAt)
-  if (filter.since !== undefined && at < filter.since) return false
-  if (filter.until !== undefined && at > filter.until) return false
-  return true
+const matches =
+  (filter: SecurityEventFilter) =>
+  (r: Matchable): boolean => {
+    if (filter.outcome !== undefined && r.outcome !== filter.outcome) return false
+    if (filter.company !== undefined && r.companyId !== filter.company) return false
+    if (filter.mapping !== undefined && r.mappingId !== filter.mapping) return false
+    if (filter.module !== undefined && r.module !== filter.module) return false
+    const at = Date.parse(r.receivedAt)
+    if (filter.since !== undefined && at < filter.since) return false
+    if (filter.until !== undefined && at > filter.until) return false
+    return true
+  }
+
+/** What the arrival fact alone can rule out, before the event's ticket stream is read. */
+const arrivalMatches = ({ outcome: _o, mapping: _m, ...filter }: SecurityEventFilter) => {
+  const keep = matches(filter)
+  return (fact: StoredFact): boolean => {
+    const d = fact.data as FactData<'SecurityEventReceived'>
+    return keep({
+      module: d.module,
+      receivedAt: fact.recordedAt.toISOString(),
+      ...(d.companyId !== undefined ? { companyId: d.companyId } : {})
+    })
+  }
 }
 
 /** How a newest-first walk ended: `stoppedAt` is where the next request goes on (null: nothing older). */
@@ -87,7 +97,6 @@ export const createSecurityEventsService = (deps: {
   const state = () => deps.runner.state(securityEventsProjection)
   const inMemory = (key: string) => state().events.get(key) ?? state().held.get(key)
 
-  /** An event no longer in memory, from its arrival fact and its threat's ticket stream. */
   /**
    * The facts of a threat's ticket stream after `position`, newest first, read backwards from the
    * stream's end a page at a time (at most TICKET_STREAM_BUDGET): what is written about an event
@@ -99,25 +108,58 @@ export const createSecurityEventsService = (deps: {
     if (!tail) tails.set(threatKey, (tail = { facts: [], done: false }))
     while (!tail.done && (tail.facts.length === 0 || tail.facts.at(-1)!.position > position)) {
       const last = tail.facts.at(-1)
-      if (last?.revision === 0n) {
-        tail.done = true
-        break
-      }
       const page = await deps.store.readStream(streams.ticket(threatKey), {
         direction: 'backwards',
         ...(last ? { fromRevision: last.revision - 1n } : {}),
         maxCount: PAGE
       })
       tail.facts.push(...page)
-      tail.done = page.length < PAGE || tail.facts.length >= TICKET_STREAM_BUDGET
+      // Done at the stream's first fact, or at the budget.
+      tail.done = page.length < PAGE || page.at(-1)!.revision === 0n || tail.facts.length >= TICKET_STREAM_BUDGET
     }
     return tail.facts.filter((f) => f.position > position).reverse()
   }
 
+  /** An event no longer in memory, from its arrival fact and its threat's ticket stream. */
   const fromStore = async (arrival: StoredFact, tails: Map<string, Tail> = new Map()) => {
     const threatKey = (arrival.data as FactData<'SecurityEventReceived'>).threatKey
     const after = await ticketFactsAfter(threatKey, arrival.position, tails)
     return recordFromFacts(asFact(arrival), after.map(asFact))
+  }
+
+  /**
+   * The SecurityEventReceived facts strictly before `from` (undefined: the newest), newest first,
+   * at most `budget` of them, read in pages that grow (a page of the list needs a few arrivals, a
+   * rare match many), a turn of the event loop between pages. `stoppedAt()`: where a next read
+   * would go on, or null when the store has nothing older.
+   */
+  const arrivalsBefore = (from: bigint | undefined, budget: number) => {
+    let next = from
+    let exhausted = false
+    const arrivals = (async function* () {
+      let scanned = 0
+      let pageSize = 64
+      while (scanned < budget) {
+        const page = await deps.store.readAll({
+          direction: 'backwards',
+          ...(next !== undefined ? { fromPosition: next } : {}),
+          maxCount: Math.min(pageSize, budget - scanned),
+          filter: { types: ['SecurityEventReceived'] }
+        })
+        if (page.length === 0) {
+          exhausted = true
+          return
+        }
+        for (const arrival of page) {
+          scanned++
+          next = arrival.position
+          yield arrival
+        }
+        pageSize = Math.min(PAGE, pageSize * 2)
+        await nextTurn()
+      }
+    })()
+    return Object.assign(arrivals, { stoppedAt: (): bigint | null => (exhausted ? null : (next ?? null)) })
   }
 
   /**
@@ -140,39 +182,22 @@ export const createSecurityEventsService = (deps: {
     }
     // Older than every record kept for the newest events: the store has them.
     const oldest = recent.length > 0 ? BigInt(recent[0]!.position) : undefined
-    let from = [before, oldest].reduce<bigint | undefined>(
-      (min, p) => (p === undefined ? min : min === undefined || p < min ? p : min),
-      undefined
-    )
+    const from = before !== undefined && (oldest === undefined || before < oldest) ? before : oldest
     if (state().archivedTotal === 0 && held.size === 0) return { stoppedAt: null }
     const early = arrivalMatches(filter)
     const tails = new Map<string, Tail>()
-    let scanned = 0
-    // Pages grow: a page of the list needs a few arrivals, a rare match many.
-    let pageSize = 64
-    while (scanned < SCAN_BUDGET) {
-      const page = await deps.store.readAll({
-        direction: 'backwards',
-        ...(from !== undefined ? { fromPosition: from } : {}),
-        maxCount: Math.min(pageSize, SCAN_BUDGET - scanned),
-        filter: { types: ['SecurityEventReceived'] }
-      })
-      if (page.length === 0) return { stoppedAt: null }
-      for (const arrival of page) {
-        scanned++
-        from = arrival.position
-        if (filter.since !== undefined && arrival.recordedAt.getTime() < filter.since) return { stoppedAt: null }
-        const key = (arrival.data as FactData<'SecurityEventReceived'>).eventKey
-        if (events.has(key)) continue
-        const heldRecord = held.get(key)
-        if (heldRecord && heldRecord.factId !== arrival.id) continue
-        if (!heldRecord && !early(arrival)) continue
-        const r = heldRecord ?? (await fromStore(arrival, tails))
-        if (r && keep(r) && !visit(r)) return { stoppedAt: arrival.position }
-      }
-      pageSize = Math.min(PAGE, pageSize * 2)
+    const arrivals = arrivalsBefore(from, SCAN_BUDGET)
+    for await (const arrival of arrivals) {
+      if (filter.since !== undefined && arrival.recordedAt.getTime() < filter.since) return { stoppedAt: null }
+      const key = (arrival.data as FactData<'SecurityEventReceived'>).eventKey
+      if (events.has(key)) continue
+      const heldRecord = held.get(key)
+      if (heldRecord && heldRecord.factId !== arrival.id) continue
+      if (!heldRecord && !early(arrival)) continue
+      const r = heldRecord ?? (await fromStore(arrival, tails))
+      if (r && keep(r) && !visit(r)) return { stoppedAt: arrival.position }
     }
-    return { stoppedAt: from ?? null }
+    return { stoppedAt: arrivals.stoppedAt() }
   }
 
   /** The integration event that covers a failure (it lists the failure's fact), if any. */
@@ -217,25 +242,11 @@ export const createSecurityEventsService = (deps: {
       if (found) return found
       throw notFound(key)
     }
-    let from = BigInt(state().archivedThrough) + 1n
-    for (let scanned = 0; scanned < KEY_SEARCH_BUDGET;) {
-      const page = await deps.store.readAll({
-        direction: 'backwards',
-        fromPosition: from,
-        maxCount: PAGE,
-        filter: { types: ['SecurityEventReceived'] }
-      })
-      if (page.length === 0) break
-      for (const arrival of page) {
-        if ((arrival.data as FactData<'SecurityEventReceived'>).eventKey === key) {
-          const found = await fromStore(arrival)
-          if (found) return found
-        }
+    for await (const arrival of arrivalsBefore(BigInt(state().archivedThrough) + 1n, KEY_SEARCH_BUDGET))
+      if ((arrival.data as FactData<'SecurityEventReceived'>).eventKey === key) {
+        const found = await fromStore(arrival)
+        if (found) return found
       }
-      scanned += page.length
-      from = page.at(-1)!.position
-      await new Promise((resolve) => setImmediate(resolve))
-    }
     throw new DomainError(
       'security_event_not_found',
       `no security event has the key ${key} among the newest ${KEY_SEARCH_BUDGET} older events; ` +
@@ -253,19 +264,7 @@ export const createSecurityEventsService = (deps: {
           outcome: record.outcome
         }
       )
-    const archived: FactData<'SecurityEventReplayRequested'>['archived'] = inMemory(record.key)
-      ? undefined
-      : {
-          module: record.module.slice(0, 64),
-          ...(record.companyId !== undefined ? { companyId: record.companyId.slice(0, 64) } : {}),
-          ...(record.mappingId !== undefined ? { mappingId: record.mappingId.slice(0, 64) } : {}),
-          ...(record.endpointName !== undefined ? { endpointName: record.endpointName } : {}),
-          ...(record.threatName !== undefined ? { threatName: record.threatName } : {}),
-          isTest: record.isTest,
-          receivedAt: record.receivedAt,
-          ...(record.occurredAt !== undefined ? { occurredAt: record.occurredAt.slice(0, 40) } : {}),
-          replays: record.replays
-        }
+    const archived = inMemory(record.key) ? undefined : archivedOf(record)
     const result = await deps.ticket.handle(
       streams.ticket(record.threatKey),
       {

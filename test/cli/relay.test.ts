@@ -136,6 +136,11 @@ t.test('rebuild matches a live relay on its own store, and reports the differenc
   // The mappings differ for certain (their ids are new in each history); the security events may
   // coincide when both histories pushed the same events within one second.
   t.match(report.differences.join('\n'), /mappings [0-9a-f-]+: /)
+
+  // A relay setting the CLI reads as the relay does: an invalid one is refused before any work
+  const invalid = await cli(['rebuild'], { ...env, SECURITY_EVENTS_IN_MEMORY: 'many' })
+  t.equal(invalid.code, 2)
+  t.match(invalid.err, /SECURITY_EVENTS_IN_MEMORY must be a whole number from 1 to 10000000/)
 })
 
 t.test('doctor runs as a command of the CLI (and npm run doctor is its alias)', async (t) => {

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
-import { relayProjections } from '../../projections/index.js'
-import { createSecurityEventsProjection, type SecurityEventsState } from '../../projections/securityEvents.js'
+import { createRelayProjections } from '../../projections/index.js'
+import type { SecurityEventsState } from '../../projections/securityEvents.js'
 import { RECENT_CLOSED, integrationEventsProjection } from '../../projections/integrationEvents.js'
 import type { Projection } from '../../projections/projection.js'
 import { createProjectionRunner, type ProjectionRunner } from '../../src/services/projectionRunner.js'
@@ -44,9 +44,7 @@ type SnapshotOption = Parameters<typeof createProjectionRunner>[0]['snapshots']
  * Every read model the relay keeps, the security events keeping records for the newest 50 only: the
  * history below has hundreds more, so most of them have left memory and are counted by day.
  */
-const projections = relayProjections.map((p) =>
-  p.name === 'securityEvents' ? (createSecurityEventsProjection(50) as Projection<unknown>) : p
-)
+const projections = createRelayProjections({ securityEventsInMemory: 50 })
 
 const started = async (t: Test, store: EventStore, snapshots: SnapshotOption) => {
   const runner = createProjectionRunner({ store, projections, snapshots })

@@ -106,6 +106,7 @@ const PositionQuery = z.object({
   position: z
     .string()
     .regex(/^\d{1,20}$/)
+    .transform((v) => BigInt(v))
     .optional()
     .describe('the position the record shows; needed for an event older than those kept in memory')
 })
@@ -172,8 +173,7 @@ export const securityEventRoutes =
         }
       },
       async (request) => {
-        const { position } = request.query
-        const found = await theService().get(request.params.id, position !== undefined ? BigInt(position) : undefined)
+        const found = await theService().get(request.params.id, request.query.position)
         return { ...found, facts: found.facts.map(auditFact) }
       }
     )
@@ -231,7 +231,7 @@ export const securityEventRoutes =
               request.params.id,
               causeOf(request),
               request.body?.reason,
-              request.query.position !== undefined ? BigInt(request.query.position) : undefined
+              request.query.position
             )
           )
     )

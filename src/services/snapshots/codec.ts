@@ -68,22 +68,21 @@ const tagOf = (value: unknown, depth: number): Tag => {
   return Tag.Object
 }
 
+/** How the encoder shares the event loop: the longest slice it runs, and its share of the loop. */
+export type EncodePace = { sliceMs?: number; share?: number }
+
 /**
  * Encodes `state`, yielding to the event loop whenever a slice has run `sliceMs` (default 4 ms),
  * for long enough that the encoding takes at most `share` of the event loop (default 1: a turn).
  * The caller keeps the state unchanged until the promise settles.
  */
-export const encodeState = async (
-  state: unknown,
-  options: { sliceMs?: number; share?: number } = {}
-): Promise<Buffer> => {
+export const encodeState = async (state: unknown, options: EncodePace = {}): Promise<Buffer> => {
   const sliceMs = options.sliceMs ?? 4
   const serializer = new v8.Serializer()
   serializer.writeHeader()
   serializer.writeUint32(CODEC_FORMAT)
   const seen = new Map<object, number>()
-  const slice = timeSlices(sliceMs, options.share)
-  const pace = async (): Promise<void> => slice()
+  const pace = timeSlices(sliceMs, options.share)
 
   const writeWhole = (value: unknown): void => {
     try {

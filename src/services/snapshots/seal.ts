@@ -2,7 +2,7 @@ import { createHash, webcrypto } from 'node:crypto'
 import { promisify } from 'node:util'
 import { gunzip, gzip } from 'node:zlib'
 import type { Projection } from '../../../projections/projection.js'
-import { CODEC_FORMAT, SnapshotCodecError, decodeState, encodeState } from './codec.js'
+import { CODEC_FORMAT, SnapshotCodecError, decodeState, encodeState, type EncodePace } from './codec.js'
 
 /**
  * From a read model's state to the bytes a store keeps, and back. The encoding (codec.ts) sees the
@@ -27,11 +27,8 @@ const sha256 = async (bytes: Uint8Array): Promise<string> =>
   Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex')
 
 /** The state as plain data, encoded (the caller keeps the state unchanged until this settles). */
-export const encodeReadModel = <S>(
-  projection: Projection<S>,
-  state: S,
-  pace: { sliceMs?: number; share?: number } = {}
-): Promise<Buffer> => encodeState(projection.snapshot ? projection.snapshot.encode(state) : state, pace)
+export const encodeReadModel = <S>(projection: Projection<S>, state: S, pace: EncodePace = {}): Promise<Buffer> =>
+  encodeState(projection.snapshot ? projection.snapshot.encode(state) : state, pace)
 
 /** Compressed encoded state and its checksum. */
 export const seal = async (encoded: Uint8Array): Promise<{ data: Buffer; checksum: string }> => {

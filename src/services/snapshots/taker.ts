@@ -1,13 +1,13 @@
 import type { EventStore } from '../../store/port.js'
 import type { Projection } from '../../../projections/projection.js'
+import type { EncodePace } from './codec.js'
 import { encodeReadModel, seal, snapshotVersion } from './seal.js'
 
 /**
- * Taking one snapshot of every read model, at one position. Only the
- * encoding needs the states as they are at that position: it runs while `hold` keeps the runner
- * from folding (the event loop stays free: codec.ts yields every slice), then the runner folds on
- * while the bytes are compressed, checksummed (libuv's thread pool) and saved one read model after
- * another.
+ * Taking one snapshot of every read model, at one position. Only the encoding needs the states as
+ * they are at that position: it runs while `hold` keeps the runner from folding (the event loop
+ * stays free: codec.ts yields every slice, `pace`), then the runner folds on while the bytes are
+ * compressed, checksummed (libuv's thread pool) and saved one read model after another.
  */
 
 export type SnapshotReport = {
@@ -26,28 +26,22 @@ export const takeSnapshot = async (deps: {
   at: { position: bigint; factId: string }
   /** Stops the runner folding until the returned function is called. */
   hold(): () => void
-  sliceMs?: number
-  /** The share of the event loop the encoding may take (default 1: all it needs, a slice at a time). */
-  share?: number
+  /** How the encoding shares the event loop (default: 4 ms slices, a turn of the loop between). */
+  pace?: EncodePace
   now?: () => Date
 }): Promise<SnapshotReport> => {
   const takenAt = deps.now?.() ?? new Date()
   const started = performance.now()
-  const models = deps.models
   const release = deps.hold()
   const encoded: Buffer[] = []
   try {
-    const pace = {
-      ...(deps.sliceMs !== undefined ? { sliceMs: deps.sliceMs } : {}),
-      ...(deps.share !== undefined ? { share: deps.share } : {})
-    }
-    for (const { projection, state } of models) encoded.push(await encodeReadModel(projection, state, pace))
+    for (const { projection, state } of deps.models) encoded.push(await encodeReadModel(projection, state, deps.pace))
   } finally {
     release()
   }
   const heldMs = performance.now() - started
   const readModels: SnapshotReport['readModels'] = []
-  for (const [i, { projection }] of models.entries()) {
+  for (const [i, { projection }] of deps.models.entries()) {
     const bytes = encoded[i]!
     const { data, checksum } = await seal(bytes)
     await deps.store.saveSnapshot({
